@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Declares every public symbol the PublicApiAnalyzers report as undeclared (RS0016) in
+# src/Docker.Aufs/PublicAPI.Unshipped.txt, and removes declarations of symbols that no longer exist (RS0017).
+# Review the resulting diff: it is the change to the package's public API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+project=src/Docker.Aufs/Docker.Aufs.csproj
+api=src/Docker.Aufs/PublicAPI.Unshipped.txt
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+dotnet build "$project" -p:TreatWarningsAsErrors=false -nologo -v q >"$log" 2>&1 || true
+added=$(grep -o "RS0016: Symbol '.*' is not part of the declared public API" "$log" | sed -E "s/^RS0016: Symbol '(.*)' is not part of the declared public API$/\1/" | sort -u || true)
+removed=$(grep -o "RS0017: Symbol '.*' is part of the declared API, but is either not public or could not be found" "$log" | sed -E "s/^RS0017: Symbol '(.*)' is part of the declared API.*$/\1/" | sort -u || true)
+{
+  echo '#nullable enable'
+  { grep -v '^#nullable enable$' "$api" || true; [ -n "$added" ] && printf '%s\n' "$added"; } |
+    grep -vxF -f <(printf '%s\n' "$removed") | LC_ALL=C sort -u
+} >"$api.new"
+mv "$api.new" "$api"
+echo "declared $(printf '%s' "$added" | grep -c . || true), removed $(printf '%s' "$removed" | grep -c . || true): $api"
