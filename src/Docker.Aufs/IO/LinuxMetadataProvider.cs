@@ -1,0 +1,44 @@
+using System.Runtime.Versioning;
+
+namespace Docker.Aufs.IO;
+
+/// <summary>
+/// Metadata of a real Linux file system through <c>statx(2)</c> and <c>readlink(2)</c>, never following a final symbolic
+/// link. Use it with <see cref="System.IO.Abstractions.FileSystem"/>; it reads the host's file system directly.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+[SupportedOSPlatform("linux")]
+public sealed class LinuxMetadataProvider : IUnixMetadataProvider
+{
+    /// <summary>Gets the shared instance.</summary>
+    public static LinuxMetadataProvider Instance { get; } = new();
+
+    /// <inheritdoc/>
+    public bool TryGetStatus(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UnixFileStatus? status)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        status = null;
+        if (!LinuxNative.TryLstat(path, out var raw))
+        {
+            return false;
+        }
+
+        var type = UnixModes.TypeOf(raw.Mode) ?? UnixFileType.RegularFile;
+        status = new UnixFileStatus
+        {
+            Type = type,
+            Permissions = raw.Mode & 0xFFF,
+            Uid = (int)raw.Uid,
+            Gid = (int)raw.Gid,
+            Size = (long)raw.Size,
+            ModifiedTime = DateTimeOffset.FromUnixTimeSeconds(raw.MtimeSeconds).AddTicks(raw.MtimeNanoseconds / 100),
+            Device = ((ulong)raw.DevMajor << 32) | raw.DevMinor,
+            Inode = raw.Inode,
+            LinkCount = raw.LinkCount,
+            DeviceMajor = raw.RdevMajor,
+            DeviceMinor = raw.RdevMinor,
+            LinkTarget = type == UnixFileType.SymbolicLink ? LinuxNative.ReadLink(path) : null,
+        };
+        return true;
+    }
+}

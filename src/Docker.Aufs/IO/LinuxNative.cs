@@ -1,0 +1,134 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+
+namespace Docker.Aufs.IO;
+
+/// <summary>
+/// The few libc calls .NET does not expose: <c>statx</c> (owner, inode, link count, device numbers), <c>readlink</c>, and
+/// for the builder on a real disk <c>link</c>, <c>mkfifo</c>, <c>mknod</c>, <c>lchown</c>, <c>utimensat</c>.
+/// <c>statx</c> is used rather than <c>lstat</c> because its struct layout is the same on every architecture.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal static partial class LinuxNative
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxBasicStats = 0x7FF;
+
+    public readonly record struct RawStatus(
+        int Mode, uint Uid, uint Gid, ulong Size, long MtimeSeconds, uint MtimeNanoseconds,
+        ulong Inode, uint LinkCount, uint DevMajor, uint DevMinor, uint RdevMajor, uint RdevMinor);
+
+    public static unsafe bool TryLstat(string path, out RawStatus status)
+    {
+        var buffer = stackalloc byte[256];
+        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            status = default;
+            return errno is 2 /* ENOENT */ or 20 /* ENOTDIR */ ? false : throw Error("statx", path, errno);
+        }
+
+        status = new RawStatus(
+            Mode: *(ushort*)(buffer + 28),
+            Uid: *(uint*)(buffer + 20),
+            Gid: *(uint*)(buffer + 24),
+            Size: *(ulong*)(buffer + 40),
+            MtimeSeconds: *(long*)(buffer + 112),
+            MtimeNanoseconds: *(uint*)(buffer + 120),
+            Inode: *(ulong*)(buffer + 32),
+            LinkCount: *(uint*)(buffer + 16),
+            DevMajor: *(uint*)(buffer + 136),
+            DevMinor: *(uint*)(buffer + 140),
+            RdevMajor: *(uint*)(buffer + 128),
+            RdevMinor: *(uint*)(buffer + 132));
+        return true;
+    }
+
+    public static unsafe string ReadLink(string path)
+    {
+        var size = 256;
+        while (true)
+        {
+            var buffer = new byte[size];
+            nint length;
+            fixed (byte* p = buffer)
+            {
+                length = ReadLinkNative(path, p, (nuint)size);
+            }
+
+            if (length < 0)
+            {
+                throw Error("readlink", path, Marshal.GetLastPInvokeError());
+            }
+
+            if (length < size)
+            {
+                return System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length);
+            }
+
+            size *= 4;
+        }
+    }
+
+    public static void Link(string existing, string newPath) => Check(LinkNative(existing, newPath), "link", newPath);
+
+    public static void MakeFifo(string path, int permissions) => Check(MkFifo(path, (uint)permissions), "mkfifo", path);
+
+    public static void MakeNode(string path, int mode, uint major, uint minor) =>
+        Check(MkNod(path, (uint)mode, MakeDev(major, minor)), "mknod", path);
+
+    public static void ChangeOwner(string path, int uid, int gid) => Check(LChown(path, uid, gid), "lchown", path);
+
+    public static bool IsRoot => GetEffectiveUserId() == 0;
+
+    public static unsafe void SetModifiedTime(string path, DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest);
+        var times = stackalloc long[4];
+        times[0] = seconds; // atime = mtime
+        times[1] = rest * 100;
+        times[2] = seconds;
+        times[3] = rest * 100;
+        Check(UtimensAt(AtFdCwd, path, times, AtSymlinkNoFollow), "utimensat", path);
+    }
+
+    private static ulong MakeDev(uint major, uint minor) =>
+        ((ulong)(major & 0xFFFFF000) << 32) | ((ulong)(major & 0xFFF) << 8) | ((ulong)(minor & 0xFFFFFF00) << 12) | (minor & 0xFF);
+
+    private static void Check(int result, string call, string path)
+    {
+        if (result != 0)
+        {
+            throw Error(call, path, Marshal.GetLastPInvokeError());
+        }
+    }
+
+    private static IOException Error(string call, string path, int errno) =>
+        new($"{call}({path}) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint ReadLinkNative(string path, byte* buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LinkNative(string existing, string newPath);
+
+    [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkFifo(string path, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MkNod(string path, uint mode, ulong device);
+
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int LChown(string path, int uid, int gid);
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUserId();
+
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int UtimensAt(int dirfd, string path, long* times, int flags);
+}

@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+
+namespace Docker.Aufs.IO;
+
+/// <summary>
+/// Metadata recorded per path, for in-memory fixtures: <see cref="Building.LegacyRootBuilder"/> records the owner, mode,
+/// inode, link target and device numbers of everything it writes, because an in-memory file system cannot hold them.
+/// Paths without a record fall through to an inner provider.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+public sealed class RecordedMetadataProvider : IUnixMetadataProvider
+{
+    private readonly ConcurrentDictionary<string, UnixFileStatus> _records = new(StringComparer.Ordinal);
+    private readonly IUnixMetadataProvider? _fallback;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="fallback">The provider asked for paths without a record, or <see langword="null"/> for none.</param>
+    public RecordedMetadataProvider(IUnixMetadataProvider? fallback = null)
+    {
+        _fallback = fallback;
+    }
+
+    /// <summary>Gets the number of recorded paths.</summary>
+    public int Count => _records.Count;
+
+    /// <summary>Records (or replaces) the status of <paramref name="path"/>.</summary>
+    /// <param name="path">A full path.</param>
+    /// <param name="status">Its status.</param>
+    public void Record(string path, UnixFileStatus status)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(status);
+        _records[path] = status;
+    }
+
+    /// <summary>Forgets the record of <paramref name="path"/>, if any.</summary>
+    /// <param name="path">A full path.</param>
+    /// <returns>Whether a record was removed.</returns>
+    public bool Forget(string path) => _records.TryRemove(path, out _);
+
+    /// <inheritdoc/>
+    public bool TryGetStatus(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UnixFileStatus? status)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (_records.TryGetValue(path, out status))
+        {
+            return true;
+        }
+
+        status = null;
+        return _fallback is not null && _fallback.TryGetStatus(path, out status);
+    }
+}

@@ -1,0 +1,118 @@
+namespace Docker.Aufs.IO;
+
+/// <summary>The type of a file system entry, as <c>lstat</c> reports it.</summary>
+public enum UnixFileType
+{
+    /// <summary>A regular file.</summary>
+    RegularFile,
+
+    /// <summary>A directory.</summary>
+    Directory,
+
+    /// <summary>A symbolic link (never followed).</summary>
+    SymbolicLink,
+
+    /// <summary>A character device.</summary>
+    CharacterDevice,
+
+    /// <summary>A block device.</summary>
+    BlockDevice,
+
+    /// <summary>A named pipe.</summary>
+    Fifo,
+
+    /// <summary>A Unix domain socket.</summary>
+    Socket,
+}
+
+/// <summary>
+/// What <c>lstat(2)</c> tells about one entry: the facts <see cref="System.IO.Abstractions.IFileSystem"/> cannot give
+/// (owner, inode, link count, device numbers) beside type, permissions, size and time.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+public sealed record UnixFileStatus
+{
+    /// <summary>Gets the entry's type.</summary>
+    public required UnixFileType Type { get; init; }
+
+    /// <summary>Gets the permission bits including set-user-ID, set-group-ID and sticky (<c>st_mode &amp; 07777</c>).</summary>
+    public int Permissions { get; init; }
+
+    /// <summary>Gets the owner's user ID.</summary>
+    public int Uid { get; init; }
+
+    /// <summary>Gets the owner's group ID.</summary>
+    public int Gid { get; init; }
+
+    /// <summary>Gets the size in bytes (for a symbolic link: the length of its target).</summary>
+    public long Size { get; init; }
+
+    /// <summary>Gets the modification time.</summary>
+    public DateTimeOffset ModifiedTime { get; init; }
+
+    /// <summary>Gets the ID of the device holding the entry; with <see cref="Inode"/> it identifies hardlinks.</summary>
+    public ulong Device { get; init; }
+
+    /// <summary>Gets the inode number; entries with the same <see cref="Device"/> and inode are hardlinks of one file.</summary>
+    public ulong Inode { get; init; }
+
+    /// <summary>Gets the number of hardlinks to the inode.</summary>
+    public uint LinkCount { get; init; } = 1;
+
+    /// <summary>Gets the major device number of a character or block device.</summary>
+    public uint DeviceMajor { get; init; }
+
+    /// <summary>Gets the minor device number of a character or block device.</summary>
+    public uint DeviceMinor { get; init; }
+
+    /// <summary>Gets a symbolic link's target as stored, or <see langword="null"/> for other types.</summary>
+    public string? LinkTarget { get; init; }
+
+    /// <summary>Gets the type and permission bits combined as <c>st_mode</c>.</summary>
+    public int Mode => UnixModes.TypeBits(Type) | (Permissions & 0xFFF);
+}
+
+/// <summary>
+/// The seam for what <see cref="System.IO.Abstractions.IFileSystem"/> cannot tell about an entry. Implementations:
+/// <see cref="LinuxMetadataProvider"/> (<c>statx</c> on a real Linux file system), <see cref="FileSystemMetadataProvider"/>
+/// (derived from <c>IFileSystem</c>: owner 0, synthetic inodes) and <see cref="RecordedMetadataProvider"/> (values recorded
+/// by the builder for in-memory fixtures).
+/// </summary>
+public interface IUnixMetadataProvider
+{
+    /// <summary>Returns what <c>lstat</c> says about <paramref name="path"/>, without following a final symbolic link.</summary>
+    /// <param name="path">A full path in the file system the provider serves.</param>
+    /// <param name="status">The status, when the entry exists.</param>
+    /// <returns><see langword="false"/> when there is no entry at <paramref name="path"/>.</returns>
+    bool TryGetStatus(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UnixFileStatus? status);
+}
+
+/// <summary><c>st_mode</c> type bits.</summary>
+internal static class UnixModes
+{
+    public const int TypeMask = 0xF000;
+
+    public static int TypeBits(UnixFileType type) => type switch
+    {
+        UnixFileType.Socket => 0xC000,
+        UnixFileType.SymbolicLink => 0xA000,
+        UnixFileType.RegularFile => 0x8000,
+        UnixFileType.BlockDevice => 0x6000,
+        UnixFileType.Directory => 0x4000,
+        UnixFileType.CharacterDevice => 0x2000,
+        UnixFileType.Fifo => 0x1000,
+        _ => 0,
+    };
+
+    public static UnixFileType? TypeOf(int mode) => (mode & TypeMask) switch
+    {
+        0xC000 => UnixFileType.Socket,
+        0xA000 => UnixFileType.SymbolicLink,
+        0x8000 => UnixFileType.RegularFile,
+        0x6000 => UnixFileType.BlockDevice,
+        0x4000 => UnixFileType.Directory,
+        0x2000 => UnixFileType.CharacterDevice,
+        0x1000 => UnixFileType.Fifo,
+        _ => null,
+    };
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace Docker.Aufs.Logging;
+
+/// <summary>Every log message of the library, with stable event IDs (1xxx: opening a root, 2xxx: images and chains).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Opened {Root} with storage driver {Driver} ({How})")]
+    public static partial void OpenedRoot(ILogger logger, string root, string driver, string how);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "{Path} does not exist: the root has no tags; images stay reachable by ID")]
+    public static partial void RepositoriesMissing(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "{Path} cannot be read ({Problem}); treating it as holding no tags, images stay reachable by ID")]
+    public static partial void RepositoriesUnreadable(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "{Root} also holds {Entry}, written by Docker 1.10 or later; only the legacy graph/ layout is read")]
+    public static partial void PostMigrationData(ILogger logger, string root, string entry);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Skipping image {Id}: {Problem}")]
+    public static partial void ImageSkipped(ILogger logger, string id, string problem);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "{Reference} points at {Id}, which is not an image of this root; the tag is skipped")]
+    public static partial void TagTargetMissing(ILogger logger, string reference, string id);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; going on with the graph/ parent chain")]
+    public static partial void ChainProblem(ILogger logger, string id, string problem);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The size of image {Id} is unknown: {Problem}")]
+    public static partial void SizeUnknown(ILogger logger, string id, string problem);
+}
