@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.IO.Abstractions;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+using Docker.Aufs.Json;
+
+namespace Docker.Aufs.Graph;
+
+/// <summary>
+/// One <c>graph/&lt;id&gt;/</c> directory read and typed: the image JSON, its raw bytes, the parent (from the
+/// <c>parent</c> file, the JSON's <c>parent</c> or its <c>parent_id</c>, in that order), <c>layersize</c>,
+/// <c>checksum</c>, <c>v1Compatibility</c> and whether tar-split data is present.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+public sealed class GraphLayer
+{
+    private GraphLayer(string id, string directory, ImageJson image, ReadOnlyMemory<byte> rawJson, string? parent, ParentSource parentSource,
+        long? size, LayerSizeStatus sizeStatus, string? checksum, string? v1Compatibility, bool hasTarSplit)
+    {
+        Id = id;
+        Directory = directory;
+        Image = image;
+        RawJson = rawJson;
+        Parent = parent;
+        ParentSource = parentSource;
+        Size = size;
+        SizeStatus = sizeStatus;
+        Checksum = checksum;
+        V1Compatibility = v1Compatibility;
+        HasTarSplit = hasTarSplit;
+    }
+
+    /// <summary>Gets the layer's ID: the directory name.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the full path of <c>graph/&lt;id&gt;</c>.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the typed image JSON.</summary>
+    public ImageJson Image { get; }
+
+    /// <summary>Gets the bytes of <c>json</c> exactly as stored (including any trailing newline).</summary>
+    public ReadOnlyMemory<byte> RawJson { get; }
+
+    /// <summary>Gets the parent's ID, or <see langword="null"/> for a base layer.</summary>
+    public string? Parent { get; }
+
+    /// <summary>Gets where <see cref="Parent"/> came from.</summary>
+    public ParentSource ParentSource { get; }
+
+    /// <summary>Gets the size from <c>layersize</c>, or <see langword="null"/> when unknown (see <see cref="SizeStatus"/>).</summary>
+    public long? Size { get; }
+
+    /// <summary>Gets the state of the <c>layersize</c> file.</summary>
+    public LayerSizeStatus SizeStatus { get; }
+
+    /// <summary>Gets the content of <c>checksum</c> (e.g. <c>sha256:…</c>), or <see langword="null"/> when absent.</summary>
+    public string? Checksum { get; }
+
+    /// <summary>Gets the content of <c>v1Compatibility</c>, or <see langword="null"/> when absent.</summary>
+    public string? V1Compatibility { get; }
+
+    /// <summary>Gets whether <c>tar-data.json.gz</c> is present.</summary>
+    public bool HasTarSplit { get; }
+
+    /// <summary>Returns the bytes Docker's decoder reads from <see cref="RawJson"/>: its first JSON value, without surrounding whitespace or trailing bytes (invalid UTF-8 replaced).</summary>
+    /// <returns>The JSON value's bytes.</returns>
+    public ReadOnlyMemory<byte> GetJsonValue() => GoJson.FirstValue(RawJson, Directory + "/" + GraphFiles.Json);
+
+    /// <summary>Reads <c>&lt;graphDirectory&gt;/&lt;id&gt;/</c>.</summary>
+    /// <param name="fileSystem">The file system holding the root.</param>
+    /// <param name="graphDirectory">The full path of the root's <c>graph</c> directory.</param>
+    /// <param name="id">The layer ID (64 lowercase hex).</param>
+    /// <returns>The layer.</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is not a valid ID.</exception>
+    /// <exception cref="CorruptFileException">The JSON is missing, not JSON, of the wrong shape, names another ID, or a parent that is not an ID.</exception>
+    /// <exception cref="UnsafePathException">The parent named by the data looks like a path.</exception>
+    /// <exception cref="DirectoryNotFoundException">There is no <c>graph/&lt;id&gt;</c> directory.</exception>
+    public static GraphLayer Read(IFileSystem fileSystem, string graphDirectory, string id)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(graphDirectory);
+        if (!DockerIds.IsId(id))
+        {
+            throw new ArgumentException($"'{id}' is not an image ID (64 lowercase hex characters).", nameof(id));
+        }
+
+        var directory = fileSystem.Path.Combine(graphDirectory, id);
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in fileSystem.Directory.EnumerateFiles(directory))
+        {
+            present.Add(fileSystem.Path.GetFileName(file));
+        }
+
+        var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
+        if (!present.Contains(GraphFiles.Json))
+        {
+            throw new CorruptFileException(jsonPath, "the image JSON is missing");
+        }
+
+        var raw = SmallFile.Read(fileSystem, jsonPath, SmallFile.JsonLimit);
+        var image = GoJson.Deserialize(raw, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
+        if (!string.IsNullOrEmpty(image.Id) && image.Id != id)
+        {
+            throw new CorruptFileException(jsonPath, $"its id '{DockerIds.Printable(image.Id)}' differs from the directory name");
+        }
+
+        string? parentFile = null;
+        var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
+        if (present.Contains(GraphFiles.Parent))
+        {
+            parentFile = SmallFile.ReadText(fileSystem, parentPath, SmallFile.LineLimit).TrimEnd('\n', '\r');
+        }
+
+        var (parent, source) = ResolveParent(parentFile, image.Parent, image.ParentId);
+        if (parent is not null)
+        {
+            DockerIds.RequireId(parent, source == ParentSource.ParentFile ? parentPath : jsonPath);
+        }
+
+        var (size, sizeStatus) = present.Contains(GraphFiles.LayerSize)
+            ? ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit))
+            : (null, LayerSizeStatus.Missing);
+
+        var checksum = present.Contains(GraphFiles.Checksum)
+            ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.Checksum), SmallFile.LineLimit).TrimEnd('\n', '\r')
+            : null;
+        var v1 = present.Contains(GraphFiles.V1Compatibility)
+            ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.V1Compatibility), SmallFile.JsonLimit)
+            : null;
+
+        return new GraphLayer(id, directory, image, raw, parent, source, size, sizeStatus, checksum, v1, present.Contains(GraphFiles.TarSplit));
+    }
+
+    /// <summary>Docker 1.9's <c>loadImage</c> order: a non-empty <c>parent</c> file, else JSON <c>parent</c>, else a valid <c>parent_id</c>'s hex.</summary>
+    internal static (string? Parent, ParentSource Source) ResolveParent(string? parentFile, string? jsonParent, string? parentId)
+    {
+        if (!string.IsNullOrEmpty(parentFile))
+        {
+            return (parentFile, ParentSource.ParentFile);
+        }
+
+        if (!string.IsNullOrEmpty(jsonParent))
+        {
+            return (jsonParent, ParentSource.Json);
+        }
+
+        if (parentId is { Length: 71 } && parentId.StartsWith("sha256:", StringComparison.Ordinal) && DockerIds.IsId(parentId.AsSpan(7)))
+        {
+            return (parentId[7..], ParentSource.ParentId);
+        }
+
+        return (null, ParentSource.None);
+    }
+
+    /// <summary>Parses <c>layersize</c>: a non-negative decimal; whitespace around it is tolerated, anything else is malformed.</summary>
+    internal static (long? Size, LayerSizeStatus Status) ParseLayerSize(ReadOnlySpan<byte> content)
+    {
+        var text = System.Text.Encoding.ASCII.GetString(content).Trim();
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size)
+            ? (size, LayerSizeStatus.Present)
+            : (null, LayerSizeStatus.Malformed);
+    }
+}
