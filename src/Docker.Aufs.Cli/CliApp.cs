@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.IO.Abstractions;
+using System.IO.Abstractions.TestingHelpers;
+using Docker.Aufs.Building;
+using Docker.Aufs.Cli.Commands;
+using Docker.Aufs.Cli.Output;
+using Microsoft.Extensions.Logging;
+
+namespace Docker.Aufs.Cli;
+
+/// <summary>What the CLI talks to: its streams, clock and file system (the real ones, or test doubles).</summary>
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem)
+{
+    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem());
+}
+
+/// <summary>The options every command accepts.</summary>
+internal sealed class GlobalOptions
+{
+    public Option<string?> Root { get; } = new("--root")
+    {
+        Description = $"The legacy Docker root to read (default {DockerRoot.DefaultPath})",
+        HelpName = "DIR",
+        Recursive = true,
+    };
+
+    public Option<bool> Sample { get; } = new("--sample")
+    {
+        Description = "Read the built-in sample root (busybox and redis on a Docker 1.x AUFS host), in memory",
+        Recursive = true,
+    };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "Write JSON instead of a table", Recursive = true };
+
+    public Option<string?> Driver { get; } = new("--driver")
+    {
+        Description = "The storage driver whose data to read (default: detected as Docker does)",
+        HelpName = "NAME",
+        Recursive = true,
+    };
+
+    public Option<bool> Lenient { get; } = new("--lenient")
+    {
+        Description = "Warn instead of failing when graph/ and the driver disagree about a layer chain",
+        Recursive = true,
+    };
+
+    public Option<bool> Debug { get; } = new("--debug") { Description = "Show debug messages and stack traces", Recursive = true };
+}
+
+/// <summary>One invocation: the parsed options and the environment.</summary>
+internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvironment environment)
+{
+    public CliEnvironment Environment { get; } = environment;
+
+    public TextWriter Out => Environment.Out;
+
+    public bool Json => parse.GetValue(options.Json);
+
+    public DateTimeOffset Now => Environment.Time.GetUtcNow();
+
+    public T? Value<T>(Option<T> option) => parse.GetValue(option);
+
+    public T? Value<T>(Argument<T> argument) => parse.GetValue(argument);
+
+    public ILoggerFactory LoggerFactory { get; } = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
+        .SetMinimumLevel(parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)
+        .AddProvider(new StderrLoggerProvider(environment.Error, parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)));
+
+    /// <summary>Opens the root named by <c>--root</c>, or the in-memory sample with <c>--sample</c>.</summary>
+    public IDockerRoot OpenRoot()
+    {
+        var rootOptions = new DockerRootOptions
+        {
+            Driver = parse.GetValue(options.Driver),
+            LoggerFactory = LoggerFactory,
+            StrictChains = !parse.GetValue(options.Lenient),
+        };
+
+        if (parse.GetValue(options.Sample))
+        {
+            return SampleRoot.Write(new MockFileSystem(), DockerRoot.DefaultPath, SpecialFileMode.Recorded).Open(rootOptions);
+        }
+
+        return DockerRoot.Open(Environment.FileSystem, parse.GetValue(options.Root), rootOptions);
+    }
+}
+
+/// <summary>The <c>docker-aufs</c> command line: parsing, dispatch, and the error policy (one line on stderr, exit 1; usage errors exit 2).</summary>
+internal static class CliApp
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int UsageError = 2;
+
+    public static int Run(string[] args, CliEnvironment environment)
+    {
+        var options = new GlobalOptions();
+        var root = new RootCommand("Read Docker's legacy graph/ + AUFS storage (/var/lib/docker of Docker 0.7-1.9) offline: images, layers, history.")
+        {
+            options.Root,
+            options.Sample,
+            options.Json,
+            options.Driver,
+            options.Lenient,
+            options.Debug,
+        };
+
+        foreach (var command in new[]
+        {
+            ImagesCommand.Create(options, environment),
+            LayersCommand.Create(options, environment),
+            HistoryCommand.Create(options, environment),
+            InspectCommand.Create(options, environment),
+            SampleCommand.Create(options, environment),
+        })
+        {
+            root.Add(command);
+        }
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                environment.Error.WriteLine($"docker-aufs: {error.Message}");
+            }
+
+            environment.Error.WriteLine("Run 'docker-aufs --help' for usage.");
+            return UsageError;
+        }
+
+        if (parse.GetValue(options.Sample) && parse.GetValue(options.Root) is not null)
+        {
+            environment.Error.WriteLine("docker-aufs: --root and --sample cannot be used together");
+            return UsageError;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = environment.Out, Error = environment.Error, EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>Runs a command body under the CLI's error policy.</summary>
+    public static int Execute(ParseResult parse, GlobalOptions options, CliEnvironment environment, Func<Session, int> body)
+    {
+        var session = new Session(parse, options, environment);
+        var debug = parse.GetValue(options.Debug);
+        try
+        {
+            using (session.LoggerFactory)
+            {
+                return body(session);
+            }
+        }
+        catch (NotALegacyRootException e)
+        {
+            return Fail(environment, $"{e.Message} (use --root DIR to read another root, or --sample to try the built-in sample)", e, debug);
+        }
+        catch (DockerAufsException e)
+        {
+            return Fail(environment, e.Message, e, debug);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(environment, e.Message, e, debug);
+        }
+        catch (Exception e) when (!debug)
+        {
+            return Fail(environment, $"internal error: {e.GetType().Name}: {e.Message} (run with --debug for details, and please report it)", e, debug: false);
+        }
+    }
+
+    private static int Fail(CliEnvironment environment, string message, Exception e, bool debug)
+    {
+        environment.Error.WriteLine($"docker-aufs: {message}");
+        if (debug)
+        {
+            environment.Error.WriteLine(e.ToString());
+        }
+
+        return Failure;
+    }
+}

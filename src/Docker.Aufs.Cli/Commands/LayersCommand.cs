@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Formats;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs layers REF</c>: the ordered layer stack, top first, with each layer's AUFS directory.</summary>
+internal static class LayersCommand
+{
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
+        var noTrunc = new Option<bool>("--no-trunc") { Description = "Show full layer IDs" };
+        var command = new Command("layers", "Show an image's layer stack, top first, as the AUFS driver mounts it") { reference, noTrunc };
+        command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
+        {
+            var stack = session.OpenRoot().Resolve(session.Value(reference)!);
+            if (session.Json)
+            {
+                JsonOutput.Write(session.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var layer in stack.Layers)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", layer.Id);
+                        w.WriteString("parent", layer.Parent);
+                        w.WriteNullableNumber("size", layer.Size);
+                        w.WriteString("diffPath", layer.DiffPath);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+                return CliApp.Success;
+            }
+
+            var full = session.Value(noTrunc);
+            var table = new TableWriter("LAYER ID", "PARENT", "SIZE", "DIFF PATH");
+            foreach (var layer in stack.Layers)
+            {
+                table.Add(
+                    full ? layer.Id : DockerIds.Shorten(layer.Id),
+                    layer.Parent is { } parent ? (full ? parent : DockerIds.Shorten(parent)) : "-",
+                    Humanize.Size(layer.Size),
+                    layer.DiffPath ?? "-");
+            }
+
+            table.WriteTo(session.Out);
+            return CliApp.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Docker.Aufs.Building;
+using Docker.Aufs.Cli.Output;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs sample DIR</c>: writes the built-in sample root to disk.</summary>
+internal static class SampleCommand
+{
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var directory = new Argument<string>("DIR") { Description = "Where to write the root: a new or empty directory" };
+        var command = new Command("sample", "Write the built-in sample root (busybox and redis on a Docker 1.x AUFS host) to DIR") { directory };
+        command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
+        {
+            var fs = session.Environment.FileSystem;
+            var target = fs.Path.GetFullPath(session.Value(directory)!);
+            if (fs.File.Exists(target) || (fs.Directory.Exists(target) && fs.Directory.EnumerateFileSystemEntries(target).Any()))
+            {
+                throw new IOException($"{target} already exists and is not an empty directory; the sample is only written to a new or empty one");
+            }
+
+            var written = SampleRoot.Write(fs, target);
+            if (session.Json)
+            {
+                JsonOutput.Write(session.Out, w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("path", written.Path);
+                    w.WriteNumber("layers", written.LayerIds.Count);
+                    w.WriteStartArray("images");
+                    w.WriteStringValue("busybox:latest");
+                    w.WriteStringValue("redis:latest");
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                });
+            }
+            else
+            {
+                session.Out.WriteLine($"Wrote the sample root to {written.Path}: busybox:latest and redis:latest, {written.LayerIds.Count} layers.");
+                session.Out.WriteLine($"Try: docker-aufs --root {written.Path} images");
+            }
+
+            return CliApp.Success;
+        }));
+        return command;
+    }
+}

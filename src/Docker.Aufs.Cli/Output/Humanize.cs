@@ -1,0 +1,105 @@
+using System.Globalization;
+
+namespace Docker.Aufs.Cli.Output;
+
+/// <summary>The docker CLI's human units (go-units <c>HumanSize</c>, <c>HumanDuration</c>).</summary>
+internal static class Humanize
+{
+    private static readonly string[] DecimalUnits = ["B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
+
+    /// <summary><c>HumanSize</c>: decimal units, 4 significant digits, e.g. <c>1.154 MB</c>, <c>0 B</c>.</summary>
+    public static string Size(long? bytes)
+    {
+        if (bytes is not { } value)
+        {
+            return "unknown";
+        }
+
+        double size = value;
+        var unit = 0;
+        while (size >= 1000 && unit < DecimalUnits.Length - 1)
+        {
+            size /= 1000;
+            unit++;
+        }
+
+        return size.ToString("G4", CultureInfo.InvariantCulture) + " " + DecimalUnits[unit];
+    }
+
+    /// <summary><c>HumanDuration</c> + " ago", e.g. <c>8 years ago</c>, <c>About an hour ago</c>.</summary>
+    public static string Ago(DateTimeOffset? time, DateTimeOffset now)
+    {
+        if (time is not { } value)
+        {
+            return "unknown";
+        }
+
+        var d = now - value;
+        if (d < TimeSpan.Zero)
+        {
+            return "in the future";
+        }
+
+        var seconds = (long)d.TotalSeconds;
+        if (seconds < 1)
+        {
+            return "Less than a second ago";
+        }
+
+        if (seconds == 1)
+        {
+            return "1 second ago";
+        }
+
+        if (seconds < 60)
+        {
+            return $"{seconds} seconds ago";
+        }
+
+        var minutes = (long)d.TotalMinutes;
+        if (minutes == 1)
+        {
+            return "About a minute ago";
+        }
+
+        if (minutes < 46)
+        {
+            return $"{minutes} minutes ago";
+        }
+
+        var hours = (long)(d.TotalHours + 0.5);
+        if (hours == 1)
+        {
+            return "About an hour ago";
+        }
+
+        if (hours < 48)
+        {
+            return $"{hours} hours ago";
+        }
+
+        if (hours < 24 * 7 * 2)
+        {
+            return $"{hours / 24} days ago";
+        }
+
+        if (hours < 24 * 30 * 2)
+        {
+            return $"{hours / 24 / 7} weeks ago";
+        }
+
+        if (hours < 24 * 365 * 2)
+        {
+            return $"{hours / 24 / 30} months ago";
+        }
+
+        return $"{(long)d.TotalHours / 24 / 365} years ago";
+    }
+
+    /// <summary>Cuts text to <paramref name="max"/> characters, ending in "…" when cut.</summary>
+    public static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    /// <summary>An RFC 3339 timestamp for JSON output, or <see langword="null"/>.</summary>
+    public static string? Timestamp(DateTimeOffset? time) =>
+        time?.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture);
+}

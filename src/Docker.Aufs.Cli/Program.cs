@@ -1,0 +1,3 @@
+using Docker.Aufs.Cli;
+
+return CliApp.Run(args, CliEnvironment.System());
