@@ -13,7 +13,7 @@ namespace Docker.Aufs;
 
 /// <summary>Opens legacy Docker roots. The entry point of the library.</summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class DockerRoot : IDockerRoot
+public sealed partial class DockerRoot : IDockerRoot
 {
     /// <summary>Docker's default root.</summary>
     public const string DefaultPath = "/var/lib/docker";
