@@ -1,0 +1,2 @@
+// The suite runs on Linux: real-disk tests use statx, symlinks, fifos and the interop tools.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
