@@ -23,7 +23,7 @@ namespace Docker.Aufs.Building;
 /// var base = builder.AddLayer(l =&gt; l.CreatedBy("#(nop) ADD file:… in /").File("bin/sh", "#!", mode: "0755"));
 /// var top = builder.AddLayer(l =&gt; l.Parent(base).CreatedBy("echo hi &gt; /hello").File("hello", "hi\n"));
 /// builder.Tag("busybox:latest", top);
-/// IDockerRoot root = builder.Build().Open();
+/// IDockerRoot root = builder.Build().Open(); // Open: DockerRoot's extension
 /// </code>
 /// </example>
 /// <remarks>Not thread-safe: build a root from one thread. Layers must be added parents first.</remarks>
@@ -48,7 +48,7 @@ public sealed class LegacyRootBuilder
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         _fileSystem = fileSystem;
-        RootPath = fileSystem.Path.GetFullPath(rootPath ?? DockerRoot.DefaultPath);
+        RootPath = fileSystem.Path.GetFullPath(rootPath ?? LegacyLayout.DefaultRoot);
         var real = fileSystem is System.IO.Abstractions.FileSystem && OperatingSystem.IsLinux();
         _native = specialFiles switch
         {
@@ -120,9 +120,9 @@ public sealed class LegacyRootBuilder
     {
         var fs = _fileSystem;
         var aufs = new AufsDriver(fs, fs.Path.Combine(RootPath, AufsDriver.Name));
-        var graph = fs.Path.Combine(RootPath, DockerRoot.GraphDirectoryName);
+        var graph = fs.Path.Combine(RootPath, LegacyLayout.GraphDirectory);
         foreach (var directory in new[] { graph, fs.Path.Combine(graph, GraphFiles.TempDirectory), aufs.LayersDirectory, aufs.DiffDirectory, aufs.MountDirectory,
-                     fs.Path.Combine(RootPath, "containers"), fs.Path.Combine(RootPath, "tmp"), fs.Path.Combine(RootPath, "trust"), fs.Path.Combine(RootPath, "volumes") })
+                     fs.Path.Combine(RootPath, LegacyLayout.ContainersDirectory), fs.Path.Combine(RootPath, "tmp"), fs.Path.Combine(RootPath, "trust"), fs.Path.Combine(RootPath, "volumes") })
         {
             fs.Directory.CreateDirectory(directory);
         }
@@ -394,10 +394,4 @@ public sealed class LegacyRoot
 
     /// <summary>Gets the IDs of the layers written, in the order they were added.</summary>
     public IReadOnlyList<string> LayerIds { get; }
-
-    /// <summary>Opens the root with the recorded metadata.</summary>
-    /// <param name="options">Options; their <see cref="DockerRootOptions.Metadata"/> is replaced by the recorded metadata unless set.</param>
-    /// <returns>The opened root.</returns>
-    public IDockerRoot Open(DockerRootOptions? options = null) =>
-        DockerRoot.Open(FileSystem, Path, (options ?? DockerRootOptions.Default) is var o && o.Metadata is null ? o with { Metadata = Metadata } : o);
 }

@@ -15,11 +15,8 @@ namespace Docker.Aufs;
 /// <threadsafety static="true" instance="true"/>
 public sealed partial class DockerRoot : IDockerRoot
 {
-    /// <summary>Docker's default root.</summary>
-    public const string DefaultPath = "/var/lib/docker";
-
-    /// <summary>The name of the directory holding one subdirectory per image layer.</summary>
-    public const string GraphDirectoryName = "graph";
+    /// <summary>Docker's default root, <c>/var/lib/docker</c>.</summary>
+    public const string DefaultPath = LegacyLayout.DefaultRoot;
 
     // Docker 1.9 daemon/graphdriver/driver_linux.go: the order in which a prior driver's state is looked for (vfs never).
     private static readonly string[] DriverPriority = ["aufs", "btrfs", "zfs", "devicemapper", "overlay"];
@@ -38,7 +35,7 @@ public sealed partial class DockerRoot : IDockerRoot
         FileSystem = fileSystem;
         Path = path;
         Driver = driver;
-        GraphDirectory = fileSystem.Path.Combine(path, GraphDirectoryName);
+        GraphDirectory = fileSystem.Path.Combine(path, LegacyLayout.GraphDirectory);
         _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Docker.Aufs");
         _strictChains = options.StrictChains;
         Metadata = options.Metadata ?? DefaultMetadata(fileSystem);
@@ -86,7 +83,7 @@ public sealed partial class DockerRoot : IDockerRoot
         }
 
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Docker.Aufs");
-        if (!fileSystem.Directory.Exists(fileSystem.Path.Combine(root, GraphDirectoryName)))
+        if (!fileSystem.Directory.Exists(fileSystem.Path.Combine(root, LegacyLayout.GraphDirectory)))
         {
             var modern = fileSystem.Directory.Exists(fileSystem.Path.Combine(root, "image"));
             throw new NotALegacyRootException(root, modern

@@ -1,0 +1,14 @@
+namespace Docker.Aufs.Formats;
+
+/// <summary>Names of the top-level entries of a legacy Docker root (legacy-layout §2).</summary>
+public static class LegacyLayout
+{
+    /// <summary>Docker's default root, <c>/var/lib/docker</c>.</summary>
+    public const string DefaultRoot = "/var/lib/docker";
+
+    /// <summary>The directory holding one subdirectory per image layer.</summary>
+    public const string GraphDirectory = "graph";
+
+    /// <summary>The directory holding one subdirectory per container.</summary>
+    public const string ContainersDirectory = "containers";
+}
