@@ -99,7 +99,9 @@ internal static class Humanize
     /// <summary>Cuts text to <paramref name="max"/> characters, ending in "…" when cut.</summary>
     public static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    /// <summary>An RFC 3339 timestamp for JSON output, or <see langword="null"/>.</summary>
-    public static string? Timestamp(DateTimeOffset? time) =>
-        time?.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture);
+    /// <summary>An RFC 3339 timestamp for JSON output (<c>Z</c> for UTC, as Go writes it), or <see langword="null"/>.</summary>
+    public static string? Timestamp(DateTimeOffset? time) => time is not { } value
+        ? null
+        : value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) +
+          (value.Offset == TimeSpan.Zero ? "Z" : value.ToString("zzz", CultureInfo.InvariantCulture));
 }
