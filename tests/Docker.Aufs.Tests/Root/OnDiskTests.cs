@@ -1,0 +1,74 @@
+using System.IO.Abstractions;
+using Docker.Aufs.Building;
+using Docker.Aufs.IO;
+using Docker.Aufs.Tests.TestSupport;
+
+namespace Docker.Aufs.Tests.Root;
+
+/// <summary>The sample written to a real directory: it reads back as in memory, and reading it never writes.</summary>
+public sealed class OnDiskTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly string _root;
+
+    public OnDiskTests()
+    {
+        _root = _temp.Combine("docker");
+        SampleRoot.Write(new FileSystem(), _root);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void SampleOnDisk_ReadsBackLikeTheInMemorySample()
+    {
+        var disk = DockerRoot.Open(new FileSystem(), _root);
+        var memory = SampleRoot.Write(new System.IO.Abstractions.TestingHelpers.MockFileSystem()).Open();
+
+        Assert.IsType<LinuxMetadataProvider>(disk.Metadata);
+        Assert.Equal(memory.GetImageIds(), disk.GetImageIds());
+        Assert.Equal(
+            memory.GetImages().Select(i => (i.Id, i.Size, i.VirtualSize, string.Join(',', i.RepoTags))),
+            disk.GetImages().Select(i => (i.Id, i.Size, i.VirtualSize, string.Join(',', i.RepoTags))));
+        Assert.Equal(SampleRoot.RedisLayers, disk.Resolve("redis").Layers.Select(l => l.Id));
+        Assert.All(disk.Resolve("redis").Layers, l => Assert.True(Directory.Exists(l.DiffPath)));
+    }
+
+    [Fact]
+    public void SampleOnDisk_HasRealHardlinksAndSymlinks()
+    {
+        var diff = Path.Combine(_root, "aufs", "diff", SampleRoot.BusyboxLayers[1], "bin");
+        Assert.True(LinuxMetadataProvider.Instance.TryGetStatus(Path.Combine(diff, "sh"), out var sh));
+        Assert.True(LinuxMetadataProvider.Instance.TryGetStatus(Path.Combine(diff, "busybox"), out var busybox));
+        Assert.Equal(busybox.Inode, sh.Inode);
+        Assert.Equal(5u, busybox.LinkCount);
+        Assert.Equal("dash", new FileInfo(Path.Combine(_root, "aufs", "diff", SampleRoot.RedisLayers[^1], "bin", "sh")).LinkTarget);
+    }
+
+    [Fact]
+    public void ReadingTheRoot_ChangesNothingInIt()
+    {
+        var before = TreeSnapshot.Take(_root);
+        var root = DockerRoot.Open(new FileSystem(), _root);
+
+        foreach (var image in root.GetImages())
+        {
+            root.Resolve(image.Id);
+            root.GetHistory(image.Id[..5]);
+        }
+
+        foreach (var id in root.GetImageIds())
+        {
+            _ = root.GetLayer(id).GetJsonValue();
+            root.Aufs!.ReadLayerFile(id);
+        }
+
+        Assert.Throws<ImageNotFoundException>(() => root.Resolve("nope"));
+        foreach (var args in new[] { ["images"], ["images", "--json"], ["layers", "redis"], ["history", "redis", "--json"], ["inspect", "busybox"], ["inspect", "7893", "--json"], new[] { "layers", "nope" } })
+        {
+            CliRunner.Run(["--root", _root, .. args]);
+        }
+
+        Assert.Equal(before, TreeSnapshot.Take(_root));
+    }
+}
