@@ -48,6 +48,12 @@ internal sealed class GlobalOptions
     public Option<bool> Debug { get; } = new("--debug") { Description = "Show debug messages and stack traces", Recursive = true };
 }
 
+/// <summary>Where the in-memory sample lives.</summary>
+internal static class LegacyRootDefaults
+{
+    public const string Path = DockerRoot.DefaultPath;
+}
+
 /// <summary>One invocation: the parsed options and the environment.</summary>
 internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvironment environment)
 {
@@ -67,23 +73,26 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         .SetMinimumLevel(parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)
         .AddProvider(new StderrLoggerProvider(environment.Error, parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)));
 
-    /// <summary>Opens the root named by <c>--root</c>, or the in-memory sample with <c>--sample</c>.</summary>
-    public IDockerRoot OpenRoot()
+    private LegacyRoot? _sample;
+
+    /// <summary>The options of <c>--driver</c>, <c>--lenient</c> and logging; with <c>--sample</c>, the sample's recorded metadata.</summary>
+    public DockerRootOptions RootOptions() => new()
     {
-        var rootOptions = new DockerRootOptions
-        {
-            Driver = parse.GetValue(options.Driver),
-            LoggerFactory = LoggerFactory,
-            StrictChains = !parse.GetValue(options.Lenient),
-        };
+        Driver = parse.GetValue(options.Driver),
+        LoggerFactory = LoggerFactory,
+        StrictChains = !parse.GetValue(options.Lenient),
+        Metadata = parse.GetValue(options.Sample) ? Sample().Metadata : null,
+    };
 
-        if (parse.GetValue(options.Sample))
-        {
-            return SampleRoot.Write(new MockFileSystem(), DockerRoot.DefaultPath, SpecialFileMode.Recorded).Open(rootOptions);
-        }
+    /// <summary>The in-memory file system holding the sample root, written on first use.</summary>
+    public System.IO.Abstractions.IFileSystem SampleFileSystem() => Sample().FileSystem;
 
-        return DockerRoot.Open(Environment.FileSystem, parse.GetValue(options.Root), rootOptions);
-    }
+    /// <summary>Opens the root named by <c>--root</c>, or the in-memory sample with <c>--sample</c>.</summary>
+    public IDockerRoot OpenRoot() => parse.GetValue(options.Sample)
+        ? DockerRoot.Open(SampleFileSystem(), LegacyRootDefaults.Path, RootOptions())
+        : DockerRoot.Open(Environment.FileSystem, parse.GetValue(options.Root), RootOptions());
+
+    private LegacyRoot Sample() => _sample ??= SampleRoot.Write(new MockFileSystem(), LegacyRootDefaults.Path, SpecialFileMode.Recorded);
 }
 
 /// <summary>The <c>docker-aufs</c> command line: parsing, dispatch, and the error policy (one line on stderr, exit 1; usage errors exit 2).</summary>
@@ -113,6 +122,7 @@ internal static class CliApp
             HistoryCommand.Create(options, environment),
             InspectCommand.Create(options, environment),
             SampleCommand.Create(options, environment),
+            FsckCommand.Create(options, environment),
         })
         {
             root.Add(command);

@@ -539,9 +539,13 @@ public sealed partial class DockerRoot : IDockerRoot
         return sorted;
     }
 
+    /// <summary>The drivers whose state Docker 1.9 would find in the root, in its order of preference (vfs never counts).</summary>
+    internal static List<string> PriorDrivers(IFileSystem fileSystem, string root) =>
+        [.. DriverPriority.Where(d => fileSystem.Directory.Exists(fileSystem.Path.Combine(root, d)))];
+
     private static string DetectDriver(IFileSystem fileSystem, string root)
     {
-        var prior = DriverPriority.Where(d => fileSystem.Directory.Exists(fileSystem.Path.Combine(root, d))).ToList();
+        var prior = PriorDrivers(fileSystem, root);
         if (prior.Count > 1)
         {
             throw new NotALegacyRootException(root,

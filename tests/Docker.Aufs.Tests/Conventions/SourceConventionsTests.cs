@@ -14,7 +14,7 @@ public sealed partial class SourceConventionsTests
         ["Graph"] = 2, ["Repositories"] = 2, ["Drivers"] = 2, ["Containers"] = 2,
         ["Building"] = 3,
         ["Union"] = 4, ["Archive"] = 4,
-        ["Root"] = 5,
+        ["Root"] = 5, ["Fsck"] = 5,
     };
 
     // The one source-generated JSON context registers the model types of every layer that reads JSON; it only names

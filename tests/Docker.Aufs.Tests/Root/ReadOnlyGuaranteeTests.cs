@@ -43,6 +43,8 @@ public sealed class ReadOnlyGuaranteeTests
     [InlineData("inspect", "redis")]
     [InlineData("inspect", "c7d9", "--json")]
     [InlineData("layers", "no-such-image")]
+    [InlineData("fsck")]
+    [InlineData("fsck", "--json")]
     public void EveryReadCommandOfTheCli_MakesNoMutatingCall(params string[] args)
     {
         var memory = new MockFileSystem();

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Fsck;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs fsck</c>: an integrity report over the whole root. Exit 0 clean, 1 findings, 2 the root cannot be read.</summary>
+internal static class FsckCommand
+{
+    public const int RootUnreadable = 2;
+
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var command = new Command("fsck", "Check the whole root: missing, orphan, inconsistent or corrupt data (exit 0 clean, 1 findings, 2 unreadable)");
+        command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
+        {
+            FsckReport report;
+            try
+            {
+                report = session.Value(options.Sample)
+                    ? RootChecker.Check(session.SampleFileSystem(), LegacyRootDefaults.Path, session.RootOptions())
+                    : RootChecker.Check(session.Environment.FileSystem, session.Value(options.Root), session.RootOptions());
+            }
+            catch (NotALegacyRootException e)
+            {
+                environment.Error.WriteLine($"docker-aufs: {e.Message}");
+                return RootUnreadable;
+            }
+
+            if (session.Json)
+            {
+                JsonOutput.Write(session.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var finding in report.Findings)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("code", finding.Code);
+                        w.WriteString("severity", Severity(finding.Severity));
+                        w.WriteString("path", finding.Path);
+                        w.WriteString("message", finding.Message);
+                        w.WriteString("hint", finding.Hint);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+            }
+            else
+            {
+                foreach (var finding in report.Findings)
+                {
+                    session.Out.WriteLine($"{Severity(finding.Severity),-8}{finding.Code}  {finding.Path}");
+                    session.Out.WriteLine($"        {finding.Message}");
+                    session.Out.WriteLine($"        hint: {finding.Hint}");
+                }
+
+                session.Out.WriteLine(report.IsClean
+                    ? $"{report.Root}: no findings"
+                    : $"{report.Root}: {report.Findings.Count} findings ({Count(report, FindingSeverity.Error)} errors, {Count(report, FindingSeverity.Warning)} warnings, {Count(report, FindingSeverity.Info)} info)");
+            }
+
+            return report.IsClean ? CliApp.Success : CliApp.Failure;
+        }));
+        return command;
+    }
+
+    private static string Severity(FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Error => "error",
+        FindingSeverity.Warning => "warning",
+        _ => "info",
+    };
+
+    private static int Count(FsckReport report, FindingSeverity severity) => report.Findings.Count(f => f.Severity == severity);
+}

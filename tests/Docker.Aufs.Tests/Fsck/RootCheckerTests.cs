@@ -1,0 +1,181 @@
+using System.IO.Abstractions.TestingHelpers;
+using Docker.Aufs.Building;
+using Docker.Aufs.Fsck;
+using Docker.Aufs.Tests.TestSupport;
+
+namespace Docker.Aufs.Tests.Fsck;
+
+public sealed class RootCheckerTests
+{
+    private const string R = "/r";
+
+    /// <summary>A small healthy root: base A, child B tagged app, an untagged C, and a container's layers on A.</summary>
+    private sealed class Fixture
+    {
+        public Fixture(Action<LegacyRootBuilder>? extra = null)
+        {
+            var builder = new LegacyRootBuilder(Fs, R);
+            A = builder.AddLayer(l => l.File("etc/a", "aaaa").Hardlink("etc/a2", "etc/a").Symlink("lnk", "/etc/a"));
+            B = builder.AddLayer(l => l.Parent(A).File("etc/b", "bb").Whiteout("etc/a2"));
+            C = builder.AddLayer(l => l.File("c", "c"));
+            builder.Tag("app", B);
+            extra?.Invoke(builder);
+            Built = builder.Build();
+            Container = Ids.Of("container");
+            Fs.AddDirectory($"{R}/containers/{Container}");
+            foreach (var id in new[] { Container + "-init", Container })
+            {
+                Fs.AddFile($"{R}/aufs/layers/{id}", new MockFileData(""));
+                Fs.AddDirectory($"{R}/aufs/diff/{id}");
+                Fs.AddDirectory($"{R}/aufs/mnt/{id}");
+            }
+        }
+
+        public MockFileSystem Fs { get; } = new();
+
+        public LegacyRoot Built { get; }
+
+        public string A { get; }
+
+        public string B { get; }
+
+        public string C { get; }
+
+        public string Container { get; }
+
+        public FsckReport Check() => RootChecker.Check(Fs, R, new DockerRootOptions { Metadata = Built.Metadata });
+    }
+
+    private static readonly string Stranger = Ids.Of("stranger");
+
+    private static readonly Dictionary<string, (Action<Fixture> Inject, string Code, FindingSeverity Severity, Func<Fixture, string> Path)> Faults = new()
+    {
+        ["several drivers"] = (f => f.Fs.AddDirectory($"{R}/devicemapper"), FindingCodes.SeveralDrivers, FindingSeverity.Warning, _ => R),
+        ["migrated root"] = (f => f.Fs.AddDirectory($"{R}/image/aufs"), FindingCodes.MigratedRoot, FindingSeverity.Info, _ => $"{R}/image"),
+        ["a graph entry that is not an ID"] = (f => f.Fs.AddDirectory($"{R}/graph/not-an-id"), FindingCodes.UnexpectedGraphEntry, FindingSeverity.Warning, _ => $"{R}/graph/not-an-id"),
+        ["a file named like an ID in graph"] = (f => f.Fs.AddFile($"{R}/graph/{Stranger}", new MockFileData("")), FindingCodes.UnexpectedGraphEntry, FindingSeverity.Warning, _ => $"{R}/graph/{Stranger}"),
+        ["a staging leftover"] = (f => f.Fs.AddDirectory($"{R}/graph/_tmp/{Stranger}"), FindingCodes.LeftoverTemp, FindingSeverity.Info, _ => $"{R}/graph/_tmp/{Stranger}"),
+        ["a removal leftover in graph"] = (f => f.Fs.AddDirectory($"{R}/graph/{Stranger}-removing"), FindingCodes.LeftoverRemoving, FindingSeverity.Info, _ => $"{R}/graph/{Stranger}-removing"),
+        ["a removal leftover in aufs/diff"] = (f => f.Fs.AddDirectory($"{R}/aufs/diff/{Stranger}-removing"), FindingCodes.LeftoverRemoving, FindingSeverity.Info, _ => $"{R}/aufs/diff/{Stranger}-removing"),
+        ["aufs/tmp of Docker 0.7"] = (f => f.Fs.AddDirectory($"{R}/aufs/tmp/diff"), FindingCodes.LeftoverAufsTemp, FindingSeverity.Info, _ => $"{R}/aufs/tmp"),
+        ["truncated JSON"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.C}/json", "{\"id\":\""), FindingCodes.JsonCorrupt, FindingSeverity.Error, f => $"{R}/graph/{f.C}/json"),
+        ["JSON of the wrong type"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.C}/json", "{\"Size\":\"big\"}"), FindingCodes.JsonCorrupt, FindingSeverity.Error, f => $"{R}/graph/{f.C}/json"),
+        ["JSON naming another ID"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.C}/json", $"{{\"id\":\"{Stranger}\"}}"), FindingCodes.JsonIdMismatch, FindingSeverity.Error, f => $"{R}/graph/{f.C}/json"),
+        ["a missing parent"] = (f => f.Fs.Directory.Delete($"{R}/graph/{f.A}", true), FindingCodes.MissingParent, FindingSeverity.Error, f => $"{R}/graph/{f.B}"),
+        ["a chain that loops"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.A}/parent", f.B), FindingCodes.ChainCycle, FindingSeverity.Error, f => $"{R}/graph/{f.A}"),
+        ["aufs/layers disagreeing with graph"] = (f => f.Fs.File.WriteAllText($"{R}/aufs/layers/{f.B}", f.C + "\n"), FindingCodes.ChainMismatch, FindingSeverity.Error, f => $"{R}/aufs/layers/{f.B}"),
+        ["aufs/layers naming a path"] = (f => f.Fs.File.WriteAllText($"{R}/aufs/layers/{f.B}", "../../etc\n"), FindingCodes.LayersFileCorrupt, FindingSeverity.Error, f => $"{R}/aufs/layers/{f.B}"),
+        ["graph without driver data"] = (f => f.Fs.File.Delete($"{R}/aufs/layers/{f.C}"), FindingCodes.GraphWithoutDriverData, FindingSeverity.Warning, f => $"{R}/graph/{f.C}"),
+        ["an orphan driver layer"] = (f => { f.Fs.AddFile($"{R}/aufs/layers/{Stranger}", new MockFileData("")); f.Fs.AddDirectory($"{R}/aufs/diff/{Stranger}"); }, FindingCodes.OrphanDriverLayer, FindingSeverity.Warning, _ => $"{R}/aufs/diff/{Stranger}"),
+        ["an orphan init layer"] = (f => f.Fs.AddDirectory($"{R}/aufs/diff/{Stranger}-init"), FindingCodes.OrphanDriverLayer, FindingSeverity.Warning, _ => $"{R}/aufs/diff/{Stranger}-init"),
+        ["a missing diff directory"] = (f => f.Fs.Directory.Delete($"{R}/aufs/diff/{f.C}", true), FindingCodes.DiffMissing, FindingSeverity.Error, f => $"{R}/aufs/diff/{f.C}"),
+        ["a missing mount point"] = (f => f.Fs.Directory.Delete($"{R}/aufs/mnt/{f.C}", true), FindingCodes.MountMissing, FindingSeverity.Info, f => $"{R}/aufs/mnt/{f.C}"),
+        ["a populated mount point"] = (f => f.Fs.AddFile($"{R}/aufs/mnt/{f.Container}/etc/hosts", new MockFileData("x")), FindingCodes.MountPopulated, FindingSeverity.Warning, f => $"{R}/aufs/mnt/{f.Container}"),
+        ["a missing layersize"] = (f => f.Fs.File.Delete($"{R}/graph/{f.C}/layersize"), FindingCodes.LayerSizeMissing, FindingSeverity.Info, f => $"{R}/graph/{f.C}/layersize"),
+        ["a malformed layersize"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.C}/layersize", "12 bytes"), FindingCodes.LayerSizeMalformed, FindingSeverity.Warning, f => $"{R}/graph/{f.C}/layersize"),
+        ["a layersize that differs from the diff"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.A}/layersize", "99"), FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, f => $"{R}/graph/{f.A}/layersize"),
+        ["a file added to a diff since"] = (f => f.Fs.AddFile($"{R}/aufs/diff/{f.C}/extra", new MockFileData("12345")), FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, f => $"{R}/graph/{f.C}/layersize"),
+        ["a missing tag store"] = (f => f.Fs.File.Delete($"{R}/repositories-aufs"), FindingCodes.RepositoriesMissing, FindingSeverity.Info, _ => $"{R}/repositories-aufs"),
+        ["an empty tag store"] = (f => f.Fs.File.WriteAllText($"{R}/repositories-aufs", ""), FindingCodes.RepositoriesEmpty, FindingSeverity.Warning, _ => $"{R}/repositories-aufs"),
+        ["a truncated tag store"] = (f => f.Fs.File.WriteAllText($"{R}/repositories-aufs", "{\"Repositories\":{\"app\":{\"la"), FindingCodes.RepositoriesCorrupt, FindingSeverity.Warning, _ => $"{R}/repositories-aufs"),
+        ["a corrupt copy of the tag store"] = (f => f.Fs.AddFile($"{R}/repositories-aufs.corrupt", new MockFileData("x")), FindingCodes.RepositoriesCorruptCopy, FindingSeverity.Info, _ => $"{R}/repositories-aufs.corrupt"),
+        ["a tag naming a path"] = (f => f.Fs.File.WriteAllText($"{R}/repositories-aufs", "{\"Repositories\":{\"evil\":{\"latest\":\"../../etc\"}}}"), FindingCodes.TagTargetInvalid, FindingSeverity.Error, _ => $"{R}/repositories-aufs"),
+        ["a tag of a missing image"] = (f => f.Fs.File.WriteAllText($"{R}/repositories-aufs", $"{{\"Repositories\":{{\"gone\":{{\"latest\":\"{Stranger}\"}}}}}}"), FindingCodes.TagTargetMissing, FindingSeverity.Warning, _ => $"{R}/repositories-aufs"),
+        ["tar-split data on some layers only"] = (f => f.Fs.AddFile($"{R}/graph/{f.A}/tar-data.json.gz", new MockFileData([])), FindingCodes.TarSplitMissing, FindingSeverity.Info, f => $"{R}/graph/{f.B}/tar-data.json.gz"),
+    };
+
+    public static TheoryData<string> FaultNames() => [.. Faults.Keys];
+
+    [Fact]
+    public void Check_TheHealthyFixture_HasNoFinding() => Assert.Empty(new Fixture().Check().Findings);
+
+    [Fact]
+    public void Check_TheSample_HasNoFinding()
+    {
+        var fs = new MockFileSystem();
+        var sample = SampleRoot.Write(fs);
+        var report = RootChecker.Check(fs, sample.Path, new DockerRootOptions { Metadata = sample.Metadata });
+        Assert.True(report.IsClean, string.Join('\n', report.Findings));
+        Assert.Equal(("/var/lib/docker", "aufs"), (report.Root, report.Driver));
+    }
+
+    [Fact]
+    public void Check_TheSampleOnDisk_HasNoFinding()
+    {
+        using var temp = new TempDirectory();
+        SampleRoot.Write(new System.IO.Abstractions.FileSystem(), temp.Path);
+        var report = RootChecker.Check(new System.IO.Abstractions.FileSystem(), temp.Path);
+        Assert.True(report.IsClean, string.Join('\n', report.Findings));
+    }
+
+    [Theory]
+    [MemberData(nameof(FaultNames))]
+    public void Check_FindsEverySeededFault(string fault)
+    {
+        var fixture = new Fixture();
+        var (inject, code, severity, path) = Faults[fault];
+        inject(fixture);
+
+        var findings = fixture.Check().Findings;
+
+        Assert.Contains(findings, f => f.Code == code && f.Severity == severity && f.Path == path(fixture));
+        Assert.All(findings, f => Assert.False(string.IsNullOrWhiteSpace(f.Message) || string.IsNullOrWhiteSpace(f.Hint)));
+    }
+
+    [Fact]
+    public void Check_EveryCodeIsCoveredByTheCorpus()
+    {
+        var codes = typeof(FindingCodes).GetFields().Select(f => (string)f.GetValue(null)!).ToHashSet();
+        codes.ExceptWith(Faults.Values.Select(v => v.Code));
+        Assert.Empty(codes);
+    }
+
+    [Fact]
+    public void Check_ContainerLayersAreNotOrphans()
+    {
+        var findings = new Fixture().Check().Findings;
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.OrphanDriverLayer);
+    }
+
+    [Fact]
+    public void Check_FindingsAreSortedByPathThenCode()
+    {
+        var fixture = new Fixture();
+        foreach (var (inject, _, _, _) in Faults.Values.Take(8))
+        {
+            inject(fixture);
+        }
+
+        var findings = fixture.Check().Findings;
+        Assert.Equal(findings.OrderBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Code, StringComparer.Ordinal), findings);
+    }
+
+    [Fact]
+    public void Check_ARootThatDoesNotExist_Throws() =>
+        Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(new MockFileSystem(), "/nowhere"));
+
+    [Fact]
+    public void FsckCommand_ExitCodesAreCleanFindingsUnreadable()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        Assert.Equal(0, CliRunner.Run("sample", root).Exit);
+        var (clean, output, _) = CliRunner.Run("--root", root, "fsck");
+        Assert.Equal(0, clean);
+        Assert.EndsWith(": no findings\n", output, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(root, "repositories-aufs"), "");
+        Directory.CreateDirectory(Path.Combine(root, "graph", "_tmp", "leftover"));
+        var (found, json, _) = CliRunner.Run("--root", root, "fsck", "--json");
+        Assert.Equal(1, found);
+        var items = System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["code", "severity", "path", "message", "hint"], items[0].EnumerateObject().Select(p => p.Name));
+        Assert.Contains(items, i => i.GetProperty("code").GetString() == "repositories-empty" && i.GetProperty("severity").GetString() == "warning");
+        Assert.Contains(items, i => i.GetProperty("code").GetString() == "leftover-tmp" && i.GetProperty("severity").GetString() == "info");
+
+        var (unreadable, _, error) = CliRunner.Run("--root", temp.Combine("missing"), "fsck");
+        Assert.Equal(2, unreadable);
+        Assert.StartsWith("docker-aufs: ", error, StringComparison.Ordinal);
+        Assert.Equal(0, CliRunner.Run("--sample", "fsck").Exit);
+    }
+}
