@@ -256,6 +256,10 @@ public sealed class LegacyRootBuilder
         if (_native && OperatingSystem.IsLinux() && LinuxNative.IsRoot && (entry.Uid != 0 || entry.Gid != 0))
         {
             LinuxNative.ChangeOwner(path, entry.Uid, entry.Gid);
+            if (entry.Type is UnixFileType.RegularFile or UnixFileType.Directory)
+            {
+                SetMode(path, entry.Permissions); // chown clears set-user-ID and set-group-ID: set the mode again, as tar does
+            }
         }
     }
 
