@@ -3,6 +3,7 @@ using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Graph;
 using Docker.Aufs.IO;
 using Docker.Aufs.Repositories;
+using Docker.Aufs.Union;
 
 namespace Docker.Aufs;
 
@@ -78,4 +79,22 @@ public interface IDockerRoot
     /// <exception cref="BrokenLayerChainException">A parent is missing or the chain loops.</exception>
     /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
     IReadOnlyList<ImageHistoryEntry> GetHistory(string reference);
+
+    /// <summary>Returns the merged file system of an image: its AUFS layer on top of those listed in <c>aufs/layers/&lt;id&gt;</c>.</summary>
+    /// <param name="reference">The image reference (see <see cref="ResolveImageId"/>).</param>
+    /// <returns>The read-only view.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
+    /// <exception cref="NotALegacyRootException">The root is not read with the AUFS driver.</exception>
+    /// <exception cref="DockerDataException">The chain is broken or a branch is missing (see <see cref="Resolve"/>).</exception>
+    UnionView GetImageView(string reference);
+
+    /// <summary>Returns the merged file system of any AUFS layer, by full ID or unique prefix among <c>aufs/layers/</c>.</summary>
+    /// <param name="layerId">The layer ID or prefix (image layers, <c>&lt;cid&gt;</c>, <c>&lt;cid&gt;-init</c>).</param>
+    /// <returns>The read-only view.</returns>
+    /// <exception cref="LayerNotFoundException">No layer matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The prefix matches several layers.</exception>
+    /// <exception cref="NotALegacyRootException">The root is not read with the AUFS driver.</exception>
+    /// <exception cref="DockerDataException">The layers file is corrupt or a branch is missing.</exception>
+    UnionView GetLayerView(string layerId);
 }
