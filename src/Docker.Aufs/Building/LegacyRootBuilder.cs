@@ -27,7 +27,7 @@ namespace Docker.Aufs.Building;
 /// </code>
 /// </example>
 /// <remarks>Not thread-safe: build a root from one thread. Layers must be added parents first.</remarks>
-public sealed class LegacyRootBuilder
+public sealed partial class LegacyRootBuilder
 {
     private static readonly DateTimeOffset DefaultEpoch = new(2015, 11, 3, 12, 0, 0, TimeSpan.Zero);
 
@@ -137,13 +137,14 @@ public sealed class LegacyRootBuilder
             WriteGraphLayer(graph, layer);
         }
 
+        WriteContainers(aufs);
         if (_writeRepositories)
         {
             fs.File.WriteAllBytes(fs.Path.Combine(RootPath, RepositoryIndex.FileName(AufsDriver.Name)),
                 _rawRepositories ?? RepositoryIndex.FromEntries(_tags).Serialize());
         }
 
-        return new LegacyRoot(fs, RootPath, Metadata, [.. _layers.Select(l => l.LayerId)]);
+        return new LegacyRoot(fs, RootPath, Metadata, [.. _layers.Select(l => l.LayerId)]) { ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
     }
 
     private void WriteDriverLayer(AufsDriver aufs, LayerBuilder layer)
@@ -398,6 +399,9 @@ public sealed class LegacyRoot
 
     /// <summary>Gets the IDs of the layers written, in the order they were added.</summary>
     public IReadOnlyList<string> LayerIds { get; }
+
+    /// <summary>Gets the IDs of the containers written, in the order they were added.</summary>
+    public IReadOnlyList<string> ContainerIds { get; internal init; } = [];
 
     /// <summary>Opens the root with the recorded metadata.</summary>
     /// <param name="options">Options; their <see cref="DockerRootOptions.Metadata"/> is replaced by the recorded metadata unless set.</param>
