@@ -4,14 +4,26 @@ using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs.Building;
 using Docker.Aufs.Cli.Commands;
 using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Drivers.Aufs;
+using Docker.Aufs.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Cli;
 
-/// <summary>What the CLI talks to: its streams, clock and file system (the real ones, or test doubles).</summary>
-internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem)
+/// <summary>
+/// What the CLI talks to: its streams, clock and file system (the real ones, or test doubles). <paramref name="StandardOutput"/>
+/// is standard output as bytes, for commands that write raw file content (<c>cat</c>, <c>export -o -</c>); text goes to <paramref name="Out"/>.
+/// </summary>
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, Stream? StandardOutput = null)
 {
-    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem());
+    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem(), Console.OpenStandardOutput());
+
+    /// <summary>Standard output as bytes: <see cref="StandardOutput"/>, or the process's own when none was given.</summary>
+    public Stream OpenStandardOutput()
+    {
+        Out.Flush();
+        return StandardOutput ?? Console.OpenStandardOutput();
+    }
 }
 
 /// <summary>The options every command accepts.</summary>
@@ -83,6 +95,33 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         }
 
         return DockerRoot.Open(Environment.FileSystem, parse.GetValue(options.Root), rootOptions);
+    }
+
+    /// <summary>
+    /// Opens only the AUFS driver directory, for <c>--layer</c>: <c>&lt;root&gt;/aufs</c>, or the root itself when it is
+    /// an aufs directory (it has <c>layers/</c> and <c>diff/</c>). Needs no <c>graph/</c>, so it also reads roots whose
+    /// image metadata is of another kind.
+    /// </summary>
+    public (AufsDriver Driver, IUnixMetadataProvider Metadata) OpenAufs()
+    {
+        if (parse.GetValue(options.Sample))
+        {
+            var sample = SampleRoot.Write(new MockFileSystem(), DockerRoot.DefaultPath, SpecialFileMode.Recorded);
+            return (new AufsDriver(sample.FileSystem, sample.FileSystem.Path.Combine(sample.Path, AufsDriver.Name)), sample.Metadata);
+        }
+
+        var fs = Environment.FileSystem;
+        var root = fs.Path.GetFullPath(parse.GetValue(options.Root) ?? DockerRoot.DefaultPath);
+        var aufs = fs.Path.Combine(root, AufsDriver.Name);
+        if (!fs.Directory.Exists(fs.Path.Combine(aufs, "layers")))
+        {
+            aufs = fs.Directory.Exists(fs.Path.Combine(root, "layers")) && fs.Directory.Exists(fs.Path.Combine(root, "diff"))
+                ? root
+                : throw new NotALegacyRootException(root, fs.Directory.Exists(root) ? "has no aufs/layers directory" : "does not exist");
+        }
+
+        IUnixMetadataProvider metadata = OperatingSystem.IsLinux() && fs is FileSystem ? LinuxMetadataProvider.Instance : new FileSystemMetadataProvider(fs);
+        return (new AufsDriver(fs, aufs), metadata);
     }
 }
 
