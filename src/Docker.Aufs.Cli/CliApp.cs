@@ -152,6 +152,11 @@ internal static class CliApp
             HistoryCommand.Create(options, environment),
             InspectCommand.Create(options, environment),
             SampleCommand.Create(options, environment),
+            ContainersCommand.Create(options, environment),
+            LsCommand.Create(options, environment),
+            CatCommand.Create(options, environment),
+            DiffCommand.Create(options, environment),
+            ExportCommand.Create(options, environment),
         })
         {
             root.Add(command);
