@@ -33,6 +33,9 @@ internal static class ImagePath
     /// <summary>Joins a directory path and a name.</summary>
     public static string Combine(string directory, string name) => directory.Length == 0 ? name : directory + "/" + name;
 
+    /// <summary>The last component of a path ("" for the root).</summary>
+    public static string NameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
+
     /// <summary>The directory part of a path ("" for a top-level name or the root).</summary>
     public static string Parent(string path)
     {

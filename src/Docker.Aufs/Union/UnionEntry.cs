@@ -32,7 +32,7 @@ public sealed class UnionEntry
     public string Path { get; }
 
     /// <summary>Gets the entry's name: the last component of <see cref="Path"/> (empty for the root).</summary>
-    public string Name => Path[(Path.LastIndexOf('/') + 1)..];
+    public string Name => ImagePath.NameOf(Path);
 
     /// <summary>Gets the ID of the layer (AUFS branch) the entry comes from.</summary>
     public string LayerId { get; }

@@ -17,7 +17,7 @@ public sealed class CatCommandTests
     [Fact]
     public void Cat_BinaryFile_WritesItsRawBytes()
     {
-        var result = CliRunner.Run("--sample", "cat", "redis-cache", "/data/dump.rdb");
+        var result = CliCapture.Run("--sample", "cat", "redis-cache", "/data/dump.rdb");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(Encoding.Latin1.GetBytes("REDIS0008\u00fa\tredis-ver\u00054.0.6\u00fe\u0000\u0000\u0008greeting\u0005hello\u00ff"), result.Bytes);
@@ -27,7 +27,7 @@ public sealed class CatCommandTests
     [Fact]
     public void Cat_ThroughALink_FollowsItInsideTheImage()
     {
-        var result = CliRunner.Run("--sample", "cat", "redis", "/lib/x86_64-linux-gnu/libc.so.6");
+        var result = CliCapture.Run("--sample", "cat", "redis", "/lib/x86_64-linux-gnu/libc.so.6");
 
         Assert.Equal("\u007fELF GNU C Library (Debian GLIBC 2.24-11+deb9u1)\n", Encoding.ASCII.GetString(result.Bytes));
     }
@@ -35,7 +35,7 @@ public sealed class CatCommandTests
     [Fact]
     public void Cat_LayerOfARealAufsRoot_ReadsTheFile()
     {
-        var result = CliRunner.Run("--root", _balena.Path, "cat", "0ea3c275", "/etc/passwd", "--layer");
+        var result = CliCapture.Run("--root", _balena.Path, "cat", "0ea3c275", "/etc/passwd", "--layer");
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("root:x:0:0:", Encoding.UTF8.GetString(result.Bytes), StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class CatCommandTests
     [InlineData("/usr/local/bin/redis-benchmark", "docker-aufs: /usr/local/bin/redis-benchmark: no such file or directory in the image")]
     public void Cat_DirectoryOrMissing_FailsWithOneLine(string path, string message)
     {
-        var result = CliRunner.Run("--sample", "cat", "redis-cache", path);
+        var result = CliCapture.Run("--sample", "cat", "redis-cache", path);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(message, result.Error.TrimEnd());

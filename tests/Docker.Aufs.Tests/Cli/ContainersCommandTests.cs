@@ -13,7 +13,7 @@ public sealed class ContainersCommandTests
     [Fact]
     public void Containers_Sample_PrintsADockerPsTable()
     {
-        var result = CliRunner.Run("--sample", "containers");
+        var result = CliCapture.Run("--sample", "containers");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
@@ -28,7 +28,7 @@ public sealed class ContainersCommandTests
     [Fact]
     public void Containers_Json_IsTheDocumentedContract()
     {
-        var result = CliRunner.Run("--sample", "containers", "--json");
+        var result = CliCapture.Run("--sample", "containers", "--json");
 
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Out);
@@ -66,8 +66,8 @@ public sealed class ContainersCommandTests
 
         builder.Build();
 
-        var json = CliRunner.Run(fs, "--root", "/docker", "containers", "--json");
-        var table = CliRunner.Run(fs, "--root", "/docker", "containers");
+        var json = CliCapture.Run(fs, "--root", "/docker", "containers", "--json");
+        var table = CliCapture.Run(fs, "--root", "/docker", "containers");
 
         using var document = JsonDocument.Parse(json.Out);
         Assert.Equal(["created", "running", "paused", "restarting", "exited", "dead"], document.RootElement.EnumerateArray().Select(c => c.GetProperty("state").GetString()));
@@ -82,7 +82,7 @@ public sealed class ContainersCommandTests
     [Fact]
     public void Containers_RootThatDoesNotExist_FailsWithOneLine()
     {
-        var result = CliRunner.Run(new MockFileSystem(), "--root", "/nowhere", "containers");
+        var result = CliCapture.Run(new MockFileSystem(), "--root", "/nowhere", "containers");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -8,7 +8,7 @@ public sealed class DiffCommandTests
     [Fact]
     public void Diff_Container_PrintsDockerDiffLines()
     {
-        var result = CliRunner.Run("--sample", "diff", "redis-cache");
+        var result = CliCapture.Run("--sample", "diff", "redis-cache");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["C /data", "A /data/dump.rdb", "C /root", "A /root/.rediscli_history", "C /usr/local/bin", "D /usr/local/bin/redis-benchmark"], result.Lines);
@@ -17,7 +17,7 @@ public sealed class DiffCommandTests
     [Fact]
     public void Diff_Json_IsTheDocumentedContract()
     {
-        var result = CliRunner.Run("--sample", "diff", "40777c", "--json");
+        var result = CliCapture.Run("--sample", "diff", "40777c", "--json");
 
         using var json = JsonDocument.Parse(result.Out);
         var changes = json.RootElement.EnumerateArray().ToList();
@@ -30,7 +30,7 @@ public sealed class DiffCommandTests
     [Fact]
     public void Diff_ImageInsteadOfAContainer_FailsWithOneLine()
     {
-        var result = CliRunner.Run("--sample", "diff", "redis");
+        var result = CliCapture.Run("--sample", "diff", "redis");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("docker-aufs: No such container: redis", result.Error.TrimEnd());

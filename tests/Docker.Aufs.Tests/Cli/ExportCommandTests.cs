@@ -33,7 +33,7 @@ public sealed class ExportCommandTests
         using var directory = new TempDirectory();
         var file = directory.Combine("redis-cache.tar");
 
-        var result = CliRunner.Run("--sample", "export", "redis-cache", "-o", file, "--json");
+        var result = CliCapture.Run("--sample", "export", "redis-cache", "-o", file, "--json");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("\"entries\": 55", result.Out, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class ExportCommandTests
     [Fact]
     public void Export_LayerToStandardOutput_WritesTheTarBytes()
     {
-        var result = CliRunner.Run("--root", _balena.Path, "export", "0ea3c275", "--layer", "-o", "-");
+        var result = CliCapture.Run("--root", _balena.Path, "export", "0ea3c275", "--layer", "-o", "-");
 
         Assert.Equal(0, result.ExitCode);
         var entries = Entries(new MemoryStream(result.Bytes));
@@ -59,7 +59,7 @@ public sealed class ExportCommandTests
     [Fact]
     public void Export_WithoutOutput_IsAUsageError()
     {
-        var result = CliRunner.Run("--sample", "export", "redis-cache");
+        var result = CliCapture.Run("--sample", "export", "redis-cache");
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("docker-aufs: Option '--output' is required.", result.Error, StringComparison.Ordinal);
@@ -71,7 +71,7 @@ public sealed class ExportCommandTests
         using var root = TestRoot.Build(Disk.Real, b => b.Tag("t:latest", b.AddLayer(l => l.File("a", "a"))));
         var inside = System.IO.Path.Combine(root.Path, "tmp", "out.tar");
 
-        var result = CliRunner.Run(new FileSystem(), "--root", root.Path, "export", "t", "-o", inside);
+        var result = CliCapture.Run(new FileSystem(), "--root", root.Path, "export", "t", "-o", inside);
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("inside the Docker root", result.Error, StringComparison.Ordinal);

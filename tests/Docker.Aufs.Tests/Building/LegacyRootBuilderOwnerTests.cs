@@ -6,7 +6,7 @@ using Docker.Aufs.Tests.TestSupport;
 namespace Docker.Aufs.Tests.Building;
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class LegacyRootBuilderTests
+public sealed class LegacyRootBuilderOwnerTests
 {
     [Fact]
     public void Build_SetUserIdFileOfAnotherOwnerOnTheRealDisk_KeepsItsModeAsTarDoes()

@@ -3,8 +3,8 @@ using Docker.Aufs.Cli;
 
 namespace Docker.Aufs.Tests.TestSupport;
 
-/// <summary>Runs the CLI in-process with captured streams and a fixed clock.</summary>
-internal static class CliRunner
+/// <summary>Runs the CLI in-process with captured text streams, captured binary standard output and a fixed clock.</summary>
+internal static class CliCapture
 {
     public static readonly DateTimeOffset Now = new(2018, 1, 1, 12, 0, 0, TimeSpan.Zero);
 
@@ -13,7 +13,7 @@ internal static class CliRunner
         using var output = new StringWriter();
         using var error = new StringWriter();
         using var bytes = new MemoryStream();
-        var exitCode = CliApp.Run(args, new CliEnvironment(output, error, new FixedTime(Now), fileSystem, bytes));
+        var exitCode = CliApp.Run(args, new CliEnvironment(output, error, new FixedTime(Now), fileSystem, StandardOutput: bytes));
         return new CliResult(exitCode, output.ToString(), error.ToString(), bytes.ToArray());
     }
 
