@@ -39,7 +39,9 @@ public sealed class ContainersCommandTests
         Assert.Equal("redis", container.GetProperty("image").GetString());
         Assert.Equal(SampleRoot.RedisId, container.GetProperty("imageId").GetString());
         Assert.Equal("exited", container.GetProperty("state").GetString());
-        Assert.Equal("2017-12-12T08:00:00.1234567+00:00", container.GetProperty("created").GetString());
+        var created = container.GetProperty("created").GetString()!;
+        Assert.StartsWith("2017-12-12T08:00:00.1234567", created, StringComparison.Ordinal); // RFC 3339; the UTC suffix is the CLI's (Humanize.Timestamp)
+        Assert.Equal(new DateTimeOffset(2017, 12, 12, 8, 0, 0, TimeSpan.Zero).AddTicks(1_234_567), DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal("aufs", container.GetProperty("driver").GetString());
     }
 
