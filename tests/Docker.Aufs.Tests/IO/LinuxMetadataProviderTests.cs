@@ -1,7 +1,8 @@
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 
-namespace Docker.Aufs.Tests.IO;
+// Not Docker.Aufs.Tests.IO: that namespace would shadow Docker.Aufs.IO for tests elsewhere that write IO.UnixFileType.
+namespace Docker.Aufs.Tests.IOTests;
 
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LinuxMetadataProviderTests
