@@ -128,7 +128,7 @@ public sealed class LsCommandTests
     public void Ls_NameThatIsNotValidUtf8_IsSkippedWithAWarningOnStandardError()
     {
         using var root = TestRoot.Build(Disk.Real, b => b.Tag("odd:latest", b.AddLayer(l => l.Id(Ids.Of("odd")).File("data/good", "g"))));
-        TarExtraction.CreateFileWithRawName(System.IO.Path.Combine(root.Path, "aufs", "diff", Ids.Of("odd"), "data"), [0xC3, 0x28]);
+        using var odd = TarExtraction.CreateFileWithRawName(System.IO.Path.Combine(root.Path, "aufs", "diff", Ids.Of("odd"), "data"), [0xC3, 0x28]);
 
         var result = CliCapture.Run("--root", root.Path, "ls", "odd", "-R", "--json");
 

@@ -15,7 +15,7 @@ public sealed class LinuxMetadataProviderTests
         File.WriteAllText(directory.Combine("file"), "x");
         File.CreateSymbolicLink(directory.Combine("link-to-dir"), "dir");
         File.CreateSymbolicLink(directory.Combine("host-etc"), "/etc");
-        TarExtraction.CreateFileWithRawName(directory.Path, [(byte)'b', 0xFF]);
+        using var odd = TarExtraction.CreateFileWithRawName(directory.Path, [(byte)'b', 0xFF]);
 
         var names = LinuxMetadataProvider.Instance.ReadDirectory(directory.Path).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
 

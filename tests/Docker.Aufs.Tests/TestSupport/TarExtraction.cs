@@ -95,8 +95,11 @@ internal static class TarExtraction
         }
     }
 
-    /// <summary>Creates an empty file whose name is given as raw bytes (which need not be valid UTF-8).</summary>
-    public static void CreateFileWithRawName(string directory, byte[] name)
+    /// <summary>
+    /// Creates an empty file whose name is given as raw bytes (which need not be valid UTF-8). .NET cannot delete such a
+    /// name, so dispose the result to unlink it before the directory is removed.
+    /// </summary>
+    public static IDisposable CreateFileWithRawName(string directory, byte[] name)
     {
         var path = System.Text.Encoding.UTF8.GetBytes(directory + "/").Concat(name).Append((byte)0).ToArray();
         var fd = open(path, 0x41 /* O_WRONLY | O_CREAT */, 0x1A4);
@@ -106,6 +109,7 @@ internal static class TarExtraction
         }
 
         _ = close(fd);
+        return new RawName(path);
     }
 
     private static void MakeFifo(string path, UnixFileMode mode)
@@ -148,5 +152,13 @@ internal static class TarExtraction
     private static extern int close(int fd);
 
     [DllImport("libc")]
+    private static extern int unlink(byte[] path);
+
+    [DllImport("libc")]
     private static extern uint geteuid();
+
+    private sealed class RawName(byte[] path) : IDisposable
+    {
+        public void Dispose() => _ = unlink(path);
+    }
 }

@@ -78,7 +78,7 @@ public sealed class MalformedUnionTests
         Directory.CreateDirectory(Path.Combine(aufs, "layers"));
         File.WriteAllText(Path.Combine(aufs, "layers", Top), string.Empty);
         File.WriteAllText(Path.Combine(diff, "etc", "good"), "good");
-        TarExtraction.CreateFileWithRawName(Path.Combine(diff, "etc"), [(byte)'b', 0xFF, 0xFE, (byte)'d']);
+        using var odd = TarExtraction.CreateFileWithRawName(Path.Combine(diff, "etc"), [(byte)'b', 0xFF, 0xFE, (byte)'d']);
         var logs = new ListLoggerFactory();
 
         var view = UnionView.ForAufsLayer(new AufsDriver(new FileSystem(), aufs), Top, LinuxMetadataProvider.Instance, logs);
