@@ -4,14 +4,26 @@ using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs.Building;
 using Docker.Aufs.Cli.Commands;
 using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Drivers.Aufs;
+using Docker.Aufs.IO;
 using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Cli;
 
-/// <summary>What the CLI talks to: its streams, clock and file system (the real ones, or test doubles).</summary>
-internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem)
+/// <summary>
+/// What the CLI talks to: its streams, clock and file system (the real ones, or test doubles). <paramref name="StandardOutput"/>
+/// is standard output as bytes, for commands that write raw file content (<c>cat</c>, <c>export -o -</c>); text goes to <paramref name="Out"/>.
+/// </summary>
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, Stream? StandardOutput = null)
 {
-    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem());
+    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem(), Console.OpenStandardOutput());
+
+    /// <summary>Standard output as bytes: <see cref="StandardOutput"/>, or the process's own when none was given.</summary>
+    public Stream OpenStandardOutput()
+    {
+        Out.Flush();
+        return StandardOutput ?? Console.OpenStandardOutput();
+    }
 }
 
 /// <summary>The options every command accepts.</summary>
@@ -93,6 +105,33 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         : DockerRoot.Open(Environment.FileSystem, parse.GetValue(options.Root), RootOptions());
 
     private LegacyRoot Sample() => _sample ??= SampleRoot.Write(new MockFileSystem(), LegacyRootDefaults.Path, SpecialFileMode.Recorded);
+
+    /// <summary>
+    /// Opens only the AUFS driver directory, for <c>--layer</c>: <c>&lt;root&gt;/aufs</c>, or the root itself when it is
+    /// an aufs directory (it has <c>layers/</c> and <c>diff/</c>). Needs no <c>graph/</c>, so it also reads roots whose
+    /// image metadata is of another kind.
+    /// </summary>
+    public (AufsDriver Driver, IUnixMetadataProvider Metadata) OpenAufs()
+    {
+        if (parse.GetValue(options.Sample))
+        {
+            var sample = Sample();
+            return (new AufsDriver(sample.FileSystem, sample.FileSystem.Path.Combine(sample.Path, AufsDriver.Name)), sample.Metadata);
+        }
+
+        var fs = Environment.FileSystem;
+        var root = fs.Path.GetFullPath(parse.GetValue(options.Root) ?? DockerRoot.DefaultPath);
+        var aufs = fs.Path.Combine(root, AufsDriver.Name);
+        if (!fs.Directory.Exists(fs.Path.Combine(aufs, "layers")))
+        {
+            aufs = fs.Directory.Exists(fs.Path.Combine(root, "layers")) && fs.Directory.Exists(fs.Path.Combine(root, "diff"))
+                ? root
+                : throw new NotALegacyRootException(root, fs.Directory.Exists(root) ? "has no aufs/layers directory" : "does not exist");
+        }
+
+        IUnixMetadataProvider metadata = OperatingSystem.IsLinux() && fs is FileSystem ? LinuxMetadataProvider.Instance : new FileSystemMetadataProvider(fs);
+        return (new AufsDriver(fs, aufs), metadata);
+    }
 }
 
 /// <summary>The <c>docker-aufs</c> command line: parsing, dispatch, and the error policy (one line on stderr, exit 1; usage errors exit 2).</summary>
@@ -122,6 +161,11 @@ internal static class CliApp
             HistoryCommand.Create(options, environment),
             InspectCommand.Create(options, environment),
             SampleCommand.Create(options, environment),
+            ContainersCommand.Create(options, environment),
+            LsCommand.Create(options, environment),
+            CatCommand.Create(options, environment),
+            DiffCommand.Create(options, environment),
+            ExportCommand.Create(options, environment),
             FsckCommand.Create(options, environment),
         })
         {

@@ -81,6 +81,14 @@ public sealed class LayerBuilder
         return this;
     }
 
+    /// <summary>Sets the IDs in the graph driver only, without the image-ID checks (a container's <c>&lt;id&gt;</c> sits on <c>&lt;id&gt;-init</c>).</summary>
+    internal LayerBuilder DriverIds(string layerId, string? parentLayerId)
+    {
+        LayerId = layerId;
+        ParentId = parentLayerId;
+        return this;
+    }
+
     /// <summary>Sets <c>created</c>; also the default modification time of the layer's entries.</summary>
     /// <param name="created">The creation time.</param>
     /// <returns>This builder.</returns>

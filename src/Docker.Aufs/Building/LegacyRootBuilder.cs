@@ -27,7 +27,7 @@ namespace Docker.Aufs.Building;
 /// </code>
 /// </example>
 /// <remarks>Not thread-safe: build a root from one thread. Layers must be added parents first.</remarks>
-public sealed class LegacyRootBuilder
+public sealed partial class LegacyRootBuilder
 {
     private static readonly DateTimeOffset DefaultEpoch = new(2015, 11, 3, 12, 0, 0, TimeSpan.Zero);
 
@@ -137,13 +137,14 @@ public sealed class LegacyRootBuilder
             WriteGraphLayer(graph, layer);
         }
 
+        WriteContainers(aufs);
         if (_writeRepositories)
         {
             fs.File.WriteAllBytes(fs.Path.Combine(RootPath, RepositoryIndex.FileName(AufsDriver.Name)),
                 _rawRepositories ?? RepositoryIndex.FromEntries(_tags).Serialize());
         }
 
-        return new LegacyRoot(fs, RootPath, Metadata, [.. _layers.Select(l => l.LayerId)]);
+        return new LegacyRoot(fs, RootPath, Metadata, [.. _layers.Select(l => l.LayerId)]) { ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
     }
 
     private void WriteDriverLayer(AufsDriver aufs, LayerBuilder layer)
@@ -256,6 +257,10 @@ public sealed class LegacyRootBuilder
         if (_native && OperatingSystem.IsLinux() && LinuxNative.IsRoot && (entry.Uid != 0 || entry.Gid != 0))
         {
             LinuxNative.ChangeOwner(path, entry.Uid, entry.Gid);
+            if (entry.Type is UnixFileType.RegularFile or UnixFileType.Directory)
+            {
+                SetMode(path, entry.Permissions); // chown clears set-user-ID and set-group-ID: set the mode again, as tar does
+            }
         }
     }
 
@@ -394,4 +399,7 @@ public sealed class LegacyRoot
 
     /// <summary>Gets the IDs of the layers written, in the order they were added.</summary>
     public IReadOnlyList<string> LayerIds { get; }
+
+    /// <summary>Gets the IDs of the containers written, in the order they were added.</summary>
+    public IReadOnlyList<string> ContainerIds { get; internal init; } = [];
 }

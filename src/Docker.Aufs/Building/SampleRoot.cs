@@ -19,6 +19,12 @@ public static class SampleRoot
     /// <summary>The image ID of <c>redis:latest</c>.</summary>
     public const string RedisId = "c7d952921cec16e2213a30b7e9251ae41d3388f8bb47a55115373eb8f5f86c0d";
 
+    /// <summary>The ID of the sample's one container: <c>redis-cache</c>, a stopped container of <c>redis</c>.</summary>
+    public const string RedisContainerId = "40777c4b779be08d556b5aebd6fca4a177c7589443bfe12ee6a16a7e0f024f7f";
+
+    /// <summary>The name of the sample's container.</summary>
+    public const string RedisContainerName = "redis-cache";
+
     private const string BusyboxBase = "97d69bba9a9d8406055d0fdc38a7f00162823ee5ca3751fc71531cb210204ff9";
 
     private const string RedisTopJson = "{\"id\":\"c7d952921cec16e2213a30b7e9251ae41d3388f8bb47a55115373eb8f5f86c0d\",\"parent\":\"cdae54488c335c13449ff5144e0314e70a800e123d8040d75cb232a9ac9d15f3\",\"created\":\"2017-12-12T07:15:58.901779813Z\",\"container\":\"cf72799c32e80417751c6657f680d42cef1f5a03befe10074860e9fdfa8d9709\",\"container_config\":{\"Hostname\":\"cf72799c32e8\",\"Domainname\":\"\",\"User\":\"\",\"Memory\":0,\"MemorySwap\":0,\"CpuShares\":0,\"Cpuset\":\"\",\"AttachStdin\":false,\"AttachStdout\":false,\"AttachStderr\":false,\"PortSpecs\":null,\"ExposedPorts\":{\"6379/tcp\":{}},\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"GOSU_VERSION=1.10\",\"REDIS_VERSION=4.0.6\",\"REDIS_DOWNLOAD_URL=http://download.redis.io/releases/redis-4.0.6.tar.gz\",\"REDIS_DOWNLOAD_SHA=769b5d69ec237c3e0481a262ff5306ce30db9b5c8ceb14d1023491ca7be5f6fa\"],\"Cmd\":[\"/bin/sh\",\"-c\",\"#(nop) \",\"CMD [\\\"redis-server\\\"]\"],\"Image\":\"sha256:03e433d6dc5431c878f412f8a65064556876c6dbad3393bd2d9cfff6ee66b794\",\"Volumes\":{\"/data\":{}},\"WorkingDir\":\"/data\",\"Entrypoint\":[\"docker-entrypoint.sh\"],\"NetworkDisabled\":false,\"MacAddress\":\"\",\"OnBuild\":[],\"Labels\":{}},\"docker_version\":\"17.06.2-ce\",\"config\":{\"Hostname\":\"\",\"Domainname\":\"\",\"User\":\"\",\"Memory\":0,\"MemorySwap\":0,\"CpuShares\":0,\"Cpuset\":\"\",\"AttachStdin\":false,\"AttachStdout\":false,\"AttachStderr\":false,\"PortSpecs\":null,\"ExposedPorts\":{\"6379/tcp\":{}},\"Tty\":false,\"OpenStdin\":false,\"StdinOnce\":false,\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"GOSU_VERSION=1.10\",\"REDIS_VERSION=4.0.6\",\"REDIS_DOWNLOAD_URL=http://download.redis.io/releases/redis-4.0.6.tar.gz\",\"REDIS_DOWNLOAD_SHA=769b5d69ec237c3e0481a262ff5306ce30db9b5c8ceb14d1023491ca7be5f6fa\"],\"Cmd\":[\"redis-server\"],\"Image\":\"sha256:03e433d6dc5431c878f412f8a65064556876c6dbad3393bd2d9cfff6ee66b794\",\"Volumes\":{\"/data\":{}},\"WorkingDir\":\"/data\",\"Entrypoint\":[\"docker-entrypoint.sh\"],\"NetworkDisabled\":false,\"MacAddress\":\"\",\"OnBuild\":[],\"Labels\":null},\"architecture\":\"amd64\",\"os\":\"linux\",\"Size\":0}\n";
@@ -72,6 +78,7 @@ public static class SampleRoot
         AddRedis(builder);
         builder.Tag("busybox:latest", BusyboxId);
         builder.Tag("redis:latest", RedisId);
+        AddRedisContainer(builder);
         return builder.Build();
     }
 
@@ -94,6 +101,53 @@ public static class SampleRoot
         });
         builder.AddLayer(l => l.Id(BusyboxId).Parent(BusyboxBase).Created(created.AddSeconds(1)).DockerVersion("17.06.2-ce").JsonStyle(ImageJsonStyle.Encoder)
             .CreatedBy("#(nop)  CMD [\"sh\"]").Config(shell));
+    }
+
+    /// <summary>
+    /// <c>docker run -d --name redis-cache -p 6379:6379 redis</c>, used with <c>redis-cli</c>, then stopped: it saved
+    /// <c>/data/dump.rdb</c>, left a <c>redis-cli</c> history in <c>/root</c> and deleted <c>redis-benchmark</c> (a whiteout
+    /// hardlinked to <c>.wh..wh.aufs</c>, as AUFS writes it). <c>/usr</c> and <c>/usr/local</c> were copied up unchanged.
+    /// </summary>
+    private static void AddRedisContainer(LegacyRootBuilder builder)
+    {
+        var created = new DateTimeOffset(2017, 12, 12, 8, 0, 0, TimeSpan.Zero).AddTicks(1_234_567);
+        var entrypointLayer = new DateTimeOffset(2017, 12, 12, 7, 10, 2, TimeSpan.Zero).AddSeconds(17 * 12).AddTicks(4_231_000 + 12);
+        var used = new DateTimeOffset(2017, 12, 14, 10, 29, 41, TimeSpan.Zero);
+        builder.AddContainer(c => c
+            .Id(RedisContainerId)
+            .Name(RedisContainerName)
+            .Image(RedisId, "redis")
+            .Created(created)
+            .Command("docker-entrypoint.sh", "redis-server")
+            .Config(new ContainerConfig
+            {
+                ExposedPorts = ["6379/tcp"],
+                Env = RedisEnv,
+                Cmd = ["redis-server"],
+                Volumes = ["/data"],
+                WorkingDir = "/data",
+                Entrypoint = ["docker-entrypoint.sh"],
+            })
+            .HostConfig(new Containers.HostConfigJson
+            {
+                NetworkMode = "default",
+                PortBindings = new Dictionary<string, IReadOnlyList<Containers.PortBindingJson>?>
+                {
+                    ["6379/tcp"] = [new Containers.PortBindingJson { HostIp = string.Empty, HostPort = "6379" }],
+                },
+                RestartPolicy = new Containers.RestartPolicyJson { Name = "no" },
+                LogConfig = new Containers.LogConfigJson { Type = "json-file", Config = new Dictionary<string, string>() },
+            })
+            .Exited(0, created.AddSeconds(1).AddTicks(2_345_678), new DateTimeOffset(2017, 12, 14, 10, 30, 2, TimeSpan.Zero).AddTicks(8_765_432))
+            .Changes(l => l
+                .Directory("data", uid: 999, gid: 999, modified: used)
+                .FileBytes("data/dump.rdb", Encoding.Latin1.GetBytes("REDIS0008\u00fa\tredis-ver\u00054.0.6\u00fe\u0000\u0000\u0008greeting\u0005hello\u00ff"), uid: 999, gid: 999, modified: used)
+                .Directory("root", mode: "0700", modified: used)
+                .File("root/.rediscli_history", "SET greeting hello\nGET greeting\nSAVE\n", mode: "0600", modified: used)
+                .Directory("usr", modified: entrypointLayer)
+                .Directory("usr/local", modified: entrypointLayer)
+                .Directory("usr/local/bin", modified: used))
+            .Delete("usr/local/bin/redis-benchmark"));
     }
 
     private static void AddRedis(LegacyRootBuilder builder)

@@ -4,11 +4,12 @@ namespace Docker.Aufs.IO;
 
 /// <summary>
 /// Metadata of a real Linux file system through <c>statx(2)</c> and <c>readlink(2)</c>, never following a final symbolic
-/// link. Use it with <see cref="System.IO.Abstractions.FileSystem"/>; it reads the host's file system directly.
+/// link, and directory listings with the kernel's entry types (<see cref="IUnixDirectoryReader"/>). Use it with
+/// <see cref="System.IO.Abstractions.FileSystem"/>; it reads the host's file system directly.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
 [SupportedOSPlatform("linux")]
-public sealed class LinuxMetadataProvider : IUnixMetadataProvider
+public sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirectoryReader
 {
     /// <summary>Gets the shared instance.</summary>
     public static LinuxMetadataProvider Instance { get; } = new();
@@ -40,5 +41,12 @@ public sealed class LinuxMetadataProvider : IUnixMetadataProvider
             LinkTarget = type == UnixFileType.SymbolicLink ? LinuxNative.ReadLink(path) : null,
         };
         return true;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<DirectoryName> ReadDirectory(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return LinuxNative.ReadDirectory(path);
     }
 }

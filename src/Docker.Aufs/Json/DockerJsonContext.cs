@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Docker.Aufs.Containers;
 using Docker.Aufs.Graph;
 
 namespace Docker.Aufs.Json;
@@ -16,6 +17,8 @@ namespace Docker.Aufs.Json;
     AllowTrailingCommas = false,
     MaxDepth = 256)]
 [JsonSerializable(typeof(ImageJson))]
+[JsonSerializable(typeof(ContainerJson))]
+[JsonSerializable(typeof(HostConfigJson))]
 internal sealed partial class DockerJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes with Go's escaping (<see cref="GoJsonEncoder"/>), for files the builder writes.</summary>

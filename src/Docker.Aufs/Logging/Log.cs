@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Logging;
 
-/// <summary>Every log message of the library, with stable event IDs (1xxx: opening a root, 2xxx: images and chains).</summary>
+/// <summary>Every log message of the library, with stable event IDs (1xxx: opening a root, 2xxx: images and chains, 3xxx: containers and the merged view).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Opened {Root} with storage driver {Driver} ({How})")]
@@ -28,4 +28,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The size of image {Id} is unknown: {Problem}")]
     public static partial void SizeUnknown(ILogger logger, string id, string problem);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Skipping {Path}: its name is not valid UTF-8, so it cannot be addressed; the rest of the directory is listed")]
+    public static partial void NameNotUtf8(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "{Path} vanished while its directory was being listed; skipped")]
+    public static partial void EntryVanished(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "The AUFS branch of layer {Id} is a symbolic link left by the Docker 0.7 migration; reading {Target}")]
+    public static partial void BranchRelocated(ILogger logger, string id, string target);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Export skips the socket /{Path}, as Docker's tar writer does")]
+    public static partial void SocketSkipped(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Skipping container {Id}: {Problem}")]
+    public static partial void ContainerSkipped(ILogger logger, string id, string problem);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Debug, Message = "Skipping container {Id}: it was created with the {Driver} storage driver, not {Current} (Docker does the same)")]
+    public static partial void ContainerOfOtherDriver(ILogger logger, string id, string driver, string current);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Container {Id} points at image {ImageId}, which is not an image of this root")]
+    public static partial void ContainerImageMissing(ILogger logger, string id, string imageId);
 }

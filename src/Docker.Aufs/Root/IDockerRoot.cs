@@ -1,8 +1,10 @@
 using System.IO.Abstractions;
+using Docker.Aufs.Containers;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Graph;
 using Docker.Aufs.IO;
 using Docker.Aufs.Repositories;
+using Docker.Aufs.Union;
 
 namespace Docker.Aufs;
 
@@ -78,4 +80,70 @@ public interface IDockerRoot
     /// <exception cref="BrokenLayerChainException">A parent is missing or the chain loops.</exception>
     /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
     IReadOnlyList<ImageHistoryEntry> GetHistory(string reference);
+
+    /// <summary>
+    /// Lists the containers of the root's storage driver as <c>docker ps -a</c> does, newest first. As Docker's
+    /// <c>restore</c>, containers whose <c>config.json</c> or <c>hostconfig.json</c> cannot be read, or that belong to
+    /// another driver, are skipped with a logged warning (debug message for another driver); a container whose image is
+    /// missing is listed with its image ID, and a warning.
+    /// </summary>
+    /// <returns>The containers.</returns>
+    /// <exception cref="IOException"><c>containers/</c> cannot be listed.</exception>
+    IReadOnlyList<ContainerSummary> GetContainers();
+
+    /// <summary>
+    /// Resolves a container reference as Docker 1.9's <c>daemon.Get</c>: the exact full ID, then the exact name (with or
+    /// without its leading slash), then a unique prefix of every container ID. Names come from <c>config.json</c>.
+    /// </summary>
+    /// <param name="reference">The reference.</param>
+    /// <returns>The full container ID.</returns>
+    /// <exception cref="ArgumentException"><paramref name="reference"/> is empty.</exception>
+    /// <exception cref="ContainerNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The prefix (or a name two containers claim) matches several containers.</exception>
+    /// <exception cref="CorruptFileException">The reference is the full ID of a container whose configuration cannot be read.</exception>
+    string ResolveContainerId(string reference);
+
+    /// <summary>Resolves a container reference (see <see cref="ResolveContainerId"/>) and returns its configuration.</summary>
+    /// <param name="reference">The reference.</param>
+    /// <returns>The container.</returns>
+    /// <exception cref="ArgumentException"><paramref name="reference"/> is empty.</exception>
+    /// <exception cref="ContainerNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The reference matches several containers.</exception>
+    /// <exception cref="CorruptFileException">The reference is the full ID of a container whose configuration cannot be read.</exception>
+    LegacyContainer GetContainer(string reference);
+
+    /// <summary>Returns the merged file system of an image: its AUFS layer on top of those listed in <c>aufs/layers/&lt;id&gt;</c>.</summary>
+    /// <param name="reference">The image reference (see <see cref="ResolveImageId"/>).</param>
+    /// <returns>The read-only view.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
+    /// <exception cref="NotALegacyRootException">The root is not read with the AUFS driver.</exception>
+    /// <exception cref="DockerDataException">The chain is broken or a branch is missing (see <see cref="Resolve"/>).</exception>
+    UnionView GetImageView(string reference);
+
+    /// <summary>Returns the merged file system of a container: <c>&lt;id&gt;</c>, <c>&lt;id&gt;-init</c>, then its image's layers.</summary>
+    /// <param name="reference">The container reference (see <see cref="ResolveContainerId"/>).</param>
+    /// <returns>The read-only view.</returns>
+    /// <exception cref="ContainerNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The reference matches several containers.</exception>
+    /// <exception cref="NotALegacyRootException">The root is not read with the AUFS driver.</exception>
+    /// <exception cref="DockerDataException">The container's layers file is missing or corrupt, a branch is missing, or (with strict chains) the stack is not <c>&lt;id&gt;-init</c> then the image.</exception>
+    UnionView GetContainerView(string reference);
+
+    /// <summary>Returns the merged file system of any AUFS layer, by full ID or unique prefix among <c>aufs/layers/</c>.</summary>
+    /// <param name="layerId">The layer ID or prefix (image layers, <c>&lt;cid&gt;</c>, <c>&lt;cid&gt;-init</c>).</param>
+    /// <returns>The read-only view.</returns>
+    /// <exception cref="LayerNotFoundException">No layer matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The prefix matches several layers.</exception>
+    /// <exception cref="NotALegacyRootException">The root is not read with the AUFS driver.</exception>
+    /// <exception cref="DockerDataException">The layers file is corrupt or a branch is missing.</exception>
+    UnionView GetLayerView(string layerId);
+
+    /// <summary>Returns what <c>docker diff</c> shows for a container: its read-write layer against its init layer and image (see <see cref="UnionView.GetChanges"/>).</summary>
+    /// <param name="reference">The container reference.</param>
+    /// <returns>The changes.</returns>
+    /// <exception cref="ContainerNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The reference matches several containers.</exception>
+    /// <exception cref="DockerDataException">The container's layers cannot be read.</exception>
+    IReadOnlyList<FileChange> GetContainerChanges(string reference);
 }

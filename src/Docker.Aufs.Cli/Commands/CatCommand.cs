@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs cat REF PATH</c>: a file of the merged view, as raw bytes on standard output.</summary>
+internal static class CatCommand
+{
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var reference = ViewReference.Argument();
+        var path = new Argument<string>("PATH") { Description = "The file inside the image; symbolic links are followed inside the image, never on the host" };
+        var layer = ViewReference.LayerOption();
+        var command = new Command("cat", "Write a file of an image or container to standard output, byte for byte") { reference, path, layer };
+        command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
+        {
+            var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));
+            using var file = view.OpenRead(session.Value(path)!);
+            var output = session.Environment.OpenStandardOutput();
+            file.CopyTo(output);
+            output.Flush();
+            return CliApp.Success;
+        }));
+        return command;
+    }
+}

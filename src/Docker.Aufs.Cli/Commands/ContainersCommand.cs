@@ -1,0 +1,79 @@
+using System.CommandLine;
+using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Containers;
+using Docker.Aufs.Formats;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs containers</c>: like <c>docker ps -a</c> of Docker 1.9.</summary>
+internal static class ContainersCommand
+{
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate IDs and commands" };
+        var command = new Command("containers", "List the containers of the root's storage driver, newest first, as docker ps -a does") { noTrunc };
+        command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
+        {
+            var containers = session.OpenRoot().GetContainers();
+            if (session.Json)
+            {
+                JsonOutput.Write(session.Out, w =>
+                {
+                    w.WriteStartArray();
+                    foreach (var container in containers)
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("id", container.Id);
+                        w.WriteString("name", container.Name);
+                        w.WriteString("image", container.Image);
+                        w.WriteString("imageId", container.ImageId);
+                        w.WriteString("state", StateName(container.Status));
+                        w.WriteString("created", Humanize.Timestamp(container.Created));
+                        w.WriteString("driver", container.Driver);
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                });
+                return CliApp.Success;
+            }
+
+            var full = session.Value(noTrunc);
+            var table = new TableWriter("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+            foreach (var container in containers)
+            {
+                var image = !full && DockerIds.IsId(container.Image) ? DockerIds.Shorten(container.Image) : container.Image;
+                table.Add(
+                    full ? container.Id : DockerIds.Shorten(container.Id),
+                    image,
+                    "\"" + (full ? container.Command : Humanize.Truncate(container.Command, 20)) + "\"",
+                    Humanize.Ago(container.Created, session.Now),
+                    Status(container, session.Now),
+                    container.Name);
+            }
+
+            table.WriteTo(session.Out);
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>The state as <c>docker ps --filter status=</c> names it (Docker 1.9 <c>State.StateString</c>).</summary>
+    public static string StateName(ContainerStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>The STATUS column of <c>docker ps</c> (Docker 1.9 <c>State.String</c>).</summary>
+    private static string Status(ContainerSummary container, DateTimeOffset now)
+    {
+        var state = container.State;
+        string Since(DateTimeOffset? time) => Humanize.Ago(time, now) is var ago && ago.EndsWith(" ago", StringComparison.Ordinal) ? ago[..^4] : ago;
+        return container.Status switch
+        {
+            ContainerStatus.Running => $"Up {Since(state?.StartedAt)}",
+            ContainerStatus.Paused => $"Up {Since(state?.StartedAt)} (Paused)",
+            ContainerStatus.Restarting => $"Restarting ({state?.ExitCode}) {Humanize.Ago(state?.FinishedAt, now)}",
+            ContainerStatus.Dead => "Dead",
+            ContainerStatus.Created => "Created",
+            _ => ContainerStateJson.IsZero(state?.FinishedAt) ? string.Empty : $"Exited ({state?.ExitCode}) {Humanize.Ago(state?.FinishedAt, now)}",
+        };
+    }
+}

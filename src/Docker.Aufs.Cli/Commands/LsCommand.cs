@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Formats;
+using Docker.Aufs.Union;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs ls REF [PATH] [-R]</c>: the merged view of an image, container or layer, like <c>ls -l</c>.</summary>
+internal static class LsCommand
+{
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var reference = ViewReference.Argument();
+        var path = new Argument<string>("PATH") { Description = "A path inside the image (default /); a directory is listed, anything else shown itself", DefaultValueFactory = _ => "/" };
+        var recursive = new Option<bool>("--recursive", "-R") { Description = "List everything below PATH, depth first" };
+        var layer = ViewReference.LayerOption();
+        var command = new Command("ls", "List files of an image, container or AUFS layer as they appear merged, without mounting anything") { reference, path, recursive, layer };
+        command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
+        {
+            var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));
+            var entries = Select(view, session.Value(path)!, session.Value(recursive));
+            if (session.Json)
+            {
+                WriteJson(session.Out, entries);
+                return CliApp.Success;
+            }
+
+            var table = new TableWriter("MODE", "OWNER", "SIZE", "MODIFIED", "LAYER", "PATH");
+            foreach (var entry in entries)
+            {
+                table.Add(
+                    FileModes.Symbolic(entry.Type, entry.Permissions),
+                    $"{entry.Uid}:{entry.Gid}",
+                    FileModes.Size(entry),
+                    FileModes.Time(entry.ModifiedTime),
+                    ShortLayer(entry.LayerId),
+                    "/" + entry.Path + (entry.LinkTarget is { } target ? " -> " + target : string.Empty));
+            }
+
+            table.WriteTo(session.Out);
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>A layer ID shortened as Docker shortens IDs, keeping the <c>-init</c> of a container's init layer.</summary>
+    private static string ShortLayer(string id) =>
+        id.EndsWith(DockerIds.InitSuffix, StringComparison.Ordinal) ? DockerIds.Shorten(id) + DockerIds.InitSuffix : DockerIds.Shorten(id);
+
+    /// <summary>What <c>ls</c> shows for a path: a directory's entries (all below it with -R), or the entry itself (a link is shown, not followed, unless the path ends in '/').</summary>
+    private static IEnumerable<UnionEntry> Select(UnionView view, string path, bool recursive)
+    {
+        var entry = view.GetEntry(path, followSymbolicLinks: path.EndsWith('/'));
+        if (!entry.IsDirectory)
+        {
+            return [entry];
+        }
+
+        return recursive ? view.EnumerateRecursive(entry.Path) : view.ListDirectory(entry.Path);
+    }
+
+    /// <summary>The <c>--json</c> contract, streamed entry by entry so a recursive listing is never held whole.</summary>
+    private static void WriteJson(TextWriter output, IEnumerable<UnionEntry> entries)
+    {
+        var buffer = new MemoryStream();
+        using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        void Drain()
+        {
+            writer.Flush();
+            output.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            buffer.SetLength(0);
+        }
+
+        writer.WriteStartArray();
+        foreach (var entry in entries)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("path", entry.Path);
+            writer.WriteString("type", FileModes.TypeName(entry.Type));
+            writer.WriteString("mode", FileModes.Octal(entry.Permissions));
+            writer.WriteNumber("size", entry.Size);
+            writer.WriteString("linkTarget", entry.LinkTarget);
+            writer.WriteNumber("uid", entry.Uid);
+            writer.WriteNumber("gid", entry.Gid);
+            writer.WriteString("layer", entry.LayerId);
+            writer.WriteEndObject();
+            if (buffer.Length > 64 * 1024)
+            {
+                Drain();
+            }
+        }
+
+        writer.WriteEndArray();
+        Drain();
+        output.WriteLine();
+    }
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Docker.Aufs.Union;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary>The REF of <c>ls</c>, <c>cat</c> and <c>export</c>: a container, else an image; with <c>--layer</c>, an AUFS layer.</summary>
+internal static class ViewReference
+{
+    public static Argument<string> Argument() => new("REF")
+    {
+        Description = "A container (ID, name or unique ID prefix) or, if none matches, an image (name[:tag], name@digest, ID prefix); with --layer, an AUFS layer ID or unique prefix",
+    };
+
+    public static Option<bool> LayerOption() => new("--layer")
+    {
+        Description = "REF is an AUFS layer of aufs/layers/ (image, container or -init layer); works on a root that has aufs/ but no graph/",
+    };
+
+    /// <summary>
+    /// Opens the merged view REF names. Without <c>--layer</c> a container is tried first, then an image, as
+    /// <c>docker inspect</c> of Docker 1.9 does.
+    /// </summary>
+    public static UnionView Open(Session session, string reference, bool layer)
+    {
+        if (layer)
+        {
+            var (driver, metadata) = session.OpenAufs();
+            return UnionView.ForAufsLayer(driver, UnionView.ResolveAufsLayerId(driver, reference), metadata, session.LoggerFactory);
+        }
+
+        var root = session.OpenRoot();
+        try
+        {
+            return root.GetContainerView(reference);
+        }
+        catch (ContainerNotFoundException)
+        {
+            try
+            {
+                return root.GetImageView(reference);
+            }
+            catch (ImageNotFoundException e) when (e.Message == new ImageNotFoundException(reference).Message)
+            {
+                throw new ImageNotFoundException(reference, "no container matches it either");
+            }
+        }
+    }
+}

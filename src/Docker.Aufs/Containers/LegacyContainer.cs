@@ -1,0 +1,159 @@
+using System.IO.Abstractions;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+using Docker.Aufs.Json;
+
+namespace Docker.Aufs.Containers;
+
+/// <summary>A container's status as <c>docker ps</c> derives it from the saved state (moby v1.9.1 <c>State.StateString</c>).</summary>
+public enum ContainerStatus
+{
+    /// <summary>Created and never started (<c>StartedAt</c> is Go's zero time).</summary>
+    Created,
+
+    /// <summary>Running when the root was saved.</summary>
+    Running,
+
+    /// <summary>Running and paused.</summary>
+    Paused,
+
+    /// <summary>Being restarted by its restart policy.</summary>
+    Restarting,
+
+    /// <summary>Started once, stopped since.</summary>
+    Exited,
+
+    /// <summary>Marked dead (its removal failed).</summary>
+    Dead,
+}
+
+/// <summary>
+/// One <c>containers/&lt;id&gt;/</c> directory read and typed: <c>config.json</c> (required; decoded as Docker's
+/// <c>fromDisk</c> does: first JSON value, case-insensitive keys) and <c>hostconfig.json</c> (optional, as in Docker).
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+public sealed class LegacyContainer
+{
+    /// <summary>The name of the container configuration file of Docker ≤ 1.9.</summary>
+    public const string ConfigFileName = "config.json";
+
+    /// <summary>The name of the host configuration file.</summary>
+    public const string HostConfigFileName = "hostconfig.json";
+
+    /// <summary>The name of the directory of the root that holds one directory per container.</summary>
+    public const string DirectoryName = "containers";
+
+    private LegacyContainer(string id, string directory, ContainerJson config, HostConfigJson? hostConfig)
+    {
+        Id = id;
+        Directory = directory;
+        Config = config;
+        HostConfig = hostConfig;
+    }
+
+    /// <summary>Gets the container ID (the directory name, equal to the config's <c>ID</c>).</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the full path of <c>containers/&lt;id&gt;</c>.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the typed <c>config.json</c>.</summary>
+    public ContainerJson Config { get; }
+
+    /// <summary>Gets the typed <c>hostconfig.json</c>, or <see langword="null"/> when the file does not exist.</summary>
+    public HostConfigJson? HostConfig { get; }
+
+    /// <summary>Gets the name without its leading slash (<c>determined_euclid</c>); empty when the config has none.</summary>
+    public string Name => (Config.Name ?? string.Empty).TrimStart('/');
+
+    /// <summary>Gets the full ID of the container's image, as stored (top-level <c>Image</c>).</summary>
+    public string ImageId => Config.Image ?? string.Empty;
+
+    /// <summary>Gets the storage driver of the container's layers; <c>aufs</c> when the config names none (pre-0.7).</summary>
+    public string Driver => string.IsNullOrEmpty(Config.Driver) ? "aufs" : Config.Driver;
+
+    /// <summary>Gets the creation time, or <see langword="null"/> when the config has none.</summary>
+    public DateTimeOffset? Created => Config.Created;
+
+    /// <summary>Gets the status <c>docker ps</c> shows, derived from <see cref="ContainerJson.State"/>.</summary>
+    public ContainerStatus Status => StatusOf(Config.State);
+
+    /// <summary>Gets the command, as <c>docker ps</c> shows it: <c>Path</c> and <c>Args</c> joined with spaces.</summary>
+    public string Command => string.Join(' ', new[] { Config.Path ?? string.Empty }.Concat(Config.Args ?? []).Where(s => s.Length > 0));
+
+    /// <summary>Gets the ID of the container's init layer in the storage driver: <c>&lt;id&gt;-init</c>.</summary>
+    public string InitLayerId => Id + DockerIds.InitSuffix;
+
+    /// <summary>Derives Docker 1.9's status from a saved state: running (paused, restarting) first, then dead, then created when never started, else exited.</summary>
+    /// <param name="state">The state, or <see langword="null"/> when the config has none.</param>
+    /// <returns>The status.</returns>
+    public static ContainerStatus StatusOf(ContainerStateJson? state)
+    {
+        if (state is null)
+        {
+            return ContainerStatus.Created;
+        }
+
+        if (state.Running)
+        {
+            return state.Paused ? ContainerStatus.Paused : state.Restarting ? ContainerStatus.Restarting : ContainerStatus.Running;
+        }
+
+        if (state.Dead)
+        {
+            return ContainerStatus.Dead;
+        }
+
+        return ContainerStateJson.IsZero(state.StartedAt) ? ContainerStatus.Created : ContainerStatus.Exited;
+    }
+
+    /// <summary>Reads <c>&lt;containersDirectory&gt;/&lt;id&gt;/</c>.</summary>
+    /// <param name="fileSystem">The file system holding the root.</param>
+    /// <param name="containersDirectory">The full path of the root's <c>containers</c> directory.</param>
+    /// <param name="id">The container ID (64 lowercase hex).</param>
+    /// <returns>The container.</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is not a valid ID.</exception>
+    /// <exception cref="CorruptFileException"><c>config.json</c> is missing, not JSON, of the wrong shape, or names another ID; or <c>hostconfig.json</c> is not JSON.</exception>
+    /// <exception cref="DirectoryNotFoundException">There is no such container directory.</exception>
+    public static LegacyContainer Read(IFileSystem fileSystem, string containersDirectory, string id)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(containersDirectory);
+        if (!DockerIds.IsId(id))
+        {
+            throw new ArgumentException($"'{id}' is not a container ID (64 lowercase hex characters).", nameof(id));
+        }
+
+        var directory = fileSystem.Path.Combine(containersDirectory, id);
+        if (!fileSystem.Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"There is no container directory {directory}.");
+        }
+
+        var configPath = fileSystem.Path.Combine(directory, ConfigFileName);
+        if (!fileSystem.File.Exists(configPath))
+        {
+            var modern = fileSystem.File.Exists(fileSystem.Path.Combine(directory, "config.v2.json"));
+            throw new CorruptFileException(configPath, modern
+                ? "is missing; the directory holds config.v2.json, written by Docker 1.10 or later"
+                : "is missing");
+        }
+
+        var config = GoJson.Deserialize(SmallFile.Read(fileSystem, configPath, SmallFile.JsonLimit), DockerJsonContext.Default.ContainerJson, configPath)
+            ?? throw new CorruptFileException(configPath, "holds JSON null, not a container");
+        if (config.ID != id)
+        {
+            // Docker refuses it too: "Container <ID> is stored at <dir>".
+            throw new CorruptFileException(configPath, $"names container '{DockerIds.Printable(config.ID ?? string.Empty)}', but is stored in the directory of {id}");
+        }
+
+        HostConfigJson? hostConfig = null;
+        var hostConfigPath = fileSystem.Path.Combine(directory, HostConfigFileName);
+        if (fileSystem.File.Exists(hostConfigPath))
+        {
+            hostConfig = GoJson.Deserialize(SmallFile.Read(fileSystem, hostConfigPath, SmallFile.JsonLimit), DockerJsonContext.Default.HostConfigJson, hostConfigPath);
+        }
+
+        return new LegacyContainer(id, directory, config, hostConfig);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using System.Text;
+
+namespace Docker.Aufs.IO;
+
+/// <summary><c>opendir</c>/<c>readdir</c>: names with the kernel's <c>d_type</c>, so a listing needs no <c>stat</c> and follows nothing.</summary>
+internal static partial class LinuxNative
+{
+    private const byte DtUnknown = 0;
+    private const byte DtDirectory = 4;
+
+    // struct dirent of glibc and musl on 64-bit Linux: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
+    private const int DirentTypeOffset = 18;
+    private const int DirentNameOffset = 19;
+
+    [SupportedOSPlatform("linux")]
+    public static IEnumerable<DirectoryName> ReadDirectory(string path)
+    {
+        if (!Environment.Is64BitProcess)
+        {
+            throw new PlatformNotSupportedException("Directory listings with entry types need a 64-bit process.");
+        }
+
+        var directory = OpenDirectory(path);
+        if (directory == 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                2 => new DirectoryNotFoundException($"opendir({path}) failed: no such directory"),
+                13 => new UnauthorizedAccessException($"opendir({path}) failed: permission denied"),
+                _ => Error("opendir", path, errno),
+            };
+        }
+
+        return Read(directory, path);
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static IEnumerable<DirectoryName> Read(nint directory, string path)
+    {
+        try
+        {
+            while (true)
+            {
+                var entry = ReadEntry(directory, out var errno);
+                if (entry is null)
+                {
+                    if (errno != 0)
+                    {
+                        throw Error("readdir", path, errno);
+                    }
+
+                    yield break;
+                }
+
+                yield return entry.Value;
+            }
+        }
+        finally
+        {
+            _ = CloseDirectory(directory);
+        }
+    }
+
+    private static unsafe DirectoryName? ReadEntry(nint directory, out int errno)
+    {
+        while (true)
+        {
+            var dirent = (byte*)NextEntry(directory);
+            errno = Marshal.GetLastPInvokeError();
+            if (dirent is null)
+            {
+                return null;
+            }
+
+            var name = new ReadOnlySpan<byte>(dirent + DirentNameOffset, 256);
+            name = name[..name.IndexOf((byte)0)];
+            if (name is [(byte)'.'] or [(byte)'.', (byte)'.'])
+            {
+                continue;
+            }
+
+            var type = dirent[DirentTypeOffset];
+            return new DirectoryName(Encoding.UTF8.GetString(name), type == DtUnknown ? null : type == DtDirectory);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint OpenDirectory(string path);
+
+    [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
+    private static partial nint NextEntry(nint directory);
+
+    [LibraryImport("libc", EntryPoint = "closedir")]
+    private static partial int CloseDirectory(nint directory);
+}

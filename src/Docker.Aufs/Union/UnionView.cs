@@ -1,0 +1,536 @@
+using System.Diagnostics.CodeAnalysis;
+using System.IO.Abstractions;
+using Docker.Aufs.IO;
+using Docker.Aufs.Logging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Docker.Aufs.Union;
+
+/// <summary>
+/// The merged, read-only view of a stack of AUFS branches (top first), computed from the branch directories the way the
+/// kernel's AUFS merges them (legacy-layout §6, §7), without mounting anything:
+/// <list type="bullet">
+/// <item><c>.wh.&lt;name&gt;</c> in a branch hides <c>&lt;name&gt;</c> (a file or a whole directory) in that branch and every
+/// lower one; <c>.wh..wh..opq</c> in a directory hides the lower branches' content of that directory; no name starting
+/// with <c>.wh.</c> is ever shown (so the bookkeeping <c>.wh..wh.aufs</c>, <c>.wh..wh.plnk/</c>, <c>.wh..wh.orph/</c> are not).</item>
+/// <item>The topmost entry of a name wins. A directory merges with the directories of the same name below it until a
+/// whiteout or an opaque marker; entries of another type below a directory are ignored, as AUFS ignores them.</item>
+/// <item>Symbolic links are entries: listings never follow them. Paths given by callers are resolved inside the image:
+/// absolute link targets start at the image root, <c>..</c> stops there, more than 40 links end in
+/// <see cref="SymbolicLinkLoopException"/>. Nothing is ever resolved against the host.</item>
+/// </list>
+/// Every branch entry is examined with <c>lstat</c> semantics through <see cref="IUnixMetadataProvider"/>, and a path is
+/// only descended in a branch where each of its components is a real directory of that branch, so no host symbolic link
+/// is followed. Listings are computed directory by directory; nothing holds the whole tree.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+public sealed partial class UnionView
+{
+    /// <summary>The number of symbolic links Linux follows while resolving one path (<c>MAXSYMLINKS</c>).</summary>
+    public const int MaxSymbolicLinks = 40;
+
+    private readonly UnionBranch[] _branches;
+    private readonly Located _root;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a view over <paramref name="branches"/>, top first.</summary>
+    /// <param name="fileSystem">The file system holding the branches.</param>
+    /// <param name="metadata">The source of <c>lstat</c> facts for that file system.</param>
+    /// <param name="branches">The branches, top first, base last. Each must be a real directory (not a symbolic link).</param>
+    /// <param name="loggerFactory">Where warnings go (names that are not valid UTF-8), or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentException"><paramref name="branches"/> is empty.</exception>
+    /// <exception cref="BrokenLayerChainException">A branch directory is missing or is not a directory.</exception>
+    public UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILoggerFactory? loggerFactory = null)
+        : this(fileSystem, metadata, branches, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Docker.Aufs"))
+    {
+    }
+
+    internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(branches);
+        if (branches.Count == 0)
+        {
+            throw new ArgumentException("A merged view needs at least one branch.", nameof(branches));
+        }
+
+        FileSystem = fileSystem;
+        Metadata = metadata;
+        _logger = logger;
+        _branches = [.. branches.Select(b => b with { Path = TrimSlash(b.Path) })];
+
+        UnixFileStatus? top = null;
+        var run = new List<int>();
+        var opaque = false;
+        for (var i = 0; i < _branches.Length; i++)
+        {
+            var branch = _branches[i];
+            if (!metadata.TryGetStatus(branch.Path, out var status))
+            {
+                throw new BrokenLayerChainException(branch.LayerId, branch.Path, "its AUFS branch directory is missing");
+            }
+
+            if (status.Type != UnixFileType.Directory)
+            {
+                throw new BrokenLayerChainException(branch.LayerId, branch.Path, $"its AUFS branch is a {Describe(status.Type)}, not a directory");
+            }
+
+            top ??= status;
+            if (!opaque)
+            {
+                run.Add(i);
+                opaque = ExistsInBranch(branch.Path + "/" + ImagePath.OpaqueMarker);
+            }
+        }
+
+        Branches = _branches;
+        _root = new Located(MakeEntry(string.Empty, top!, 0, _branches[0].Path), [.. run]);
+    }
+
+    /// <summary>Gets the file system holding the branches.</summary>
+    public IFileSystem FileSystem { get; }
+
+    /// <summary>Gets the source of <c>lstat</c> facts.</summary>
+    public IUnixMetadataProvider Metadata { get; }
+
+    /// <summary>Gets the branches, top first.</summary>
+    public IReadOnlyList<UnionBranch> Branches { get; }
+
+    /// <summary>Gets the root directory of the image (its metadata is the top branch's root directory).</summary>
+    public UnionEntry Root => _root.Entry;
+
+    /// <summary>Looks up a path inside the image.</summary>
+    /// <param name="path">The path, absolute or relative to the image root (<c>/etc/passwd</c>, <c>etc/passwd</c>).</param>
+    /// <param name="followSymbolicLinks">Whether a symbolic link at the end of the path is followed (<c>stat</c>) or returned itself (<c>lstat</c>). Links in the middle of the path are always followed, inside the image.</param>
+    /// <param name="entry">The entry, when there is one.</param>
+    /// <returns>Whether the path exists in the image.</returns>
+    /// <exception cref="SymbolicLinkLoopException">Resolving the path meets more than <see cref="MaxSymbolicLinks"/> links.</exception>
+    public bool TryGetEntry(string path, bool followSymbolicLinks, [NotNullWhen(true)] out UnionEntry? entry)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var status = Resolve(path, followSymbolicLinks, out var located);
+        entry = status == Lookup.Found ? located!.Entry : null;
+        return entry is not null;
+    }
+
+    /// <summary>Returns the entry at a path inside the image.</summary>
+    /// <param name="path">The path, absolute or relative to the image root.</param>
+    /// <param name="followSymbolicLinks">Whether a symbolic link at the end of the path is followed.</param>
+    /// <returns>The entry; its <see cref="UnionEntry.Path"/> is the canonical path (links in the middle resolved).</returns>
+    /// <exception cref="FileNotFoundException">Nothing exists at the path in the image.</exception>
+    /// <exception cref="IOException">A component in the middle of the path is not a directory.</exception>
+    /// <exception cref="SymbolicLinkLoopException">Resolving the path meets more than <see cref="MaxSymbolicLinks"/> links.</exception>
+    public UnionEntry GetEntry(string path, bool followSymbolicLinks = false) => Require(path, followSymbolicLinks).Entry;
+
+    /// <summary>Lists a directory of the image: its merged entries, sorted by name in code point order (the order of Go's <c>filepath.Walk</c>).</summary>
+    /// <param name="path">The directory, absolute or relative to the image root; symbolic links on the way (the last one included) are followed inside the image.</param>
+    /// <returns>The entries; symbolic links among them are not followed.</returns>
+    /// <exception cref="FileNotFoundException">Nothing exists at the path in the image.</exception>
+    /// <exception cref="IOException">The path, or a component on the way, is not a directory.</exception>
+    /// <exception cref="SymbolicLinkLoopException">Resolving the path meets more than <see cref="MaxSymbolicLinks"/> links.</exception>
+    public IReadOnlyList<UnionEntry> ListDirectory(string path)
+    {
+        var directory = RequireDirectory(path);
+        return [.. Merge(directory.Entry.Path, directory.Run!).Select(c => c.Entry)];
+    }
+
+    /// <summary>
+    /// Lists everything below a directory of the image, depth first, each directory's entries in code point order, every
+    /// directory before its content (the order of Docker's tars). Computed lazily, one directory at a time.
+    /// </summary>
+    /// <param name="path">The directory to start from (default: the image root, which itself is not returned).</param>
+    /// <returns>The entries below the directory; symbolic links are returned, never followed.</returns>
+    /// <exception cref="FileNotFoundException">Nothing exists at the path in the image.</exception>
+    /// <exception cref="IOException">The path, or a component on the way, is not a directory; or a branch directory vanished while being listed.</exception>
+    /// <exception cref="SymbolicLinkLoopException">Resolving the path meets more than <see cref="MaxSymbolicLinks"/> links.</exception>
+    public IEnumerable<UnionEntry> EnumerateRecursive(string path = "")
+    {
+        var start = RequireDirectory(path);
+        return Walk(start);
+    }
+
+    /// <summary>
+    /// Opens a regular file of the image for reading. Symbolic links are followed inside the image; the returned stream is
+    /// the branch file itself, opened directly, with nothing copied in between.
+    /// </summary>
+    /// <param name="path">The file, absolute or relative to the image root.</param>
+    /// <returns>A read-only stream; dispose it.</returns>
+    /// <exception cref="FileNotFoundException">Nothing exists at the path in the image, or a symbolic link on the way dangles.</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a directory.</exception>
+    /// <exception cref="IOException">The path is a device, fifo or socket, or a component on the way is not a directory.</exception>
+    /// <exception cref="SymbolicLinkLoopException">Resolving the path meets more than <see cref="MaxSymbolicLinks"/> links.</exception>
+    public Stream OpenRead(string path)
+    {
+        var file = Require(path, followSymbolicLinks: true).Entry;
+        return OpenEntry(file);
+    }
+
+    /// <summary>Opens the content of an entry of this view (a regular file) directly from its branch.</summary>
+    /// <param name="entry">An entry returned by this view.</param>
+    /// <returns>A read-only stream; dispose it.</returns>
+    /// <exception cref="UnauthorizedAccessException">The entry is a directory.</exception>
+    /// <exception cref="IOException">The entry is not a regular file, or its branch file cannot be opened.</exception>
+    public Stream OpenEntry(UnionEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return entry.Type switch
+        {
+            UnixFileType.RegularFile => FileSystem.FileStream.New(entry.SourcePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan),
+            UnixFileType.Directory => throw new UnauthorizedAccessException($"{ImagePath.Display(entry.Path)}: is a directory"),
+            _ => throw new IOException($"{ImagePath.Display(entry.Path)}: is a {Describe(entry.Type)}, not a regular file"),
+        };
+    }
+
+    internal static string Describe(UnixFileType type) => type switch
+    {
+        UnixFileType.RegularFile => "regular file",
+        UnixFileType.Directory => "directory",
+        UnixFileType.SymbolicLink => "symbolic link",
+        UnixFileType.CharacterDevice => "character device",
+        UnixFileType.BlockDevice => "block device",
+        UnixFileType.Fifo => "fifo",
+        _ => "socket",
+    };
+
+    /// <summary>Whether <paramref name="path"/> exists in a branch, without following a final symbolic link.</summary>
+    internal bool ExistsInBranch(string path)
+    {
+        try
+        {
+            return Metadata.TryGetStatus(path, out _);
+        }
+        catch (IOException) when (System.Text.Encoding.UTF8.GetByteCount(FileSystem.Path.GetFileName(path)) > 255)
+        {
+            // ENAMETOOLONG: a whiteout name four bytes longer than a 252+ byte name cannot exist.
+            return false;
+        }
+    }
+
+    internal Located Require(string path, bool followSymbolicLinks)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return Resolve(path, followSymbolicLinks, out var located) switch
+        {
+            Lookup.Found => located!,
+            Lookup.NotADirectory => throw new IOException($"{Display(path)}: not a directory (a component on the way is not a directory in the image)"),
+            _ => throw new FileNotFoundException($"{Display(path)}: no such file or directory in the image", Display(path)),
+        };
+    }
+
+    internal Located RequireDirectory(string path)
+    {
+        var located = Require(path, followSymbolicLinks: true);
+        return located.Run is not null ? located : throw new IOException($"{Display(path)}: not a directory (it is a {Describe(located.Entry.Type)})");
+    }
+
+    /// <summary>Resolves a caller's path inside the image, following links in the middle (and at the end when asked).</summary>
+    internal Lookup Resolve(string path, bool followFinal, out Located? result)
+    {
+        var pending = new Stack<string>();
+        var parts = ImagePath.Split(path);
+        for (var i = parts.Count - 1; i >= 0; i--)
+        {
+            pending.Push(parts[i]);
+        }
+
+        var stack = new List<Located> { _root };
+        var links = 0;
+        result = null;
+        while (pending.Count > 0)
+        {
+            var part = pending.Pop();
+            if (part == "..")
+            {
+                if (stack.Count > 1)
+                {
+                    stack.RemoveAt(stack.Count - 1);
+                }
+
+                continue;
+            }
+
+            var current = stack[^1];
+            if (current.Run is null)
+            {
+                return Lookup.NotADirectory;
+            }
+
+            var child = LookupChild(current, part);
+            if (child is null)
+            {
+                return Lookup.NotFound;
+            }
+
+            if (child.Entry.Type == UnixFileType.SymbolicLink && (pending.Count > 0 || followFinal))
+            {
+                if (++links > MaxSymbolicLinks)
+                {
+                    throw new SymbolicLinkLoopException(string.Join('/', parts), child.Entry.Path);
+                }
+
+                var target = child.Entry.LinkTarget;
+                if (string.IsNullOrEmpty(target))
+                {
+                    return Lookup.NotFound; // Linux: an empty link target is ENOENT
+                }
+
+                if (target[0] == '/')
+                {
+                    stack.RemoveRange(1, stack.Count - 1);
+                }
+
+                var targetParts = ImagePath.Split(target);
+                for (var i = targetParts.Count - 1; i >= 0; i--)
+                {
+                    pending.Push(targetParts[i]);
+                }
+
+                continue;
+            }
+
+            stack.Add(child);
+        }
+
+        result = stack[^1];
+        return Lookup.Found;
+    }
+
+    /// <summary>Looks one name up in a directory of the image, branch by branch, as AUFS's lookup does.</summary>
+    private Located? LookupChild(Located directory, string name)
+    {
+        if (name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            return null; // whiteouts and AUFS metadata are never visible
+        }
+
+        UnionEntry? found = null;
+        List<int>? run = null;
+        foreach (var b in directory.Run!)
+        {
+            var hostDirectory = ImagePath.InBranch(_branches[b].Path, directory.Entry.Path);
+            if (ExistsInBranch(hostDirectory + "/" + ImagePath.WhiteoutPrefix + name))
+            {
+                break; // hidden in this branch and every lower one
+            }
+
+            var source = hostDirectory + "/" + name;
+            if (!TryStatNamed(source, name, out var status))
+            {
+                continue;
+            }
+
+            if (found is null)
+            {
+                found = MakeEntry(ImagePath.Combine(directory.Entry.Path, name), status, b, source);
+                if (status.Type != UnixFileType.Directory)
+                {
+                    break; // a non-directory hides everything below it
+                }
+
+                run = [b];
+            }
+            else if (status.Type == UnixFileType.Directory)
+            {
+                run!.Add(b);
+            }
+            else
+            {
+                continue; // another type below a directory: AUFS treats it as absent
+            }
+
+            if (ExistsInBranch(source + "/" + ImagePath.OpaqueMarker))
+            {
+                break;
+            }
+        }
+
+        return found is null ? null : new Located(found, run?.ToArray());
+    }
+
+    /// <summary>
+    /// Merges one directory from the branches that have it as a directory (top first). Opaque markers met on the way stop
+    /// the merge after their branch, so a run computed by the parent's merge need not be cut in advance.
+    /// </summary>
+    internal List<Child> Merge(string directory, int[] run)
+    {
+        var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        HashSet<string>? hidden = null;
+        var names = new List<DirectoryName>();
+        foreach (var b in run)
+        {
+            var hostDirectory = ImagePath.InBranch(_branches[b].Path, directory);
+            names.Clear();
+            var opaque = false;
+
+            // One listing per branch directory gives the names and, where the kernel says it (d_type), which of them are
+            // directories; only the others need an lstat now. Whiteouts need none.
+            foreach (var listed in ReadDirectory(hostDirectory))
+            {
+                var name = listed.Name;
+                if (!name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
+                {
+                    names.Add(listed);
+                }
+                else if (name == ImagePath.OpaqueMarker)
+                {
+                    opaque = true;
+                }
+                else if (!name.StartsWith(ImagePath.MetaPrefix, StringComparison.Ordinal))
+                {
+                    // A whiteout hides the name in its own branch and every lower one.
+                    (hidden ??= new HashSet<string>(StringComparer.Ordinal)).Add(name[ImagePath.WhiteoutPrefix.Length..]);
+                }
+            }
+
+            foreach (var (name, listedAsDirectory) in names)
+            {
+                if (hidden is not null && hidden.Contains(name))
+                {
+                    continue;
+                }
+
+                var source = hostDirectory + "/" + name;
+                if (slots.TryGetValue(name, out var slot))
+                {
+                    // Only a directory merges with what lies below it; another type below it is ignored.
+                    if (slot.Run is not null && (listedAsDirectory ?? (TryStat(source, out var lower) && lower.Type == UnixFileType.Directory)))
+                    {
+                        slot.Run.Add(b);
+                    }
+
+                    continue;
+                }
+
+                UnixFileStatus? status = null;
+                if ((listedAsDirectory is null || name.Contains('\uFFFD', StringComparison.Ordinal)) && !TryStat(source, out status))
+                {
+                    continue; // vanished, or a name that is not valid UTF-8 (logged)
+                }
+
+                var isDirectory = listedAsDirectory ?? status!.Type == UnixFileType.Directory;
+                var entry = new UnionEntry(ImagePath.Combine(directory, name), _branches[b].LayerId, source, isDirectory, status, Metadata);
+                slots.Add(name, new Slot(entry, isDirectory ? [b] : null));
+            }
+
+            if (opaque)
+            {
+                break;
+            }
+        }
+
+        var ordered = slots.Keys.ToArray();
+        Array.Sort(ordered, CodePointComparer.Instance);
+        var children = new List<Child>(ordered.Length);
+        foreach (var name in ordered)
+        {
+            var slot = slots[name];
+            children.Add(new Child(slot.Entry, slot.Run?.ToArray()));
+        }
+
+        return children;
+    }
+
+    /// <summary>A branch directory's names: with the kernel's entry types when the metadata provider can list them, else from two <see cref="IFileSystem"/> listings.</summary>
+    private IEnumerable<DirectoryName> ReadDirectory(string hostDirectory)
+    {
+        if (Metadata is IUnixDirectoryReader reader)
+        {
+            return reader.ReadDirectory(hostDirectory);
+        }
+
+        // IFileSystem counts links to directories among the directories: those names are checked with lstat.
+        var directories = new HashSet<string>(FileSystem.Directory.EnumerateDirectories(hostDirectory).Select(p => NameOf(p, hostDirectory)), StringComparer.Ordinal);
+        return FileSystem.Directory.EnumerateFileSystemEntries(hostDirectory).Select(p => NameOf(p, hostDirectory)).Select(name => new DirectoryName(name, directories.Contains(name) ? null : false));
+    }
+
+    private IEnumerable<UnionEntry> Walk(Located start)
+    {
+        var stack = new Stack<Frame>();
+        stack.Push(new Frame(Merge(start.Entry.Path, start.Run!)));
+        while (stack.Count > 0)
+        {
+            var frame = stack.Peek();
+            if (frame.Next == frame.Children.Count)
+            {
+                stack.Pop();
+                continue;
+            }
+
+            var child = frame.Children[frame.Next];
+            frame.Children[frame.Next++] = default; // let the entry go once it is handed out
+            yield return child.Entry;
+            if (child.Run is not null)
+            {
+                stack.Push(new Frame(Merge(child.Entry.Path, child.Run)));
+            }
+        }
+    }
+
+    /// <summary><c>lstat</c> of a name a caller asked for: a name longer than Linux allows (255 bytes) cannot exist.</summary>
+    private bool TryStatNamed(string source, string name, [NotNullWhen(true)] out UnixFileStatus? status)
+    {
+        try
+        {
+            return Metadata.TryGetStatus(source, out status);
+        }
+        catch (IOException) when (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
+        {
+            status = null;
+            return false;
+        }
+    }
+
+    private bool TryStat(string source, [NotNullWhen(true)] out UnixFileStatus? status)
+    {
+        if (Metadata.TryGetStatus(source, out status))
+        {
+            return true;
+        }
+
+        if (source.Contains('\uFFFD', StringComparison.Ordinal))
+        {
+            Log.NameNotUtf8(_logger, source);
+        }
+        else
+        {
+            Log.EntryVanished(_logger, source);
+        }
+
+        return false;
+    }
+
+    private UnionEntry MakeEntry(string path, UnixFileStatus status, int branch, string source) =>
+        new(path, _branches[branch].LayerId, source, status.Type == UnixFileType.Directory, status, Metadata);
+
+    private string NameOf(string entryPath, string hostDirectory) =>
+        entryPath.Length > hostDirectory.Length + 1 && entryPath[hostDirectory.Length] == '/' && entryPath.StartsWith(hostDirectory, StringComparison.Ordinal)
+            ? entryPath[(hostDirectory.Length + 1)..]
+            : FileSystem.Path.GetFileName(entryPath);
+
+    private static string Display(string path) => "/" + string.Join('/', ImagePath.Split(path));
+
+    private static string TrimSlash(string path) => path.Length > 1 ? path.TrimEnd('/') : path;
+
+    internal enum Lookup
+    {
+        Found,
+        NotFound,
+        NotADirectory,
+    }
+
+    /// <summary>An entry and, for a directory, the branches (indices, top first) where it is a directory.</summary>
+    internal sealed record Located(UnionEntry Entry, int[]? Run);
+
+    internal readonly record struct Child(UnionEntry Entry, int[]? Run);
+
+    private sealed record Slot(UnionEntry Entry, List<int>? Run);
+
+    private sealed class Frame(List<Child> children)
+    {
+        public List<Child> Children { get; } = children;
+
+        public int Next { get; set; }
+    }
+}

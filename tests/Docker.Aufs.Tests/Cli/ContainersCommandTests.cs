@@ -1,0 +1,93 @@
+using System.IO.Abstractions.TestingHelpers;
+using System.Text.Json;
+using Docker.Aufs.Building;
+using Docker.Aufs.Containers;
+using Docker.Aufs.Tests.TestSupport;
+
+namespace Docker.Aufs.Tests.Cli;
+
+public sealed class ContainersCommandTests
+{
+    private static readonly DateTimeOffset Time = new(2017, 12, 31, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Containers_Sample_PrintsADockerPsTable()
+    {
+        var result = CliCapture.Run("--sample", "containers");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            [
+                "CONTAINER ID        IMAGE               COMMAND                  CREATED             STATUS                   NAMES",
+                "40777c4b779b        redis               \"docker-entrypoint.s…\"   2 weeks ago         Exited (0) 2 weeks ago   redis-cache",
+            ],
+            result.Lines);
+        Assert.Empty(result.Error);
+    }
+
+    [Fact]
+    public void Containers_Json_IsTheDocumentedContract()
+    {
+        var result = CliCapture.Run("--sample", "containers", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Out);
+        var container = Assert.Single(json.RootElement.EnumerateArray());
+        Assert.Equal(["id", "name", "image", "imageId", "state", "created", "driver"], container.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(SampleRoot.RedisContainerId, container.GetProperty("id").GetString());
+        Assert.Equal("redis-cache", container.GetProperty("name").GetString());
+        Assert.Equal("redis", container.GetProperty("image").GetString());
+        Assert.Equal(SampleRoot.RedisId, container.GetProperty("imageId").GetString());
+        Assert.Equal("exited", container.GetProperty("state").GetString());
+        var created = container.GetProperty("created").GetString()!;
+        Assert.StartsWith("2017-12-12T08:00:00.1234567", created, StringComparison.Ordinal); // RFC 3339; the UTC suffix is the CLI's (Humanize.Timestamp)
+        Assert.Equal(new DateTimeOffset(2017, 12, 12, 8, 0, 0, TimeSpan.Zero).AddTicks(1_234_567), DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal("aufs", container.GetProperty("driver").GetString());
+    }
+
+    [Fact]
+    public void Containers_EveryState_IsNamedAsDockerPsNamesIt()
+    {
+        var fs = new MockFileSystem();
+        var builder = new LegacyRootBuilder(fs, "/docker", SpecialFileMode.Recorded);
+        var image = builder.AddLayer(l => l.File("bin/sh", "#!"));
+        var states = new (string Name, ContainerStateJson State)[]
+        {
+            ("created", new ContainerStateJson { StartedAt = DateTimeOffset.MinValue, FinishedAt = DateTimeOffset.MinValue }),
+            ("running", new ContainerStateJson { Running = true, StartedAt = Time }),
+            ("paused", new ContainerStateJson { Running = true, Paused = true, StartedAt = Time }),
+            ("restarting", new ContainerStateJson { Running = true, Restarting = true, ExitCode = 1, StartedAt = Time, FinishedAt = Time.AddMinutes(1) }),
+            ("exited", new ContainerStateJson { ExitCode = 3, StartedAt = Time, FinishedAt = Time.AddHours(1) }),
+            ("dead", new ContainerStateJson { Dead = true, StartedAt = Time }),
+        };
+        for (var i = 0; i < states.Length; i++)
+        {
+            var (name, state) = states[i];
+            builder.AddContainer(c => c.Name(name).Image(image).Created(Time.AddDays(-i)).State(state));
+        }
+
+        builder.Build();
+
+        var json = CliCapture.Run(fs, "--root", "/docker", "containers", "--json");
+        var table = CliCapture.Run(fs, "--root", "/docker", "containers");
+
+        using var document = JsonDocument.Parse(json.Out);
+        Assert.Equal(["created", "running", "paused", "restarting", "exited", "dead"], document.RootElement.EnumerateArray().Select(c => c.GetProperty("state").GetString()));
+        Assert.All(document.RootElement.EnumerateArray(), c => Assert.Equal(c.GetProperty("name").GetString(), c.GetProperty("state").GetString()));
+        Assert.True(table.Lines.Any(l => l.Contains("Up 24 hours (Paused)", StringComparison.Ordinal) && l.EndsWith("paused", StringComparison.Ordinal)), table.Out);
+        Assert.Contains(table.Lines, l => l.Contains("Restarting (1) 24 hours ago", StringComparison.Ordinal));
+        Assert.Contains(table.Lines, l => l.Contains("Exited (3) 23 hours ago", StringComparison.Ordinal));
+        Assert.Contains(table.Lines, l => l.Contains("   Dead   ", StringComparison.Ordinal));
+        Assert.Contains(table.Lines, l => l.Contains("   Created   ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Containers_RootThatDoesNotExist_FailsWithOneLine()
+    {
+        var result = CliCapture.Run(new MockFileSystem(), "--root", "/nowhere", "containers");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("docker-aufs: /nowhere: does not exist", result.Error, StringComparison.Ordinal);
+    }
+}

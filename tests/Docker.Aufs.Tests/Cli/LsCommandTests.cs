@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Docker.Aufs.Building;
+using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.Tests.Union;
+
+namespace Docker.Aufs.Tests.Cli;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LsCommandTests
+{
+    private static readonly string Init = SampleRoot.RedisContainerId + "-init";
+    private readonly BalenaFixtureTests.ExtractedRoot _balena;
+
+    public LsCommandTests(BalenaFixtureTests.ExtractedRoot balena)
+    {
+        _balena = balena;
+    }
+
+    private static List<JsonElement> Json(CliResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var document = JsonDocument.Parse(result.Out);
+        return [.. document.RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    [Fact]
+    public void Ls_Json_IsTheDocumentedContract()
+    {
+        var entries = Json(CliCapture.Run("--sample", "ls", "redis-cache", "/etc", "--json"));
+
+        Assert.All(entries, e => Assert.Equal(["path", "type", "mode", "size", "linkTarget", "uid", "gid", "layer"], e.EnumerateObject().Select(p => p.Name)));
+        var mtab = entries.Single(e => e.GetProperty("path").GetString() == "etc/mtab");
+        Assert.Equal(("symlink", "0777", 12, "/proc/mounts", 0, 0, Init),
+            (mtab.GetProperty("type").GetString(), mtab.GetProperty("mode").GetString(), mtab.GetProperty("size").GetInt64(), mtab.GetProperty("linkTarget").GetString(),
+             mtab.GetProperty("uid").GetInt32(), mtab.GetProperty("gid").GetInt32(), mtab.GetProperty("layer").GetString()));
+        var shadow = entries.Single(e => e.GetProperty("path").GetString() == "etc/shadow");
+        Assert.Equal(("file", "0640", 42, JsonValueKind.Null), (shadow.GetProperty("type").GetString(), shadow.GetProperty("mode").GetString(), shadow.GetProperty("gid").GetInt32(), shadow.GetProperty("linkTarget").ValueKind));
+        Assert.DoesNotContain(entries, e => e.GetProperty("path").GetString()!.StartsWith('/'));
+    }
+
+    [Fact]
+    public void Ls_JsonOfDirectoriesAndSpecialModes_HasSizeZeroAndFourOctalDigits()
+    {
+        var entries = Json(CliCapture.Run("--sample", "ls", "redis", "--json"));
+
+        var tmp = entries.Single(e => e.GetProperty("path").GetString() == "tmp");
+        Assert.Equal(("dir", "1777", 0L), (tmp.GetProperty("type").GetString(), tmp.GetProperty("mode").GetString(), tmp.GetProperty("size").GetInt64()));
+        var root = entries.Single(e => e.GetProperty("path").GetString() == "root");
+        Assert.Equal("0700", root.GetProperty("mode").GetString());
+    }
+
+    [Fact]
+    public void Ls_Recursive_ListsEverythingBelowThePathDepthFirst()
+    {
+        var entries = Json(CliCapture.Run("--sample", "ls", "redis-cache", "/data", "-R", "--json"));
+
+        Assert.Equal(["data/dump.rdb"], entries.Select(e => e.GetProperty("path").GetString()));
+        var all = Json(CliCapture.Run("--sample", "ls", "redis-cache", "-R", "--json"));
+        Assert.Equal(55, all.Count);
+        Assert.Contains(all, e => e.GetProperty("path").GetString() == "usr/local/bin/redis-cli");
+        Assert.DoesNotContain(all, e => e.GetProperty("path").GetString() == "usr/local/bin/redis-benchmark");
+    }
+
+    [Fact]
+    public void Ls_AFileOrALink_ShowsTheEntryItselfAndATrailingSlashFollowsALink()
+    {
+        var link = Json(CliCapture.Run("--sample", "ls", "redis", "/bin/sh", "--json"));
+        Assert.Equal(("bin/sh", "symlink", "dash"), (link[0].GetProperty("path").GetString(), link[0].GetProperty("type").GetString(), link[0].GetProperty("linkTarget").GetString()));
+
+        var table = CliCapture.Run("--sample", "ls", "redis", "/usr/local/bin/redis-check-aof");
+        Assert.Equal(0, table.ExitCode);
+        Assert.Equal("MODE                OWNER               SIZE                MODIFIED            LAYER               PATH", table.Lines[0]);
+        Assert.Equal("lrwxrwxrwx          0:0                 12                  2017-12-12 07:12    f450a2878ab6        /usr/local/bin/redis-check-aof -> redis-server", table.Lines[1]);
+    }
+
+    [Fact]
+    public void Ls_Human_ShowsLsModesOwnersAndTheInitLayer()
+    {
+        var result = CliCapture.Run("--sample", "ls", "redis-cache", "/etc");
+
+        Assert.Contains("-rw-r-----          0:42                74                  2017-12-12 07:10    e5bcc9ce9b77        /etc/shadow", result.Lines);
+        Assert.Contains(result.Lines, l => l.StartsWith("-rwxr-xr-x", StringComparison.Ordinal) && l.Contains(SampleRoot.RedisContainerId[..12] + "-init", StringComparison.Ordinal) && l.EndsWith("/etc/hosts", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Ls_LayerOnARootWithoutGraph_ReadsTheAufsStack()
+    {
+        var entries = Json(CliCapture.Run("--root", _balena.Path, "ls", "0ea3c275", "/tmp", "--layer", "--json"));
+
+        Assert.Equal(["tmp/d1", "tmp/f2", "tmp/hlkn", "tmp/slkn"], entries.Select(e => e.GetProperty("path").GetString()));
+        Assert.Equal("/tmp/d1/d1f2", entries[3].GetProperty("linkTarget").GetString());
+        Assert.Equal(427, Json(CliCapture.Run("--root", _balena.Path, "ls", "0ea3c275", "-R", "--layer", "--json")).Count);
+        Assert.Equal(427, Json(CliCapture.Run("--root", System.IO.Path.Combine(_balena.Path, "aufs"), "ls", "0ea3", "-R", "--layer", "--json")).Count);
+    }
+
+    [Fact]
+    public void Ls_WithoutLayerOnARootWithoutGraph_FailsWithOneLine()
+    {
+        var result = CliCapture.Run("--root", _balena.Path, "ls", "0ea3c275");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("docker-aufs: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains("graph/", result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nothing-like-it", "No such image: nothing-like-it (no container matches it either)")]
+    [InlineData("redis:nope", "No such image: redis:nope (no container matches it either)")]
+    public void Ls_UnknownReference_FailsWithOneLine(string reference, string message)
+    {
+        var result = CliCapture.Run("--sample", "ls", reference);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"docker-aufs: {message}{Environment.NewLine}", result.Error);
+    }
+
+    [Fact]
+    public void Ls_MissingPathOrNoReference_FailsOrIsAUsageError()
+    {
+        var missing = CliCapture.Run("--sample", "ls", "redis", "/nope");
+        Assert.Equal((1, "docker-aufs: /nope: no such file or directory in the image"), (missing.ExitCode, missing.Error.TrimEnd()));
+
+        Assert.Equal(2, CliCapture.Run("--sample", "ls").ExitCode);
+        Assert.Equal(1, CliCapture.Run("--sample", "ls", "ffff", "--layer").ExitCode);
+    }
+
+    [Fact]
+    public void Ls_NameThatIsNotValidUtf8_IsSkippedWithAWarningOnStandardError()
+    {
+        using var root = TestRoot.Build(Disk.Real, b => b.Tag("odd:latest", b.AddLayer(l => l.Id(Ids.Of("odd")).File("data/good", "g"))));
+        using var odd = TarExtraction.CreateFileWithRawName(System.IO.Path.Combine(root.Path, "aufs", "diff", Ids.Of("odd"), "data"), [0xC3, 0x28]);
+
+        var result = CliCapture.Run("--root", root.Path, "ls", "odd", "-R", "--json");
+
+        Assert.Equal(["data", "data/good"], Json(result).Select(e => e.GetProperty("path").GetString()));
+        var warning = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("docker-aufs: warning: Skipping ", warning, StringComparison.Ordinal);
+        Assert.EndsWith("its name is not valid UTF-8, so it cannot be addressed; the rest of the directory is listed", warning, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,36 @@
+using Docker.Aufs.IO;
+using Docker.Aufs.Tests.TestSupport;
+
+// Not Docker.Aufs.Tests.IO: that namespace would shadow Docker.Aufs.IO for tests elsewhere that write IO.UnixFileType.
+namespace Docker.Aufs.Tests.IOTests;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LinuxMetadataProviderTests
+{
+    [Fact]
+    public void ReadDirectory_RealDirectory_GivesNamesWithTheKernelsTypesAndFollowsNothing()
+    {
+        using var directory = new TempDirectory();
+        Directory.CreateDirectory(directory.Combine("dir"));
+        File.WriteAllText(directory.Combine("file"), "x");
+        File.CreateSymbolicLink(directory.Combine("link-to-dir"), "dir");
+        File.CreateSymbolicLink(directory.Combine("host-etc"), "/etc");
+        using var odd = TarExtraction.CreateFileWithRawName(directory.Path, [(byte)'b', 0xFF]);
+
+        var names = LinuxMetadataProvider.Instance.ReadDirectory(directory.Path).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
+
+        Assert.Equal(
+            [new DirectoryName("b\uFFFD", false), new DirectoryName("dir", true), new DirectoryName("file", false), new DirectoryName("host-etc", false), new DirectoryName("link-to-dir", false)],
+            names);
+    }
+
+    [Fact]
+    public void ReadDirectory_MissingOrAFile_ThrowsTheMatchingIoException()
+    {
+        using var directory = new TempDirectory();
+        File.WriteAllText(directory.Combine("file"), "x");
+
+        Assert.Throws<DirectoryNotFoundException>(() => LinuxMetadataProvider.Instance.ReadDirectory(directory.Combine("missing")).ToList());
+        Assert.Throws<IOException>(() => LinuxMetadataProvider.Instance.ReadDirectory(directory.Combine("file")).ToList());
+    }
+}

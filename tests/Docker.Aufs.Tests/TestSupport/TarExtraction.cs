@@ -1,0 +1,164 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Runtime.InteropServices;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Tests.TestSupport;
+
+/// <summary>
+/// Extracts tars onto the real disk exactly as stored, for fixtures: symbolic links keep their targets (absolute ones
+/// too, which <see cref="TarFile"/> refuses), hardlinks become real hardlinks, modes and times are kept, owners when
+/// running as root. Devices are skipped unless running as root.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class TarExtraction
+{
+    public static void ExtractGzip(string archive, string destination)
+    {
+        using var file = File.OpenRead(archive);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        Extract(gzip, destination);
+    }
+
+    public static void Extract(Stream tar, string destination)
+    {
+        var directories = new List<(string Path, DateTimeOffset Time, UnixFileMode Mode)>();
+        using var reader = new TarReader(tar);
+        while (reader.GetNextEntry() is { } entry)
+        {
+            var name = entry.Name.TrimEnd('/');
+            if (name.StartsWith("./", StringComparison.Ordinal))
+            {
+                name = name[2..];
+            }
+
+            if (name.Length == 0 || name == ".")
+            {
+                continue;
+            }
+
+            var path = Path.Combine(destination, name);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            switch (entry.EntryType)
+            {
+                case TarEntryType.Directory:
+                    Directory.CreateDirectory(path);
+                    directories.Add((path, entry.ModificationTime, entry.Mode));
+                    break;
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile:
+                    using (var output = File.Create(path))
+                    {
+                        entry.DataStream?.CopyTo(output);
+                    }
+
+                    File.SetUnixFileMode(path, entry.Mode);
+                    break;
+                case TarEntryType.HardLink:
+                    Link(Path.Combine(destination, entry.LinkName.TrimStart('.', '/')), path);
+                    break;
+                case TarEntryType.SymbolicLink:
+                    File.CreateSymbolicLink(path, entry.LinkName);
+                    break;
+                case TarEntryType.Fifo:
+                    MakeFifo(path, entry.Mode);
+                    break;
+                default:
+                    continue; // devices need root; the fixtures used here have none
+            }
+
+            if (IsRoot)
+            {
+                ChangeOwner(path, entry.Uid, entry.Gid);
+            }
+
+            if (entry.EntryType != TarEntryType.Directory && entry.EntryType != TarEntryType.HardLink)
+            {
+                SetTime(path, entry.ModificationTime);
+            }
+        }
+
+        // Directory modes and times last: creating entries inside a directory changes its time.
+        for (var i = directories.Count - 1; i >= 0; i--)
+        {
+            File.SetUnixFileMode(directories[i].Path, directories[i].Mode);
+            SetTime(directories[i].Path, directories[i].Time);
+        }
+    }
+
+    public static bool IsRoot => geteuid() == 0;
+
+    public static void Link(string existing, string newPath)
+    {
+        if (link(existing, newPath) != 0)
+        {
+            throw new IOException($"link({existing}, {newPath}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>
+    /// Creates an empty file whose name is given as raw bytes (which need not be valid UTF-8). .NET cannot delete such a
+    /// name, so dispose the result to unlink it before the directory is removed.
+    /// </summary>
+    public static IDisposable CreateFileWithRawName(string directory, byte[] name)
+    {
+        var path = System.Text.Encoding.UTF8.GetBytes(directory + "/").Concat(name).Append((byte)0).ToArray();
+        var fd = open(path, 0x41 /* O_WRONLY | O_CREAT */, 0x1A4);
+        if (fd < 0)
+        {
+            throw new IOException($"open failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        _ = close(fd);
+        return new RawName(path);
+    }
+
+    private static void MakeFifo(string path, UnixFileMode mode)
+    {
+        if (mkfifo(path, (uint)mode) != 0)
+        {
+            throw new IOException($"mkfifo({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    private static void ChangeOwner(string path, int uid, int gid)
+    {
+        if (lchown(path, uid, gid) != 0)
+        {
+            throw new IOException($"lchown({path}) failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    private static void SetTime(string path, DateTimeOffset time)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            LinuxNative.SetModifiedTime(path, time);
+        }
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int link(string existing, string newPath);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int mkfifo(string path, uint mode);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int lchown(string path, int uid, int gid);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int open(byte[] path, int flags, uint mode);
+
+    [DllImport("libc")]
+    private static extern int close(int fd);
+
+    [DllImport("libc")]
+    private static extern int unlink(byte[] path);
+
+    [DllImport("libc")]
+    private static extern uint geteuid();
+
+    private sealed class RawName(byte[] path) : IDisposable
+    {
+        public void Dispose() => _ = unlink(path);
+    }
+}

@@ -1,0 +1,61 @@
+using System.IO.Abstractions;
+using System.IO.Abstractions.TestingHelpers;
+using Docker.Aufs.Building;
+
+namespace Docker.Aufs.Tests.TestSupport;
+
+/// <summary>Where a fixture root is written: in memory (recorded metadata) or on the real disk (real links, statx).</summary>
+public enum Disk
+{
+    Memory,
+    Real,
+}
+
+/// <summary>A root built with <see cref="LegacyRootBuilder"/> on the chosen disk, removed again when disposed.</summary>
+internal sealed class TestRoot : IDisposable
+{
+    private readonly TempDirectory? _directory;
+
+    private TestRoot(LegacyRoot root, TempDirectory? directory)
+    {
+        Root = root;
+        _directory = directory;
+    }
+
+    public Disk Disk => _directory is null ? Disk.Memory : Disk.Real;
+
+    public LegacyRoot Root { get; }
+
+    public IFileSystem FileSystem => Root.FileSystem;
+
+    public string Path => Root.Path;
+
+    public static TestRoot Build(Disk disk, Action<LegacyRootBuilder> configure)
+    {
+        if (disk == Disk.Memory)
+        {
+            var builder = new LegacyRootBuilder(new MockFileSystem(), "/var/lib/docker", SpecialFileMode.Recorded);
+            configure(builder);
+            return new TestRoot(builder.Build(), null);
+        }
+
+        var directory = new TempDirectory();
+        try
+        {
+            var builder = new LegacyRootBuilder(new FileSystem(), directory.Path);
+            configure(builder);
+            return new TestRoot(builder.Build(), directory);
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens the root: in memory with the recorded metadata, on the real disk with what statx says (nothing recorded).</summary>
+    public IDockerRoot Open(DockerRootOptions? options = null) =>
+        Disk == Disk.Memory ? Root.Open(options) : DockerRoot.Open(FileSystem, Path, options);
+
+    public void Dispose() => _directory?.Dispose();
+}
