@@ -38,6 +38,7 @@ public sealed class LinuxMetadataProvider : IUnixMetadataProvider
             DeviceMajor = raw.RdevMajor,
             DeviceMinor = raw.RdevMinor,
             LinkTarget = type == UnixFileType.SymbolicLink ? LinuxNative.ReadLink(path) : null,
+            SecurityCapability = type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(path) : null,
         };
         return true;
     }
