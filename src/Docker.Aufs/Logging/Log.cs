@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Logging;
 
-/// <summary>Every log message of the library, with stable event IDs (1xxx: opening a root, 2xxx: images and chains).</summary>
+/// <summary>Every log message of the library, with stable event IDs (1xxx: opening a root, 2xxx: images and chains, 4xxx: layer tars, exports and imports).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Opened {Root} with storage driver {Driver} ({How})")]
@@ -28,4 +28,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The size of image {Id} is unknown: {Problem}")]
     public static partial void SizeUnknown(ILogger logger, string id, string problem);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; regenerating its tar from the layer directory instead (the DiffID will differ from the registry's)")]
+    public static partial void ReassemblyFailed(ILogger logger, string id, string problem);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Layer {Id}: {Source} tar of {Size} bytes, {DiffId}")]
+    public static partial void LayerTarWritten(ILogger logger, string id, string source, long size, string diffId);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Skipping the socket {Path}: sockets cannot be stored in a tar")]
+    public static partial void SocketSkipped(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "{Tag} is not a valid reference for current tools ({Reason}); it is left out of the archive's tags")]
+    public static partial void TagNotExportable(ILogger logger, string tag, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Imported layer {Id} ({Source})")]
+    public static partial void LayerImported(ILogger logger, string id, string source);
 }
