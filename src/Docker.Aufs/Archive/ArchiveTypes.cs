@@ -64,8 +64,9 @@ public sealed record SaveOptions
     public ArchiveFormat Format { get; init; } = ArchiveFormat.DockerArchive;
 
     /// <summary>
-    /// Gets whether to compress: the whole file for <see cref="ArchiveFormat.DockerArchive"/> (as <c>docker save | gzip</c>),
-    /// each layer blob (<c>tar+gzip</c> media type) for the OCI formats. DiffIDs and image IDs do not change.
+    /// Gets whether to gzip-compress the layers: each <c>&lt;id&gt;/layer.tar</c> of a docker-archive (<c>docker load</c> and
+    /// skopeo recognise compressed layers; the archive itself stays a tar, which skopeo requires), each layer blob of the OCI
+    /// formats (<c>tar+gzip</c> media type). DiffIDs and image IDs do not change.
     /// </summary>
     public bool Gzip { get; init; }
 

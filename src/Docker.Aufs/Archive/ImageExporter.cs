@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Abstractions;
-using System.IO.Compression;
 using System.Text;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
@@ -101,8 +100,7 @@ internal sealed class ImageExporter
     {
         var fileSystem = options.OutputFileSystem ?? _fileSystem;
         using var output = AtomicFile.Create(fileSystem, outputPath, useAsync);
-        using var uncompressed = options.Gzip ? AtomicFile.Create(fileSystem, outputPath + ".tar", useAsync) : null;
-        var tarStream = (Stream?)uncompressed?.Stream ?? output.Stream;
+        var tarStream = output.Stream;
         var tar = new ArchiveTarWriter(tarStream);
         var tars = new Dictionary<string, LayerTarResult>(StringComparer.Ordinal);
         for (var i = 0; i < layers.Count; i++)
@@ -114,7 +112,8 @@ internal sealed class ImageExporter
             await tar.WriteFileAsync(layer.Id + "/VERSION", "1.0"u8.ToArray(), created, useAsync, cancellationToken).ConfigureAwait(false);
             await tar.WriteFileAsync(layer.Id + "/json", layer.Layer.GetJsonValue(), created, useAsync, cancellationToken).ConfigureAwait(false);
             var header = await tar.BeginFileAsync(useAsync, cancellationToken).ConfigureAwait(false);
-            using (var sink = new LayerSink(tarStream))
+            // With gzip each layer.tar is compressed (docker load and skopeo detect it); the archive itself stays a tar.
+            using (var sink = new LayerSink(tarStream, options.Gzip))
             {
                 tars[layer.Id] = (await _producer.ProduceAsync(layer, sink, options.LayerSource, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false)).Result;
             }
@@ -191,27 +190,6 @@ internal sealed class ImageExporter
 
         await tar.WriteFileAsync("manifest.json", manifest.WrittenMemory, 0, useAsync, cancellationToken).ConfigureAwait(false);
         await tar.FinishAsync(useAsync, cancellationToken).ConfigureAwait(false);
-
-        if (uncompressed is not null)
-        {
-            uncompressed.Stream.Position = 0;
-            var gzip = new GZipStream(output.Stream, CompressionLevel.Optimal, leaveOpen: true);
-            try
-            {
-                if (useAsync)
-                {
-                    await uncompressed.Stream.CopyToAsync(gzip, 1024 * 1024, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    uncompressed.Stream.CopyTo(gzip, 1024 * 1024);
-                }
-            }
-            finally
-            {
-                await AsyncIo.DisposeAsync(gzip, useAsync).ConfigureAwait(false);
-            }
-        }
 
         output.Commit();
         return new SaveResult { Path = output.Path, Format = ArchiveFormat.DockerArchive, Images = saved, LayerCount = layers.Count };
