@@ -8,10 +8,10 @@ using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Cli;
 
-/// <summary>What the CLI talks to: its streams, clock and file system (the real ones, or test doubles).</summary>
-internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem)
+/// <summary>What the CLI talks to: its streams, clock and file system (the real ones, or test doubles), and whether stderr is a terminal (for progress bars).</summary>
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, bool ErrorIsTerminal = false)
 {
-    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem());
+    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem(), !Console.IsErrorRedirected);
 }
 
 /// <summary>The options every command accepts.</summary>
