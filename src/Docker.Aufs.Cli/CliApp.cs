@@ -113,6 +113,10 @@ internal static class CliApp
             HistoryCommand.Create(options, environment),
             InspectCommand.Create(options, environment),
             SampleCommand.Create(options, environment),
+            SaveCommand.Create(options, environment),
+            LayerTarCommand.Create(options, environment),
+            DigestCommand.Create(options, environment),
+            ImportCommand.Create(options, environment),
         })
         {
             root.Add(command);
