@@ -1,7 +1,6 @@
 using System.IO.Abstractions;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using Docker.Aufs.Building;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Graph;
@@ -418,24 +417,14 @@ public static class ImageImporter
 
     private static List<(string Repository, string Tag, string Id)> ParseRepositories(SaveArchive archive, byte[] json)
     {
-        var path = archive.Path + ":" + RepositoriesName;
-        using var document = Parse(path, json);
-        if (document.RootElement.ValueKind != JsonValueKind.Object)
-        {
-            throw new ArchiveFormatException(archive.Path, RepositoriesName, "expected a JSON object of repositories");
-        }
-
+        // The legacy save's bare map {"repo":{"tag":"id"}} (Docker 1.9 graph/export.go), decoded as Go decodes a map.
+        var repositories = GoJson.Deserialize(json, DockerJsonContext.Default.DictionaryStringDictionaryStringString, archive.Path + ":" + RepositoriesName) ?? [];
         var entries = new List<(string Repository, string Tag, string Id)>();
-        foreach (var repository in document.RootElement.EnumerateObject())
+        foreach (var (repository, tags) in repositories)
         {
-            if (repository.Value.ValueKind != JsonValueKind.Object)
+            foreach (var (tag, id) in tags ?? [])
             {
-                throw new ArchiveFormatException(archive.Path, RepositoriesName, $"repository '{DockerIds.Printable(repository.Name)}' is not an object of tags");
-            }
-
-            foreach (var tag in repository.Value.EnumerateObject())
-            {
-                entries.Add((repository.Name, tag.Name, tag.Value.ValueKind == JsonValueKind.String ? tag.Value.GetString()! : string.Empty));
+                entries.Add((repository, tag, id ?? string.Empty));
             }
         }
 
@@ -444,45 +433,20 @@ public static class ImageImporter
 
     private static List<ManifestItem> ParseManifest(SaveArchive archive, byte[] json)
     {
-        using var document = Parse(archive.Path + ":" + ManifestName, json);
-        if (document.RootElement.ValueKind != JsonValueKind.Array)
-        {
-            throw new ArchiveFormatException(archive.Path, ManifestName, "expected a JSON array of images");
-        }
-
+        var entries = GoJson.Deserialize(json, DockerJsonContext.Default.ListSaveManifestEntry, archive.Path + ":" + ManifestName)
+            ?? throw BadManifest(archive, "it is null, not a list of images");
         var items = new List<ManifestItem>();
-        foreach (var element in document.RootElement.EnumerateArray())
+        foreach (var entry in entries)
         {
-            if (element.ValueKind != JsonValueKind.Object)
-            {
-                throw new ArchiveFormatException(archive.Path, ManifestName, "an entry is not a JSON object");
-            }
-
-            string? config = null;
-            var repoTags = new List<string>();
-            var layers = new List<string>();
-            foreach (var property in element.EnumerateObject())
-            {
-                switch (property.Name.ToUpperInvariant())
-                {
-                    case "CONFIG":
-                        config = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : throw BadManifest(archive, "Config is not a string");
-                        break;
-                    case "REPOTAGS":
-                        repoTags = Strings(archive, property.Value, "RepoTags");
-                        break;
-                    case "LAYERS":
-                        layers = Strings(archive, property.Value, "Layers");
-                        break;
-                }
-            }
-
-            if (string.IsNullOrEmpty(config))
+            if (entry is null || string.IsNullOrEmpty(entry.Config))
             {
                 throw BadManifest(archive, "an entry names no Config");
             }
 
-            items.Add(new ManifestItem(CleanReference(archive, config), repoTags, [.. layers.Select(l => CleanReference(archive, l))]));
+            items.Add(new ManifestItem(
+                CleanReference(archive, entry.Config),
+                [.. (entry.RepoTags ?? []).Select(t => t ?? throw BadManifest(archive, "RepoTags holds null"))],
+                [.. (entry.Layers ?? []).Select(l => CleanReference(archive, l ?? throw BadManifest(archive, "Layers holds null")))]));
         }
 
         return items;
@@ -499,80 +463,35 @@ public static class ImageImporter
         return cleaned;
     }
 
-    private static List<string> Strings(SaveArchive archive, JsonElement value, string key)
-    {
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return [];
-        }
-
-        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
-        {
-            throw BadManifest(archive, $"{key} is not a list of strings");
-        }
-
-        return [.. value.EnumerateArray().Select(v => v.GetString()!)];
-    }
-
     private static ArchiveFormatException BadManifest(SaveArchive archive, string problem) => new(archive.Path, ManifestName, problem);
 
     private static ConfigInfo ParseConfig(SaveArchive archive, string member, byte[] json)
     {
-        using var document = Parse(archive.Path + ":" + member, json);
-        var root = document.RootElement;
-        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("rootfs", out var rootfs) || rootfs.ValueKind != JsonValueKind.Object)
+        var config = GoJson.Deserialize(json, DockerJsonContext.Default.ImageConfigDocument, archive.Path + ":" + member);
+        if (config?.RootFs is not { } rootfs)
         {
             throw new ArchiveFormatException(archive.Path, member, "the config has no rootfs object");
         }
 
         var diffIds = new List<string>();
-        if (rootfs.TryGetProperty("diff_ids", out var ids) && ids.ValueKind == JsonValueKind.Array)
+        foreach (var id in rootfs.DiffIds ?? [])
         {
-            foreach (var id in ids.EnumerateArray())
+            if (id is null || !id.StartsWith("sha256:", StringComparison.Ordinal) || !DockerIds.IsId(id.AsSpan(7)))
             {
-                var text = id.ValueKind == JsonValueKind.String ? id.GetString()! : string.Empty;
-                if (!text.StartsWith("sha256:", StringComparison.Ordinal) || !DockerIds.IsId(text.AsSpan(7)))
-                {
-                    throw new ArchiveFormatException(archive.Path, member, $"rootfs.diff_ids holds '{DockerIds.Printable(text)}', which is not a sha256 digest");
-                }
-
-                diffIds.Add(text);
+                throw new ArchiveFormatException(archive.Path, member, $"rootfs.diff_ids holds '{DockerIds.Printable(id ?? "null")}', which is not a sha256 digest");
             }
+
+            diffIds.Add(id);
         }
 
-        var created = root.TryGetProperty("created", out var c) && c.ValueKind == JsonValueKind.String && GoTimestamp.TryParse(c.GetString(), out var t) ? t : GoTimestamp.Zero;
-        var history = new List<GoHistoryItem>();
-        if (root.TryGetProperty("history", out var items) && items.ValueKind == JsonValueKind.Array)
-        {
-            foreach (var item in items.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.Object || (item.TryGetProperty("empty_layer", out var empty) && empty.ValueKind == JsonValueKind.True))
-                {
-                    continue;
-                }
-
-                history.Add(new GoHistoryItem(
-                    item.TryGetProperty("created", out var hc) && hc.ValueKind == JsonValueKind.String && GoTimestamp.TryParse(hc.GetString(), out var ht) ? ht : created,
-                    Text(item, "author"), Text(item, "created_by"), Text(item, "comment")));
-            }
-        }
-
+        var created = Time(config.Created, GoTimestamp.Zero);
+        var history = (config.History ?? [])
+            .Where(h => h is not null && h.EmptyLayer != true)
+            .Select(h => new GoHistoryItem(Time(h!.Created, created), h.Author ?? string.Empty, h.CreatedBy ?? string.Empty, h.Comment ?? string.Empty))
+            .ToList();
         return new ConfigInfo(diffIds, history.Count == diffIds.Count ? history : null, created);
 
-        static string Text(JsonElement item, string key) => item.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
-    }
-
-    private static JsonDocument Parse(string path, byte[] json)
-    {
-        var value = GoJson.FirstValue(json, path);
-        try
-        {
-            return JsonDocument.Parse(value, new JsonDocumentOptions { MaxDepth = 256 });
-        }
-        catch (JsonException e)
-        {
-            throw new CorruptFileException(path, $"not valid JSON ({GoJson.Describe(e)})", e);
-        }
+        static GoTimestamp Time(string? text, GoTimestamp fallback) => text is not null && GoTimestamp.TryParse(text, out var time) ? time : fallback;
     }
 
     private static string Normalize(string reference)
