@@ -148,20 +148,43 @@ internal sealed class AtomicDirectory : IDisposable
             return;
         }
 
-        try
+        for (var attempt = 0; attempt < 2 && _fileSystem.Directory.Exists(TemporaryPath); attempt++)
         {
-            if (_fileSystem.Directory.Exists(TemporaryPath))
+            try
             {
                 _fileSystem.Directory.Delete(TemporaryPath, recursive: true);
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // An imported layer can hold directories without write permission (0555 and the like), which only root
+                // can empty: give the owner write access to every directory, then try once more. Best effort, as above.
+                MakeDirectoriesWritable(TemporaryPath);
+            }
         }
-        catch (IOException)
+    }
+
+    private void MakeDirectoriesWritable(string directory)
+    {
+        if (OperatingSystem.IsWindows())
         {
-            // Best effort, as above.
+            return;
         }
-        catch (UnauthorizedAccessException)
+
+        try
         {
-            // Best effort, as above.
+            var mode = _fileSystem.File.GetUnixFileMode(directory);
+            _fileSystem.File.SetUnixFileMode(directory, mode | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            foreach (var child in _fileSystem.Directory.EnumerateDirectories(directory))
+            {
+                if (_fileSystem.FileInfo.New(child).LinkTarget is null)
+                {
+                    MakeDirectoriesWritable(child);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            // Nothing more can be done here.
         }
     }
 }
