@@ -21,7 +21,7 @@ internal static class SaveCommand
             HelpName = "FORMAT",
             DefaultValueFactory = _ => "docker-archive",
         }.AcceptOnlyFromAmong("docker-archive", "oci", "oci-dir");
-        var gzip = new Option<bool>("--gzip") { Description = "Compress: the whole file for docker-archive, each layer blob for the OCI formats" };
+        var gzip = new Option<bool>("--gzip") { Description = "Gzip the layers: each layer.tar of a docker-archive, each layer blob of the OCI formats (DiffIDs and image IDs do not change)" };
         var layerSource = ArchiveOptions.LayerSource();
         var command = new Command("save", "Save images as a docker-archive or an OCI image layout, layers byte-exact where tar-split data allows")
         {
