@@ -90,7 +90,10 @@ public sealed record ArchiveProgress
     /// <summary>Gets the number of distinct layers the export writes.</summary>
     public int LayerCount { get; init; }
 
-    /// <summary>Gets the bytes of layer tars produced so far, across all layers.</summary>
+    /// <summary>
+    /// Gets the bytes of layer tars produced so far, across all layers. It goes back down when a reassembly fails and the
+    /// layer is regenerated from its start instead.
+    /// </summary>
     public long BytesDone { get; init; }
 
     /// <summary>
