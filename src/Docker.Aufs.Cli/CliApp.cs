@@ -12,11 +12,13 @@ namespace Docker.Aufs.Cli;
 
 /// <summary>
 /// What the CLI talks to: its streams, clock and file system (the real ones, or test doubles). <paramref name="StandardOutput"/>
-/// is standard output as bytes, for commands that write raw file content (<c>cat</c>, <c>export -o -</c>); text goes to <paramref name="Out"/>.
+/// is standard output as bytes, for commands that write raw file content (<c>cat</c>, <c>export -o -</c>); text goes to
+/// <paramref name="Out"/>. <paramref name="ErrorIsTerminal"/> says whether stderr is a terminal (for progress bars).
 /// </summary>
-internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, Stream? StandardOutput = null)
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, Stream? StandardOutput = null, bool ErrorIsTerminal = false)
 {
-    public static CliEnvironment System() => new(Console.Out, Console.Error, TimeProvider.System, new FileSystem(), Console.OpenStandardOutput());
+    public static CliEnvironment System() =>
+        new(Console.Out, Console.Error, TimeProvider.System, new FileSystem(), Console.OpenStandardOutput(), !Console.IsErrorRedirected);
 
     /// <summary>Standard output as bytes: <see cref="StandardOutput"/>, or the process's own when none was given.</summary>
     public Stream OpenStandardOutput()
@@ -167,6 +169,10 @@ internal static class CliApp
             DiffCommand.Create(options, environment),
             ExportCommand.Create(options, environment),
             FsckCommand.Create(options, environment),
+            SaveCommand.Create(options, environment),
+            LayerTarCommand.Create(options, environment),
+            DigestCommand.Create(options, environment),
+            ImportCommand.Create(options, environment),
         })
         {
             root.Add(command);

@@ -63,6 +63,12 @@ public sealed class LayerBuilder
 
     internal IReadOnlyList<LayerEntry> Entries => _entries;
 
+    internal Func<Stream>? TarSource { get; private set; }
+
+    internal TarSplitDialect TarDialect { get; private set; } = TarSplitDialect.Version0910;
+
+    internal string? TarSourceName { get; private set; }
+
     /// <summary>Sets the layer's ID (64 lowercase hex). Without it, a deterministic ID is generated.</summary>
     /// <param name="id">The ID.</param>
     /// <returns>This builder.</returns>
@@ -254,6 +260,32 @@ public sealed class LayerBuilder
         return this;
     }
 
+    /// <summary>
+    /// Takes the layer's files from an uncompressed layer tar, applied as Docker 1.9 applied it to AUFS (extracted verbatim into
+    /// <c>aufs/diff/&lt;id&gt;</c>, whiteouts kept as files), and writes <c>graph/&lt;id&gt;/tar-data.json.gz</c> in the given
+    /// tar-split dialect, so the layer's tar reassembles byte for byte. <c>layersize</c> becomes the size of the extracted files.
+    /// The tar is read when <see cref="LegacyRootBuilder.Build"/> runs; the stream is disposed after use. Cannot be combined with
+    /// the methods that add entries one by one.
+    /// </summary>
+    /// <param name="openTar">Opens the tar (called once, by <see cref="LegacyRootBuilder.Build"/>).</param>
+    /// <param name="dialect">The tar-split dialect to write (default: Docker 1.9's).</param>
+    /// <param name="sourceName">What to call the tar in errors (a file name, an archive member), or <see langword="null"/> for "the layer tar of &lt;id&gt;".</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="InvalidOperationException">Entries were already added one by one.</exception>
+    public LayerBuilder FromTar(Func<Stream> openTar, TarSplitDialect dialect = TarSplitDialect.Version0910, string? sourceName = null)
+    {
+        ArgumentNullException.ThrowIfNull(openTar);
+        if (_entries.Count > 0)
+        {
+            throw new InvalidOperationException("A layer built from a tar cannot also have entries added one by one.");
+        }
+
+        TarSource = openTar;
+        TarDialect = dialect;
+        TarSourceName = sourceName;
+        return this;
+    }
+
     /// <summary>Adds a directory (its parents are created implicitly with mode 0755).</summary>
     /// <param name="path">The path in the layer.</param>
     /// <param name="mode">Octal permissions, default <c>0755</c>.</param>
@@ -384,6 +416,11 @@ public sealed class LayerBuilder
 
     private LayerBuilder Add(LayerEntry entry)
     {
+        if (TarSource is not null)
+        {
+            throw new InvalidOperationException("This layer is built from a tar; entries cannot be added one by one.");
+        }
+
         // Implicit parent directories, as tar extraction creates them.
         var slash = entry.Path.LastIndexOf('/');
         if (slash > 0 && !_entryIndex.ContainsKey(entry.Path[..slash]))

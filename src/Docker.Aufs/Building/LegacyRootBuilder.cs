@@ -129,12 +129,17 @@ public sealed partial class LegacyRootBuilder
 
         foreach (var layer in _layers)
         {
-            if (layer.WithDriverData)
+            long? tarSize = null;
+            if (layer.TarSource is not null)
+            {
+                tarSize = WriteTarLayer(aufs, graph, layer);
+            }
+            else if (layer.WithDriverData)
             {
                 WriteDriverLayer(aufs, layer);
             }
 
-            WriteGraphLayer(graph, layer);
+            WriteGraphLayer(graph, layer, tarSize);
         }
 
         WriteContainers(aufs);
@@ -147,7 +152,9 @@ public sealed partial class LegacyRootBuilder
         return new LegacyRoot(fs, RootPath, Metadata, [.. _layers.Select(l => l.LayerId)]) { ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
     }
 
-    private void WriteDriverLayer(AufsDriver aufs, LayerBuilder layer)
+    /// <summary>Writes <c>aufs/layers/&lt;id&gt;</c> and creates <c>mnt/&lt;id&gt;</c> and <c>diff/&lt;id&gt;</c>, as the driver's <c>Create</c>.</summary>
+    /// <returns>The path of <c>diff/&lt;id&gt;</c>.</returns>
+    private string CreateDriverLayer(AufsDriver aufs, LayerBuilder layer)
     {
         var fs = _fileSystem;
         var ancestors = new List<string>();
@@ -167,6 +174,13 @@ public sealed partial class LegacyRootBuilder
 
         var diff = aufs.GetDiffPath(layer.LayerId);
         fs.Directory.CreateDirectory(diff);
+        return diff;
+    }
+
+    private void WriteDriverLayer(AufsDriver aufs, LayerBuilder layer)
+    {
+        var fs = _fileSystem;
+        var diff = CreateDriverLayer(aufs, layer);
         var created = layer.CreatedTime ?? DefaultEpoch;
         var inodes = new Dictionary<string, (ulong Inode, int Links)>(StringComparer.Ordinal);
         foreach (var entry in layer.Entries)
@@ -303,12 +317,12 @@ public sealed partial class LegacyRootBuilder
         }
     }
 
-    private void WriteGraphLayer(string graph, LayerBuilder layer)
+    private void WriteGraphLayer(string graph, LayerBuilder layer, long? tarSize)
     {
         var fs = _fileSystem;
         var directory = fs.Path.Combine(graph, layer.LayerId);
         fs.Directory.CreateDirectory(directory);
-        var size = layer.LayerSizeOverride ?? layer.ComputeSize();
+        var size = layer.LayerSizeOverride ?? tarSize ?? layer.ComputeSize();
         fs.File.WriteAllBytes(fs.Path.Combine(directory, GraphFiles.Json), layer.RawJsonBytes ?? SerializeImage(layer, size));
         if (layer.RawLayerSizeBytes is { } rawSize)
         {

@@ -115,6 +115,16 @@ public sealed class UnsafePathException : DockerDataException
         UnsafeValue = unsafeValue;
     }
 
+    /// <summary>Initializes a new instance that says why the value is refused (for names that are not IDs, such as archive member names).</summary>
+    /// <param name="path">The file whose data names the unsafe path.</param>
+    /// <param name="unsafeValue">The offending value as read.</param>
+    /// <param name="reason">Why it is refused, e.g. "it leads outside the layer directory".</param>
+    public UnsafePathException(string path, string unsafeValue, string reason)
+        : base(path, $"{path}: refusing '{unsafeValue}': {reason}")
+    {
+        UnsafeValue = unsafeValue;
+    }
+
     /// <summary>Gets the offending value as read.</summary>
     public string UnsafeValue { get; }
 }

@@ -39,6 +39,7 @@ public sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirector
             DeviceMajor = raw.RdevMajor,
             DeviceMinor = raw.RdevMinor,
             LinkTarget = type == UnixFileType.SymbolicLink ? LinuxNative.ReadLink(path) : null,
+            SecurityCapability = type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(path) : null,
         };
         return true;
     }

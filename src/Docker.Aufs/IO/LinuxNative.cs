@@ -71,6 +71,21 @@ internal static partial class LinuxNative
         }
     }
 
+    /// <summary>The <c>security.capability</c> attribute of a file (not following a final symbolic link), or <see langword="null"/> without one.</summary>
+    public static unsafe byte[]? GetSecurityCapability(string path)
+    {
+        // A VFS capability is 20 or 24 bytes; 256 covers every version.
+        var buffer = stackalloc byte[256];
+        var length = LGetXattr(path, "security.capability", buffer, 256);
+        if (length < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return errno is 61 /* ENODATA */ or 95 /* EOPNOTSUPP */ or 2 /* ENOENT */ or 34 /* ERANGE */ ? null : throw Error("lgetxattr", path, errno);
+        }
+
+        return new ReadOnlySpan<byte>(buffer, (int)length).ToArray();
+    }
+
     public static void Link(string existing, string newPath) => Check(LinkNative(existing, newPath), "link", newPath);
 
     public static void MakeFifo(string path, int permissions) => Check(MkFifo(path, (uint)permissions), "mkfifo", path);
@@ -113,6 +128,9 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial nint ReadLinkNative(string path, byte* buffer, nuint size);
+
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint LGetXattr(string path, string name, byte* value, nuint size);
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LinkNative(string existing, string newPath);

@@ -38,6 +38,21 @@ public sealed class RecordedMetadataProvider : IUnixMetadataProvider
     /// <returns>Whether a record was removed.</returns>
     public bool Forget(string path) => _records.TryRemove(path, out _);
 
+    /// <summary>Returns a provider whose records under <paramref name="from"/> are moved under <paramref name="to"/> (for a tree that was renamed).</summary>
+    internal RecordedMetadataProvider Rebase(string from, string to)
+    {
+        var rebased = new RecordedMetadataProvider(_fallback);
+        foreach (var (path, status) in _records)
+        {
+            var moved = path == from ? to
+                : path.StartsWith(from + "/", StringComparison.Ordinal) ? to + path[from.Length..]
+                : path;
+            rebased._records[moved] = status;
+        }
+
+        return rebased;
+    }
+
     /// <inheritdoc/>
     public bool TryGetStatus(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UnixFileStatus? status)
     {

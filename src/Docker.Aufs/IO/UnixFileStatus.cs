@@ -68,6 +68,14 @@ public sealed record UnixFileStatus
     /// <summary>Gets a symbolic link's target as stored, or <see langword="null"/> for other types.</summary>
     public string? LinkTarget { get; init; }
 
+    /// <summary>
+    /// Gets the raw value of the <c>security.capability</c> extended attribute (file capabilities) of a regular file, or
+    /// <see langword="null"/> when it has none or the provider cannot tell. It is the only extended attribute Docker puts
+    /// into layer tars.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "A raw attribute value; records compare it by reference, which is enough for a snapshot of lstat.")]
+    public byte[]? SecurityCapability { get; init; }
+
     /// <summary>Gets the type and permission bits combined as <c>st_mode</c>.</summary>
     public int Mode => UnixModes.TypeBits(Type) | (Permissions & 0xFFF);
 }

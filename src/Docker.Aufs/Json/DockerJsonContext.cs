@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Docker.Aufs.Archive;
 using Docker.Aufs.Containers;
 using Docker.Aufs.Graph;
 
@@ -19,6 +20,9 @@ namespace Docker.Aufs.Json;
 [JsonSerializable(typeof(ImageJson))]
 [JsonSerializable(typeof(ContainerJson))]
 [JsonSerializable(typeof(HostConfigJson))]
+[JsonSerializable(typeof(List<SaveManifestEntry>))]
+[JsonSerializable(typeof(ImageConfigDocument))]
+[JsonSerializable(typeof(Dictionary<string, Dictionary<string, string?>?>))]
 internal sealed partial class DockerJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes with Go's escaping (<see cref="GoJsonEncoder"/>), for files the builder writes.</summary>

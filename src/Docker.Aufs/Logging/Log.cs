@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Logging;
 
-/// <summary>Every log message of the library, with stable event IDs (1xxx: opening a root, 2xxx: images and chains, 3xxx: containers and the merged view).</summary>
+/// <summary>Every log message of the library, with stable event IDs (1xxx: opening a root, 2xxx: images and chains, 3xxx: containers and the merged view, 4xxx: layer tars, exports and imports).</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Opened {Root} with storage driver {Driver} ({How})")]
@@ -39,7 +39,7 @@ internal static partial class Log
     public static partial void BranchRelocated(ILogger logger, string id, string target);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Export skips the socket /{Path}, as Docker's tar writer does")]
-    public static partial void SocketSkipped(ILogger logger, string path);
+    public static partial void ExportSkippedSocket(ILogger logger, string path);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Skipping container {Id}: {Problem}")]
     public static partial void ContainerSkipped(ILogger logger, string id, string problem);
@@ -49,4 +49,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Container {Id} points at image {ImageId}, which is not an image of this root")]
     public static partial void ContainerImageMissing(ILogger logger, string id, string imageId);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; regenerating its tar from the layer directory instead (the DiffID will differ from the registry's)")]
+    public static partial void ReassemblyFailed(ILogger logger, string id, string problem);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Layer {Id}: {Source} tar of {Size} bytes, {DiffId}")]
+    public static partial void LayerTarWritten(ILogger logger, string id, string source, long size, string diffId);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Skipping the socket {Path}: sockets cannot be stored in a tar")]
+    public static partial void LayerTarSkippedSocket(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "{Tag} is not a valid reference for current tools ({Reason}); it is left out of the archive's tags")]
+    public static partial void TagNotExportable(ILogger logger, string tag, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Imported layer {Id} ({Source})")]
+    public static partial void LayerImported(ILogger logger, string id, string source);
 }

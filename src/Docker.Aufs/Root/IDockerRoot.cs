@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using Docker.Aufs.Archive;
 using Docker.Aufs.Containers;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Graph;
@@ -146,4 +147,147 @@ public interface IDockerRoot
     /// <exception cref="AmbiguousReferenceException">The reference matches several containers.</exception>
     /// <exception cref="DockerDataException">The container's layers cannot be read.</exception>
     IReadOnlyList<FileChange> GetContainerChanges(string reference);
+
+    /// <summary>
+    /// Writes one layer's tar to <paramref name="destination"/>: reassembled from its tar-split data (byte-identical to the tar
+    /// Docker applied, so its SHA-256 is the registry's DiffID) or regenerated from its directory (<see cref="LayerTarOptions.Source"/>).
+    /// With <see cref="LayerSourcePolicy.Auto"/> a failed reassembly falls back to regeneration when <paramref name="destination"/>
+    /// can seek (it is truncated back to where it started); otherwise the failure is thrown.
+    /// </summary>
+    /// <param name="layerId">The layer: a full ID, a unique prefix, or any reference resolving to it (see <see cref="ResolveImageId"/>).</param>
+    /// <param name="destination">Where to write the uncompressed tar.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The DiffID, size and source of the tar.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches <paramref name="layerId"/>.</exception>
+    /// <exception cref="LayerReassemblyException">The tar cannot be reassembled (a file changed or is missing) and cannot be regenerated instead.</exception>
+    /// <exception cref="CorruptFileException">The tar-split data is damaged and regeneration is not allowed, or the layer's JSON is corrupt.</exception>
+    /// <exception cref="UnsafePathException">The tar-split data names a path outside the layer and regeneration is not allowed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    LayerTarResult WriteLayerTar(string layerId, Stream destination, LayerTarOptions? options = null, IProgress<ArchiveProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Asynchronously writes one layer's tar to a stream (see <see cref="WriteLayerTar"/>).</summary>
+    /// <param name="layerId">The layer: a full ID, a unique prefix, or any reference resolving to it.</param>
+    /// <param name="destination">Where to write the uncompressed tar.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The DiffID, size and source of the tar.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches <paramref name="layerId"/>.</exception>
+    /// <exception cref="LayerReassemblyException">The tar cannot be reassembled and cannot be regenerated instead.</exception>
+    /// <exception cref="CorruptFileException">The tar-split data is damaged and regeneration is not allowed, or the layer's JSON is corrupt.</exception>
+    /// <exception cref="UnsafePathException">The tar-split data names a path outside the layer and regeneration is not allowed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    Task<LayerTarResult> WriteLayerTarAsync(string layerId, Stream destination, LayerTarOptions? options = null, IProgress<ArchiveProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes one layer's tar to the file <paramref name="outputPath"/> (see <see cref="WriteLayerTar"/>), atomically: under a
+    /// temporary name that replaces the file only when the tar is complete. A failure or cancellation leaves nothing behind.
+    /// </summary>
+    /// <param name="layerId">The layer: a full ID, a unique prefix, or any reference resolving to it.</param>
+    /// <param name="outputPath">The file to write.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The DiffID, size and source of the tar.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches <paramref name="layerId"/>.</exception>
+    /// <exception cref="LayerReassemblyException">The tar can be neither reassembled nor regenerated.</exception>
+    /// <exception cref="CorruptFileException">The tar-split data is damaged and regeneration is not allowed, or the layer's JSON is corrupt.</exception>
+    /// <exception cref="UnsafePathException">The tar-split data names a path outside the layer and regeneration is not allowed.</exception>
+    /// <exception cref="IOException"><paramref name="outputPath"/> is a directory or cannot be written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    LayerTarResult ExportLayerTar(string layerId, string outputPath, LayerTarOptions? options = null, IProgress<ArchiveProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Asynchronously writes one layer's tar to a file, atomically (see <see cref="ExportLayerTar"/>).</summary>
+    /// <param name="layerId">The layer: a full ID, a unique prefix, or any reference resolving to it.</param>
+    /// <param name="outputPath">The file to write.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <returns>The DiffID, size and source of the tar.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches <paramref name="layerId"/>.</exception>
+    /// <exception cref="LayerReassemblyException">The tar can be neither reassembled nor regenerated.</exception>
+    /// <exception cref="CorruptFileException">The tar-split data is damaged and regeneration is not allowed, or the layer's JSON is corrupt.</exception>
+    /// <exception cref="UnsafePathException">The tar-split data names a path outside the layer and regeneration is not allowed.</exception>
+    /// <exception cref="IOException"><paramref name="outputPath"/> is a directory or cannot be written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    Task<LayerTarResult> ExportLayerTarAsync(string layerId, string outputPath, LayerTarOptions? options = null, IProgress<ArchiveProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Computes what Docker 1.10's migration makes of an image: each layer's DiffID (from its tar, as <see cref="WriteLayerTar"/>
+    /// produces it) and ChainID, the v2 config (legacy-layout §9.3) and the image ID (its SHA-256). Nothing is written.
+    /// </summary>
+    /// <param name="reference">The image (see <see cref="ResolveImageId"/>).</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The digests, layers base first.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
+    /// <exception cref="BrokenLayerChainException">A parent is missing, the chain loops, or (with strict chains) the driver disagrees.</exception>
+    /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
+    /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ImageDigests GetDigests(string reference, LayerTarOptions? options = null, IProgress<ArchiveProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Asynchronously computes an image's digests (see <see cref="GetDigests"/>).</summary>
+    /// <param name="reference">The image (see <see cref="ResolveImageId"/>).</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the computation.</param>
+    /// <returns>The digests, layers base first.</returns>
+    /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
+    /// <exception cref="BrokenLayerChainException">A parent is missing, the chain loops, or (with strict chains) the driver disagrees.</exception>
+    /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
+    /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    Task<ImageDigests> GetDigestsAsync(string reference, LayerTarOptions? options = null, IProgress<ArchiveProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Saves images as a docker-archive or an OCI image layout (<see cref="SaveOptions.Format"/>) that current Docker, podman,
+    /// skopeo and umoci load. A bare repository name saves every tag of it, <c>name:tag</c> that tag, an ID or digest the image
+    /// without tags. Layers shared by several images are written once. Memory use does not grow with layer sizes; the output
+    /// appears under its name only when complete, and a failure or cancellation leaves nothing behind.
+    /// </summary>
+    /// <param name="references">The images (see <see cref="ResolveImageId"/>).</param>
+    /// <param name="outputPath">The file (docker-archive, OCI archive) or new or empty directory (OCI directory) to write.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the save.</param>
+    /// <returns>What was written.</returns>
+    /// <exception cref="ArgumentException"><paramref name="references"/> is empty or holds an empty reference.</exception>
+    /// <exception cref="ImageNotFoundException">A reference matches nothing.</exception>
+    /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
+    /// <exception cref="BrokenLayerChainException">A chain is broken.</exception>
+    /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
+    /// <exception cref="DockerDataException">A file of a chain is corrupt.</exception>
+    /// <exception cref="IOException">The output cannot be written (for a directory: it exists and is not empty).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    SaveResult Save(IReadOnlyList<string> references, string outputPath, SaveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>Asynchronously saves images (see <see cref="Save"/>).</summary>
+    /// <param name="references">The images (see <see cref="ResolveImageId"/>).</param>
+    /// <param name="outputPath">The file or new or empty directory to write.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="progress">Receives progress, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the save.</param>
+    /// <returns>What was written.</returns>
+    /// <exception cref="ArgumentException"><paramref name="references"/> is empty or holds an empty reference.</exception>
+    /// <exception cref="ImageNotFoundException">A reference matches nothing.</exception>
+    /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
+    /// <exception cref="BrokenLayerChainException">A chain is broken.</exception>
+    /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
+    /// <exception cref="DockerDataException">A file of a chain is corrupt.</exception>
+    /// <exception cref="IOException">The output cannot be written (for a directory: it exists and is not empty).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    Task<SaveResult> SaveAsync(IReadOnlyList<string> references, string outputPath, SaveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
+        CancellationToken cancellationToken = default);
 }

@@ -122,7 +122,7 @@ public sealed partial class UnionView
                 type = TarEntryType.Fifo;
                 break;
             default:
-                Log.SocketSkipped(_logger, entry.Path);
+                Log.ExportSkippedSocket(_logger, entry.Path);
                 return null;
         }
 

@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Formats;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs digest REF</c>: the image ID, DiffIDs and ChainIDs Docker 1.10+ gives a legacy image.</summary>
+internal static class DigestCommand
+{
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
+        var layerSource = ArchiveOptions.LayerSource();
+        var command = new Command("digest", "Compute the image ID and each layer's DiffID and ChainID, base layer first, as Docker 1.10's migration does") { reference, layerSource };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
+            ArchiveOptions.Cancellable(session, token =>
+            {
+                var root = session.OpenRoot();
+                Archive.ImageDigests digests;
+                using (var bar = ProgressBar.Create(session, "Hashing"))
+                {
+                    digests = root.GetDigests(session.Value(reference)!, new Archive.LayerTarOptions { Source = ArchiveOptions.Policy(session.Value(layerSource)) }, bar, token);
+                }
+
+                if (session.Json)
+                {
+                    JsonOutput.Write(session.Out, w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("imageId", digests.ImageId);
+                        w.WriteStartArray("layers");
+                        foreach (var layer in digests.Layers)
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("id", layer.Id);
+                            w.WriteString("diffId", layer.DiffId);
+                            w.WriteString("chainId", layer.ChainId);
+                            w.WriteNumber("size", layer.Size);
+                            w.WriteString("source", ArchiveOptions.Name(layer.Source));
+                            w.WriteEndObject();
+                        }
+
+                        w.WriteEndArray();
+                        w.WriteEndObject();
+                    });
+                    return CliApp.Success;
+                }
+
+                session.Out.WriteLine($"IMAGE ID   {digests.ImageId}");
+                var table = new TableWriter("LAYER ID", "DIFF ID", "SIZE", "SOURCE");
+                foreach (var layer in digests.Layers)
+                {
+                    table.Add(DockerIds.Shorten(layer.Id), layer.DiffId, Humanize.Size(layer.Size), ArchiveOptions.Name(layer.Source));
+                }
+
+                table.WriteTo(session.Out);
+                return CliApp.Success;
+            }, cancellationToken))));
+        return command;
+    }
+}

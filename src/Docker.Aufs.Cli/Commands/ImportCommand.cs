@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Docker.Aufs.Archive;
+using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Formats;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary><c>docker-aufs import ARCHIVE --into DIR</c>: a <c>docker save</c> archive as a new legacy root.</summary>
+internal static class ImportCommand
+{
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var archive = new Argument<string>("ARCHIVE") { Description = "A docker save archive: pre-1.10 (no manifest.json) or with manifest.json; uncompressed or gzip" };
+        var into = new Option<string>("--into") { Description = "The legacy root to create: a new or empty directory", HelpName = "DIR", Required = true };
+        var dialect = new Option<string>("--tar-split")
+        {
+            Description = "The tar-split dialect of the tar-data.json.gz files: v0.9.10 (Docker 1.9, default), v0.9.6 (1.8.2-1.8.3) or v0.9.4 (1.8.0-1.8.1)",
+            HelpName = "VERSION",
+            DefaultValueFactory = _ => "v0.9.10",
+        }.AcceptOnlyFromAmong("v0.9.4", "v0.9.6", "v0.9.10");
+        var command = new Command("import", "Import a docker save archive into a new legacy root (graph/ + AUFS), as Docker 1.9 would have loaded it") { archive, into, dialect };
+        command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
+            ArchiveOptions.Cancellable(session, token =>
+            {
+                var importOptions = new ImportOptions
+                {
+                    TarSplitDialect = session.Value(dialect) switch { "v0.9.4" => TarSplitDialect.Version094, "v0.9.6" => TarSplitDialect.Version096, _ => TarSplitDialect.Version0910 },
+                };
+                var result = ImageImporter.Import(session.Environment.FileSystem, session.Value(archive)!, session.Value(into)!, importOptions, token);
+                if (session.Json)
+                {
+                    JsonOutput.Write(session.Out, w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("root", result.Root.Path);
+                        w.WriteBoolean("manifest", result.HadManifest);
+                        w.WriteNumber("layers", result.Root.LayerIds.Count);
+                        w.WriteStartArray("images");
+                        foreach (var image in result.Images)
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("id", image.Id);
+                            w.WriteStartArray("repoTags");
+                            foreach (var tag in image.RepoTags)
+                            {
+                                w.WriteStringValue(tag);
+                            }
+
+                            w.WriteEndArray();
+                            w.WriteEndObject();
+                        }
+
+                        w.WriteEndArray();
+                        w.WriteEndObject();
+                    });
+                    return CliApp.Success;
+                }
+
+                session.Out.WriteLine($"Imported {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({result.Root.LayerIds.Count} layers) into {result.Root.Path}.");
+                foreach (var image in result.Images)
+                {
+                    session.Out.WriteLine($"{DockerIds.Shorten(image.Id)}  {(image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags))}");
+                }
+
+                session.Out.WriteLine($"Try: docker-aufs --root {result.Root.Path} images");
+                return CliApp.Success;
+            }, cancellationToken))));
+        return command;
+    }
+}

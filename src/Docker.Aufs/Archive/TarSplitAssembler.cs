@@ -1,0 +1,252 @@
+using System.Buffers;
+using System.IO.Abstractions;
+using System.IO.Compression;
+using System.Text;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Archive;
+
+/// <summary>
+/// Reassembles a layer's tar from its tar-split data and its directory, as tar-split's <c>asm.NewOutputTarStream</c> does for
+/// Docker (legacy-layout §9.4): segments are written verbatim, each file entry's content is streamed from the layer directory
+/// and checked against the stored CRC-64/ISO. Stricter than tar-split where tar-split would read outside the layer: names that
+/// are absolute or climb with <c>..</c>, and paths through symbolic links, are refused; and a file whose size differs is
+/// reported as such rather than streamed whole.
+/// </summary>
+internal sealed class TarSplitAssembler
+{
+    public const int BufferSize = 1024 * 1024;
+
+    private readonly IFileSystem _fileSystem;
+    private readonly IUnixMetadataProvider _metadata;
+    private readonly string _layerId;
+    private readonly string _tarDataPath;
+    private readonly string _diffPath;
+    private readonly HashSet<string> _verifiedDirectories = new(StringComparer.Ordinal);
+
+    public TarSplitAssembler(IFileSystem fileSystem, IUnixMetadataProvider metadata, string layerId, string tarDataPath, string diffPath)
+    {
+        _fileSystem = fileSystem;
+        _metadata = metadata;
+        _layerId = layerId;
+        _tarDataPath = tarDataPath;
+        _diffPath = diffPath;
+    }
+
+    /// <summary>Writes the reassembled tar to <paramref name="sink"/>.</summary>
+    /// <exception cref="CorruptFileException">The tar-split data is not gzip, truncated, or not tar-split JSON.</exception>
+    /// <exception cref="UnsafePathException">An entry names a path outside the layer directory.</exception>
+    /// <exception cref="LayerReassemblyException">A file is missing, not a regular file, of another size or content, or named twice.</exception>
+    public async ValueTask AssembleAsync(LayerSink sink, Action<long>? progress, bool useAsync, CancellationToken cancellationToken)
+    {
+        var options = useAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
+        // Streams that are only read are disposed synchronously in both modes: there is nothing to flush.
+        using var file = _fileSystem.FileStream.New(_tarDataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, options);
+        await CheckGzipMagicAsync(file, useAsync, cancellationToken).ConfigureAwait(false);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        {
+            {
+                var reader = new TarSplitReader(gzip, _tarDataPath);
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
+                {
+                    var any = false;
+                    while (await reader.NextAsync(useAsync, cancellationToken).ConfigureAwait(false) is { } entry)
+                    {
+                        any = true;
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (entry.Type == TarSplitEntryType.Segment)
+                        {
+                            if (entry.Payload is { Length: > 0 } payload)
+                            {
+                                await sink.WriteAsync(payload, useAsync, cancellationToken).ConfigureAwait(false);
+                                progress?.Invoke(payload.Length);
+                            }
+
+                            continue;
+                        }
+
+                        var name = Encoding.UTF8.GetString(entry.Name);
+                        if (!seen.Add(TarSplitWriter.GoPathClean(Encoding.Latin1.GetString(entry.Name))))
+                        {
+                            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "the tar-split data names this file twice, which tar-split refuses");
+                        }
+
+                        if (entry.Size == 0)
+                        {
+                            continue;
+                        }
+
+                        if (entry.Payload is not { Length: 8 } crc)
+                        {
+                            throw new CorruptFileException(_tarDataPath, $"the entry for '{Printable(name)}' has no 8-byte CRC-64 payload");
+                        }
+
+                        await CopyFileAsync(entry, name, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, useAsync, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (!any)
+                    {
+                        throw new CorruptFileException(_tarDataPath, "the tar-split data holds no entries (a complete one ends with the archive's end segments)");
+                    }
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new CorruptFileException(_tarDataPath, $"the tar-split data is not a valid gzip stream ({e.Message})", e);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+    }
+
+    private async ValueTask CheckGzipMagicAsync(Stream file, bool useAsync, CancellationToken cancellationToken)
+    {
+        var magic = new byte[2];
+        var read = 0;
+        while (read < 2)
+        {
+            var n = useAsync ? await file.ReadAsync(magic.AsMemory(read), cancellationToken).ConfigureAwait(false) : file.Read(magic, read, 2 - read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        if (read < 2 || magic[0] != 0x1F || magic[1] != 0x8B)
+        {
+            throw new CorruptFileException(_tarDataPath, read == 0 ? "the tar-split data is empty" : "the tar-split data is not gzip-compressed");
+        }
+
+        file.Position = 0;
+    }
+
+    private async ValueTask CopyFileAsync(TarSplitEntry entry, string name, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
+        FileOptions options, bool useAsync, CancellationToken cancellationToken)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(entry.Name))
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "the name is not UTF-8, and this platform opens files by UTF-8 names only");
+        }
+
+        var path = ResolveInside(name);
+        if (!_metadata.TryGetStatus(path, out var status))
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path, "the file is missing from the layer directory");
+        }
+
+        if (status.Type != UnixFileType.RegularFile)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path, $"it is a {Describe(status.Type)} on disk, not a regular file");
+        }
+
+        if (status.Size != entry.Size)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path, $"it is {status.Size} bytes on disk, the tar held {entry.Size}: it changed since the pull");
+        }
+
+        var crc = 0UL;
+        var remaining = entry.Size;
+        FileSystemStream stream;
+        try
+        {
+            stream = _fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path, "the file is missing from the layer directory");
+        }
+
+        using (stream)
+        {
+            while (remaining > 0)
+            {
+                var want = (int)Math.Min(buffer.Length, remaining);
+                var read = useAsync
+                    ? await stream.ReadAsync(buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false)
+                    : stream.Read(buffer, 0, want);
+                if (read == 0)
+                {
+                    throw new LayerReassemblyException(_layerId, Printable(name), path, $"the file ended {remaining} bytes early while it was read");
+                }
+
+                crc = Crc64Iso.Update(crc, buffer.AsSpan(0, read));
+                await sink.WriteAsync(buffer.AsMemory(0, read), useAsync, cancellationToken).ConfigureAwait(false);
+                progress?.Invoke(read);
+                remaining -= read;
+            }
+        }
+
+        if (crc != expectedCrc)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path,
+                $"its content changed since the pull: CRC-64 {crc:x16}, the tar-split data records {expectedCrc:x16}");
+        }
+    }
+
+    /// <summary>The file's path inside the layer directory; refuses names leaving it and paths through symbolic links.</summary>
+    private string ResolveInside(string name)
+    {
+        if (name.StartsWith('/') || name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new UnsafePathException(_tarDataPath, Printable(name), "a tar-split name must be relative to the layer directory");
+        }
+
+        var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToArray();
+        if (parts.Any(p => p == ".."))
+        {
+            throw new UnsafePathException(_tarDataPath, Printable(name), "a tar-split name with '..' could lead outside the layer directory");
+        }
+
+        if (parts.Length == 0)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "a file entry names the layer directory itself");
+        }
+
+        var directory = _diffPath;
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            directory = _fileSystem.Path.Combine(directory, parts[i]);
+            if (_verifiedDirectories.Contains(directory))
+            {
+                continue;
+            }
+
+            if (!_metadata.TryGetStatus(directory, out var status))
+            {
+                throw new LayerReassemblyException(_layerId, Printable(name), directory, "its directory is missing from the layer directory");
+            }
+
+            if (status.Type != UnixFileType.Directory)
+            {
+                throw new LayerReassemblyException(_layerId, Printable(name), directory,
+                    status.Type == UnixFileType.SymbolicLink
+                        ? "its path runs through a symbolic link, which is never followed out of the layer directory"
+                        : $"its parent is a {Describe(status.Type)}, not a directory");
+            }
+
+            _verifiedDirectories.Add(directory);
+        }
+
+        return _fileSystem.Path.Combine(directory, parts[^1]);
+    }
+
+    private static string Describe(UnixFileType type) => type switch
+    {
+        UnixFileType.Directory => "directory",
+        UnixFileType.SymbolicLink => "symbolic link",
+        UnixFileType.CharacterDevice => "character device",
+        UnixFileType.BlockDevice => "block device",
+        UnixFileType.Fifo => "fifo",
+        UnixFileType.Socket => "socket",
+        _ => "regular file",
+    };
+
+    private static string Printable(string name) => DockerIds.Printable(name);
+}

@@ -1,0 +1,484 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+
+namespace Docker.Aufs.Formats;
+
+/// <summary>The ways a tar stream can be unreadable to Docker 1.9's tar reader.</summary>
+internal sealed class TarFormatException : Exception
+{
+    public TarFormatException(string message)
+        : base(message)
+    {
+    }
+
+    public TarFormatException()
+    {
+    }
+
+    public TarFormatException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>
+/// Reads a tar stream as tar-split's fork of Go 1.5's <c>archive/tar</c> reads it with <c>RawAccounting</c>: every byte that is
+/// not entry content — header blocks, PAX and GNU long-name records, padding, the end-of-archive blocks — is collected and
+/// handed out by <see cref="TakeRaw"/>, so the stream can be rebuilt byte for byte from those segments and the contents.
+/// </summary>
+/// <remarks>
+/// Header parsing follows Go 1.5: USTAR, GNU and star magic, the prefix field, octal or base-256 numbers, the checksum
+/// checked signed or unsigned; a PAX header applies to the next header only; GNU long names and links; a global PAX header
+/// (<c>g</c>) is an ordinary entry. The end is two zero blocks, one zero block then the end of the stream, or the end of the
+/// stream at a header boundary. Old GNU sparse entries and PAX sizes that contradict the header are refused (Docker 1.9
+/// could not reproduce them either).
+/// </remarks>
+internal sealed class TarStreamReader
+{
+    /// <summary>The largest PAX or GNU long-name record accepted.</summary>
+    public const int MaxExtendedHeader = 8 * 1024 * 1024;
+
+    private readonly Stream _input;
+    private readonly bool _collectRaw;
+    private readonly ArrayBufferWriter<byte> _raw = new(4096);
+    private readonly byte[] _block = new byte[TarType.BlockSize];
+    private long _remaining;
+    private int _padding;
+    private bool _ended;
+
+    /// <summary>Initializes a reader.</summary>
+    /// <param name="input">The tar stream.</param>
+    /// <param name="collectRaw">
+    /// Whether to collect the raw bytes (for tar-split). Without, unread content is skipped by seeking when the stream can
+    /// seek, which makes listing a large archive cheap.
+    /// </param>
+    public TarStreamReader(Stream input, bool collectRaw = true)
+    {
+        _input = input;
+        _collectRaw = collectRaw;
+    }
+
+    /// <summary>Gets the number of content bytes of the current entry not read yet.</summary>
+    public long Remaining => _remaining;
+
+    /// <summary>Gets the total number of bytes consumed from the stream.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>Returns the next header, or <see langword="null"/> at the end of the archive.</summary>
+    /// <exception cref="TarFormatException">The stream is not a tar Docker 1.9 could read.</exception>
+    public async ValueTask<TarEntryHeader?> NextAsync(bool useAsync, CancellationToken cancellationToken)
+    {
+        if (_ended)
+        {
+            return null;
+        }
+
+        // The rest of the previous entry (unread content, then padding) belongs to the raw bytes.
+        await SkipToRawAsync(_remaining + _padding, useAsync, cancellationToken).ConfigureAwait(false);
+        _remaining = 0;
+        _padding = 0;
+
+        byte[]? longName = null;
+        byte[]? longLink = null;
+        Dictionary<string, byte[]>? pax = null;
+        while (true)
+        {
+            var header = await ReadHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            if (header is null)
+            {
+                if (longName is not null || longLink is not null || pax is not null)
+                {
+                    throw new TarFormatException("the archive ends after an extended header, without the entry it describes");
+                }
+
+                return null;
+            }
+
+            switch (header.Typeflag)
+            {
+                case TarType.PaxHeader when pax is null:
+                    pax = ParsePax(await ReadExtendedAsync(header, useAsync, cancellationToken).ConfigureAwait(false));
+                    continue;
+                case TarType.GnuLongName when longName is null:
+                    longName = CString(await ReadExtendedAsync(header, useAsync, cancellationToken).ConfigureAwait(false));
+                    continue;
+                case TarType.GnuLongLink when longLink is null:
+                    longLink = CString(await ReadExtendedAsync(header, useAsync, cancellationToken).ConfigureAwait(false));
+                    continue;
+                case TarType.GnuSparse:
+                    throw new TarFormatException($"'{Printable(header.Name)}' is a GNU sparse file, which layer tars cannot hold");
+            }
+
+            if (pax is not null)
+            {
+                MergePax(header, pax);
+            }
+
+            if (longName is not null)
+            {
+                header.Name = longName;
+            }
+
+            if (longLink is not null)
+            {
+                header.Linkname = longLink;
+            }
+
+            return header;
+        }
+    }
+
+    /// <summary>Returns the raw bytes collected since the last call, and forgets them.</summary>
+    public byte[] TakeRaw()
+    {
+        var raw = _raw.WrittenSpan.ToArray();
+        _raw.Clear();
+        return raw;
+    }
+
+    /// <summary>Reads content of the current entry; 0 when it is all read.</summary>
+    public async ValueTask<int> ReadContentAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken)
+    {
+        if (_remaining == 0 || buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        var want = (int)Math.Min(buffer.Length, _remaining);
+        var read = useAsync
+            ? await _input.ReadAsync(buffer[..want], cancellationToken).ConfigureAwait(false)
+            : _input.Read(buffer.Span[..want]);
+        if (read == 0)
+        {
+            throw new TarFormatException($"the archive ends {_remaining} bytes before the end of an entry's content");
+        }
+
+        _remaining -= read;
+        Position += read;
+        return read;
+    }
+
+    /// <summary>After the end of the archive: whatever follows the end-of-archive blocks.</summary>
+    public async ValueTask<byte[]> ReadRemainderAsync(int limit, bool useAsync, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[64 * 1024];
+        while (true)
+        {
+            var read = useAsync
+                ? await _input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)
+                : _input.Read(chunk, 0, chunk.Length);
+            if (read == 0)
+            {
+                return buffer.ToArray();
+            }
+
+            if (buffer.Length + read > limit)
+            {
+                throw new TarFormatException($"more than {limit} bytes follow the end of the archive");
+            }
+
+            buffer.Write(chunk, 0, read);
+            Position += read;
+        }
+    }
+
+    private async ValueTask<TarEntryHeader?> ReadHeaderAsync(bool useAsync, CancellationToken cancellationToken)
+    {
+        var read = await ReadFullAsync(_block, useAsync, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            _ended = true;
+            return null;
+        }
+
+        if (read < TarType.BlockSize)
+        {
+            throw new TarFormatException("the archive ends inside a header block");
+        }
+
+        Collect(_block);
+        if (!_block.AsSpan().ContainsAnyExcept((byte)0))
+        {
+            read = await ReadFullAsync(_block, useAsync, cancellationToken).ConfigureAwait(false);
+            _ended = true;
+            if (read == 0)
+            {
+                return null;
+            }
+
+            if (read < TarType.BlockSize)
+            {
+                throw new TarFormatException("the archive ends inside its end-of-archive blocks");
+            }
+
+            Collect(_block);
+            return _block.AsSpan().ContainsAnyExcept((byte)0)
+                ? throw new TarFormatException("a zero block is followed by a header: the archive is damaged")
+                : null;
+        }
+
+        var header = Parse(_block);
+        _remaining = header.Size;
+        _padding = TarType.Padding(header.Size);
+        return header;
+    }
+
+    private async ValueTask<byte[]> ReadExtendedAsync(TarEntryHeader header, bool useAsync, CancellationToken cancellationToken)
+    {
+        if (header.Size > MaxExtendedHeader)
+        {
+            throw new TarFormatException($"an extended header of {header.Size} bytes is larger than the {MaxExtendedHeader} bytes accepted");
+        }
+
+        var data = new byte[header.Size];
+        var read = await ReadFullAsync(data, useAsync, cancellationToken).ConfigureAwait(false);
+        if (read < data.Length)
+        {
+            throw new TarFormatException("the archive ends inside an extended header");
+        }
+
+        Collect(data);
+        _remaining = 0;
+        await SkipToRawAsync(_padding, useAsync, cancellationToken).ConfigureAwait(false);
+        _padding = 0;
+        return data;
+    }
+
+    private async ValueTask SkipToRawAsync(long count, bool useAsync, CancellationToken cancellationToken)
+    {
+        if (!_collectRaw && _input.CanSeek && count > 0)
+        {
+            var skip = Math.Min(count, _input.Length - _input.Position);
+            _input.Seek(skip, SeekOrigin.Current);
+            Position += skip;
+            if (skip < count)
+            {
+                _ended = true;
+            }
+
+            return;
+        }
+
+        while (count > 0)
+        {
+            var want = (int)Math.Min(count, _block.Length);
+            var read = await ReadFullAsync(_block.AsMemory(0, want), useAsync, cancellationToken).ConfigureAwait(false);
+            Collect(_block.AsSpan(0, read));
+            if (read < want)
+            {
+                // Go's skipUnread: an archive that ends here ends cleanly; nothing more can be read.
+                _ended = true;
+                return;
+            }
+
+            count -= read;
+        }
+    }
+
+    private void Collect(ReadOnlySpan<byte> bytes)
+    {
+        if (_collectRaw)
+        {
+            _raw.Write(bytes);
+        }
+    }
+
+    private async ValueTask<int> ReadFullAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (total < buffer.Length)
+        {
+            var read = useAsync
+                ? await _input.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false)
+                : _input.Read(buffer.Span[total..]);
+            if (read == 0)
+            {
+                break;
+            }
+
+            total += read;
+        }
+
+        Position += total;
+        return total;
+    }
+
+    /// <summary>Parses one header block as Go 1.5's <c>readHeader</c>.</summary>
+    internal static TarEntryHeader Parse(ReadOnlySpan<byte> block)
+    {
+        var given = Numeric(block[148..156], "checksum");
+        long unsigned = 8 * ' ';
+        long signed = 8 * ' ';
+        for (var i = 0; i < block.Length; i++)
+        {
+            if (i is >= 148 and < 156)
+            {
+                continue;
+            }
+
+            unsigned += block[i];
+            signed += (sbyte)block[i];
+        }
+
+        if (given != unsigned && given != signed)
+        {
+            throw new TarFormatException("a header's checksum does not match: this is not a tar archive, or it is damaged");
+        }
+
+        var header = new TarEntryHeader
+        {
+            Name = CString(block[..100]),
+            Mode = Numeric(block[100..108], "mode"),
+            Uid = Numeric(block[108..116], "uid"),
+            Gid = Numeric(block[116..124], "gid"),
+            Size = Numeric(block[124..136], "size"),
+            ModTimeSeconds = Numeric(block[136..148], "mtime"),
+            Typeflag = block[156],
+            Linkname = CString(block[157..257]),
+        };
+
+        var magic = block[257..265];
+        var format = magic[..6].SequenceEqual("ustar\0"u8) ? (block[508..512].SequenceEqual("tar\0"u8) ? "star" : "posix")
+            : magic.SequenceEqual("ustar  \0"u8) ? "gnu"
+            : null;
+        if (format is not null)
+        {
+            header.Uname = CString(block[265..297]);
+            header.Gname = CString(block[297..329]);
+            if (header.Typeflag is TarType.CharDevice or TarType.BlockDevice)
+            {
+                header.DevMajor = Numeric(block[329..337], "devmajor");
+                header.DevMinor = Numeric(block[337..345], "devminor");
+            }
+
+            var prefix = CString(format == "star" ? block[345..476] : block[345..500]);
+            if (prefix.Length > 0)
+            {
+                header.Name = [.. prefix, (byte)'/', .. header.Name];
+            }
+        }
+
+        if (header.Size < 0)
+        {
+            throw new TarFormatException("a header has a negative size");
+        }
+
+        return header;
+    }
+
+    private static long Numeric(ReadOnlySpan<byte> field, string name)
+    {
+        if (field.Length > 0 && (field[0] & 0x80) != 0)
+        {
+            long value = 0;
+            for (var i = 0; i < field.Length; i++)
+            {
+                var b = i == 0 ? (byte)(field[i] & 0x7F) : field[i];
+                value = (value << 8) | b;
+            }
+
+            return value;
+        }
+
+        var trimmed = field.Trim(" \0"u8);
+        var end = trimmed.IndexOf((byte)0);
+        if (end >= 0)
+        {
+            trimmed = trimmed[..end];
+        }
+
+        if (trimmed.IsEmpty)
+        {
+            return 0;
+        }
+
+        long result = 0;
+        foreach (var b in trimmed)
+        {
+            if (b is < (byte)'0' or > (byte)'7' || result > (long.MaxValue >> 3))
+            {
+                throw new TarFormatException($"a header's {name} field is not an octal number");
+            }
+
+            result = (result << 3) | (uint)(b - '0');
+        }
+
+        return result;
+    }
+
+    private static byte[] CString(ReadOnlySpan<byte> field)
+    {
+        var end = field.IndexOf((byte)0);
+        return (end >= 0 ? field[..end] : field).ToArray();
+    }
+
+    private static Dictionary<string, byte[]> ParsePax(byte[] data)
+    {
+        var records = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var rest = data.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            var space = rest.IndexOf((byte)' ');
+            if (space <= 0 || !long.TryParse(Encoding.ASCII.GetString(rest[..space]), NumberStyles.None, CultureInfo.InvariantCulture, out var length) ||
+                length < 5 || length > rest.Length)
+            {
+                throw new TarFormatException("a PAX header record is malformed");
+            }
+
+            var record = rest[(space + 1)..((int)length - 1)];
+            rest = rest[(int)length..];
+            var equals = record.IndexOf((byte)'=');
+            if (equals < 0)
+            {
+                throw new TarFormatException("a PAX header record has no '='");
+            }
+
+            records[Encoding.UTF8.GetString(record[..equals])] = record[(equals + 1)..].ToArray();
+        }
+
+        return records;
+    }
+
+    private static void MergePax(TarEntryHeader header, Dictionary<string, byte[]> pax)
+    {
+        foreach (var (key, value) in pax)
+        {
+            switch (key)
+            {
+                case "path": header.Name = value; break;
+                case "linkpath": header.Linkname = value; break;
+                case "uname": header.Uname = value; break;
+                case "gname": header.Gname = value; break;
+                case "uid": header.Uid = ParseDecimal(value, header.Uid); break;
+                case "gid": header.Gid = ParseDecimal(value, header.Gid); break;
+                case "mtime":
+                    var text = Encoding.ASCII.GetString(value);
+                    var dot = text.IndexOf('.', StringComparison.Ordinal);
+                    header.ModTimeSeconds = ParseDecimal(Encoding.ASCII.GetBytes(dot >= 0 ? text[..dot] : text), header.ModTimeSeconds);
+                    break;
+                case "size":
+                    if (ParseDecimal(value, -1) != header.Size)
+                    {
+                        throw new TarFormatException($"'{Printable(header.Name)}' has a PAX size that differs from its header size, which Docker 1.9's reader did not support");
+                    }
+
+                    break;
+                default:
+                    if (key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal))
+                    {
+                        header.Xattrs ??= new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+                        header.Xattrs[key["SCHILY.xattr.".Length..]] = value;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static long ParseDecimal(byte[] value, long fallback) =>
+        long.TryParse(Encoding.ASCII.GetString(value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : fallback;
+
+    internal static string Printable(byte[] name) => DockerIds.Printable(Encoding.UTF8.GetString(name));
+}

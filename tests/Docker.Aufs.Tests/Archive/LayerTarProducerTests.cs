@@ -1,0 +1,122 @@
+using System.IO.Abstractions.TestingHelpers;
+using Docker.Aufs.Archive;
+using Docker.Aufs.Building;
+using Docker.Aufs.Graph;
+using Docker.Aufs.Tests.TestSupport;
+using Microsoft.Extensions.Logging;
+
+namespace Docker.Aufs.Tests.Archive;
+
+public sealed class LayerTarProducerTests
+{
+    private static readonly byte[] Tar = new TarBytes().File("etc/hostname", "box\n").File("bin/sh", "#!").Build();
+
+    private static (MockFileSystem Fs, LegacyRoot Root, ExportLayer Layer) Imported()
+    {
+        var fs = new MockFileSystem();
+        var builder = new LegacyRootBuilder(fs, "/r", SpecialFileMode.Recorded);
+        var id = builder.AddLayer(l => l.FromTar(() => new MemoryStream(Tar)));
+        var root = builder.Build();
+        return (fs, root, new ExportLayer(GraphLayer.Read(fs, "/r/graph", id), $"/r/aufs/diff/{id}"));
+    }
+
+    private static (LayerTarResult Result, byte[] Bytes) Produce(MockFileSystem fs, LegacyRoot root, ExportLayer layer, LayerSourcePolicy policy, ILogger? logger = null, bool seekable = true)
+    {
+        using var output = new MemoryStream();
+        using var sink = new LayerSink(seekable ? output : new NonSeekable(output));
+        var (result, _) = SyncCore.Run(new LayerTarProducer(fs, root.Metadata, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            .ProduceAsync(layer, sink, policy, null, false, default));
+        return (result, output.ToArray());
+    }
+
+    [Fact]
+    public void Produce_Auto_WithMatchingTarSplitData_ReassemblesTheOriginalBytes()
+    {
+        var (fs, root, layer) = Imported();
+        var (result, bytes) = Produce(fs, root, layer, LayerSourcePolicy.Auto);
+        Assert.Equal(LayerTarSource.TarSplit, result.Source);
+        Assert.Equal(Tar, bytes);
+        Assert.Equal(ImageConfigFactory.Digest(Tar), result.DiffId);
+        Assert.Equal(Tar.Length, result.Size);
+    }
+
+    [Fact]
+    public void Produce_Auto_FileChanged_LogsWhyAndRegeneratesFromTheStart()
+    {
+        var (fs, root, layer) = Imported();
+        fs.File.WriteAllText(layer.DiffPath + "/etc/hostname", "BOX\n");
+        var logs = new ListLoggerFactory();
+
+        var (result, bytes) = Produce(fs, root, layer, LayerSourcePolicy.Auto, logs.CreateLogger("t"));
+
+        Assert.Equal(LayerTarSource.Regenerated, result.Source);
+        var names = LayerTarGeneratorTests.Entries(bytes).Select(e => e.Name);
+        Assert.Equal(["bin/", "bin/sh", "etc/", "etc/hostname"], names); // a whole tar, no reassembled prefix left in front
+        Assert.Equal(ImageConfigFactory.Digest(bytes), result.DiffId);
+        var warning = Assert.Single(logs.Entries, e => e.Id.Id == 4001);
+        Assert.Contains("etc/hostname", warning.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Produce_Auto_FileChangedAndTheSinkCannotRewind_ThrowsTheReason()
+    {
+        var (fs, root, layer) = Imported();
+        fs.File.WriteAllText(layer.DiffPath + "/etc/hostname", "BOX\n");
+        Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, layer, LayerSourcePolicy.Auto, seekable: false));
+    }
+
+    [Fact]
+    public void Produce_TarSplitOnly_WithoutDataOrWithChangedFiles_Throws()
+    {
+        var (fs, root, layer) = Imported();
+        fs.File.Delete(layer.Layer.Directory + "/tar-data.json.gz");
+        var without = new ExportLayer(GraphLayer.Read(fs, "/r/graph", layer.Id), layer.DiffPath);
+        Assert.Contains("no tar-split data", Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, without, LayerSourcePolicy.TarSplitOnly)).Problem, StringComparison.Ordinal);
+
+        var (fs2, root2, layer2) = Imported();
+        fs2.File.Delete(layer2.DiffPath + "/bin/sh");
+        Assert.Throws<LayerReassemblyException>(() => Produce(fs2, root2, layer2, LayerSourcePolicy.TarSplitOnly));
+    }
+
+    [Fact]
+    public void Produce_RegenerateOnly_IgnoresTarSplitData()
+    {
+        var (fs, root, layer) = Imported();
+        var (result, bytes) = Produce(fs, root, layer, LayerSourcePolicy.RegenerateOnly);
+        Assert.Equal(LayerTarSource.Regenerated, result.Source);
+        Assert.NotEqual(Tar, bytes); // TarBytes wrote no directory entries; regeneration lists bin/ and etc/
+    }
+
+    [Fact]
+    public void Produce_LayerOfADriverWithoutItsOwnDiffs_CanOnlyBeReassembled()
+    {
+        var (fs, root, layer) = Imported();
+        var overlayLike = layer with { Regenerable = false };
+        Assert.Equal(LayerTarSource.TarSplit, Produce(fs, root, overlayLike, LayerSourcePolicy.Auto).Result.Source);
+        var e = Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, overlayLike, LayerSourcePolicy.RegenerateOnly));
+        Assert.Contains("only AUFS layer directories", e.Problem, StringComparison.Ordinal);
+    }
+
+    private sealed class NonSeekable(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    }
+}
