@@ -1,5 +1,6 @@
 using System.IO.Abstractions;
 using BenchmarkDotNet.Attributes;
+using Docker.Aufs.Graph;
 
 namespace Docker.Aufs.Benchmarks;
 
@@ -30,11 +31,13 @@ public class ImagesBenchmarks
         long total = 0;
         foreach (var directory in Directory.EnumerateDirectories(_graph))
         {
-            var json = Path.Combine(directory, "json");
-            if (File.Exists(json))
+            // Every directory of a generated root is a layer with a json file (graph/_tmp excepted, which is empty).
+            if (directory.EndsWith(GraphFiles.TempDirectory, StringComparison.Ordinal))
             {
-                total += File.ReadAllBytes(json).Length;
+                continue;
             }
+
+            total += File.ReadAllBytes(Path.Combine(directory, GraphFiles.Json)).Length;
         }
 
         return total;
