@@ -86,14 +86,14 @@ public sealed class GraphLayer
         }
 
         var directory = fileSystem.Path.Combine(graphDirectory, id);
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var present = Present.None;
         foreach (var file in fileSystem.Directory.EnumerateFiles(directory))
         {
-            present.Add(fileSystem.Path.GetFileName(file));
+            present |= Classify(fileSystem.Path.GetFileName(file.AsSpan()));
         }
 
         var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
-        if (!present.Contains(GraphFiles.Json))
+        if ((present & Present.Json) == 0)
         {
             throw new CorruptFileException(jsonPath, "the image JSON is missing");
         }
@@ -107,7 +107,7 @@ public sealed class GraphLayer
 
         string? parentFile = null;
         var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
-        if (present.Contains(GraphFiles.Parent))
+        if ((present & Present.Parent) != 0)
         {
             parentFile = SmallFile.ReadText(fileSystem, parentPath, SmallFile.LineLimit).TrimEnd('\n', '\r');
         }
@@ -118,19 +118,30 @@ public sealed class GraphLayer
             DockerIds.RequireId(parent, source == ParentSource.ParentFile ? parentPath : jsonPath);
         }
 
-        var (size, sizeStatus) = present.Contains(GraphFiles.LayerSize)
+        var (size, sizeStatus) = (present & Present.LayerSize) != 0
             ? ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit))
             : (null, LayerSizeStatus.Missing);
 
-        var checksum = present.Contains(GraphFiles.Checksum)
+        var checksum = (present & Present.Checksum) != 0
             ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.Checksum), SmallFile.LineLimit).TrimEnd('\n', '\r')
             : null;
-        var v1 = present.Contains(GraphFiles.V1Compatibility)
+        var v1 = (present & Present.V1Compatibility) != 0
             ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.V1Compatibility), SmallFile.JsonLimit)
             : null;
 
-        return new GraphLayer(id, directory, image, raw, parent, source, size, sizeStatus, checksum, v1, present.Contains(GraphFiles.TarSplit));
+        return new GraphLayer(id, directory, image, raw, parent, source, size, sizeStatus, checksum, v1, (present & Present.TarSplit) != 0);
     }
+
+    private static Present Classify(ReadOnlySpan<char> name) => name switch
+    {
+        GraphFiles.Json => Present.Json,
+        GraphFiles.LayerSize => Present.LayerSize,
+        GraphFiles.Parent => Present.Parent,
+        GraphFiles.Checksum => Present.Checksum,
+        GraphFiles.V1Compatibility => Present.V1Compatibility,
+        GraphFiles.TarSplit => Present.TarSplit,
+        _ => Present.None,
+    };
 
     /// <summary>Docker 1.9's <c>loadImage</c> order: a non-empty <c>parent</c> file, else JSON <c>parent</c>, else a valid <c>parent_id</c>'s hex.</summary>
     internal static (string? Parent, ParentSource Source) ResolveParent(string? parentFile, string? jsonParent, string? parentId)
@@ -160,5 +171,18 @@ public sealed class GraphLayer
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size)
             ? (size, LayerSizeStatus.Present)
             : (null, LayerSizeStatus.Malformed);
+    }
+
+    /// <summary>The files of <c>graph/&lt;id&gt;/</c> found by one directory listing.</summary>
+    [Flags]
+    private enum Present
+    {
+        None = 0,
+        Json = 1,
+        LayerSize = 2,
+        Parent = 4,
+        Checksum = 8,
+        V1Compatibility = 16,
+        TarSplit = 32,
     }
 }
