@@ -135,7 +135,7 @@ public sealed partial class DockerRoot : IDockerRoot
         var repositoriesPath = RepositoriesPath;
 
         // 1. TagStore.GetImage(repo, ref): the exact tag or digest, then a short ID among the repository's images.
-        if (Repositories.TryGetRepository(parsed.LocalName, out var references))
+        if (TryGetRepository(parsed.LocalName, out var references))
         {
             if (references.TryGetValue(parsed.TagOrDigest, out var tagged))
             {
@@ -312,6 +312,28 @@ public sealed partial class DockerRoot : IDockerRoot
         }
 
         return history;
+    }
+
+    /// <summary>
+    /// One repository of the tag store. Until something needs the whole index, only that repository is read out of the
+    /// file (a large tag store is scanned, not built); a missing or unreadable file is left to <see cref="Repositories"/>,
+    /// which reports it once and holds no tags.
+    /// </summary>
+    private bool TryGetRepository(string repository, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReadOnlyDictionary<string, string>? references)
+    {
+        if (!_repositories.IsValueCreated && FileSystem.File.Exists(RepositoriesPath))
+        {
+            try
+            {
+                return RepositoryIndex.TryReadRepository(FileSystem, RepositoriesPath, repository, out references);
+            }
+            catch (Exception e) when (e is CorruptFileException or FileNotFoundException)
+            {
+                // Fall through: the full read logs the problem (or the file gone since) once and gives an empty index.
+            }
+        }
+
+        return Repositories.TryGetRepository(repository, out references);
     }
 
     private string RepositoriesPath => FileSystem.Path.Combine(Path, RepositoryIndex.FileName(Driver));
