@@ -98,26 +98,8 @@ public sealed class GraphLayer
             throw new CorruptFileException(jsonPath, "the image JSON is missing");
         }
 
-        var raw = SmallFile.Read(fileSystem, jsonPath, SmallFile.JsonLimit);
-        var image = GoJson.Deserialize(raw, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
-        if (!string.IsNullOrEmpty(image.Id) && image.Id != id)
-        {
-            throw new CorruptFileException(jsonPath, $"its id '{DockerIds.Printable(image.Id)}' differs from the directory name");
-        }
-
-        string? parentFile = null;
-        var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
-        if ((present & Present.Parent) != 0)
-        {
-            parentFile = SmallFile.ReadText(fileSystem, parentPath, SmallFile.LineLimit).TrimEnd('\n', '\r');
-        }
-
-        var (parent, source) = ResolveParent(parentFile, image.Parent, image.ParentId);
-        if (parent is not null)
-        {
-            DockerIds.RequireId(parent, source == ParentSource.ParentFile ? parentPath : jsonPath);
-        }
-
+        var (raw, image) = ReadImage(fileSystem, jsonPath, id);
+        var (parent, source) = ReadParent(fileSystem, directory, jsonPath, image, (present & Present.Parent) != 0);
         var (size, sizeStatus) = (present & Present.LayerSize) != 0
             ? ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit))
             : (null, LayerSizeStatus.Missing);
@@ -130,6 +112,64 @@ public sealed class GraphLayer
             : null;
 
         return new GraphLayer(id, directory, image, raw, parent, source, size, sizeStatus, checksum, v1, (present & Present.TarSplit) != 0);
+    }
+
+    /// <summary>
+    /// Reads what Docker 1.9's <c>restore</c> reads of a layer, and what a listing needs: the image JSON, the <c>parent</c>
+    /// file and <c>layersize</c>, without listing the directory and without reading <c>checksum</c>,
+    /// <c>v1Compatibility</c> or looking for <c>tar-data.json.gz</c>. Returns <see langword="null"/> when anything is
+    /// unusual (a file missing, unreadable or malformed): the caller then uses <see cref="Read"/>,
+    /// which reports the problem exactly.
+    /// </summary>
+    internal static (string? Parent, DateTimeOffset? Created, long? Size)? TryReadForListing(IFileSystem fileSystem, string graphDirectory, string id)
+    {
+        try
+        {
+            var directory = fileSystem.Path.Combine(graphDirectory, id);
+            var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
+            var (_, image) = ReadImage(fileSystem, jsonPath, id);
+            var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
+            // Exists is true for what Read's listing finds too: anything but a directory, dangling links included.
+            var (parent, _) = ReadParent(fileSystem, directory, jsonPath, image, fileSystem.File.Exists(parentPath));
+            var (size, _) = ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit));
+            return (parent, image.Created, size);
+        }
+#pragma warning disable CA1031 // Whatever went wrong, Read does it again and reports it as it always has.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+
+    private static (byte[] Raw, ImageJson Image) ReadImage(IFileSystem fileSystem, string jsonPath, string id)
+    {
+        var raw = SmallFile.Read(fileSystem, jsonPath, SmallFile.JsonLimit);
+        var image = GoJson.Deserialize(raw, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
+        if (!string.IsNullOrEmpty(image.Id) && image.Id != id)
+        {
+            throw new CorruptFileException(jsonPath, $"its id '{DockerIds.Printable(image.Id)}' differs from the directory name");
+        }
+
+        return (raw, image);
+    }
+
+    private static (string? Parent, ParentSource Source) ReadParent(IFileSystem fileSystem, string directory, string jsonPath, ImageJson image, bool hasParentFile)
+    {
+        string? parentFile = null;
+        var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
+        if (hasParentFile)
+        {
+            parentFile = SmallFile.ReadText(fileSystem, parentPath, SmallFile.LineLimit).TrimEnd('\n', '\r');
+        }
+
+        var (parent, source) = ResolveParent(parentFile, image.Parent, image.ParentId);
+        if (parent is not null)
+        {
+            DockerIds.RequireId(parent, source == ParentSource.ParentFile ? parentPath : jsonPath);
+        }
+
+        return (parent, source);
     }
 
     private static Present Classify(ReadOnlySpan<char> name) => name switch

@@ -218,23 +218,10 @@ public sealed partial class DockerRoot : IDockerRoot
     /// <inheritdoc/>
     public IReadOnlyList<ImageSummary> GetImages()
     {
-        var driverIds = DriverLayerIds();
-        var loaded = new Dictionary<string, GraphLayer>(StringComparer.Ordinal);
-        foreach (var id in GetImageIds())
+        var loaded = new Dictionary<string, ListedLayer>(StringComparer.Ordinal);
+        foreach (var listed in ReadLayersForListing())
         {
-            if (driverIds is not null && !driverIds.Contains(id))
-            {
-                continue; // Docker's restore registers only images the driver has.
-            }
-
-            try
-            {
-                loaded[id] = GetLayer(id);
-            }
-            catch (DockerDataException e)
-            {
-                Log.ImageSkipped(_logger, id, e.Message);
-            }
+            loaded[listed.Id] = listed;
         }
 
         var parents = new HashSet<string>(StringComparer.Ordinal);
@@ -277,7 +264,7 @@ public sealed partial class DockerRoot : IDockerRoot
             {
                 Id = layer.Id,
                 ParentId = layer.Parent,
-                Created = layer.Image.Created,
+                Created = layer.Created,
                 Size = layer.Size,
                 VirtualSize = VirtualSize(layer, loaded, virtualSizes),
                 RepoTags = tagged ? [.. names.Tags.Order(StringComparer.Ordinal)] : [],
@@ -410,10 +397,10 @@ public sealed partial class DockerRoot : IDockerRoot
         Log.ChainProblem(_logger, layerId, $"{problem} ({path})");
     }
 
-    private long? VirtualSize(GraphLayer layer, Dictionary<string, GraphLayer> loaded, Dictionary<string, long?> memo)
+    private long? VirtualSize(ListedLayer layer, Dictionary<string, ListedLayer> loaded, Dictionary<string, long?> memo)
     {
         // Iterative walk to the base (or the first memoized ancestor), then fill the memo on the way back.
-        var path = new List<GraphLayer>();
+        var path = new List<ListedLayer>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         long? baseTotal = 0;
         var current = layer;
