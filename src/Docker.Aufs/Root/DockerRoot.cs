@@ -449,7 +449,9 @@ public sealed partial class DockerRoot : IDockerRoot
 
     private List<string> PrefixMatches(string prefix)
     {
-        var ids = _imageIds.Value;
+        // Until every ID is needed, list only the directories whose names start with the prefix: a large graph/ is still
+        // read by the system, but only the few matching names become strings. Only hex can start an ID.
+        var ids = _imageIds.IsValueCreated || !DockerIds.IsLowerHex(prefix) ? _imageIds.Value : ListImageIds(prefix);
         var start = Array.BinarySearch(ids, prefix, StringComparer.Ordinal);
         if (start < 0)
         {
@@ -534,13 +536,18 @@ public sealed partial class DockerRoot : IDockerRoot
         }
     }
 
-    private string[] ListImageIds()
+    private string[] ListImageIds() => ListImageIds(prefix: null);
+
+    private string[] ListImageIds(string? prefix)
     {
         var ids = new List<string>();
-        foreach (var directory in FileSystem.Directory.EnumerateDirectories(GraphDirectory))
+        var directories = prefix is null
+            ? FileSystem.Directory.EnumerateDirectories(GraphDirectory)
+            : FileSystem.Directory.EnumerateDirectories(GraphDirectory, prefix + "*");
+        foreach (var directory in directories)
         {
             var name = FileSystem.Path.GetFileName(directory);
-            if (DockerIds.IsId(name))
+            if (DockerIds.IsId(name) && (prefix is null || name.StartsWith(prefix, StringComparison.Ordinal)))
             {
                 ids.Add(name);
             }
