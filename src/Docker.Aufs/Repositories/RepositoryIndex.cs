@@ -67,7 +67,9 @@ public sealed partial class RepositoryIndex
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(SmallFile.Read(fileSystem, path, SmallFile.JsonLimit), path);
+        // The bytes are only parsed, never kept: a pooled buffer spares a large tag store a trip through the large object heap.
+        using var content = SmallFile.ReadRented(fileSystem, path, SmallFile.JsonLimit);
+        return Parse(content.Memory, path);
     }
 
     /// <summary>Parses the content of a tag store file.</summary>
