@@ -9,15 +9,27 @@ namespace Docker.Aufs.Benchmarks;
 /// The job of every benchmark here: one launch, 3 warm-up and 10 measured iterations (a full run takes minutes on two
 /// cores), memory diagnoser on, and the ratio to the class's baseline, which is measured in the same run.
 /// </summary>
-public sealed class BenchmarkConfig : ManualConfig
+public class BenchmarkConfig : ManualConfig
 {
     public BenchmarkConfig()
     {
-        AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10).WithId("Short"));
+        AddJob(ShortJob.WithId("Short"));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(StatisticColumn.Median);
         SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithRatioStyle(RatioStyle.Trend);
     }
+
+    protected static Job ShortJob { get; } = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10);
+}
+
+/// <summary>
+/// The images runs twice: as is, and with the runtime told it has one processor (<c>DOTNET_PROCESSOR_COUNT=1</c>), which
+/// makes <see cref="IDockerRoot.GetImages"/> read on one thread; each job has its own baseline.
+/// </summary>
+public sealed class ImagesConfig : BenchmarkConfig
+{
+    public ImagesConfig() =>
+        AddJob(ShortJob.WithEnvironmentVariable("DOTNET_PROCESSOR_COUNT", "1").WithId("OneThread"));
 }
 
 /// <summary>Generated roots on the real disk, deleted again at the end.</summary>
