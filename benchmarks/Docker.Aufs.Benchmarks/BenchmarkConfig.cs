@@ -22,16 +22,6 @@ public class BenchmarkConfig : ManualConfig
     protected static Job ShortJob { get; } = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10);
 }
 
-/// <summary>
-/// The images runs twice: as is, and with the runtime told it has one processor (<c>DOTNET_PROCESSOR_COUNT=1</c>), which
-/// makes <see cref="IDockerRoot.GetImages"/> read on one thread; each job has its own baseline.
-/// </summary>
-public sealed class ImagesConfig : BenchmarkConfig
-{
-    public ImagesConfig() =>
-        AddJob(ShortJob.WithEnvironmentVariable("DOTNET_PROCESSOR_COUNT", "1").WithId("OneThread"));
-}
-
 /// <summary>Generated roots on the real disk, deleted again at the end.</summary>
 public sealed class RootFixture : IDisposable
 {

@@ -8,7 +8,7 @@ namespace Docker.Aufs.Benchmarks;
 /// Target 2: <c>images</c> on the 10,000-layer root costs at most 2× the bare cost of reading every <c>graph/*/json</c>
 /// once. Every operation opens a fresh <see cref="IDockerRoot"/>.
 /// </summary>
-[Config(typeof(ImagesConfig))]
+[Config(typeof(BenchmarkConfig))]
 public class ImagesBenchmarks
 {
     private readonly FileSystem _fileSystem = new();
