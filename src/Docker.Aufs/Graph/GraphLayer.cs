@@ -99,7 +99,8 @@ public sealed class GraphLayer
         }
 
         var (raw, image) = ReadImage(fileSystem, jsonPath, id);
-        var (parent, source) = ReadParent(fileSystem, directory, jsonPath, image, (present & Present.Parent) != 0);
+        var (parent, source) = ReadParent(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.Parent), jsonPath, image.Parent, image.ParentId,
+            (present & Present.Parent) != 0);
         var (size, sizeStatus) = (present & Present.LayerSize) != 0
             ? ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit))
             : (null, LayerSizeStatus.Missing);
@@ -115,8 +116,9 @@ public sealed class GraphLayer
     }
 
     /// <summary>
-    /// Reads what Docker 1.9's <c>restore</c> reads of a layer, and what a listing needs: the image JSON, the <c>parent</c>
-    /// file and <c>layersize</c>, without listing the directory and without reading <c>checksum</c>,
+    /// Reads what Docker 1.9's <c>restore</c> reads of a layer, and what a listing needs: the image JSON (checked with
+    /// <see cref="ImageJsonCheck"/>, not built, when it is of the usual shape), the <c>parent</c> file and <c>layersize</c>,
+    /// without listing the directory and without reading <c>checksum</c>,
     /// <c>v1Compatibility</c> or looking for <c>tar-data.json.gz</c>. Returns <see langword="null"/> when anything is
     /// unusual (a file missing, unreadable or malformed): the caller then uses <see cref="Read"/>,
     /// which reports the problem exactly.
@@ -127,12 +129,23 @@ public sealed class GraphLayer
         {
             var directory = fileSystem.Path.Combine(graphDirectory, id);
             var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
-            var (_, image) = ReadImage(fileSystem, jsonPath, id);
-            var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
+            var raw = SmallFile.Read(fileSystem, jsonPath, SmallFile.JsonLimit);
+            if (!ImageJsonCheck.TryCheck(raw, out var facts))
+            {
+                var image = GoJson.Deserialize(raw, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
+                facts = new ImageJsonCheck.Facts(image.Id, image.Parent, image.ParentId, image.Created);
+            }
+
+            if (!string.IsNullOrEmpty(facts.Id) && facts.Id != id)
+            {
+                return null;
+            }
+
             // Exists is true for what Read's listing finds too: anything but a directory, dangling links included.
-            var (parent, _) = ReadParent(fileSystem, directory, jsonPath, image, fileSystem.File.Exists(parentPath));
+            var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
+            var (parent, _) = ReadParent(fileSystem, parentPath, jsonPath, facts.Parent, facts.ParentId, fileSystem.File.Exists(parentPath));
             var (size, _) = ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit));
-            return (parent, image.Created, size);
+            return (parent, facts.Created, size);
         }
 #pragma warning disable CA1031 // Whatever went wrong, Read does it again and reports it as it always has.
         catch (Exception)
@@ -154,16 +167,15 @@ public sealed class GraphLayer
         return (raw, image);
     }
 
-    private static (string? Parent, ParentSource Source) ReadParent(IFileSystem fileSystem, string directory, string jsonPath, ImageJson image, bool hasParentFile)
+    private static (string? Parent, ParentSource Source) ReadParent(IFileSystem fileSystem, string parentPath, string jsonPath, string? jsonParent, string? parentId, bool hasParentFile)
     {
         string? parentFile = null;
-        var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
         if (hasParentFile)
         {
             parentFile = SmallFile.ReadText(fileSystem, parentPath, SmallFile.LineLimit).TrimEnd('\n', '\r');
         }
 
-        var (parent, source) = ResolveParent(parentFile, image.Parent, image.ParentId);
+        var (parent, source) = ResolveParent(parentFile, jsonParent, parentId);
         if (parent is not null)
         {
             DockerIds.RequireId(parent, source == ParentSource.ParentFile ? parentPath : jsonPath);
