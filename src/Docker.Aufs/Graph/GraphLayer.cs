@@ -129,11 +129,15 @@ public sealed class GraphLayer
         {
             var directory = fileSystem.Path.Combine(graphDirectory, id);
             var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
-            var raw = SmallFile.Read(fileSystem, jsonPath, SmallFile.JsonLimit);
-            if (!ImageJsonCheck.TryCheck(raw, out var facts))
+            ImageJsonCheck.Facts facts;
+            using (var raw = SmallFile.ReadRented(fileSystem, jsonPath, SmallFile.JsonLimit))
             {
-                var image = GoJson.Deserialize(raw, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
-                facts = new ImageJsonCheck.Facts(image.Id, image.Parent, image.ParentId, image.Created);
+                // The bytes are not kept (unlike Read's RawJson), so they are read into a pooled buffer.
+                if (!ImageJsonCheck.TryCheck(raw.Memory.Span, out facts))
+                {
+                    var image = GoJson.Deserialize(raw.Memory, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
+                    facts = new ImageJsonCheck.Facts(image.Id, image.Parent, image.ParentId, image.Created);
+                }
             }
 
             if (!string.IsNullOrEmpty(facts.Id) && facts.Id != id)
