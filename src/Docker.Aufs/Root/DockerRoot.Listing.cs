@@ -31,11 +31,11 @@ public sealed partial class DockerRoot
     private List<ListedLayer> ReadLayersForListing()
     {
         // The two directory listings, graph/ and the driver's, overlap when the file system allows threads.
-        var parallel = Environment.ProcessorCount > 1 && FileSystem is System.IO.Abstractions.FileSystem;
-        var listing = parallel && !_imageIds.IsValueCreated ? Task.Run(GetImageIds) : null;
+        var listing = ReadsInParallel && !_imageIds.IsValueCreated ? Task.Run(GetImageIds) : null;
         var driverIds = DriverLayerIds();
-        var ids = new List<string>();
-        foreach (var id in listing is null ? GetImageIds() : listing.GetAwaiter().GetResult())
+        var all = listing is null ? GetImageIds() : listing.GetAwaiter().GetResult();
+        var ids = new List<string>(all.Count);
+        foreach (var id in all)
         {
             if (driverIds is null || driverIds.Contains(id))
             {
@@ -43,8 +43,24 @@ public sealed partial class DockerRoot
             }
         }
 
-        var results = new ListingResult[ids.Count];
-        if (parallel && ids.Count >= ParallelListingThreshold)
+        // Pooled: for a large root this array would otherwise be large-object-heap garbage on every listing.
+        var results = System.Buffers.ArrayPool<ListingResult>.Shared.Rent(ids.Count);
+        try
+        {
+            return Collect(ids, results);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<ListingResult>.Shared.Return(results, clearArray: true);
+        }
+    }
+
+    /// <summary>Gets whether layers are read by several threads: on the real file system, with more than one processor.</summary>
+    private bool ReadsInParallel => Environment.ProcessorCount > 1 && FileSystem is System.IO.Abstractions.FileSystem;
+
+    private List<ListedLayer> Collect(List<string> ids, ListingResult[] results)
+    {
+        if (ReadsInParallel && ids.Count >= ParallelListingThreshold)
         {
             var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Min(Environment.ProcessorCount, 8) };
             Parallel.For(0, ids.Count, options, i => results[i] = ReadForListing(ids[i]));
@@ -62,7 +78,7 @@ public sealed partial class DockerRoot
         }
 
         var listed = new List<ListedLayer>(ids.Count);
-        for (var i = 0; i < results.Length; i++)
+        for (var i = 0; i < ids.Count; i++)
         {
             switch (results[i].Error)
             {
