@@ -33,6 +33,7 @@ public sealed partial class LegacyRootBuilder
 
     private readonly IFileSystem _fileSystem;
     private readonly List<LayerBuilder> _layers = [];
+    private readonly HashSet<string> _layerIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AufsLayerFile> _layerFiles = new(StringComparer.Ordinal);
     private readonly List<RepositoryEntry> _tags = [];
     private readonly bool _native;
@@ -74,7 +75,7 @@ public sealed partial class LegacyRootBuilder
         ArgumentNullException.ThrowIfNull(configure);
         var layer = new LayerBuilder(GenerateId("layer:" + _layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), DefaultEpoch.AddMinutes(_layers.Count));
         configure(layer);
-        if (_layers.Any(l => l.LayerId == layer.LayerId))
+        if (!_layerIds.Add(layer.LayerId))
         {
             throw new InvalidOperationException($"A layer with ID {layer.LayerId} was already added.");
         }

@@ -49,6 +49,33 @@ internal static class GoJson
     /// <exception cref="CorruptFileException">The data is not JSON, or a value has the wrong type.</exception>
     public static T? Deserialize<T>(ReadOnlyMemory<byte> data, JsonTypeInfo<T> typeInfo, string path)
     {
+        // Fast path, one pass: valid UTF-8 is deserialized straight from a reader that stops after the first value. Any
+        // problem falls through to the two-pass path below, which tells a syntax error from a type error exactly as before.
+        var span = data.Span;
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            span = span[3..];
+        }
+
+        if (System.Text.Unicode.Utf8.IsValid(span))
+        {
+            var reader = new Utf8JsonReader(span, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 256 });
+            try
+            {
+                return JsonSerializer.Deserialize(ref reader, typeInfo);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            {
+                // Reported by the careful path.
+            }
+        }
+
+        return DeserializeCarefully(data, typeInfo, path);
+    }
+
+    /// <summary>The two-pass read: the first value isolated (and its UTF-8 repaired), then deserialized.</summary>
+    internal static T? DeserializeCarefully<T>(ReadOnlyMemory<byte> data, JsonTypeInfo<T> typeInfo, string path)
+    {
         var value = FirstValue(data, path);
         try
         {

@@ -86,18 +86,81 @@ public sealed class GraphLayer
         }
 
         var directory = fileSystem.Path.Combine(graphDirectory, id);
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var present = Present.None;
         foreach (var file in fileSystem.Directory.EnumerateFiles(directory))
         {
-            present.Add(fileSystem.Path.GetFileName(file));
+            present |= Classify(fileSystem.Path.GetFileName(file.AsSpan()));
         }
 
         var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
-        if (!present.Contains(GraphFiles.Json))
+        if ((present & Present.Json) == 0)
         {
             throw new CorruptFileException(jsonPath, "the image JSON is missing");
         }
 
+        var (raw, image) = ReadImage(fileSystem, jsonPath, id);
+        var (parent, source) = ReadParent(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.Parent), jsonPath, image.Parent, image.ParentId,
+            (present & Present.Parent) != 0);
+        var (size, sizeStatus) = (present & Present.LayerSize) != 0
+            ? ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit))
+            : (null, LayerSizeStatus.Missing);
+
+        var checksum = (present & Present.Checksum) != 0
+            ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.Checksum), SmallFile.LineLimit).TrimEnd('\n', '\r')
+            : null;
+        var v1 = (present & Present.V1Compatibility) != 0
+            ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.V1Compatibility), SmallFile.JsonLimit)
+            : null;
+
+        return new GraphLayer(id, directory, image, raw, parent, source, size, sizeStatus, checksum, v1, (present & Present.TarSplit) != 0);
+    }
+
+    /// <summary>
+    /// Reads what Docker 1.9's <c>restore</c> reads of a layer, and what a listing needs: the image JSON (checked with
+    /// <see cref="ImageJsonCheck"/>, not built, when it is of the usual shape), the <c>parent</c> file and <c>layersize</c>,
+    /// without listing the directory and without reading <c>checksum</c>,
+    /// <c>v1Compatibility</c> or looking for <c>tar-data.json.gz</c>. Returns <see langword="null"/> when anything is
+    /// unusual (a file missing, unreadable or malformed): the caller then uses <see cref="Read"/>,
+    /// which reports the problem exactly.
+    /// </summary>
+    internal static (string? Parent, DateTimeOffset? Created, long? Size)? TryReadForListing(IFileSystem fileSystem, string graphDirectory, string id)
+    {
+        try
+        {
+            var directory = fileSystem.Path.Combine(graphDirectory, id);
+            var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
+            ImageJsonCheck.Facts facts;
+            using (var raw = SmallFile.ReadRented(fileSystem, jsonPath, SmallFile.JsonLimit))
+            {
+                // The bytes are not kept (unlike Read's RawJson), so they are read into a pooled buffer.
+                if (!ImageJsonCheck.TryCheck(raw.Memory.Span, out facts))
+                {
+                    var image = GoJson.Deserialize(raw.Memory, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
+                    facts = new ImageJsonCheck.Facts(image.Id, image.Parent, image.ParentId, image.Created);
+                }
+            }
+
+            if (!string.IsNullOrEmpty(facts.Id) && facts.Id != id)
+            {
+                return null;
+            }
+
+            // Exists is true for what Read's listing finds too: anything but a directory, dangling links included.
+            var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
+            var (parent, _) = ReadParent(fileSystem, parentPath, jsonPath, facts.Parent, facts.ParentId, fileSystem.File.Exists(parentPath));
+            var (size, _) = ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit));
+            return (parent, facts.Created, size);
+        }
+#pragma warning disable CA1031 // Whatever went wrong, Read does it again and reports it as it always has.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+    }
+
+    private static (byte[] Raw, ImageJson Image) ReadImage(IFileSystem fileSystem, string jsonPath, string id)
+    {
         var raw = SmallFile.Read(fileSystem, jsonPath, SmallFile.JsonLimit);
         var image = GoJson.Deserialize(raw, DockerJsonContext.Default.ImageJson, jsonPath) ?? new ImageJson();
         if (!string.IsNullOrEmpty(image.Id) && image.Id != id)
@@ -105,32 +168,36 @@ public sealed class GraphLayer
             throw new CorruptFileException(jsonPath, $"its id '{DockerIds.Printable(image.Id)}' differs from the directory name");
         }
 
+        return (raw, image);
+    }
+
+    private static (string? Parent, ParentSource Source) ReadParent(IFileSystem fileSystem, string parentPath, string jsonPath, string? jsonParent, string? parentId, bool hasParentFile)
+    {
         string? parentFile = null;
-        var parentPath = fileSystem.Path.Combine(directory, GraphFiles.Parent);
-        if (present.Contains(GraphFiles.Parent))
+        if (hasParentFile)
         {
             parentFile = SmallFile.ReadText(fileSystem, parentPath, SmallFile.LineLimit).TrimEnd('\n', '\r');
         }
 
-        var (parent, source) = ResolveParent(parentFile, image.Parent, image.ParentId);
+        var (parent, source) = ResolveParent(parentFile, jsonParent, parentId);
         if (parent is not null)
         {
             DockerIds.RequireId(parent, source == ParentSource.ParentFile ? parentPath : jsonPath);
         }
 
-        var (size, sizeStatus) = present.Contains(GraphFiles.LayerSize)
-            ? ParseLayerSize(SmallFile.Read(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.LayerSize), SmallFile.LineLimit))
-            : (null, LayerSizeStatus.Missing);
-
-        var checksum = present.Contains(GraphFiles.Checksum)
-            ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.Checksum), SmallFile.LineLimit).TrimEnd('\n', '\r')
-            : null;
-        var v1 = present.Contains(GraphFiles.V1Compatibility)
-            ? SmallFile.ReadText(fileSystem, fileSystem.Path.Combine(directory, GraphFiles.V1Compatibility), SmallFile.JsonLimit)
-            : null;
-
-        return new GraphLayer(id, directory, image, raw, parent, source, size, sizeStatus, checksum, v1, present.Contains(GraphFiles.TarSplit));
+        return (parent, source);
     }
+
+    private static Present Classify(ReadOnlySpan<char> name) => name switch
+    {
+        GraphFiles.Json => Present.Json,
+        GraphFiles.LayerSize => Present.LayerSize,
+        GraphFiles.Parent => Present.Parent,
+        GraphFiles.Checksum => Present.Checksum,
+        GraphFiles.V1Compatibility => Present.V1Compatibility,
+        GraphFiles.TarSplit => Present.TarSplit,
+        _ => Present.None,
+    };
 
     /// <summary>Docker 1.9's <c>loadImage</c> order: a non-empty <c>parent</c> file, else JSON <c>parent</c>, else a valid <c>parent_id</c>'s hex.</summary>
     internal static (string? Parent, ParentSource Source) ResolveParent(string? parentFile, string? jsonParent, string? parentId)
@@ -160,5 +227,18 @@ public sealed class GraphLayer
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size)
             ? (size, LayerSizeStatus.Present)
             : (null, LayerSizeStatus.Malformed);
+    }
+
+    /// <summary>The files of <c>graph/&lt;id&gt;/</c> found by one directory listing.</summary>
+    [Flags]
+    private enum Present
+    {
+        None = 0,
+        Json = 1,
+        LayerSize = 2,
+        Parent = 4,
+        Checksum = 8,
+        V1Compatibility = 16,
+        TarSplit = 32,
     }
 }

@@ -13,29 +13,68 @@ internal static class SmallFile
 
     public static byte[] Read(IFileSystem fileSystem, string path, int limit)
     {
-        using var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 4096, FileOptions.None);
-        var length = stream.Length;
+        using var stream = Open(fileSystem, path, limit, out var length);
+        var buffer = new byte[length];
+        var read = Fill(stream, buffer);
+        return read == buffer.Length ? buffer : buffer[..read];
+    }
+
+    /// <summary>Reads a file into a buffer rented from the shared pool, for content that is parsed and dropped (no large-object-heap garbage).</summary>
+    public static RentedBytes ReadRented(IFileSystem fileSystem, string path, int limit)
+    {
+        using var stream = Open(fileSystem, path, limit, out var length);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            return new RentedBytes(buffer, Fill(stream, buffer.AsSpan(0, (int)length)));
+        }
+        catch
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static FileSystemStream Open(IFileSystem fileSystem, string path, int limit, out long length)
+    {
+        // Unbuffered (buffer size 1): the file is read whole with one call into an array of its size.
+        var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+        length = stream.Length;
         if (length > limit)
         {
+            stream.Dispose();
             throw new CorruptFileException(path, $"the file is {length} bytes, more than the {limit} bytes such a file can plausibly hold");
         }
 
-        var buffer = new byte[length];
+        return stream;
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends (it may have shrunk since its length was read).</summary>
+    private static int Fill(FileSystemStream stream, Span<byte> buffer)
+    {
         var read = 0;
         while (read < buffer.Length)
         {
-            var n = stream.Read(buffer, read, buffer.Length - read);
+            var n = stream.Read(buffer[read..]);
             if (n == 0)
             {
-                return buffer[..read];
+                break;
             }
 
             read += n;
         }
 
-        return buffer;
+        return read;
     }
 
     public static string ReadText(IFileSystem fileSystem, string path, int limit) =>
         System.Text.Encoding.UTF8.GetString(Read(fileSystem, path, limit));
+}
+
+/// <summary>A file's bytes in a pooled buffer; dispose once to return the buffer.</summary>
+internal readonly struct RentedBytes(byte[] buffer, int length) : IDisposable
+{
+    public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, length);
+
+    public void Dispose() => System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
 }

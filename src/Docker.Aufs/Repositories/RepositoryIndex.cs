@@ -26,7 +26,7 @@ public sealed record RepositoryEntry(string Repository, string Reference, string
 /// are case-sensitive and the last duplicate wins, tags and <c>sha256:</c> digest keys are told apart by the <c>:</c>.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class RepositoryIndex
+public sealed partial class RepositoryIndex
 {
     private readonly Dictionary<string, Dictionary<string, string>> _repositories;
     private Dictionary<string, List<RepositoryEntry>>? _byImage;
@@ -67,7 +67,9 @@ public sealed class RepositoryIndex
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(SmallFile.Read(fileSystem, path, SmallFile.JsonLimit), path);
+        // The bytes are only parsed, never kept: a pooled buffer spares a large tag store a trip through the large object heap.
+        using var content = SmallFile.ReadRented(fileSystem, path, SmallFile.JsonLimit);
+        return Parse(content.Memory, path);
     }
 
     /// <summary>Parses the content of a tag store file.</summary>
@@ -78,12 +80,84 @@ public sealed class RepositoryIndex
     public static RepositoryIndex Parse(ReadOnlyMemory<byte> utf8, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        var repositories = ParseCore(utf8, path, only: null);
+        return repositories.Count == 0 ? Empty : new RepositoryIndex(repositories);
+    }
+
+    /// <summary>
+    /// Looks one repository up in a tag store file without building the whole index: the file is read into a pooled buffer
+    /// and checked exactly as <see cref="Read"/> checks it, but only the wanted repository's tags become strings.
+    /// </summary>
+    /// <param name="fileSystem">The file system.</param>
+    /// <param name="path">The full path of <c>repositories-&lt;driver&gt;</c>.</param>
+    /// <param name="repository">The repository name.</param>
+    /// <param name="references">Its tags and digests, mapped to image IDs.</param>
+    /// <returns>Whether the repository exists.</returns>
+    /// <exception cref="CorruptFileException">The file is empty, truncated, not JSON or of the wrong shape (as <see cref="Read"/>).</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    internal static bool TryReadRepository(IFileSystem fileSystem, string path, string repository,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReadOnlyDictionary<string, string>? references)
+    {
+        using var content = SmallFile.ReadRented(fileSystem, path, SmallFile.JsonLimit);
+        var found = ParseCore(content.Memory, path, repository);
+        references = found.TryGetValue(repository, out var map) ? map : null;
+        return references is not null;
+    }
+
+    /// <summary>
+    /// The one parsing core: all repositories, or (<paramref name="only"/>) just one, the others checked but not kept. A file
+    /// of the plain shape Docker writes is scanned without a JSON reader (<see cref="TryScanPlain"/>); other valid UTF-8
+    /// is read in one pass straight from the file's bytes; anything else, or any problem, is read again the careful way
+    /// (first value isolated, then parsed), so that errors are reported exactly as before.
+    /// </summary>
+    internal static Dictionary<string, Dictionary<string, string>> ParseCore(ReadOnlyMemory<byte> utf8, string path, string? only)
+    {
+        var span = utf8.Span;
+        if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            span = span[3..];
+        }
+
+        if (System.Text.Unicode.Utf8.IsValid(span))
+        {
+            if (TryScanPlain(span, only, out var plain))
+            {
+                return plain;
+            }
+
+            try
+            {
+                var fast = new Utf8JsonReader(span, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 256 });
+                return ParseValue(ref fast, path, only);
+            }
+            catch (Exception e) when (e is JsonException or CorruptFileException or InvalidOperationException)
+            {
+                // Reported by the careful path below.
+            }
+        }
+
+        return ParseCarefully(utf8, path, only);
+    }
+
+    /// <summary>The two-pass read: Docker's first value isolated (and its UTF-8 repaired), then parsed.</summary>
+    internal static Dictionary<string, Dictionary<string, string>> ParseCarefully(ReadOnlyMemory<byte> utf8, string path, string? only)
+    {
         var value = GoJson.FirstValue(utf8, path);
         var reader = new Utf8JsonReader(value.Span, new JsonReaderOptions { MaxDepth = 256 });
-        reader.Read();
+        return ParseValue(ref reader, path, only);
+    }
+
+    private static Dictionary<string, Dictionary<string, string>> ParseValue(ref Utf8JsonReader reader, string path, string? only)
+    {
+        var repositories = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        if (!reader.Read())
+        {
+            throw new JsonException("no JSON value"); // only the fast path gets here; the careful path has checked for a value
+        }
+
         if (reader.TokenType == JsonTokenType.Null)
         {
-            return Empty;
+            return repositories;
         }
 
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -91,7 +165,6 @@ public sealed class RepositoryIndex
             throw new CorruptFileException(path, $"expected a JSON object, found {reader.TokenType}");
         }
 
-        var repositories = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isRepositories = reader.ValueTextEquals("Repositories") ||
@@ -111,14 +184,14 @@ public sealed class RepositoryIndex
                     break;
                 case JsonTokenType.StartObject:
                     // Go decodes into the existing map: a second "Repositories" key adds to (and replaces repos of) the first.
-                    ReadRepositories(ref reader, repositories, path);
+                    ReadRepositories(ref reader, repositories, path, only);
                     break;
                 default:
                     throw new CorruptFileException(path, $"\"Repositories\" should be an object, found {reader.TokenType}");
             }
         }
 
-        return repositories.Count == 0 ? Empty : new RepositoryIndex(repositories);
+        return repositories;
     }
 
     /// <summary>Looks a repository up by its exact (already normalized) name.</summary>
@@ -211,10 +284,16 @@ public sealed class RepositoryIndex
         return byImage;
     }
 
-    private static void ReadRepositories(ref Utf8JsonReader reader, Dictionary<string, Dictionary<string, string>> repositories, string path)
+    private static void ReadRepositories(ref Utf8JsonReader reader, Dictionary<string, Dictionary<string, string>> repositories, string path, string? only)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (only is not null && !reader.ValueTextEquals(only))
+            {
+                CheckRepository(ref reader, path);
+                continue;
+            }
+
             var name = reader.GetString()!;
             reader.Read();
             var references = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -239,6 +318,49 @@ public sealed class RepositoryIndex
 
             // A repeated repository key replaces the earlier one entirely, as Go's map decoding does.
             repositories[name] = references;
+        }
+    }
+
+    /// <summary>
+    /// Checks a repository that is not kept exactly as <see cref="ReadRepositories"/> would read it, allocating nothing
+    /// unless a name is escaped (decoding it may fail, and must fail the same way) or the shape is wrong.
+    /// </summary>
+    private static void CheckRepository(ref Utf8JsonReader reader, string path)
+    {
+        Decode(ref reader);
+        var nameReader = reader;
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                Decode(ref reader);
+                var keyReader = reader;
+                reader.Read();
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.String:
+                        Decode(ref reader);
+                        break;
+                    case JsonTokenType.Null:
+                        break;
+                    default:
+                        throw new CorruptFileException(path,
+                            $"the image ID of {DockerIds.Printable(nameReader.GetString()!)}:{DockerIds.Printable(keyReader.GetString()!)} should be a string, found {reader.TokenType}");
+                }
+            }
+        }
+        else if (reader.TokenType != JsonTokenType.Null)
+        {
+            throw new CorruptFileException(path, $"repository '{DockerIds.Printable(nameReader.GetString()!)}' should be an object, found {reader.TokenType}");
+        }
+
+        static void Decode(ref Utf8JsonReader reader)
+        {
+            if (reader.ValueIsEscaped)
+            {
+                _ = reader.GetString();
+            }
         }
     }
 }

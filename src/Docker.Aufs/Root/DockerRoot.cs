@@ -132,7 +132,7 @@ public sealed partial class DockerRoot : IDockerRoot
         var repositoriesPath = RepositoriesPath;
 
         // 1. TagStore.GetImage(repo, ref): the exact tag or digest, then a short ID among the repository's images.
-        if (Repositories.TryGetRepository(parsed.LocalName, out var references))
+        if (TryGetRepository(parsed.LocalName, out var references))
         {
             if (references.TryGetValue(parsed.TagOrDigest, out var tagged))
             {
@@ -215,38 +215,23 @@ public sealed partial class DockerRoot : IDockerRoot
     /// <inheritdoc/>
     public IReadOnlyList<ImageSummary> GetImages()
     {
-        var driverIds = DriverLayerIds();
-        var loaded = new Dictionary<string, GraphLayer>(StringComparer.Ordinal);
-        foreach (var id in GetImageIds())
+        // Layers sorted by ID, looked up by binary search, with per-layer facts in arrays: a listing of 10,000 layers
+        // allocates no dictionary or set of that size, which would land on the large object heap and cost a full
+        // collection every few listings.
+        var loaded = ReadLayersForListing();
+        var isParent = new bool[loaded.Count];
+        foreach (var layer in loaded)
         {
-            if (driverIds is not null && !driverIds.Contains(id))
+            if (layer.Parent is { } parent && IndexOf(loaded, parent) is var p and >= 0)
             {
-                continue; // Docker's restore registers only images the driver has.
-            }
-
-            try
-            {
-                loaded[id] = GetLayer(id);
-            }
-            catch (DockerDataException e)
-            {
-                Log.ImageSkipped(_logger, id, e.Message);
-            }
-        }
-
-        var parents = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var layer in loaded.Values)
-        {
-            if (layer.Parent is { } parent)
-            {
-                parents.Add(parent);
+                isParent[p] = true;
             }
         }
 
         var tags = new Dictionary<string, (List<string> Tags, List<string> Digests)>(StringComparer.Ordinal);
         foreach (var entry in Repositories.Entries)
         {
-            if (!loaded.ContainsKey(entry.ImageId))
+            if (IndexOf(loaded, entry.ImageId) < 0)
             {
                 Log.TagTargetMissing(_logger, entry.DisplayName, DockerIds.Printable(entry.ImageId));
                 continue;
@@ -260,12 +245,13 @@ public sealed partial class DockerRoot : IDockerRoot
             (entry.IsDigest ? names.Digests : names.Tags).Add(entry.DisplayName);
         }
 
-        var virtualSizes = new Dictionary<string, long?>(StringComparer.Ordinal);
+        var virtualSizes = new VirtualSizes(loaded.Count);
         var images = new List<ImageSummary>();
-        foreach (var layer in loaded.Values)
+        for (var i = 0; i < loaded.Count; i++)
         {
+            var layer = loaded[i];
             var tagged = tags.TryGetValue(layer.Id, out var names);
-            if (!tagged && parents.Contains(layer.Id))
+            if (!tagged && isParent[i])
             {
                 continue; // an untagged image with children is not listed (docker images without -a)
             }
@@ -274,9 +260,9 @@ public sealed partial class DockerRoot : IDockerRoot
             {
                 Id = layer.Id,
                 ParentId = layer.Parent,
-                Created = layer.Image.Created,
+                Created = layer.Created,
                 Size = layer.Size,
-                VirtualSize = VirtualSize(layer, loaded, virtualSizes),
+                VirtualSize = VirtualSize(i, loaded, virtualSizes),
                 RepoTags = tagged ? [.. names.Tags.Order(StringComparer.Ordinal)] : [],
                 RepoDigests = tagged ? [.. names.Digests.Order(StringComparer.Ordinal)] : [],
             });
@@ -309,6 +295,28 @@ public sealed partial class DockerRoot : IDockerRoot
         }
 
         return history;
+    }
+
+    /// <summary>
+    /// One repository of the tag store. Until something needs the whole index, only that repository is read out of the
+    /// file (a large tag store is scanned, not built); a missing or unreadable file is left to <see cref="Repositories"/>,
+    /// which reports it once and holds no tags.
+    /// </summary>
+    private bool TryGetRepository(string repository, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IReadOnlyDictionary<string, string>? references)
+    {
+        if (!_repositories.IsValueCreated && FileSystem.File.Exists(RepositoriesPath))
+        {
+            try
+            {
+                return RepositoryIndex.TryReadRepository(FileSystem, RepositoriesPath, repository, out references);
+            }
+            catch (Exception e) when (e is CorruptFileException or FileNotFoundException)
+            {
+                // Fall through: the full read logs the problem (or the file gone since) once and gives an empty index.
+            }
+        }
+
+        return Repositories.TryGetRepository(repository, out references);
     }
 
     private string RepositoriesPath => FileSystem.Path.Combine(Path, RepositoryIndex.FileName(Driver));
@@ -385,37 +393,39 @@ public sealed partial class DockerRoot : IDockerRoot
         Log.ChainProblem(_logger, layerId, $"{problem} ({path})");
     }
 
-    private long? VirtualSize(GraphLayer layer, Dictionary<string, GraphLayer> loaded, Dictionary<string, long?> memo)
+    private long? VirtualSize(int index, List<ListedLayer> loaded, VirtualSizes memo)
     {
         // Iterative walk to the base (or the first memoized ancestor), then fill the memo on the way back.
-        var path = new List<GraphLayer>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var layer = loaded[index];
+        var path = new List<int>();
+        var seen = new HashSet<int>();
         long? baseTotal = 0;
-        var current = layer;
+        var current = index;
         while (true)
         {
-            if (memo.TryGetValue(current.Id, out var known))
+            if (memo.TryGet(current, out var known))
             {
                 baseTotal = known;
                 break;
             }
 
-            if (!seen.Add(current.Id))
+            if (!seen.Add(current))
             {
-                Log.SizeUnknown(_logger, layer.Id, $"the parent chain loops at {current.Id}");
+                Log.SizeUnknown(_logger, layer.Id, $"the parent chain loops at {loaded[current].Id}");
                 baseTotal = null;
                 break;
             }
 
             path.Add(current);
-            if (current.Parent is null)
+            if (loaded[current].Parent is not { } parentId)
             {
                 break;
             }
 
-            if (!loaded.TryGetValue(current.Parent, out var parent))
+            var parent = IndexOf(loaded, parentId);
+            if (parent < 0)
             {
-                Log.SizeUnknown(_logger, layer.Id, $"its ancestor {current.Parent} cannot be read");
+                Log.SizeUnknown(_logger, layer.Id, $"its ancestor {parentId} cannot be read");
                 baseTotal = null;
                 break;
             }
@@ -425,11 +435,57 @@ public sealed partial class DockerRoot : IDockerRoot
 
         for (var i = path.Count - 1; i >= 0; i--)
         {
-            baseTotal = baseTotal is { } total && path[i].Size is { } size ? total + size : null;
-            memo[path[i].Id] = baseTotal;
+            baseTotal = baseTotal is { } total && loaded[path[i]].Size is { } size ? total + size : null;
+            memo.Set(path[i], baseTotal);
         }
 
-        return memo[layer.Id];
+        memo.TryGet(index, out var result);
+        return result;
+    }
+
+    /// <summary>The position of <paramref name="id"/> in layers sorted by ID, or a negative number.</summary>
+    private static int IndexOf(List<ListedLayer> sorted, string id)
+    {
+        int low = 0, high = sorted.Count - 1;
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var order = string.CompareOrdinal(sorted[middle].Id, id);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The virtual sizes found so far, by layer position: known or not, and the value (unknown when null).</summary>
+    private sealed class VirtualSizes(int count)
+    {
+        private readonly long[] _values = new long[count];
+        private readonly byte[] _states = new byte[count]; // 0: not yet, 1: a size, 2: unknown
+
+        public bool TryGet(int index, out long? value)
+        {
+            value = _states[index] == 1 ? _values[index] : null;
+            return _states[index] != 0;
+        }
+
+        public void Set(int index, long? value)
+        {
+            _states[index] = value is null ? (byte)2 : (byte)1;
+            _values[index] = value ?? 0;
+        }
     }
 
     private bool HasImage(string id) =>
@@ -437,7 +493,9 @@ public sealed partial class DockerRoot : IDockerRoot
 
     private List<string> PrefixMatches(string prefix)
     {
-        var ids = _imageIds.Value;
+        // Until every ID is needed, list only the directories whose names start with the prefix: a large graph/ is still
+        // read by the system, but only the few matching names become strings. Only hex can start an ID.
+        var ids = _imageIds.IsValueCreated || !DockerIds.IsLowerHex(prefix) ? _imageIds.Value : ListImageIds(prefix);
         var start = Array.BinarySearch(ids, prefix, StringComparer.Ordinal);
         if (start < 0)
         {
@@ -522,13 +580,18 @@ public sealed partial class DockerRoot : IDockerRoot
         }
     }
 
-    private string[] ListImageIds()
+    private string[] ListImageIds() => ListImageIds(prefix: null);
+
+    private string[] ListImageIds(string? prefix)
     {
         var ids = new List<string>();
-        foreach (var directory in FileSystem.Directory.EnumerateDirectories(GraphDirectory))
+        var directories = prefix is null
+            ? FileSystem.Directory.EnumerateDirectories(GraphDirectory)
+            : FileSystem.Directory.EnumerateDirectories(GraphDirectory, prefix + "*");
+        foreach (var directory in directories)
         {
             var name = FileSystem.Path.GetFileName(directory);
-            if (DockerIds.IsId(name))
+            if (DockerIds.IsId(name) && (prefix is null || name.StartsWith(prefix, StringComparison.Ordinal)))
             {
                 ids.Add(name);
             }

@@ -71,6 +71,11 @@ public interface IDockerRoot
     GraphLayer GetLayer(string id);
 
     /// <summary>Lists images as <c>docker images</c> does: every tagged image and every untagged head, newest first.</summary>
+    /// <remarks>
+    /// Each layer is read as Docker 1.9's restore reads it: the image JSON, <c>parent</c> and <c>layersize</c>
+    /// (<c>checksum</c> and <c>v1Compatibility</c> are not part of a listing; <see cref="GetLayer"/> reads them). On the real
+    /// file system a large root is read by several threads; the result is the same.
+    /// </remarks>
     /// <returns>The images; those whose data cannot be read are skipped with a logged warning.</returns>
     IReadOnlyList<ImageSummary> GetImages();
 

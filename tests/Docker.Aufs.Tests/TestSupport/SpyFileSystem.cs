@@ -115,6 +115,12 @@ public class SpyProxy : DispatchProxy
             return null;
         }
 
+        // IPath only manipulates strings (never the disk), and has ReadOnlySpan overloads a proxy cannot forward.
+        if (declared == typeof(IPath))
+        {
+            return result;
+        }
+
         if (declared.IsInterface && IsAbstraction(declared))
         {
             return Create(declared, result, log);

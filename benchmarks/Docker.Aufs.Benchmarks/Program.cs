@@ -1,0 +1,22 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Running;
+using Docker.Aufs.Benchmarks;
+
+if (args is ["generate", var directory, .. var rest])
+{
+    // Writes a synthetic root for profiling or for the CLI: generate <dir> [small]
+    var spec = rest is ["small"] ? SyntheticRootSpec.Small : SyntheticRootSpec.Large;
+    var watch = Stopwatch.StartNew();
+    var info = SyntheticRoot.Generate(directory, spec);
+    Console.WriteLine($"{info} in {watch.Elapsed.TotalSeconds:F1} s: {info.Path}");
+    return 0;
+}
+
+if (args is ["measure", var large, var small])
+{
+    QuickMeasure.Run(large, small);
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(SyntheticRoot).Assembly).Run(args);
+return 0;

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.IO.Abstractions;
+using Docker.Aufs.Formats;
+
+namespace Docker.Aufs.Benchmarks;
+
+/// <summary>
+/// A stopwatch pass over roots generated earlier with <c>generate</c>, for profiling between BenchmarkDotNet runs:
+/// <c>measure &lt;large root&gt; &lt;small root&gt;</c>. Besides wall time it reports the CPU time of the process per
+/// operation (all threads), which other load on the machine disturbs much less: it is the work an operation costs.
+/// </summary>
+public static class QuickMeasure
+{
+    public static void Run(string large, string small)
+    {
+        var fs = new FileSystem();
+        var targetId = DockerRoot.Open(fs, large).ResolveImageId(SyntheticRoot.TargetReference);
+        var graph = Path.Combine(large, LegacyLayout.GraphDirectory);
+        Console.WriteLine($"{"operation",-28} {"wall (best)",12} {"CPU (best)",12}");
+        Report("resolve tag, 20 layers", 300, () => DockerRoot.Open(fs, small).Resolve(SyntheticRoot.TargetReference));
+        Report("resolve tag, 10,000 layers", 300, () => DockerRoot.Open(fs, large).Resolve(SyntheticRoot.TargetReference));
+        Report("resolve short ID, 10,000", 50, () => DockerRoot.Open(fs, large).Resolve(targetId[..12]));
+        Report("read every json", 5, () =>
+        {
+            foreach (var directory in Directory.EnumerateDirectories(graph))
+            {
+                if (!directory.EndsWith(Graph.GraphFiles.TempDirectory, StringComparison.Ordinal))
+                {
+                    _ = File.ReadAllBytes(Path.Combine(directory, Graph.GraphFiles.Json));
+                }
+            }
+        });
+        Report("images, 10,000 layers", 5, () => DockerRoot.Open(fs, large).GetImages());
+    }
+
+    private static void Report(string name, int count, Action action)
+    {
+        // Warm up past tiered compilation before measuring.
+        for (var i = 0; i < Math.Max(count, 50); i++)
+        {
+            action();
+        }
+
+        var process = Process.GetCurrentProcess();
+        var bestWall = double.MaxValue;
+        var bestCpu = double.MaxValue;
+        for (var round = 0; round < 7; round++)
+        {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            var watch = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                action();
+            }
+
+            bestWall = Math.Min(bestWall, watch.Elapsed.TotalMilliseconds / count);
+            process.Refresh();
+            bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalMilliseconds / count);
+        }
+
+        Console.WriteLine($"{name,-28} {bestWall,9:F3} ms {bestCpu,9:F3} ms");
+    }
+}
