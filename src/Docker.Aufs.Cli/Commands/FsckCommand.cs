@@ -11,15 +11,16 @@ internal static class FsckCommand
 
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
-        var command = new Command("fsck", "Check the whole root: missing, orphan, inconsistent or corrupt data (exit 0 clean, 1 findings, 2 unreadable)");
+        var quick = new Option<bool>("--quick") { Description = "Check metadata only: skip reassembling layers to verify their files against the tar-split CRCs" };
+        var command = new Command("fsck", "Check the whole root: missing, orphan, inconsistent or corrupt data (exit 0 clean, 1 findings, 2 unreadable)") { quick };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             FsckReport report;
             try
             {
                 report = session.Value(options.Sample)
-                    ? RootChecker.Check(session.SampleFileSystem(), LegacyRootDefaults.Path, session.RootOptions())
-                    : RootChecker.Check(session.Environment.FileSystem, session.Value(options.Root), session.RootOptions());
+                    ? RootChecker.Check(session.SampleFileSystem(), LegacyRootDefaults.Path, session.RootOptions(), !session.Value(quick))
+                    : RootChecker.Check(session.Environment.FileSystem, session.Value(options.Root), session.RootOptions(), !session.Value(quick));
             }
             catch (NotALegacyRootException e)
             {

@@ -129,4 +129,19 @@ public static class FindingCodes
 
     /// <summary>A layer without <c>tar-data.json.gz</c> in a root whose other layers have one (written by Docker 1.8+).</summary>
     public const string TarSplitMissing = "tarsplit-missing";
+
+    /// <summary><c>tar-data.json.gz</c> that cannot be read (not gzip, truncated, not tar-split, a path outside the layer).</summary>
+    public const string TarSplitCorrupt = "tarsplit-corrupt";
+
+    /// <summary>A file of the layer that no longer matches its tar-split record: changed (CRC-64), resized or missing.</summary>
+    public const string TarSplitMismatch = "tarsplit-mismatch";
+
+    /// <summary>A container whose <c>config.json</c> or <c>hostconfig.json</c> cannot be read.</summary>
+    public const string ContainerConfigCorrupt = "container-config-corrupt";
+
+    /// <summary>A container whose image is not in the root.</summary>
+    public const string ContainerImageMissing = "container-image-missing";
+
+    /// <summary>A container without its read-write layer <c>&lt;id&gt;</c> or init layer <c>&lt;id&gt;-init</c> in the driver.</summary>
+    public const string ContainerLayerMissing = "container-layer-missing";
 }

@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using Docker.Aufs.Containers;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Graph;
@@ -19,9 +20,16 @@ public static class RootChecker
     /// <param name="fileSystem">The file system holding the root.</param>
     /// <param name="path">The root; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
     /// <param name="options">Options (the driver to check, the metadata source); <see langword="null"/> for the defaults.</param>
+    /// <param name="verifyContent">
+    /// Whether to reassemble every layer that has tar-split data and check each file's CRC-64 and size against it (reads all
+    /// layer contents: slow on a big root). <see langword="false"/> checks metadata only.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the check between files.</param>
     /// <returns>The report; <see cref="FsckReport.IsClean"/> when nothing was found.</returns>
     /// <exception cref="NotALegacyRootException">The root does not exist or is not a legacy root at all.</exception>
-    public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null, bool verifyContent = true,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         options ??= DockerRootOptions.Default;
@@ -38,7 +46,7 @@ public static class RootChecker
         }
 
         var root = DockerRoot.Open(fileSystem, rootPath, options);
-        var checker = new Checker(root, findings);
+        var checker = new Checker(root, findings, verifyContent, cancellationToken);
         checker.Run();
         findings.Sort(static (a, b) =>
         {
@@ -48,7 +56,7 @@ public static class RootChecker
         return new FsckReport(root.Path, root.Driver, findings);
     }
 
-    private sealed class Checker(IDockerRoot root, List<FsckFinding> findings)
+    private sealed class Checker(IDockerRoot root, List<FsckFinding> findings, bool verifyContent, CancellationToken cancellationToken)
     {
         private readonly IFileSystem _fs = root.FileSystem;
         private readonly Dictionary<string, GraphLayer> _layers = new(StringComparer.Ordinal);
@@ -67,6 +75,7 @@ public static class RootChecker
 
             CheckRepositories();
             CheckTarSplit();
+            CheckContainers();
         }
 
         private string Combine(params string[] parts) => _fs.Path.Combine([root.Path, .. parts]);
@@ -430,11 +439,84 @@ public static class RootChecker
                 return;
             }
 
-            foreach (var layer in _layers.Values.Where(l => !l.HasTarSplit).OrderBy(l => l.Id, StringComparer.Ordinal))
+            foreach (var layer in _layers.Values.OrderBy(l => l.Id, StringComparer.Ordinal))
             {
-                Add(FindingCodes.TarSplitMissing, FindingSeverity.Info, _fs.Path.Combine(layer.Directory, GraphFiles.TarSplit),
-                    "no tar-split data while other layers have it: the original layer tar cannot be reassembled byte for byte",
-                    "the layer tar is regenerated from the diff directory instead; its DiffID will differ from the registry's");
+                var tarData = _fs.Path.Combine(layer.Directory, GraphFiles.TarSplit);
+                if (!layer.HasTarSplit)
+                {
+                    Add(FindingCodes.TarSplitMissing, FindingSeverity.Info, tarData,
+                        "no tar-split data while other layers have it: the original layer tar cannot be reassembled byte for byte",
+                        "the layer tar is regenerated from the diff directory instead; its DiffID will differ from the registry's");
+                }
+                else if (verifyContent && root.Aufs is { } aufs && _fs.Directory.Exists(aufs.GetDiffPath(layer.Id)))
+                {
+                    VerifyContent(layer, tarData);
+                }
+            }
+        }
+
+        // Reassembles the layer tar from its tar-split data into nowhere: every file's size and CRC-64 is checked on the way.
+        private void VerifyContent(GraphLayer layer, string tarData)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                root.WriteLayerTar(layer.Id, Stream.Null, new Archive.LayerTarOptions { Source = Archive.LayerSourcePolicy.TarSplitOnly }, cancellationToken: cancellationToken);
+            }
+            catch (LayerReassemblyException e)
+            {
+                Add(FindingCodes.TarSplitMismatch, FindingSeverity.Error, e.Path,
+                    $"{e.EntryName}: {e.Problem}",
+                    "the file changed after the layer was pulled; the original layer tar cannot be reassembled (it is regenerated instead)");
+            }
+            catch (DockerDataException e)
+            {
+                Add(FindingCodes.TarSplitCorrupt, FindingSeverity.Error, tarData, ProblemOf(e),
+                    "the original layer tar cannot be reassembled; it is regenerated from the diff directory instead");
+            }
+        }
+
+        private void CheckContainers()
+        {
+            var containers = Combine(LegacyLayout.ContainersDirectory);
+            foreach (var id in _containerIds.Order(StringComparer.Ordinal))
+            {
+                LegacyContainer container;
+                try
+                {
+                    container = LegacyContainer.Read(_fs, containers, id);
+                }
+                catch (DockerDataException e)
+                {
+                    Add(FindingCodes.ContainerConfigCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e),
+                        "Docker skips this container; its read-write layer is still readable with --layer");
+                    continue;
+                }
+
+                if (container.Driver != root.Driver)
+                {
+                    continue; // another driver's container: Docker skips it, and so does the check
+                }
+
+                if (!DockerIds.IsId(container.ImageId) || !_layers.ContainsKey(container.ImageId))
+                {
+                    Add(FindingCodes.ContainerImageMissing, FindingSeverity.Warning, _fs.Path.Combine(container.Directory, LegacyContainer.ConfigFileName),
+                        $"its image '{DockerIds.Printable(container.ImageId)}' is not a readable image of this root",
+                        "the container's own changes (docker diff) are still readable; its full filesystem is not");
+                }
+
+                if (root.Aufs is { } aufs)
+                {
+                    foreach (var layerId in new[] { container.InitLayerId, container.Id })
+                    {
+                        if (!_fs.File.Exists(aufs.GetLayerFilePath(layerId)) || !_fs.Directory.Exists(aufs.GetDiffPath(layerId)))
+                        {
+                            Add(FindingCodes.ContainerLayerMissing, FindingSeverity.Error, aufs.GetDiffPath(layerId),
+                                $"the container's {(layerId == container.Id ? "read-write" : "init")} layer is missing from the aufs driver",
+                                "the container's filesystem cannot be assembled");
+                        }
+                    }
+                }
             }
         }
 

@@ -19,16 +19,9 @@ public sealed class RootCheckerTests
             B = builder.AddLayer(l => l.Parent(A).File("etc/b", "bb").Whiteout("etc/a2"));
             C = builder.AddLayer(l => l.File("c", "c"));
             builder.Tag("app", B);
+            Container = builder.AddContainer(c => c.Image(B, "app").Changes(l => l.File("etc/b", "changed")));
             extra?.Invoke(builder);
             Built = builder.Build();
-            Container = Ids.Of("container");
-            Fs.AddDirectory($"{R}/containers/{Container}");
-            foreach (var id in new[] { Container + "-init", Container })
-            {
-                Fs.AddFile($"{R}/aufs/layers/{id}", new MockFileData(""));
-                Fs.AddDirectory($"{R}/aufs/diff/{id}");
-                Fs.AddDirectory($"{R}/aufs/mnt/{id}");
-            }
         }
 
         public MockFileSystem Fs { get; } = new();
@@ -43,7 +36,7 @@ public sealed class RootCheckerTests
 
         public string Container { get; }
 
-        public FsckReport Check() => RootChecker.Check(Fs, R, new DockerRootOptions { Metadata = Built.Metadata });
+        public FsckReport Check() => RootChecker.Check(Fs, R, new DockerRootOptions { Metadata = Built.Metadata }, cancellationToken: TestContext.Current.CancellationToken);
     }
 
     private static readonly string Stranger = Ids.Of("stranger");
@@ -81,10 +74,49 @@ public sealed class RootCheckerTests
         ["a corrupt copy of the tag store"] = (f => f.Fs.AddFile($"{R}/repositories-aufs.corrupt", new MockFileData("x")), FindingCodes.RepositoriesCorruptCopy, FindingSeverity.Info, _ => $"{R}/repositories-aufs.corrupt"),
         ["a tag naming a path"] = (f => f.Fs.File.WriteAllText($"{R}/repositories-aufs", "{\"Repositories\":{\"evil\":{\"latest\":\"../../etc\"}}}"), FindingCodes.TagTargetInvalid, FindingSeverity.Error, _ => $"{R}/repositories-aufs"),
         ["a tag of a missing image"] = (f => f.Fs.File.WriteAllText($"{R}/repositories-aufs", $"{{\"Repositories\":{{\"gone\":{{\"latest\":\"{Stranger}\"}}}}}}"), FindingCodes.TagTargetMissing, FindingSeverity.Warning, _ => $"{R}/repositories-aufs"),
+        ["a container config that is not JSON"] = (f => f.Fs.File.WriteAllText($"{R}/containers/{f.Container}/config.json", "{\"ID\":"), FindingCodes.ContainerConfigCorrupt, FindingSeverity.Error, f => $"{R}/containers/{f.Container}/config.json"),
+        ["a container of a missing image"] = (f => f.Fs.Directory.Delete($"{R}/graph/{f.B}", true), FindingCodes.ContainerImageMissing, FindingSeverity.Warning, f => $"{R}/containers/{f.Container}/config.json"),
+        ["a container without its init layer"] = (f => f.Fs.Directory.Delete($"{R}/aufs/diff/{f.Container}-init", true), FindingCodes.ContainerLayerMissing, FindingSeverity.Error, f => $"{R}/aufs/diff/{f.Container}-init"),
+        ["a container without its read-write layer"] = (f => f.Fs.File.Delete($"{R}/aufs/layers/{f.Container}"), FindingCodes.ContainerLayerMissing, FindingSeverity.Error, f => $"{R}/aufs/diff/{f.Container}"),
         ["tar-split data on some layers only"] = (f => f.Fs.AddFile($"{R}/graph/{f.A}/tar-data.json.gz", new MockFileData([])), FindingCodes.TarSplitMissing, FindingSeverity.Info, f => $"{R}/graph/{f.B}/tar-data.json.gz"),
     };
 
+    /// <summary>A root whose layers were applied from tars, as Docker 1.8+ registers them, so each has tar-split data.</summary>
+    private sealed class TarSplitFixture
+    {
+        public TarSplitFixture()
+        {
+            var builder = new LegacyRootBuilder(Fs, R);
+            var baseTar = new TarBytes().Directory("etc").File("etc/motd", "hello").File("etc/issue", "Debian\n").Build();
+            var topTar = new TarBytes().Directory("srv").File("srv/data", "0123456789").Build();
+            Base = builder.AddLayer(l => l.FromTar(() => new MemoryStream(baseTar)));
+            Top = builder.AddLayer(l => l.Parent(Base).FromTar(() => new MemoryStream(topTar)));
+            builder.Tag("app", Top);
+            Built = builder.Build();
+        }
+
+        public MockFileSystem Fs { get; } = new();
+
+        public LegacyRoot Built { get; }
+
+        public string Base { get; }
+
+        public string Top { get; }
+
+        public FsckReport Check(bool verifyContent = true) =>
+            RootChecker.Check(Fs, R, new DockerRootOptions { Metadata = Built.Metadata }, verifyContent, TestContext.Current.CancellationToken);
+    }
+
+    private static readonly Dictionary<string, (Action<TarSplitFixture> Inject, string Code, Func<TarSplitFixture, string> Path)> ContentFaults = new()
+    {
+        ["a file whose bytes changed, same size"] = (f => f.Fs.File.WriteAllText($"{R}/aufs/diff/{f.Top}/srv/data", "9876543210"), FindingCodes.TarSplitMismatch, f => $"{R}/aufs/diff/{f.Top}/srv/data"),
+        ["a file removed from the diff"] = (f => f.Fs.File.Delete($"{R}/aufs/diff/{f.Base}/etc/motd"), FindingCodes.TarSplitMismatch, f => $"{R}/aufs/diff/{f.Base}/etc/motd"),
+        ["tar-split data that is not gzip"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.Top}/tar-data.json.gz", "plain text"), FindingCodes.TarSplitCorrupt, f => $"{R}/graph/{f.Top}/tar-data.json.gz"),
+    };
+
     public static TheoryData<string> FaultNames() => [.. Faults.Keys];
+
+    public static TheoryData<string> ContentFaultNames() => [.. ContentFaults.Keys];
 
     [Fact]
     public void Check_TheHealthyFixture_HasNoFinding() => Assert.Empty(new Fixture().Check().Findings);
@@ -94,7 +126,7 @@ public sealed class RootCheckerTests
     {
         var fs = new MockFileSystem();
         var sample = SampleRoot.Write(fs);
-        var report = RootChecker.Check(fs, sample.Path, new DockerRootOptions { Metadata = sample.Metadata });
+        var report = RootChecker.Check(fs, sample.Path, new DockerRootOptions { Metadata = sample.Metadata }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(report.IsClean, string.Join('\n', report.Findings));
         Assert.Equal(("/var/lib/docker", "aufs"), (report.Root, report.Driver));
     }
@@ -104,7 +136,7 @@ public sealed class RootCheckerTests
     {
         using var temp = new TempDirectory();
         SampleRoot.Write(new System.IO.Abstractions.FileSystem(), temp.Path);
-        var report = RootChecker.Check(new System.IO.Abstractions.FileSystem(), temp.Path);
+        var report = RootChecker.Check(new System.IO.Abstractions.FileSystem(), temp.Path, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(report.IsClean, string.Join('\n', report.Findings));
     }
 
@@ -123,10 +155,32 @@ public sealed class RootCheckerTests
     }
 
     [Fact]
+    public void Check_ALayerAppliedFromATar_IsCleanWithItsContentVerified() => Assert.Empty(new TarSplitFixture().Check().Findings);
+
+    [Theory]
+    [MemberData(nameof(ContentFaultNames))]
+    public void Check_FindsEveryContentFault(string fault)
+    {
+        var fixture = new TarSplitFixture();
+        var (inject, code, path) = ContentFaults[fault];
+        inject(fixture);
+        Assert.Contains(fixture.Check().Findings, f => f.Code == code && f.Severity == FindingSeverity.Error && f.Path == path(fixture));
+    }
+
+    [Fact]
+    public void Check_WithoutContentVerification_DoesNotReadLayerFiles()
+    {
+        var fixture = new TarSplitFixture();
+        fixture.Fs.File.WriteAllText($"{R}/aufs/diff/{fixture.Top}/srv/data", "9876543210");
+        Assert.Empty(fixture.Check(verifyContent: false).Findings);
+    }
+
+    [Fact]
     public void Check_EveryCodeIsCoveredByTheCorpus()
     {
         var codes = typeof(FindingCodes).GetFields().Select(f => (string)f.GetValue(null)!).ToHashSet();
         codes.ExceptWith(Faults.Values.Select(v => v.Code));
+        codes.ExceptWith(ContentFaults.Values.Select(v => v.Code));
         Assert.Empty(codes);
     }
 
@@ -152,7 +206,7 @@ public sealed class RootCheckerTests
 
     [Fact]
     public void Check_ARootThatDoesNotExist_Throws() =>
-        Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(new MockFileSystem(), "/nowhere"));
+        Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(new MockFileSystem(), "/nowhere", cancellationToken: TestContext.Current.CancellationToken));
 
     [Fact]
     public void FsckCommand_ExitCodesAreCleanFindingsUnreadable()
