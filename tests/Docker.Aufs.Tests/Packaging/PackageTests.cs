@@ -8,12 +8,14 @@ namespace Docker.Aufs.Tests.Packaging;
 /// <summary>The package people adopt: the root Docker.Aufs.nuspec mirrors what dotnet pack generates, and the package carries what it should.</summary>
 public sealed class PackageTests
 {
-    private static readonly Lazy<string> Package = new(PackLibrary);
+    private static readonly Lazy<PackedLibrary> Package = new(PackLibrary);
+
+    private sealed record PackedLibrary(XDocument Nuspec, HashSet<string> Entries, bool HasSymbols);
 
     [Fact]
     public void TheRootNuspec_MirrorsTheGeneratedManifest()
     {
-        var generated = Normalize(ReadEntry(Package.Value, "Docker.Aufs.nuspec"));
+        var generated = Normalize(Package.Value.Nuspec);
         var mirror = Normalize(XDocument.Load(Repository.Combine("Docker.Aufs.nuspec")));
         Assert.Equal(generated.ToString(), mirror.ToString());
     }
@@ -21,24 +23,17 @@ public sealed class PackageTests
     [Fact]
     public void ThePackage_CarriesReadmeIconLicenseXmlDocsAndSymbols()
     {
-        using var zip = ZipFile.OpenRead(Package.Value);
-        var names = zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        var names = Package.Value.Entries;
         Assert.Contains("README.md", names);
         Assert.Contains("icon.png", names);
         Assert.Contains("lib/net10.0/Docker.Aufs.dll", names);
         Assert.Contains("lib/net10.0/Docker.Aufs.xml", names);
-        Assert.True(File.Exists(Path.ChangeExtension(Package.Value, ".snupkg")), "the symbols package is missing");
-        var metadata = ReadEntry(Package.Value, "Docker.Aufs.nuspec").Root!.Elements().First(e => e.Name.LocalName == "metadata");
+        Assert.True(Package.Value.HasSymbols, "the symbols package is missing");
+        var metadata = Package.Value.Nuspec.Root!.Elements().First(e => e.Name.LocalName == "metadata");
         Assert.Equal("MIT", metadata.Elements().Single(e => e.Name.LocalName == "license").Value);
         Assert.Contains(metadata.Elements(), e => e.Name.LocalName == "repository" && e.Attribute("commit") is not null);
     }
 
-    private static XDocument ReadEntry(string package, string name)
-    {
-        using var zip = ZipFile.OpenRead(package);
-        using var stream = zip.GetEntry(name)!.Open();
-        return XDocument.Load(stream);
-    }
 
     // The version, the build's commit and branch, and the file list depend on the build, not on the metadata.
     private static XElement Normalize(XDocument document)
@@ -56,7 +51,7 @@ public sealed class PackageTests
         return metadata;
     }
 
-    private static string PackLibrary()
+    private static PackedLibrary PackLibrary()
     {
         var output = Path.Combine(Path.GetTempPath(), "docker-aufs-pack-" + Guid.NewGuid().ToString("N"));
         var info = new ProcessStartInfo("dotnet", ["pack", Repository.Combine("src", "Docker.Aufs", "Docker.Aufs.csproj"), "-c", "Release", "-o", output, "-nologo"])
@@ -69,7 +64,18 @@ public sealed class PackageTests
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"dotnet pack failed:\n{stdout.Result}\n{stderr.Result}");
-        return Directory.EnumerateFiles(output, "Docker.Aufs.*.nupkg").Single(f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
+        try
+        {
+            Assert.True(process.ExitCode == 0, $"dotnet pack failed:\n{stdout.Result}\n{stderr.Result}");
+            var package = Directory.EnumerateFiles(output, "Docker.Aufs.*.nupkg").Single(f => !f.EndsWith(".snupkg", StringComparison.Ordinal));
+            using var zip = ZipFile.OpenRead(package);
+            using var nuspec = zip.GetEntry("Docker.Aufs.nuspec")!.Open();
+            return new PackedLibrary(XDocument.Load(nuspec), zip.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal),
+                File.Exists(Path.ChangeExtension(package, ".snupkg")));
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
     }
 }
