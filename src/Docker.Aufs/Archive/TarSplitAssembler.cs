@@ -36,12 +36,13 @@ internal sealed class TarSplitAssembler
 
     /// <summary>Writes the reassembled tar to <paramref name="sink"/>.</summary>
     /// <exception cref="CorruptFileException">The tar-split data is not gzip, truncated, or not tar-split JSON.</exception>
-    /// <exception cref="UnsafePathException">An entry names a path outside the layer directory.</exception>
+    /// <exception cref="UnsafePathException">An entry names a path outside the layer directory, or the tar-split file is a symbolic link.</exception>
     /// <exception cref="LayerReassemblyException">A file is missing, not a regular file, of another size or content, or named twice.</exception>
     public async ValueTask AssembleAsync(LayerSink sink, Action<long>? progress, bool useAsync, CancellationToken cancellationToken)
     {
         var options = useAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
         // Streams that are only read are disposed synchronously in both modes: there is nothing to flush.
+        NoFollow.RequireRegularFile(_fileSystem, _tarDataPath);
         using var file = _fileSystem.FileStream.New(_tarDataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, options);
         await CheckGzipMagicAsync(file, useAsync, cancellationToken).ConfigureAwait(false);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);

@@ -113,7 +113,8 @@ public sealed class LegacyContainer
     /// <param name="id">The container ID (64 lowercase hex).</param>
     /// <returns>The container.</returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is not a valid ID.</exception>
-    /// <exception cref="CorruptFileException"><c>config.json</c> is missing, not JSON, of the wrong shape, or names another ID; or <c>hostconfig.json</c> is not JSON.</exception>
+    /// <exception cref="CorruptFileException"><c>config.json</c> is missing, not JSON, of the wrong shape, or names another ID; or <c>hostconfig.json</c> is not JSON; or either is a fifo, socket or device.</exception>
+    /// <exception cref="UnsafePathException">The container directory or one of its configuration files is a symbolic link (never followed).</exception>
     /// <exception cref="DirectoryNotFoundException">There is no such container directory.</exception>
     public static LegacyContainer Read(IFileSystem fileSystem, string containersDirectory, string id)
     {
@@ -125,6 +126,7 @@ public sealed class LegacyContainer
         }
 
         var directory = fileSystem.Path.Combine(containersDirectory, id);
+        NoFollow.RequireNotLink(fileSystem, directory);
         if (!fileSystem.Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"There is no container directory {directory}.");

@@ -73,8 +73,8 @@ public sealed class GraphLayer
     /// <param name="id">The layer ID (64 lowercase hex).</param>
     /// <returns>The layer.</returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is not a valid ID.</exception>
-    /// <exception cref="CorruptFileException">The JSON is missing, not JSON, of the wrong shape, names another ID, or a parent that is not an ID.</exception>
-    /// <exception cref="UnsafePathException">The parent named by the data looks like a path.</exception>
+    /// <exception cref="CorruptFileException">The JSON is missing, not JSON, of the wrong shape, names another ID, or a parent that is not an ID; or one of the files is a fifo, socket or device.</exception>
+    /// <exception cref="UnsafePathException">The parent named by the data looks like a path, or the directory or one of the files read is a symbolic link (never followed).</exception>
     /// <exception cref="DirectoryNotFoundException">There is no <c>graph/&lt;id&gt;</c> directory.</exception>
     public static GraphLayer Read(IFileSystem fileSystem, string graphDirectory, string id)
     {
@@ -86,6 +86,7 @@ public sealed class GraphLayer
         }
 
         var directory = fileSystem.Path.Combine(graphDirectory, id);
+        NoFollow.RequireNotLink(fileSystem, directory);
         var present = Present.None;
         foreach (var file in fileSystem.Directory.EnumerateFiles(directory))
         {
@@ -128,6 +129,7 @@ public sealed class GraphLayer
         try
         {
             var directory = fileSystem.Path.Combine(graphDirectory, id);
+            NoFollow.RequireNotLink(fileSystem, directory);
             var jsonPath = fileSystem.Path.Combine(directory, GraphFiles.Json);
             ImageJsonCheck.Facts facts;
             using (var raw = SmallFile.ReadRented(fileSystem, jsonPath, SmallFile.JsonLimit))

@@ -37,6 +37,9 @@ internal static class SmallFile
 
     private static FileSystemStream Open(IFileSystem fileSystem, string path, int limit, out long length)
     {
+        // Never through a symbolic link, never a fifo (whose open would block): see NoFollow.
+        NoFollow.RequireRegularFile(fileSystem, path);
+
         // Unbuffered (buffer size 1): the file is read whole with one call into an array of its size.
         var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
         length = stream.Length;

@@ -140,7 +140,7 @@ public sealed partial class DockerRoot
     /// <summary>Where the layer's files are: AUFS <c>diff/</c> (its own changes), or the full root file system of overlay and vfs (reassembly only).</summary>
     private ExportLayer ExportLayerOf(Graph.GraphLayer layer) => Driver switch
     {
-        AufsDriver.Name => new ExportLayer(layer, Aufs!.GetDiffPath(layer.Id)),
+        AufsDriver.Name => new ExportLayer(layer, Aufs!.ResolveBranch(layer.Id, Metadata, _logger).Path),
         "overlay" => new ExportLayer(layer, FileSystem.Path.Combine(Path, "overlay", layer.Id, "root"), Regenerable: false),
         "vfs" => new ExportLayer(layer, FileSystem.Path.Combine(Path, "vfs", "dir", layer.Id), Regenerable: false),
         _ => new ExportLayer(layer, null, Regenerable: false),

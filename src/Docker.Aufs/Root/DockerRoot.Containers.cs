@@ -154,6 +154,7 @@ public sealed partial class DockerRoot
     {
         var directory = ContainersDirectory;
         var all = new List<LegacyContainer>();
+        IO.NoFollow.RequireNotLink(FileSystem, directory);
         if (FileSystem.Directory.Exists(directory))
         {
             foreach (var path in FileSystem.Directory.EnumerateDirectories(directory))

@@ -71,6 +71,7 @@ public sealed partial class DockerRoot : IDockerRoot
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
     /// <returns>The opened root. Nothing but the root's top level has been read yet.</returns>
     /// <exception cref="NotALegacyRootException">The directory does not exist, has no <c>graph/</c>, or holds several drivers' data and none was named.</exception>
+    /// <exception cref="UnsafePathException"><c>graph/</c>, the driver's directory or (for AUFS) its <c>layers/</c>, <c>diff/</c> or <c>mnt/</c> is a symbolic link (never followed: docs/hostile-input.md).</exception>
     /// <exception cref="ArgumentException"><see cref="DockerRootOptions.Driver"/> is not a driver name.</exception>
     public static IDockerRoot Open(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null)
     {
@@ -109,6 +110,7 @@ public sealed partial class DockerRoot : IDockerRoot
             how = "detected";
         }
 
+        RefuseLinkedDirectories(fileSystem, root, driver);
         foreach (var entry in new[] { "image", ".migration-v1-images.json" })
         {
             if (fileSystem.Directory.Exists(fileSystem.Path.Combine(root, entry)) || fileSystem.File.Exists(fileSystem.Path.Combine(root, entry)))
@@ -177,14 +179,21 @@ public sealed partial class DockerRoot : IDockerRoot
         var chain = WalkChain(imageId);
         var layers = new StackLayer[chain.Count];
         var aufs = Aufs;
-        for (var i = 0; i < chain.Count; i++)
-        {
-            layers[i] = new StackLayer(chain[i], aufs?.GetDiffPath(chain[i].Id));
-        }
-
+        var branches = new ResolvedBranch[chain.Count];
         if (aufs is not null)
         {
-            CrossCheckAufs(aufs, chain);
+            // Where each layer's files are; a diff/<id> link to anywhere but its Docker 0.7 migration target is refused here.
+            for (var i = 0; i < chain.Count; i++)
+            {
+                branches[i] = aufs.ResolveBranch(chain[i].Id, Metadata, _logger);
+            }
+
+            CrossCheckAufs(aufs, chain, branches);
+        }
+
+        for (var i = 0; i < chain.Count; i++)
+        {
+            layers[i] = new StackLayer(chain[i], aufs is null ? null : branches[i].Path);
         }
 
         return new ImageStack(layers);
@@ -310,7 +319,7 @@ public sealed partial class DockerRoot : IDockerRoot
             {
                 return RepositoryIndex.TryReadRepository(FileSystem, RepositoriesPath, repository, out references);
             }
-            catch (Exception e) when (e is CorruptFileException or FileNotFoundException)
+            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException)
             {
                 // Fall through: the full read logs the problem (or the file gone since) once and gives an empty index.
             }
@@ -350,7 +359,7 @@ public sealed partial class DockerRoot : IDockerRoot
     }
 
     /// <summary>Compares the graph chain with <c>aufs/layers/&lt;top&gt;</c> and checks every <c>diff/</c> directory.</summary>
-    private void CrossCheckAufs(AufsDriver aufs, List<GraphLayer> chain)
+    private void CrossCheckAufs(AufsDriver aufs, List<GraphLayer> chain, ResolvedBranch[] branches)
     {
         var top = chain[0];
         var layerFilePath = aufs.GetLayerFilePath(top.Id);
@@ -373,12 +382,11 @@ public sealed partial class DockerRoot : IDockerRoot
             }
         }
 
-        foreach (var layer in chain)
+        for (var i = 0; i < chain.Count; i++)
         {
-            var diff = aufs.GetDiffPath(layer.Id);
-            if (!FileSystem.Directory.Exists(diff))
+            if (branches[i].Type != IO.UnixFileType.Directory)
             {
-                ChainProblem(layer.Id, diff, "its aufs diff directory is missing");
+                ChainProblem(chain[i].Id, aufs.GetDiffPath(chain[i].Id), "its aufs diff directory is missing");
             }
         }
     }
@@ -578,6 +586,12 @@ public sealed partial class DockerRoot : IDockerRoot
             Log.RepositoriesUnreadable(_logger, path, e.Problem);
             return RepositoryIndex.Empty;
         }
+        catch (UnsafePathException e)
+        {
+            // A tag store that is a symbolic link is not followed: like a corrupt one, it holds no tags.
+            Log.RepositoriesUnreadable(_logger, path, e.Message);
+            return RepositoryIndex.Empty;
+        }
     }
 
     private string[] ListImageIds() => ListImageIds(prefix: null);
@@ -626,6 +640,24 @@ public sealed partial class DockerRoot : IDockerRoot
         }
 
         throw new NotALegacyRootException(root, "has graph/ but no storage driver directory (aufs/, overlay/, …); name the driver to read only graph/");
+    }
+
+    /// <summary>The directories every read goes through must be real ones: a symbolic link there is refused, wherever it points.</summary>
+    private static void RefuseLinkedDirectories(IFileSystem fileSystem, string root, string driver)
+    {
+        NoFollow.RequireNotLink(fileSystem, fileSystem.Path.Combine(root, LegacyLayout.GraphDirectory));
+        var driverDirectory = fileSystem.Path.Combine(root, driver);
+        NoFollow.RequireNotLink(fileSystem, driverDirectory);
+        string[] below = driver switch
+        {
+            AufsDriver.Name => ["layers", "diff", "mnt"],
+            "vfs" => ["dir"],
+            _ => [],
+        };
+        foreach (var name in below)
+        {
+            NoFollow.RequireNotLink(fileSystem, fileSystem.Path.Combine(driverDirectory, name));
+        }
     }
 
     private static IUnixMetadataProvider DefaultMetadata(IFileSystem fileSystem)

@@ -32,8 +32,8 @@ public interface IDockerRoot
     AufsDriver? Aufs { get; }
 
     /// <summary>
-    /// Gets the tag store <c>repositories-&lt;driver&gt;</c>. A missing, empty, truncated or corrupt file gives an empty index
-    /// and a logged warning: images stay reachable by ID.
+    /// Gets the tag store <c>repositories-&lt;driver&gt;</c>. A missing, empty, truncated or corrupt file, or one that is a
+    /// symbolic link (never followed), gives an empty index and a logged warning: images stay reachable by ID.
     /// </summary>
     RepositoryIndex Repositories { get; }
 
@@ -94,6 +94,7 @@ public interface IDockerRoot
     /// missing is listed with its image ID, and a warning.
     /// </summary>
     /// <returns>The containers.</returns>
+    /// <exception cref="UnsafePathException"><c>containers/</c> is a symbolic link (never followed).</exception>
     /// <exception cref="IOException"><c>containers/</c> cannot be listed.</exception>
     IReadOnlyList<ContainerSummary> GetContainers();
 
@@ -107,6 +108,7 @@ public interface IDockerRoot
     /// <exception cref="ContainerNotFoundException">Nothing matches.</exception>
     /// <exception cref="AmbiguousReferenceException">The prefix (or a name two containers claim) matches several containers.</exception>
     /// <exception cref="CorruptFileException">The reference is the full ID of a container whose configuration cannot be read.</exception>
+    /// <exception cref="UnsafePathException"><c>containers/</c>, or the directory of the container the full ID names, is a symbolic link.</exception>
     string ResolveContainerId(string reference);
 
     /// <summary>Resolves a container reference (see <see cref="ResolveContainerId"/>) and returns its configuration.</summary>
@@ -116,6 +118,7 @@ public interface IDockerRoot
     /// <exception cref="ContainerNotFoundException">Nothing matches.</exception>
     /// <exception cref="AmbiguousReferenceException">The reference matches several containers.</exception>
     /// <exception cref="CorruptFileException">The reference is the full ID of a container whose configuration cannot be read.</exception>
+    /// <exception cref="UnsafePathException"><c>containers/</c>, or the directory of the container the full ID names, is a symbolic link.</exception>
     LegacyContainer GetContainer(string reference);
 
     /// <summary>Returns the merged file system of an image: its AUFS layer on top of those listed in <c>aufs/layers/&lt;id&gt;</c>.</summary>

@@ -1,7 +1,6 @@
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
-using Docker.Aufs.Logging;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -43,7 +42,13 @@ public sealed partial class UnionView
         var branches = new List<UnionBranch>(ids.Count);
         foreach (var id in ids)
         {
-            branches.Add(new UnionBranch(id, ResolveBranchDirectory(driver, id, metadata, logger, layerFile)));
+            var branch = driver.ResolveBranch(id, metadata, logger);
+            if (branch.Type is null)
+            {
+                throw new BrokenLayerChainException(id, branch.Path, $"its AUFS branch directory is missing (the layer is named by {layerFile})");
+            }
+
+            branches.Add(new UnionBranch(id, branch.Path)); // anything but a directory is rejected by the constructor, with the path
         }
 
         return new UnionView(driver.FileSystem, metadata, branches, logger);
@@ -73,78 +78,5 @@ public sealed partial class UnionView
             1 => matches[0],
             _ => throw new AmbiguousReferenceException(reference, matches),
         };
-    }
-
-    /// <summary>
-    /// The branch directory of a layer: <c>diff/&lt;id&gt;</c>, or, when that is a symbolic link left by the Docker 0.7
-    /// migration (<c>graph/&lt;id&gt;/layer</c> or <c>containers/&lt;id&gt;/rw</c>), its target inside the Docker root. A link
-    /// written with the absolute path of a root that has since moved is re-rooted; any other target is refused.
-    /// </summary>
-    private static string ResolveBranchDirectory(AufsDriver driver, string id, IUnixMetadataProvider metadata, ILogger logger, string layerFile)
-    {
-        var diff = driver.GetDiffPath(id);
-        if (!metadata.TryGetStatus(diff, out var status))
-        {
-            throw new BrokenLayerChainException(id, diff, $"its AUFS branch directory is missing (the layer is named by {layerFile})");
-        }
-
-        if (status.Type != UnixFileType.SymbolicLink)
-        {
-            return diff; // a directory, or something the view's constructor rejects with the path
-        }
-
-        var fs = driver.FileSystem;
-        var root = fs.Path.GetDirectoryName(driver.Directory) ?? driver.Directory;
-        var target = status.LinkTarget ?? string.Empty;
-        string[] allowed = [$"graph/{id}/layer", $"containers/{id}/rw"];
-        var relative = RelativeInside(fs, root, target.StartsWith('/') ? target : fs.Path.Combine(driver.DiffDirectory, target));
-        relative ??= allowed.FirstOrDefault(suffix => target.TrimEnd('/').EndsWith("/" + suffix, StringComparison.Ordinal));
-        if (relative is null || !allowed.Contains(relative, StringComparer.Ordinal))
-        {
-            throw new UnsafePathException(diff, target);
-        }
-
-        // Every component below the root must be a real directory: no further host link is followed.
-        var current = root;
-        foreach (var part in relative.Split('/'))
-        {
-            current = current + "/" + part;
-            if (!metadata.TryGetStatus(current, out var step) || step.Type != UnixFileType.Directory)
-            {
-                throw new BrokenLayerChainException(id, current, $"the AUFS branch {diff} is a symbolic link to {target}, which is not a directory in the Docker root");
-            }
-        }
-
-        Log.BranchRelocated(logger, id, current);
-        return current;
-    }
-
-    /// <summary>The path of <paramref name="path"/> relative to <paramref name="root"/> after lexical normalization, or <see langword="null"/> when it lies outside.</summary>
-    private static string? RelativeInside(System.IO.Abstractions.IFileSystem fs, string root, string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part is "" or ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        var normalized = "/" + string.Join('/', parts);
-        var prefix = fs.Path.TrimEndingDirectorySeparator(root) + "/";
-        return normalized.StartsWith(prefix, StringComparison.Ordinal) ? normalized[prefix.Length..] : null;
     }
 }

@@ -36,16 +36,19 @@ public sealed class DockerRootListingTests : IDisposable
     [Theory]
     [InlineData(DockerRoot.ParallelListingThreshold - 10)]
     [InlineData(DockerRoot.ParallelListingThreshold * 3)]
-    public void GetImages_UnreadableLayerFile_ThrowsItsOwnIOExceptionNotAnAggregate(int layers)
+    public void GetImages_LayerJsonThatIsALinkLoop_IsRefusedAndOnlyThatImageIsSkipped(int layers)
     {
         var root = Build(new FileSystem(), _temp.Combine("docker"), layers);
         var victim = root.LayerIds[layers / 2];
         var json = _temp.Combine("docker", "graph", victim, "json");
         File.Delete(json);
-        File.CreateSymbolicLink(json, json); // a loop: opening it fails with an IOException, not with bad Docker data
+        File.CreateSymbolicLink(json, json); // a loop: Docker never writes a link there, so it is refused, not opened
+        var log = new ListLoggerFactory();
 
-        var e = Assert.ThrowsAny<IOException>(() => root.Open().GetImages());
-        Assert.IsNotType<AggregateException>(e);
+        var images = root.Open(new DockerRootOptions { LoggerFactory = log }).GetImages();
+
+        Assert.DoesNotContain(images, i => i.Id == victim);
+        Assert.Contains(log.Warnings, w => w.Contains(victim, StringComparison.Ordinal) && w.Contains("symbolic link", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -101,12 +104,17 @@ public sealed class DockerRootListingTests : IDisposable
     }
 
     [Fact]
-    public void GetImages_DanglingParentLink_FailsAsBefore()
+    public void GetImages_DanglingParentLink_IsRefusedAndTheImageSkipped()
     {
         var root = Build(new FileSystem(), _temp.Combine("docker"), 20);
-        File.CreateSymbolicLink(_temp.Combine("docker", "graph", root.LayerIds[5], "parent"), "/nonexistent/parent");
+        var parent = _temp.Combine("docker", "graph", root.LayerIds[5], "parent");
+        File.CreateSymbolicLink(parent, "/nonexistent/parent");
+        var log = new ListLoggerFactory();
 
-        Assert.Throws<FileNotFoundException>(() => root.Open().GetImages());
+        var images = root.Open(new DockerRootOptions { LoggerFactory = log }).GetImages();
+
+        Assert.DoesNotContain(images, i => i.Id == root.LayerIds[5]);
+        Assert.Contains(log.Warnings, w => w.Contains(parent, StringComparison.Ordinal));
     }
 
     [Fact]

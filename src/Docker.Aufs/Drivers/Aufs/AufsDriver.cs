@@ -1,5 +1,8 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+using Docker.Aufs.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Drivers.Aufs;
 
@@ -97,6 +100,90 @@ public sealed class AufsDriver
         return ids;
     }
 
+    /// <summary>
+    /// Where a layer's files are: <c>diff/&lt;id&gt;</c> itself, or, when that is a symbolic link left by the Docker 0.7
+    /// migration (<c>graph/&lt;id&gt;/layer</c> or <c>containers/&lt;id&gt;/rw</c>), its target inside the Docker root, each
+    /// component of which must be a real directory. A link written with the absolute path of a root that has since moved is
+    /// re-rooted; any other link is refused. The one place a link in the driver's directories is followed.
+    /// </summary>
+    /// <returns>The directory to read and what <c>lstat</c> says it is (<see langword="null"/> when <c>diff/&lt;id&gt;</c> does not exist).</returns>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is not a layer ID.</exception>
+    /// <exception cref="UnsafePathException"><c>diff/&lt;id&gt;</c> is a symbolic link to anywhere else.</exception>
+    /// <exception cref="BrokenLayerChainException">The migration link's target is not a real directory in the Docker root.</exception>
+    internal ResolvedBranch ResolveBranch(string id, IUnixMetadataProvider metadata, ILogger logger)
+    {
+        var diff = GetDiffPath(id);
+        if (!metadata.TryGetStatus(diff, out var status))
+        {
+            return new ResolvedBranch(diff, null);
+        }
+
+        if (status.Type != UnixFileType.SymbolicLink)
+        {
+            return new ResolvedBranch(diff, status.Type);
+        }
+
+        var fs = FileSystem;
+        var root = fs.Path.GetDirectoryName(Directory) ?? Directory;
+        var target = status.LinkTarget ?? string.Empty;
+        string[] allowed = [$"graph/{id}/layer", $"containers/{id}/rw"];
+        var relative = RelativeInside(fs, root, target.StartsWith('/') ? target : fs.Path.Combine(DiffDirectory, target));
+        relative ??= allowed.FirstOrDefault(suffix => target.TrimEnd('/').EndsWith("/" + suffix, StringComparison.Ordinal));
+        if (relative is null || !allowed.Contains(relative, StringComparer.Ordinal))
+        {
+            throw new UnsafePathException(diff, target,
+                $"a symbolic link in {DiffDirectory} is followed only to graph/{id}/layer or containers/{id}/rw inside the Docker root (left by Docker 0.7's migration)");
+        }
+
+        // Every component below the root must be a real directory: no further host link is followed.
+        var current = root;
+        foreach (var part in relative.Split('/'))
+        {
+            current = current + "/" + part;
+            if (!metadata.TryGetStatus(current, out var step) || step.Type != UnixFileType.Directory)
+            {
+                throw new BrokenLayerChainException(id, current, $"the AUFS branch {diff} is a symbolic link to {target}, which is not a directory in the Docker root");
+            }
+        }
+
+        Log.BranchRelocated(logger, id, current);
+        return new ResolvedBranch(current, UnixFileType.Directory);
+    }
+
+    /// <summary>The path of <paramref name="path"/> relative to <paramref name="root"/> after lexical normalization, or <see langword="null"/> when it lies outside.</summary>
+    private static string? RelativeInside(IFileSystem fs, string root, string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part is "" or ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                {
+                    parts.RemoveAt(parts.Count - 1);
+                }
+
+                continue;
+            }
+
+            parts.Add(part);
+        }
+
+        var normalized = "/" + string.Join('/', parts);
+        var prefix = fs.Path.TrimEndingDirectorySeparator(root) + "/";
+        return normalized.StartsWith(prefix, StringComparison.Ordinal) ? normalized[prefix.Length..] : null;
+    }
+
     private static string Validate(string id) =>
         DockerIds.IsLayerId(id) ? id : throw new ArgumentException($"'{id}' is not a layer ID (64 lowercase hex characters, optionally followed by -init).", nameof(id));
 }
+
+/// <summary>Where a layer's files are, as <see cref="AufsDriver.ResolveBranch"/> found them.</summary>
+/// <param name="Path">The directory to read: <c>diff/&lt;id&gt;</c>, or the target of a Docker 0.7 migration link.</param>
+/// <param name="Type">What <c>lstat</c> says <paramref name="Path"/> is; <see langword="null"/> when it does not exist.</param>
+internal readonly record struct ResolvedBranch(string Path, UnixFileType? Type);

@@ -1,0 +1,244 @@
+using System.IO.Abstractions;
+using Docker.Aufs.Archive;
+using Docker.Aufs.Building;
+using Docker.Aufs.Fsck;
+using Docker.Aufs.Tests.TestSupport;
+
+namespace Docker.Aufs.Tests.IOTests;
+
+/// <summary>
+/// The link rule on the real disk (docs/hostile-input.md): a symbolic link where Docker never writes one — in
+/// <c>graph/&lt;id&gt;/</c>, the driver's directories, the tag store, container metadata — is refused with
+/// <see cref="UnsafePathException"/> naming it, and nothing outside the root is ever opened: a watched host directory
+/// holding a secret is the target of every link, and any open or read of it fails the test.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class NoFollowTests : IDisposable
+{
+    private static readonly string Redis = SampleRoot.RedisId;
+    private static readonly string RedisBase = SampleRoot.RedisLayers[^1];
+    private static readonly string Container = SampleRoot.RedisContainerId;
+
+    private readonly TempDirectory _temp = new();
+    private readonly HostSentinel _host = new();
+    private readonly string _root;
+
+    public NoFollowTests()
+    {
+        _root = _temp.Combine("docker");
+        SampleRoot.Write(new FileSystem(), _root);
+    }
+
+    public void Dispose()
+    {
+        _host.Dispose();
+        _temp.Dispose();
+    }
+
+    private string At(params string[] parts) => Path.Combine([_root, .. parts]);
+
+    /// <summary>Replaces the entry at <paramref name="path"/> with a symbolic link to <paramref name="target"/>.</summary>
+    private static void LinkOver(string path, string target)
+    {
+        if (Directory.Exists(path) && !new DirectoryInfo(path).Attributes.HasFlag(FileAttributes.ReparsePoint))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        else if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+        {
+            File.Delete(path);
+        }
+
+        File.CreateSymbolicLink(path, target);
+    }
+
+    private IDockerRoot Open(ListLoggerFactory? log = null) =>
+        DockerRoot.Open(new FileSystem(), _root, new DockerRootOptions { LoggerFactory = log });
+
+    private void AssertRefused(string link, Action operation)
+    {
+        var e = Assert.Throws<UnsafePathException>(operation);
+        Assert.Equal(link, e.Path);
+        Assert.DoesNotContain(HostSentinel.Secret, e.Message, StringComparison.Ordinal);
+        _host.AssertUntouched(link);
+    }
+
+    [Theory]
+    [InlineData("json")]
+    [InlineData("layersize")]
+    [InlineData("parent")]
+    [InlineData("checksum")]
+    [InlineData("v1Compatibility")]
+    public void GetLayer_AFileOfTheImageDirectoryLinksToAHostFile_IsRefusedNamingTheLink(string file)
+    {
+        var link = At("graph", Redis, file);
+        LinkOver(link, _host.SecretFile);
+
+        AssertRefused(link, () => Open().GetLayer(Redis));
+        AssertRefused(link, () => Open().Resolve("redis"));
+        AssertRefused(link, () => Open().GetHistory("redis"));
+    }
+
+    [Fact]
+    public void GetImages_AnImageDirectoryLinksToAHostDirectory_SkipsThatImageWithAWarningAndOpensNothingThere()
+    {
+        var link = At("graph", Redis);
+        LinkOver(link, _host.Directory);
+        var log = new ListLoggerFactory();
+
+        var images = Open(log).GetImages();
+
+        Assert.DoesNotContain(images, i => i.Id == Redis);
+        Assert.Contains(images, i => i.Id == SampleRoot.BusyboxId);
+        Assert.Contains(log.Warnings, w => w.Contains(link, StringComparison.Ordinal));
+        _host.AssertUntouched("images");
+        AssertRefused(link, () => Open().Resolve("redis"));
+    }
+
+    [Fact]
+    public void GetLayer_AnImageDirectoryLinksToAnotherImageInsideTheRoot_IsRefusedToo()
+    {
+        var link = At("graph", Redis);
+        LinkOver(link, RedisBase);
+
+        AssertRefused(link, () => Open().GetLayer(Redis));
+    }
+
+    [Fact]
+    public void Repositories_TheTagStoreLinksToAHostFile_HoldsNoTagsWithAWarning()
+    {
+        var link = At("repositories-aufs");
+        LinkOver(link, _host.Combine("repositories-aufs"));
+        var log = new ListLoggerFactory();
+        var root = Open(log);
+
+        Assert.Throws<ImageNotFoundException>(() => root.Resolve("redis"));
+        Assert.All(root.GetImages(), i => Assert.Empty(i.RepoTags));
+        Assert.Equal(Redis, root.Resolve(Redis[..12]).ImageId);
+        Assert.Contains(log.Warnings, w => w.Contains(link, StringComparison.Ordinal) && w.Contains("symbolic link", StringComparison.Ordinal));
+        _host.AssertUntouched("tag store");
+    }
+
+    [Fact]
+    public void Resolve_TheAufsLayersFileLinksToAHostFile_IsRefused()
+    {
+        var link = At("aufs", "layers", Redis);
+        LinkOver(link, _host.SecretFile);
+
+        AssertRefused(link, () => Open().Resolve("redis"));
+        AssertRefused(link, () => Open().GetImageView("redis"));
+        AssertRefused(link, () => Open().GetLayerView(Redis));
+    }
+
+    [Theory]
+    [InlineData("config.json")]
+    [InlineData("hostconfig.json")]
+    public void GetContainers_AContainerFileLinksToAHostFile_SkipsTheContainerAndGetContainerRefusesIt(string file)
+    {
+        var link = At("containers", Container, file);
+        LinkOver(link, _host.Combine(file));
+        var log = new ListLoggerFactory();
+
+        Assert.Empty(Open(log).GetContainers());
+        Assert.Contains(log.Warnings, w => w.Contains(link, StringComparison.Ordinal));
+        _host.AssertUntouched("containers");
+        AssertRefused(link, () => Open().GetContainer(Container));
+    }
+
+    [Fact]
+    public void GetContainer_AContainerDirectoryLinksToAHostDirectory_IsRefused()
+    {
+        var link = At("containers", Container);
+        LinkOver(link, _host.Directory);
+
+        Assert.Empty(Open().GetContainers());
+        AssertRefused(link, () => Open().GetContainer(Container));
+    }
+
+    [Fact]
+    public void EveryImageOperation_ADiffDirectoryLinksToAHostDirectory_IsRefusedNamingTheLink()
+    {
+        var link = At("aufs", "diff", Redis);
+        LinkOver(link, _host.Combine("layer"));
+        var output = _temp.Combine("out.tar");
+
+        AssertRefused(link, () => Open().Resolve("redis"));
+        AssertRefused(link, () => Open().GetImageView("redis"));
+        AssertRefused(link, () => Open().GetLayerView(Redis));
+        AssertRefused(link, () => Open().GetDigests("redis", cancellationToken: TestContext.Current.CancellationToken));
+        AssertRefused(link, () => Open().WriteLayerTar(Redis, new MemoryStream(), new LayerTarOptions { Source = LayerSourcePolicy.RegenerateOnly }, cancellationToken: TestContext.Current.CancellationToken));
+        AssertRefused(link, () => Open().Save(["redis"], output, cancellationToken: TestContext.Current.CancellationToken));
+        AssertRefused(link, () => Open().GetContainerView(Container));
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public void EveryImageOperation_ADiffDirectoryLinkLeftByTheDocker07Migration_IsFollowedInsideTheRoot()
+    {
+        var expected = Open().GetDigests("redis", cancellationToken: TestContext.Current.CancellationToken).ImageId;
+        var diff = At("aufs", "diff", Redis);
+        var moved = At("graph", Redis, "layer");
+        Directory.Move(diff, moved);
+        File.CreateSymbolicLink(diff, $"../../graph/{Redis}/layer");
+        var root = Open();
+
+        Assert.Equal(moved, root.Resolve("redis").Layers[0].DiffPath);
+        Assert.NotEmpty(root.GetImageView("redis").EnumerateRecursive());
+        Assert.Equal(expected, root.GetDigests("redis", cancellationToken: TestContext.Current.CancellationToken).ImageId);
+        Assert.NotEmpty(root.GetContainerChanges(Container));
+    }
+
+    [Fact]
+    public void GetDigests_TheTarSplitFileLinksToAHostFile_IsRefusedAndAutoRegeneratesWithoutOpeningIt()
+    {
+        var link = At("graph", Redis, "tar-data.json.gz");
+        File.CreateSymbolicLink(link, _host.SecretFile);
+        var strict = new LayerTarOptions { Source = LayerSourcePolicy.TarSplitOnly };
+
+        AssertRefused(link, () => Open().WriteLayerTar(Redis, new MemoryStream(), strict, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(LayerTarSource.Regenerated, Open().WriteLayerTar(Redis, new MemoryStream(), cancellationToken: TestContext.Current.CancellationToken).Source);
+        _host.AssertUntouched("layer-tar");
+    }
+
+    [Theory]
+    [InlineData("graph")]
+    [InlineData("aufs")]
+    [InlineData("aufs/layers")]
+    [InlineData("aufs/diff")]
+    [InlineData("aufs/mnt")]
+    public void Open_ADirectoryOfTheRootLinksOutside_IsRefusedNamingTheLink(string directory)
+    {
+        var link = At(directory.Split('/'));
+        var copy = _temp.Combine("moved-" + directory.Replace('/', '-'));
+        Directory.Move(link, copy); // the real data, moved outside the root
+        File.CreateSymbolicLink(link, copy);
+
+        AssertRefused(link, () => Open());
+        AssertRefused(link, () => RootChecker.Check(new FileSystem(), _root));
+    }
+
+    [Fact]
+    public void GetContainers_TheContainersDirectoryLinksOutside_IsRefusedWhileImagesStillWork()
+    {
+        var link = At("containers");
+        LinkOver(link, _host.Directory);
+        var root = Open();
+
+        AssertRefused(link, () => root.GetContainers());
+        AssertRefused(link, () => root.GetContainer("redis-cache"));
+        Assert.Equal(2, root.GetImages().Count);
+        _host.AssertUntouched("images");
+    }
+
+    [Fact]
+    public void GetLayer_ALinkLoopInTheImageDirectory_IsRefusedWithoutHanging()
+    {
+        var json = At("graph", Redis, "json");
+        File.Delete(json);
+        File.CreateSymbolicLink(json, "json2");
+        File.CreateSymbolicLink(At("graph", Redis, "json2"), "json");
+
+        var e = Assert.Throws<UnsafePathException>(() => Open().GetLayer(Redis));
+        Assert.Equal(json, e.Path);
+    }
+}
