@@ -151,9 +151,9 @@ internal sealed class ImageExporter
             GoJsonWriter.Write(manifest, i == 0 ? "{\"Config\":"u8 : ",{\"Config\":"u8);
             GoJsonWriter.WriteString(manifest, configName);
             GoJsonWriter.Write(manifest, ",\"RepoTags\":"u8);
-            WriteStringArray(manifest, repoTags.Count == 0 ? null : repoTags);
+            GoJsonWriter.WriteStringArray(manifest, repoTags.Count == 0 ? null : repoTags);
             GoJsonWriter.Write(manifest, ",\"Layers\":"u8);
-            WriteStringArray(manifest, [.. chain.Select(l => l.Id + "/layer.tar")]);
+            GoJsonWriter.WriteStringArray(manifest, [.. chain.Select(l => l.Id + "/layer.tar")]);
             GoJsonWriter.Write(manifest, "}"u8);
             saved.Add(new SavedImage { Digests = digests, RepoTags = repoTags });
         }
@@ -309,24 +309,6 @@ internal sealed class ImageExporter
         GoJsonWriter.Write(output, ",\"size\":"u8);
         GoJsonWriter.WriteNumber(output, size);
         GoJsonWriter.Write(output, "}"u8);
-    }
-
-    private static void WriteStringArray(ArrayBufferWriter<byte> output, List<string>? items)
-    {
-        if (items is null)
-        {
-            GoJsonWriter.Write(output, "null"u8);
-            return;
-        }
-
-        GoJsonWriter.Write(output, "["u8);
-        for (var i = 0; i < items.Count; i++)
-        {
-            GoJsonWriter.Write(output, i == 0 ? ""u8 : ","u8);
-            GoJsonWriter.WriteString(output, items[i]);
-        }
-
-        GoJsonWriter.Write(output, "]"u8);
     }
 
     private static long ModTime(ExportLayer layer) => layer.Layer.Image.Created is { } created ? Math.Max(0, created.ToUnixTimeSeconds()) : 0;

@@ -534,9 +534,9 @@ internal static class GoImageConfig
             fields.Bool("OpenStdin", _openStdin);
             fields.Bool("StdinOnce", _stdinOnce);
             fields.Name("Env");
-            WriteList(output, _env);
+            GoJsonWriter.WriteStringArray(output, _env);
             fields.Name("Cmd");
-            WriteList(output, Cmd);
+            GoJsonWriter.WriteStringArray(output, Cmd);
             if (_argsEscaped)
             {
                 fields.Bool("ArgsEscaped", true);
@@ -555,7 +555,7 @@ internal static class GoImageConfig
 
             fields.String("WorkingDir", _workingDir);
             fields.Name("Entrypoint");
-            WriteList(output, _entrypoint);
+            GoJsonWriter.WriteStringArray(output, _entrypoint);
             if (_networkDisabled)
             {
                 fields.Bool("NetworkDisabled", true);
@@ -563,7 +563,7 @@ internal static class GoImageConfig
 
             fields.StringOmitEmpty("MacAddress", _macAddress);
             fields.Name("OnBuild");
-            WriteList(output, _onBuild);
+            GoJsonWriter.WriteStringArray(output, _onBuild);
             fields.Name("Labels");
             if (_labels is null)
             {
@@ -667,24 +667,6 @@ internal static class GoImageConfig
             }
 
             return labels;
-        }
-
-        private static void WriteList(ArrayBufferWriter<byte> output, List<string>? items)
-        {
-            if (items is null)
-            {
-                GoJsonWriter.Write(output, "null"u8);
-                return;
-            }
-
-            GoJsonWriter.Write(output, "["u8);
-            for (var i = 0; i < items.Count; i++)
-            {
-                GoJsonWriter.Write(output, i == 0 ? ""u8 : ","u8);
-                GoJsonWriter.WriteString(output, items[i]);
-            }
-
-            GoJsonWriter.Write(output, "]"u8);
         }
 
         private static void WriteSet(ArrayBufferWriter<byte> output, SortedSet<string> set)

@@ -86,6 +86,29 @@ internal static class GoJsonWriter
     }
 
     /// <summary>Appends a decimal integer.</summary>
+    /// <summary>Writes a list of strings as a JSON array, or <c>null</c> for a <see langword="null"/> list, as Go marshals a nil slice.</summary>
+    public static void WriteStringArray(IBufferWriter<byte> output, IReadOnlyList<string>? items)
+    {
+        if (items is null)
+        {
+            Write(output, "null"u8);
+            return;
+        }
+
+        Write(output, "["u8);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                Write(output, ","u8);
+            }
+
+            WriteString(output, items[i]);
+        }
+
+        Write(output, "]"u8);
+    }
+
     public static void WriteNumber(IBufferWriter<byte> output, long value) =>
         Write(output, Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture)));
 

@@ -75,6 +75,37 @@ internal readonly record struct GoTimestamp(int Year, int Month, int Day, int Ho
         return true;
     }
 
+    /// <summary>
+    /// Parses RFC 3339 like Go into a <see cref="DateTimeOffset"/>, which keeps 7 fractional digits (extra digits are
+    /// truncated). Fails, as no <see cref="DateTimeOffset"/> can hold them, for year 0, offsets beyond ±14 hours, and
+    /// instants an offset moves outside years 1–9999.
+    /// </summary>
+    public static bool TryParseDateTimeOffset(ReadOnlySpan<char> s, out DateTimeOffset value)
+    {
+        value = default;
+        if (!TryParse(s, out var time) || time.Year < 1 || Math.Abs(time.OffsetMinutes) > 14 * 60)
+        {
+            return false;
+        }
+
+        try
+        {
+            value = new DateTimeOffset(time.Year, time.Month, time.Day, time.Hour, time.Minute, time.Second, TimeSpan.FromMinutes(time.OffsetMinutes))
+                .AddTicks(time.Nanosecond / 100);
+            return true;
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // An offset that moves the instant before year 1 or after year 9999.
+            return false;
+        }
+    }
+
+    /// <summary>Formats a <see cref="DateTimeOffset"/> as Go's <c>time.RFC3339Nano</c> (see <see cref="ToString"/>).</summary>
+    public static string Format(DateTimeOffset value) => new GoTimestamp(
+        value.Year, value.Month, value.Day, value.Hour, value.Minute, value.Second,
+        (int)(value.Ticks % TimeSpan.TicksPerSecond) * 100, (int)value.Offset.TotalMinutes).ToString();
+
     /// <summary>Formats as Go's <c>time.RFC3339Nano</c>: fraction without trailing zeros, <c>Z</c> for a zero offset.</summary>
     public override string ToString()
     {

@@ -365,7 +365,7 @@ internal static class ImageJsonCheck
             return true;
         }
 
-        if (reader.TokenType != JsonTokenType.String || !GoTime.TryParse(reader.GetString()!, out var time))
+        if (reader.TokenType != JsonTokenType.String || !GoTimestamp.TryParseDateTimeOffset(reader.GetString()!, out var time))
         {
             return false;
         }

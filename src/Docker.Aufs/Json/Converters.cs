@@ -15,13 +15,13 @@ internal sealed class GoTimeConverter : JsonConverter<DateTimeOffset>
         }
 
         var text = reader.GetString()!;
-        return GoTime.TryParse(text, out var value)
+        return GoTimestamp.TryParseDateTimeOffset(text, out var value)
             ? value
             : throw new JsonException($"'{DockerIds.Printable(text)}' is not an RFC 3339 time");
     }
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
-        writer.WriteStringValue(GoTime.Format(value));
+        writer.WriteStringValue(GoTimestamp.Format(value));
 }
 
 /// <summary>A Go <c>bool</c> field: JSON <c>null</c> leaves the zero value (<see langword="false"/>) instead of failing.</summary>

@@ -1,3 +1,4 @@
+using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Union;
@@ -83,7 +84,7 @@ public sealed partial class UnionView
         {
             var hostDirectory = ImagePath.InBranch(top, directory);
             var names = FileSystem.Directory.EnumerateFileSystemEntries(hostDirectory).Select(e => NameOf(e, hostDirectory)).ToArray();
-            Array.Sort(names, CodePointComparer.Instance);
+            Array.Sort(names, Utf8Ordinal.Instance);
             foreach (var name in names)
             {
                 var path = ImagePath.Combine(directory, name);

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Abstractions;
+using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Logging;
 using Microsoft.Extensions.Logging;
@@ -421,7 +422,7 @@ public sealed partial class UnionView
         }
 
         var ordered = slots.Keys.ToArray();
-        Array.Sort(ordered, CodePointComparer.Instance);
+        Array.Sort(ordered, Utf8Ordinal.Instance);
         var children = new List<Child>(ordered.Length);
         foreach (var name in ordered)
         {
