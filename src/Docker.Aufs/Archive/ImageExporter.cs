@@ -170,18 +170,8 @@ internal sealed class ImageExporter
                 GoJsonWriter.Write(legacy, firstRepository ? ""u8 : ","u8);
                 firstRepository = false;
                 GoJsonWriter.WriteString(legacy, repository);
-                GoJsonWriter.Write(legacy, ":{"u8);
-                var firstTag = true;
-                foreach (var (tag, id) in byTag)
-                {
-                    GoJsonWriter.Write(legacy, firstTag ? ""u8 : ","u8);
-                    firstTag = false;
-                    GoJsonWriter.WriteString(legacy, tag);
-                    GoJsonWriter.Write(legacy, ":"u8);
-                    GoJsonWriter.WriteString(legacy, id);
-                }
-
-                GoJsonWriter.Write(legacy, "}"u8);
+                GoJsonWriter.Write(legacy, ":"u8);
+                GoJsonWriter.WriteStringMap(legacy, byTag);
             }
 
             GoJsonWriter.Write(legacy, "}\n"u8);

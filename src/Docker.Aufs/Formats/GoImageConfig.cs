@@ -565,26 +565,7 @@ internal static class GoImageConfig
             fields.Name("OnBuild");
             GoJsonWriter.WriteStringArray(output, _onBuild);
             fields.Name("Labels");
-            if (_labels is null)
-            {
-                GoJsonWriter.Write(output, "null"u8);
-            }
-            else
-            {
-                GoJsonWriter.Write(output, "{"u8);
-                var first = true;
-                foreach (var (label, value) in _labels)
-                {
-                    GoJsonWriter.Write(output, first ? ""u8 : ","u8);
-                    first = false;
-                    GoJsonWriter.WriteString(output, label);
-                    GoJsonWriter.Write(output, ":"u8);
-                    GoJsonWriter.WriteString(output, value);
-                }
-
-                GoJsonWriter.Write(output, "}"u8);
-            }
-
+            GoJsonWriter.WriteStringMap(output, _labels);
             fields.StringOmitEmpty("StopSignal", _stopSignal);
             fields.End();
         }

@@ -109,6 +109,36 @@ internal static class GoJsonWriter
         Write(output, "]"u8);
     }
 
+    /// <summary>
+    /// Writes string pairs as a JSON object in the order given (Go marshals a map sorted by key: pass them sorted), or
+    /// <c>null</c> for a <see langword="null"/> map.
+    /// </summary>
+    public static void WriteStringMap(IBufferWriter<byte> output, IEnumerable<KeyValuePair<string, string>>? map)
+    {
+        if (map is null)
+        {
+            Write(output, "null"u8);
+            return;
+        }
+
+        Write(output, "{"u8);
+        var first = true;
+        foreach (var (key, value) in map)
+        {
+            if (!first)
+            {
+                Write(output, ","u8);
+            }
+
+            first = false;
+            WriteString(output, key);
+            Write(output, ":"u8);
+            WriteString(output, value);
+        }
+
+        Write(output, "}"u8);
+    }
+
     public static void WriteNumber(IBufferWriter<byte> output, long value) =>
         Write(output, Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture)));
 
