@@ -4,7 +4,11 @@ using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Root;
 
-/// <summary>One <see cref="IDockerRoot"/> serves many concurrent readers with the same answers as one reader.</summary>
+/// <summary>
+/// One <see cref="IDockerRoot"/> serves many concurrent readers with the same answers as one reader: images, references,
+/// history, layers, union views (listing, reading, flattening), containers and their changes, layer tars and digests,
+/// saves in every format, and fsck — everything <see cref="EveryRead"/> runs.
+/// </summary>
 public sealed class ConcurrencyTests
 {
     [Fact]
@@ -12,26 +16,35 @@ public sealed class ConcurrencyTests
     {
         using var temp = new TempDirectory();
         var fs = new FileSystem();
-        SampleRoot.Write(fs, temp.Path);
+        var path = temp.Combine("docker");
+        SampleRoot.Write(fs, path);
 
-        static string Read(IDockerRoot root) => string.Join('\n',
-            root.GetImages().Select(i => $"{i.Id} {i.VirtualSize} {string.Join(',', i.RepoTags)}")
-                .Concat(root.Resolve("redis").Layers.Select(l => $"{l.Id} {l.Size} {l.DiffPath}"))
-                .Concat(root.GetHistory("busybox").Select(h => $"{h.Id} {h.CreatedBy}"))
-                .Concat(root.GetImageIds().Select(id => root.GetLayer(id).RawJson.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)))
-                .Append(root.ResolveImageId("7893")));
-
-        var expected = Read(DockerRoot.Open(fs, temp.Path));
-        var shared = DockerRoot.Open(fs, temp.Path);
+        var expected = EveryRead.Library(DockerRoot.Open(fs, path), null, null, temp.Combine("out-alone"));
+        var shared = DockerRoot.Open(fs, path);
         using var start = new ManualResetEventSlim();
-        var readers = Enumerable.Range(0, 32).Select(_ => Task.Run(() =>
+        var readers = Enumerable.Range(0, 12).Select(n => Task.Run(() =>
         {
-            start.Wait();
-            return Read(shared);
-        })).ToList();
+            start.Wait(TestContext.Current.CancellationToken);
+            return EveryRead.Library(shared, null, null, temp.Combine($"out-{n}"));
+        }, TestContext.Current.CancellationToken)).ToList();
         start.Set();
 
         var results = await Task.WhenAll(readers);
+        Assert.All(results, r => Assert.Equal(expected, r));
+    }
+
+    [Fact]
+    public async Task ManyParallelReaders_OfOneImageView_ListAndReadTheSameTree()
+    {
+        using var temp = new TempDirectory();
+        var fs = new FileSystem();
+        SampleRoot.Write(fs, temp.Path);
+        var root = DockerRoot.Open(fs, temp.Path);
+        var expected = EveryRead.View(root.GetImageView("redis"));
+        var view = root.GetImageView("redis");
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => EveryRead.View(view), TestContext.Current.CancellationToken)));
+
         Assert.All(results, r => Assert.Equal(expected, r));
     }
 }

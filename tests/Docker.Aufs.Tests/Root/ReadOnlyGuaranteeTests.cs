@@ -1,61 +1,61 @@
+using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
+using Docker.Aufs.Archive;
 using Docker.Aufs.Building;
+using Docker.Aufs.Drivers.Aufs;
+using Docker.Aufs.Fsck;
+using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Tests.Root;
 
-/// <summary>The forensic guarantee: every read operation, run through a recording file system, asks for nothing but reads.</summary>
+/// <summary>
+/// The forensic guarantee (README, "Read-only"): every read operation of the library and of the CLI, over the sample and
+/// the shared fixtures, asks for nothing but reads of the Docker root — proven through a recording file system in memory,
+/// and on the real disk by comparing every entry's bytes, mode, owner, size, inode, link count and times before and after.
+/// </summary>
 public sealed class ReadOnlyGuaranteeTests
 {
-    [Fact]
-    public void EveryReadOperationOfTheLibrary_MakesNoMutatingCall()
+    private const string RootPath = "/var/lib/docker";
+    private const string OutputPath = "/tmp/out";
+
+    public static TheoryData<string> Roots => ["sample", "dive-test-image.tar", "moby-empty-layer.tar"];
+
+    [Theory]
+    [MemberData(nameof(Roots))]
+    public void EveryReadOperationOfTheLibrary_MakesNoMutatingCall(string name)
     {
-        var memory = new MockFileSystem();
-        var built = SampleRoot.Write(memory);
+        var (memory, metadata) = InMemory(name);
         var before = Snapshot(memory);
         var (spy, log) = SpyFileSystem.Wrap(memory);
 
-        var root = DockerRoot.Open(spy, built.Path, new DockerRootOptions { Metadata = built.Metadata });
-        foreach (var image in root.GetImages())
-        {
-            root.Resolve(image.Id);
-            root.GetHistory(image.RepoTags[0]);
-        }
+        var output = new MockFileSystem();
+        EveryRead.Library(spy, RootPath, new DockerRootOptions { Metadata = metadata }, output, OutputPath);
 
-        foreach (var id in root.GetImageIds())
-        {
-            _ = root.GetLayer(id).GetJsonValue();
-            root.Aufs!.ReadLayerFile(id);
-            root.Aufs.GetLayerIds();
-        }
-
-        Assert.Throws<ImageNotFoundException>(() => root.ResolveImageId("f00"));
         Assert.NotEmpty(log.Calls);
         Assert.True(log.Mutations.IsEmpty, "mutating calls:\n" + string.Join('\n', log.Mutations));
         Assert.Equal(before, Snapshot(memory));
+        Assert.NotEmpty(output.AllFiles);
     }
 
+    public static TheoryData<string[]> CliCommands => [.. EveryRead.CliCommands(OutputPath)];
+
     [Theory]
-    [InlineData("images")]
-    [InlineData("images", "--json", "--digests")]
-    [InlineData("layers", "redis")]
-    [InlineData("history", "busybox", "--json")]
-    [InlineData("inspect", "redis")]
-    [InlineData("inspect", "c7d9", "--json")]
-    [InlineData("layers", "no-such-image")]
-    [InlineData("fsck")]
-    [InlineData("fsck", "--json")]
-    public void EveryReadCommandOfTheCli_MakesNoMutatingCall(params string[] args)
+    [MemberData(nameof(CliCommands))]
+    public void EveryReadCommandOfTheCli_WritesNothingInTheRoot(string[] args)
     {
         var memory = new MockFileSystem();
-        SampleRoot.Write(memory, "/r", SpecialFileMode.Recorded);
+        SampleRoot.Write(memory, RootPath, SpecialFileMode.Recorded);
         var before = Snapshot(memory);
         var (spy, log) = SpyFileSystem.Wrap(memory);
 
-        CliRunner.Run(spy, ["--root", "/r", .. args]);
+        var (exit, _, error) = CliRunner.Run(spy, ["--root", RootPath, .. args]);
 
+        Assert.True(exit is 0 or 1, error);
         Assert.NotEmpty(log.Calls);
-        Assert.True(log.Mutations.IsEmpty, "mutating calls:\n" + string.Join('\n', log.Mutations));
+        var inRoot = log.Mutations.Where(m => !m.Contains(OutputPath, StringComparison.Ordinal) || m.Contains(RootPath, StringComparison.Ordinal)).ToList();
+        Assert.True(inRoot.Count == 0, "mutating calls outside the output directory:\n" + string.Join('\n', inRoot));
         Assert.Equal(before, Snapshot(memory));
     }
 
@@ -73,10 +73,97 @@ public sealed class ReadOnlyGuaranteeTests
         Assert.Equal(4, log.Mutations.Count);
     }
 
+    [Fact]
+    public void TheDiskSnapshot_SeesATouchAModeChangeAndANewFile()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("a"), "x");
+        var before = TreeSnapshot.Take(temp.Path);
+
+        File.SetLastWriteTimeUtc(temp.Combine("a"), DateTime.UtcNow.AddMinutes(-5));
+        var touched = TreeSnapshot.Take(temp.Path);
+        File.SetUnixFileMode(temp.Combine("a"), UnixFileMode.UserRead);
+        var chmodded = TreeSnapshot.Take(temp.Path);
+        File.WriteAllText(temp.Combine("b"), string.Empty);
+
+        Assert.NotEqual(before, touched);
+        Assert.NotEqual(touched, chmodded);
+        Assert.NotEqual(chmodded, TreeSnapshot.Take(temp.Path));
+    }
+
+    [Theory]
+    [MemberData(nameof(Roots))]
+    public void EveryReadOperationOnDisk_ChangesNoByteModeOwnerInodeOrTimeInTheRoot(string name)
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("docker");
+        if (name == "sample")
+        {
+            SampleRoot.Write(new FileSystem(), root);
+        }
+        else
+        {
+            ImageImporter.Import(new FileSystem(), Fixtures.Path(name), root, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        var before = TreeSnapshot.Take(root);
+
+        EveryRead.Library(new FileSystem(), root, null, null, temp.Combine("out"));
+        if (name == "sample")
+        {
+            foreach (var args in EveryRead.CliCommands(temp.Combine("cli-out")))
+            {
+                var (exit, _, error) = CliRunner.Run(["--root", root, .. args]);
+                Assert.True(exit is 0 or 1, string.Join(' ', args) + ": " + error);
+            }
+        }
+
+        Assert.Equal(before, TreeSnapshot.Take(root));
+    }
+
+    [Fact]
+    public void EveryReadOfTheRealAufsFixture_ChangesNothingInIt()
+    {
+        using var temp = new TempDirectory();
+        TarExtraction.ExtractGzip(Fixtures.Path("balena-aufs-root.tar.gz"), temp.Path);
+        var before = TreeSnapshot.Take(temp.Path);
+        var fs = new FileSystem();
+        var driver = new AufsDriver(fs, Path.Combine(temp.Path, "aufs"));
+
+        foreach (var id in driver.GetLayerIds())
+        {
+            var view = UnionView.ForAufsLayer(driver, id, LinuxMetadataProvider.Instance);
+            Assert.NotEmpty(EveryRead.View(view));
+            _ = view.GetChanges();
+        }
+
+        // Its image/ store is Docker 1.10's: fsck and the CLI refuse the root, after reading only its top level.
+        Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(fs, temp.Path, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(1, CliRunner.Run(["--root", temp.Path, "images"]).Exit);
+        Assert.Equal(2, CliRunner.Run(["--root", temp.Path, "fsck"]).Exit);
+        Assert.Equal(before, TreeSnapshot.Take(temp.Path));
+    }
+
+    private static (MockFileSystem FileSystem, IUnixMetadataProvider Metadata) InMemory(string name)
+    {
+        var memory = new MockFileSystem();
+        if (name == "sample")
+        {
+            return (memory, SampleRoot.Write(memory, RootPath).Metadata);
+        }
+
+        memory.Directory.CreateDirectory("/var/lib");
+        memory.AddFile("/in/" + name, new MockFileData(File.ReadAllBytes(Fixtures.Path(name))));
+        var imported = ImageImporter.Import(memory, "/in/" + name, RootPath, cancellationToken: TestContext.Current.CancellationToken);
+        return (memory, imported.Root.Metadata);
+    }
+
+    /// <summary>What the mock knows of each entry under the root: bytes, attributes, link target, write and creation times (reading sets the access time, as on disk).</summary>
     private static List<string> Snapshot(MockFileSystem fs) =>
-        [.. fs.AllPaths.Order(StringComparer.Ordinal).Select(p =>
+        [.. fs.AllPaths.Where(p => p.StartsWith(RootPath, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(p =>
         {
             var file = fs.GetFile(p);
-            return $"{p} {file.Attributes} {file.LastWriteTime.Ticks} {file.CreationTime.Ticks} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file.Contents))}";
+            return $"{p} {file.Attributes} {file.LastWriteTime.Ticks} {file.CreationTime.Ticks} {file.LinkTarget} " +
+                Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file.Contents));
         })];
 }

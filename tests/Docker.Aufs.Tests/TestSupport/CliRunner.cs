@@ -13,8 +13,9 @@ internal static class CliRunner
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var exit = CliApp.Run(args, new CliEnvironment(output, error, new FixedTime(Now), fileSystem));
-        return (exit, output.ToString(), error.ToString());
+        using var raw = new MemoryStream(); // cat and export -o - write bytes: appended to the text output, never to the test host's stdout
+        var exit = CliApp.Run(args, new CliEnvironment(output, error, new FixedTime(Now), fileSystem, raw));
+        return (exit, output + System.Text.Encoding.UTF8.GetString(raw.ToArray()), error.ToString());
     }
 
     public static (int Exit, string Out, string Err) Run(params string[] args) => Run(new FileSystem(), args);
