@@ -1,0 +1,38 @@
+using Docker.Aufs.Building;
+using Docker.Aufs.Containers;
+
+namespace Docker.Aufs.Fuzz.Targets;
+
+/// <summary><c>containers/&lt;id&gt;/config.json</c> of the sample root's redis container.</summary>
+internal sealed class ContainerConfigTarget : FuzzTarget
+{
+    private const string Id = SampleRoot.RedisContainerId;
+
+    private SampleFixture _sample = null!;
+
+    public override string Name => "container-config";
+
+    public override string Description => "containers/<id>/config.json: LegacyContainer.Read, GetContainers, GetContainer, by name, GetContainerView";
+
+    protected override void Setup() => _sample = SampleFixture.Create();
+
+    protected override void Execute(byte[] input)
+    {
+        _sample.Write($"containers/{Id}/config.json", input);
+        var container = Step(() => LegacyContainer.Read(_sample.FileSystem, SampleFixture.PathOf("containers"), Id));
+        if (container is not null)
+        {
+            _ = (container.Name, container.Command, container.Status, container.Created, container.ImageId, container.Driver, container.InitLayerId);
+        }
+
+        var root = _sample.Open();
+        Step(() => root.GetContainers());
+        Step(() => root.GetContainer(Id));
+        Step(() => root.ResolveContainerId(SampleRoot.RedisContainerName));
+        var view = Step(() => root.GetContainerView(Id));
+        if (view is not null)
+        {
+            Step(() => view.ListDirectory("/").Count);
+        }
+    }
+}
