@@ -153,6 +153,12 @@ internal sealed class TarSplitReader
         long size = 0;
         byte[]? payload = null;
         long position = 0;
+        if (!System.Text.Unicode.Utf8.IsValid(line))
+        {
+            // Go's decoder reads invalid UTF-8 in a string as U+FFFD; Utf8JsonReader would refuse the string when it is read.
+            line = GoJson.ReplaceInvalidUtf8(line).Span;
+        }
+
         try
         {
             var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 16 });

@@ -13,9 +13,11 @@ public sealed class TarSplitTests
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static List<TarSplitEntry> Read(string lines)
+    private static List<TarSplitEntry> Read(string lines) => Read(Encoding.UTF8.GetBytes(lines));
+
+    private static List<TarSplitEntry> Read(byte[] lines)
     {
-        var reader = new TarSplitReader(new MemoryStream(Encoding.UTF8.GetBytes(lines)), "/tar-data.json.gz");
+        var reader = new TarSplitReader(new MemoryStream(lines), "/tar-data.json.gz");
         var entries = new List<TarSplitEntry>();
         while (SyncCore.Run(reader.NextAsync(false, default)) is { } entry)
         {
@@ -98,6 +100,16 @@ public sealed class TarSplitTests
         Assert.Equal([(byte)'a', 0xFF], entries[0].Name);
         Assert.Equal(3, entries[0].Size);
         Assert.Equal(7, entries[0].Position);
+    }
+
+    [Fact]
+    public void Reader_InvalidUtf8InStrings_IsReadAsReplacementCharactersAsGoDoes()
+    {
+        // Found by tests/Docker.Aufs.Fuzz (tar-split-json): a key or name with invalid UTF-8 escaped as InvalidOperationException.
+        byte[] lines = [.. "{\"type\":1,\"name\":\"a"u8, 0xFF, .. "b\",\"positi"u8, 0x88, .. "n\":1,\"position\":2}\n"u8];
+        var entry = Assert.Single(Read(lines));
+        Assert.Equal("a\uFFFDb"u8.ToArray(), entry.Name);
+        Assert.Equal(2, entry.Position);
     }
 
     [Theory]
