@@ -51,7 +51,7 @@ fi
 if ! command -v afl-fuzz >/dev/null 2>&1; then
   log "Installing afl++ (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
-  { apt-get update -qq && apt-get install -y -qq afl++ >/dev/null; } || { echo "apt-get install afl++ failed" >&2; exit 2; }
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends afl++ >/dev/null; } || { echo "apt-get install afl++ failed" >&2; exit 2; }
 fi
 
 tools=$work/tools
