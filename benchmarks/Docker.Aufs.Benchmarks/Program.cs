@@ -27,5 +27,15 @@ if (args is ["measure", var large, var small])
     return 0;
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(SyntheticRoot).Assembly).Run(args);
+// The union benchmarks' processes share one generated image, deleted when the run ends.
+UnionFixture.BeginRun();
+try
+{
+    BenchmarkSwitcher.FromAssembly(typeof(SyntheticRoot).Assembly).Run(args);
+}
+finally
+{
+    UnionFixture.EndRun();
+}
+
 return 0;

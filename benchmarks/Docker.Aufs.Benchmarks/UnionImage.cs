@@ -82,11 +82,15 @@ public static class UnionImage
     /// <summary>Writes the root into the empty or missing directory <paramref name="path"/> and describes the image.</summary>
     public static UnionImageInfo Generate(string path)
     {
-        var fs = new FileSystem();
-        var builder = new LegacyRootBuilder(fs, path);
+        var builder = new LegacyRootBuilder(new FileSystem(), path);
         new Generator(builder).Run();
-        var root = builder.Build();
-        var view = DockerRoot.Open(fs, root.Path).GetImageView(Reference);
+        return Describe(builder.Build().Path);
+    }
+
+    /// <summary>Describes the image of a root written by <see cref="Generate"/>.</summary>
+    public static UnionImageInfo Describe(string path)
+    {
+        var view = DockerRoot.Open(new FileSystem(), path).GetImageView(Reference);
         var diffs = view.Branches.Select(b => b.Path).ToArray();
         if (diffs.Length != LayerCount)
         {
@@ -131,7 +135,7 @@ public static class UnionImage
 
         return new UnionImageInfo
         {
-            Path = root.Path,
+            Path = path,
             DiffDirectories = diffs,
             EmptyLayers = diffs.Count(d => !Directory.EnumerateFileSystemEntries(d).Any()),
             DiffEntries = diffEntries,
@@ -753,6 +757,122 @@ public static class UnionImage
             var noise = new byte[1 << 20];
             new Random(Seed).NextBytes(noise);
             return noise;
+        }
+    }
+}
+
+/// <summary>
+/// The generated 30-layer image on the real disk. BenchmarkDotNet runs every benchmark case in a process of its own, and
+/// writing the image (about 700 MB on disk) and deleting it again takes minutes on a busy machine, so one image serves
+/// every process of a run: <see cref="BeginRun"/> (in the host process) names a directory that the benchmark processes
+/// inherit through <see cref="SharedDirectoryVariable"/>, the first of them generates the image there, and
+/// <see cref="EndRun"/> deletes it. A benchmark process started without it generates its own image and deletes it.
+/// </summary>
+public sealed class UnionFixture : IDisposable
+{
+    /// <summary>The environment variable naming the directory of the image shared by the processes of one run.</summary>
+    public const string SharedDirectoryVariable = "DOCKER_AUFS_BENCH_UNION_DIR";
+
+    private const string CompleteMarker = "complete";
+
+    private readonly bool _owned;
+
+    private UnionFixture(string directory, UnionImageInfo info, bool owned)
+    {
+        Directory = directory;
+        Info = info;
+        _owned = owned;
+    }
+
+    /// <summary>Gets the directory holding the root.</summary>
+    public string Directory { get; }
+
+    /// <summary>Gets the description of the generated image.</summary>
+    public UnionImageInfo Info { get; }
+
+    /// <summary>Gets the Docker root.</summary>
+    public string Path => Info.Path;
+
+    /// <summary>Names a new temporary directory for the image of this run, inherited by the benchmark processes.</summary>
+    public static void BeginRun() =>
+        Environment.SetEnvironmentVariable(SharedDirectoryVariable, NewTemporaryDirectory());
+
+    /// <summary>Deletes the image of this run, if a benchmark process generated it.</summary>
+    public static void EndRun()
+    {
+        if (Environment.GetEnvironmentVariable(SharedDirectoryVariable) is { Length: > 0 } directory)
+        {
+            Delete(directory);
+        }
+    }
+
+    /// <summary>
+    /// Returns the image of this run, generating it first if no process of the run has; or, outside a run, generates
+    /// one in a new temporary directory. A new image is flushed to disk (<c>sync</c>), so that the kernel's write-back
+    /// does not run during the measurements; the page cache keeps the data.
+    /// </summary>
+    /// <returns>The fixture; dispose it.</returns>
+    public static UnionFixture Create()
+    {
+        var shared = Environment.GetEnvironmentVariable(SharedDirectoryVariable);
+        var directory = string.IsNullOrEmpty(shared) ? NewTemporaryDirectory() : shared;
+        var root = System.IO.Path.Combine(directory, "docker");
+        var marker = System.IO.Path.Combine(directory, CompleteMarker);
+        UnionImageInfo info;
+        if (File.Exists(marker))
+        {
+            info = UnionImage.Describe(root);
+            Console.WriteLine($"// Reused {info}");
+        }
+        else
+        {
+            Delete(directory); // a generation interrupted earlier in this run
+            info = UnionImage.Generate(root);
+            Console.WriteLine($"// Generated {info}");
+            Sync();
+            File.WriteAllText(marker, string.Empty);
+        }
+
+        return new UnionFixture(directory, info, owned: string.IsNullOrEmpty(shared));
+    }
+
+    /// <summary>Deletes the image unless it is shared by the processes of a run.</summary>
+    public void Dispose()
+    {
+        if (_owned)
+        {
+            Delete(Directory);
+        }
+    }
+
+    private static string NewTemporaryDirectory() =>
+        System.IO.Path.Combine(System.IO.Path.GetTempPath(), "docker-aufs-bench-" + Guid.NewGuid().ToString("N"));
+
+    private static void Sync()
+    {
+        try
+        {
+            using var sync = System.Diagnostics.Process.Start("sync");
+            sync.WaitForExit();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No sync command: the measurements may then overlap the write-back.
+        }
+    }
+
+    private static void Delete(string directory)
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(directory))
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp directory must not fail a benchmark run.
         }
     }
 }
