@@ -21,6 +21,13 @@ if (args is ["generate-union", var unionDirectory])
     return 0;
 }
 
+if (args is ["measure-union", var unionRoot, .. var unionRest])
+{
+    // Stopwatch pass over an image written by generate-union: measure-union <root> [operation [count]]
+    UnionMeasure.Run(unionRoot, unionRest is [var only, ..] ? only : null, unionRest is [_, var count] ? int.Parse(count, System.Globalization.CultureInfo.InvariantCulture) : 1);
+    return 0;
+}
+
 if (args is ["measure", var large, var small])
 {
     QuickMeasure.Run(large, small);
