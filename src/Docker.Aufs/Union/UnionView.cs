@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.IO.Abstractions;
 using Docker.Aufs.Formats;
@@ -24,6 +25,11 @@ namespace Docker.Aufs.Union;
 /// Every branch entry is examined with <c>lstat</c> semantics through <see cref="IUnixMetadataProvider"/>, and a path is
 /// only descended in a branch where each of its components is a real directory of that branch, so no host symbolic link
 /// is followed. Listings are computed directory by directory; nothing holds the whole tree.
+/// <para>
+/// Like the kernel's dentry cache, a view remembers the outcome of up to 65,536 distinct name lookups made while resolving callers' paths (found or not), so opening many files of one directory, or one file
+/// many times, costs one <c>lstat</c> per branch only the first time. The view is meant for data at rest: a branch changed
+/// on disk after a lookup may not be seen by that view (open a new one).
+/// </para>
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
 public sealed partial class UnionView
@@ -31,7 +37,11 @@ public sealed partial class UnionView
     /// <summary>The number of symbolic links Linux follows while resolving one path (<c>MAXSYMLINKS</c>).</summary>
     public const int MaxSymbolicLinks = 40;
 
+    /// <summary>The number of name lookups a view remembers (found or not); when it is full, it forgets them all and starts over.</summary>
+    internal const int LookupCacheCapacity = 65_536;
+
     private readonly UnionBranch[] _branches;
+    private readonly ConcurrentDictionary<string, Located?> _lookups = new(StringComparer.Ordinal);
     private readonly Located _root;
     private readonly ILogger _logger;
 
@@ -258,7 +268,7 @@ public sealed partial class UnionView
                 return Lookup.NotADirectory;
             }
 
-            var child = LookupChild(current, part);
+            var child = CachedLookupChild(current, part);
             if (child is null)
             {
                 return Lookup.NotFound;
@@ -296,6 +306,28 @@ public sealed partial class UnionView
 
         result = stack[^1];
         return Lookup.Found;
+    }
+
+    /// <summary>
+    /// <see cref="LookupChild"/> through the view's lookup cache. A directory's path inside the image determines its branch
+    /// run, so the image path of the child is a complete key.
+    /// </summary>
+    private Located? CachedLookupChild(Located directory, string name)
+    {
+        var key = ImagePath.Combine(directory.Entry.Path, name);
+        if (_lookups.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var found = LookupChild(directory, name);
+        if (_lookups.Count >= LookupCacheCapacity)
+        {
+            _lookups.Clear();
+        }
+
+        _lookups.TryAdd(key, found);
+        return found;
     }
 
     /// <summary>Looks one name up in a directory of the image, branch by branch, as AUFS's lookup does.</summary>
