@@ -95,11 +95,13 @@ public static class UnionMeasure
             ("read-1m-sequential", 200, () => ReadToEnd(new FileStream(medium, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan), buffer)),
             ("read-1m-view", 200, () => ReadToEnd(view.OpenRead(UnionImage.MediumFile), buffer)),
             ("read-1m-union-fs", 200, () => ReadToEnd(union.File.OpenRead("/" + UnionImage.MediumFile), buffer)),
+            ("read-1m-view-cold", 200, () => ReadToEnd(new UnionView(view.FileSystem, view.Metadata, view.Branches).OpenRead(UnionImage.MediumFile), buffer)),
             ("read-1m-entry", 200, () => ReadToEnd(view.OpenEntry(mediumEntry), buffer)),
             ("lookup-1m", 200, () => view.GetEntry(UnionImage.MediumFile, followSymbolicLinks: true).Path.Length),
             ("read-64m-direct", 5, () => ReadToEnd(File.OpenRead(large), buffer)),
             ("read-64m-sequential", 5, () => ReadToEnd(new FileStream(large, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan), buffer)),
             ("read-64m-view", 5, () => ReadToEnd(view.OpenRead(UnionImage.LargeFile), buffer)),
+            ("read-64m-view-cold", 5, () => ReadToEnd(new UnionView(view.FileSystem, view.Metadata, view.Branches).OpenRead(UnionImage.LargeFile), buffer)),
             ("read-64m-entry", 5, () => ReadToEnd(view.OpenEntry(largeEntry), buffer)),
             ("read-64m-union-fs", 5, () => ReadToEnd(union.File.OpenRead("/" + UnionImage.LargeFile), buffer)),
         };
