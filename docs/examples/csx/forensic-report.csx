@@ -10,6 +10,8 @@ using Docker.Aufs;
 using Docker.Aufs.Building;
 using Docker.Aufs.Fsck;
 
+var args = Args.ToArray(); // dotnet-script passes the arguments as Args
+
 var fileSystem = new FileSystem();
 var scratch = Path.Combine(Path.GetTempPath(), "docker-aufs-forensics-" + Guid.NewGuid().ToString("N"));
 var rootPath = args.Length > 0 ? args[0] : SampleRoot.Write(fileSystem, scratch).Path;
@@ -36,8 +38,6 @@ foreach (var container in root.GetContainers())
 var image = root.GetImages()[0];
 var view = root.GetImageView(image.Id);
 using (var reader = new StreamReader(view.OpenRead("etc/passwd")))
-
-var args = Args.ToArray(); // dotnet-script passes the arguments as Args
 {
     Console.WriteLine($"/etc/passwd of {(image.RepoTags.Count > 0 ? image.RepoTags[0] : image.Id[..12])}:");
     Console.Write(reader.ReadToEnd());

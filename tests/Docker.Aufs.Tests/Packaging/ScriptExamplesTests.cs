@@ -2,7 +2,10 @@ using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Packaging;
 
-/// <summary>The .csx twins of the script examples stay the same programs (CI runs the .cs ones).</summary>
+/// <summary>
+/// The .csx twins of the script examples stay the same programs (CI runs both: the .cs with <c>dotnet run</c>, the .csx
+/// with <c>eng/run-csx.cs</c>).
+/// </summary>
 public sealed class ScriptExamplesTests
 {
     public static TheoryData<string> Examples() =>
@@ -17,6 +20,16 @@ public sealed class ScriptExamplesTests
         Assert.True(File.Exists(csx), $"{name}.cs has no docs/examples/csx/{name}.csx");
         Assert.Equal(Code(cs), Code(csx));
         Assert.Contains("#r \"nuget: Docker.Aufs, ", File.ReadAllText(csx), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Examples))]
+    public void EveryCsxTwin_AdaptsArgsBeforeItsFirstStatement(string name)
+    {
+        var lines = File.ReadAllLines(Repository.Combine("docs", "examples", "csx", name + ".csx"));
+        var first = Array.FindIndex(lines, l => l.Length > 0 && !(l.StartsWith('#') || l.StartsWith("//", StringComparison.Ordinal) || l.StartsWith("using ", StringComparison.Ordinal)));
+        Assert.True(first >= 0, $"{name}.csx has no statement");
+        Assert.StartsWith("var args = Args.ToArray();", lines[first], StringComparison.Ordinal);
     }
 
     [Fact]
