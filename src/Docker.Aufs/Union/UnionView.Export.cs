@@ -17,6 +17,7 @@ public sealed partial class UnionView
     /// <param name="cancellationToken">Stops the export between entries.</param>
     /// <returns>The number of tar entries written.</returns>
     /// <exception cref="IOException">A branch cannot be read, or <paramref name="output"/> fails.</exception>
+    /// <exception cref="CorruptFileException">An entry cannot be what a real file system holds: a symbolic link with an empty target, an owner above 2147483647, device numbers above 2147483647.</exception>
     /// <exception cref="OperationCanceledException">The export was cancelled.</exception>
     public long WriteTar(Stream output, CancellationToken cancellationToken = default)
     {
@@ -49,6 +50,7 @@ public sealed partial class UnionView
     /// <param name="cancellationToken">Stops the export.</param>
     /// <returns>The number of tar entries written.</returns>
     /// <exception cref="IOException">A branch cannot be read, or <paramref name="output"/> fails.</exception>
+    /// <exception cref="CorruptFileException">An entry cannot be what a real file system holds: a symbolic link with an empty target, an owner above 2147483647, device numbers above 2147483647.</exception>
     /// <exception cref="OperationCanceledException">The export was cancelled.</exception>
     public async Task<long> WriteTarAsync(Stream output, CancellationToken cancellationToken = default)
     {
@@ -111,6 +113,11 @@ public sealed partial class UnionView
             case UnixFileType.SymbolicLink:
                 type = TarEntryType.SymbolicLink;
                 linkName = entry.LinkTarget;
+                if (string.IsNullOrEmpty(linkName))
+                {
+                    throw new CorruptFileException(entry.SourcePath, "a symbolic link with an empty target (Linux cannot create one)");
+                }
+
                 break;
             case UnixFileType.CharacterDevice:
                 type = TarEntryType.CharacterDevice;
@@ -124,6 +131,16 @@ public sealed partial class UnionView
             default:
                 Log.ExportSkippedSocket(_logger, entry.Path);
                 return null;
+        }
+
+        if (entry.Uid < 0 || entry.Gid < 0)
+        {
+            throw new CorruptFileException(entry.SourcePath, $"its owner {(uint)entry.Uid}:{(uint)entry.Gid} is above 2147483647, which Docker 1.9 never wrote and this tar writer cannot hold");
+        }
+
+        if (type is TarEntryType.CharacterDevice or TarEntryType.BlockDevice && (entry.DeviceMajor > int.MaxValue || entry.DeviceMinor > int.MaxValue))
+        {
+            throw new CorruptFileException(entry.SourcePath, $"device numbers {entry.DeviceMajor}:{entry.DeviceMinor} are beyond any Linux device and what a tar header holds");
         }
 
         var tarEntry = new GnuTarEntry(type, type == TarEntryType.Directory ? entry.Path + "/" : entry.Path)

@@ -90,6 +90,81 @@ public sealed class UnionExportTests
         }
     }
 
+    /// <summary>A one-layer image in memory whose entry at <paramref name="path"/> lstat reports as <paramref name="damage"/> says.</summary>
+    private static Docker.Aufs.Union.UnionView Damaged(TestRoot root, string path, Func<Docker.Aufs.IO.UnixFileStatus, Docker.Aufs.IO.UnixFileStatus> damage)
+    {
+        var view = root.Open().GetImageView("t");
+        var recorded = Assert.IsType<Docker.Aufs.IO.RecordedMetadataProvider>(view.Metadata);
+        var source = view.GetEntry(path).SourcePath;
+        Assert.True(recorded.TryGetStatus(source, out var status));
+        recorded.Record(source, damage(status));
+        return root.Open().GetImageView("t");
+    }
+
+    private static TestRoot Special() => TestRoot.Build(Disk.Memory, b => b.Tag("t:latest", b.AddLayer(l => l.Id(Ids.Of("special")).Created(Time)
+        .Symlink("srv/link", "blob").CharacterDevice("dev/null", 1, 3).File("srv/blob", "x"))));
+
+    [Fact]
+    public void WriteTar_SymbolicLinkWithAnEmptyTarget_IsACorruptFileNamingIt()
+    {
+        using var root = Special();
+        var view = Damaged(root, "srv/link", s => s with { LinkTarget = string.Empty, Size = 0 });
+
+        var error = Assert.Throws<CorruptFileException>(() => view.WriteTar(Stream.Null, TestContext.Current.CancellationToken));
+        Assert.EndsWith("srv/link", error.Path, StringComparison.Ordinal);
+        Assert.Contains("empty target", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0x8000_0000u, 3u)]
+    [InlineData(1u, 0xFFFF_FFFFu)]
+    public async Task WriteTar_DeviceNumbersNoLinuxDeviceHas_AreACorruptFileNamingIt(uint major, uint minor)
+    {
+        using var root = Special();
+        var view = Damaged(root, "dev/null", s => s with { DeviceMajor = major, DeviceMinor = minor });
+
+        var error = Assert.Throws<CorruptFileException>(() => view.WriteTar(Stream.Null, TestContext.Current.CancellationToken));
+        Assert.EndsWith("dev/null", error.Path, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<CorruptFileException>(() => view.WriteTarAsync(Stream.Null, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void WriteTar_DeviceNumbersBeyondTheOctalField_AreKept()
+    {
+        using var root = Special();
+        var view = Damaged(root, "dev/null", s => s with { DeviceMajor = 0x20_0000, DeviceMinor = int.MaxValue });
+        using var tar = new MemoryStream();
+
+        view.WriteTar(tar, TestContext.Current.CancellationToken);
+
+        var device = Assert.IsAssignableFrom<PosixTarEntry>(Read(tar).Single(e => e.Entry.Name == "dev/null").Entry);
+        Assert.Equal((0x20_0000, int.MaxValue), (device.DeviceMajor, device.DeviceMinor));
+    }
+
+    [Fact]
+    public void WriteTar_OwnerUpToInt32Max_IsKept()
+    {
+        using var root = Special();
+        var view = Damaged(root, "srv/blob", s => s with { Uid = int.MaxValue, Gid = 70_000 });
+        using var tar = new MemoryStream();
+
+        view.WriteTar(tar, TestContext.Current.CancellationToken);
+
+        var blob = Read(tar).Single(e => e.Entry.Name == "srv/blob").Entry;
+        Assert.Equal((int.MaxValue, 70_000), (blob.Uid, blob.Gid));
+    }
+
+    [Fact]
+    public void WriteTar_OwnerAboveInt32Max_IsACorruptFileNamingItRatherThanAnotherOwner()
+    {
+        using var root = Special();
+        var view = Damaged(root, "srv/blob", s => s with { Uid = -1 });
+
+        var error = Assert.Throws<CorruptFileException>(() => view.WriteTar(Stream.Null, TestContext.Current.CancellationToken));
+        Assert.EndsWith("srv/blob", error.Path, StringComparison.Ordinal);
+        Assert.Contains("4294967295", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task WriteTarAsync_SameView_WritesTheSameBytesAsWriteTar()
     {
