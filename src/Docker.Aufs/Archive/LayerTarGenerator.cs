@@ -140,8 +140,8 @@ internal sealed class LayerTarGenerator
         {
             Name = Encoding.UTF8.GetBytes(status.Type == UnixFileType.Directory ? relative + "/" : relative),
             Mode = status.Mode,
-            Uid = status.Uid,
-            Gid = status.Gid,
+            Uid = (uint)status.Uid, // uid_t is unsigned: an owner above int.MaxValue is stored as its two's complement
+            Gid = (uint)status.Gid,
             ModTimeSeconds = status.ModifiedTime.ToUnixTimeSeconds(),
         };
 

@@ -38,10 +38,10 @@ public sealed record UnixFileStatus
     /// <summary>Gets the permission bits including set-user-ID, set-group-ID and sticky (<c>st_mode &amp; 07777</c>).</summary>
     public int Permissions { get; init; }
 
-    /// <summary>Gets the owner's user ID.</summary>
+    /// <summary>Gets the owner's user ID (<c>uid_t</c> is unsigned: an ID above <see cref="int.MaxValue"/> reads as negative; cast to <see cref="uint"/>).</summary>
     public int Uid { get; init; }
 
-    /// <summary>Gets the owner's group ID.</summary>
+    /// <summary>Gets the owner's group ID (above <see cref="int.MaxValue"/>: negative, as for <see cref="Uid"/>).</summary>
     public int Gid { get; init; }
 
     /// <summary>Gets the size in bytes (for a symbolic link: the length of its target).</summary>

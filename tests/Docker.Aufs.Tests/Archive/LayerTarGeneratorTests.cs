@@ -81,6 +81,20 @@ public sealed class LayerTarGeneratorTests
     }
 
     [Fact]
+    public void Generate_OwnerAboveInt32Max_IsWrittenAsGoWritesIt_Base256()
+    {
+        var (fs, root, diff) = Mock(l => l.File("nobody", "x"));
+        var path = diff + "/nobody";
+        Assert.True(root.Metadata.TryGetStatus(path, out var status));
+        root.Metadata.Record(path, status with { Uid = unchecked((int)4294967294u), Gid = int.MinValue });
+
+        var header = Generate(fs, root.Metadata, diff).AsSpan(0, 512);
+
+        Assert.Equal(new byte[] { 0x80, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFE }, header[108..116].ToArray());
+        Assert.Equal(new byte[] { 0x80, 0, 0, 0, 0x80, 0, 0, 0 }, header[116..124].ToArray());
+    }
+
+    [Fact]
     public void Generate_HardlinksBecomeLinkEntriesToTheFirstNameInWalkOrder()
     {
         var (fs, root, diff) = Mock(l => l.File("zzz", "shared content").Hardlink("aaa", "zzz").Hardlink("mmm", "zzz"));
