@@ -32,7 +32,7 @@ internal static class LsCommand
             {
                 table.Add(
                     FileModes.Symbolic(entry.Type, entry.Permissions),
-                    $"{entry.Uid}:{entry.Gid}",
+                    $"{(uint)entry.Uid}:{(uint)entry.Gid}",
                     FileModes.Size(entry),
                     FileModes.Time(entry.ModifiedTime),
                     ShortLayer(entry.LayerId),
@@ -82,8 +82,8 @@ internal static class LsCommand
             writer.WriteString("mode", FileModes.Octal(entry.Permissions));
             writer.WriteNumber("size", entry.Size);
             writer.WriteString("linkTarget", entry.LinkTarget);
-            writer.WriteNumber("uid", entry.Uid);
-            writer.WriteNumber("gid", entry.Gid);
+            writer.WriteNumber("uid", (uint)entry.Uid);
+            writer.WriteNumber("gid", (uint)entry.Gid);
             writer.WriteString("layer", entry.LayerId);
             writer.WriteEndObject();
             if (buffer.Length > 64 * 1024)

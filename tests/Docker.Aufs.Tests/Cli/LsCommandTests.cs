@@ -39,6 +39,19 @@ public sealed class LsCommandTests
     }
 
     [Fact]
+    public void Ls_OwnerAboveInt32MaxOnTheRealDisk_IsPrintedUnsigned()
+    {
+        Assert.SkipUnless(Docker.Aufs.IO.LinuxNative.IsRoot, "Changing owners on the real disk needs root.");
+        using var root = TestRoot.Build(Disk.Real, b => b.Tag("t:latest", b.AddLayer(l => l.Id(Ids.Of("owner")).File("nobody", "x", uid: -2, gid: -2))));
+
+        var entry = Assert.Single(Json(CliCapture.Run("--root", root.Path, "ls", "t", "--json")));
+        var table = CliCapture.Run("--root", root.Path, "ls", "t");
+
+        Assert.Equal((4294967294L, 4294967294L), (entry.GetProperty("uid").GetInt64(), entry.GetProperty("gid").GetInt64()));
+        Assert.Contains("4294967294:4294967294", table.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ls_JsonOfDirectoriesAndSpecialModes_HasSizeZeroAndFourOctalDigits()
     {
         var entries = Json(CliCapture.Run("--sample", "ls", "redis", "--json"));
