@@ -62,6 +62,9 @@ public static class RootChecker
         private readonly Dictionary<string, GraphLayer> _layers = new(StringComparer.Ordinal);
         private readonly HashSet<string> _containerIds = new(StringComparer.Ordinal);
 
+        /// <summary>The number of ancestors of each layer whose chain ends at a base; -1 for a chain that loops or misses a parent.</summary>
+        private readonly Dictionary<string, int> _chainDepth = new(StringComparer.Ordinal);
+
         public void Run()
         {
             CheckTopLevel();
@@ -235,9 +238,16 @@ public static class RootChecker
             }
         }
 
+        /// <summary>
+        /// Walks every parent chain once (iteratively, each layer visited once whatever the depth): reports missing parents
+        /// and every layer of a cycle, and records the depth of each chain that ends at a base layer (what the aufs/layers
+        /// comparison needs).
+        /// </summary>
         private void CheckChains()
         {
-            var reported = new HashSet<string>(StringComparer.Ordinal);
+            const int Broken = -1;
+            var path = new List<GraphLayer>();
+            var onPath = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var layer in _layers.Values.OrderBy(l => l.Id, StringComparer.Ordinal))
             {
                 if (layer.Parent is { } parent && !_layers.ContainsKey(parent) && !_fs.Directory.Exists(Combine(LegacyLayout.GraphDirectory, parent)))
@@ -246,20 +256,55 @@ public static class RootChecker
                         $"its parent {parent} is missing", "the image cannot be assembled; its own layer's files are still readable with --layer");
                 }
 
-                // Walk up; a loop shows as a layer met twice.
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                for (var current = layer; current is not null; current = current.Parent is { } p && _layers.TryGetValue(p, out var next) ? next : null)
+                if (_chainDepth.ContainsKey(layer.Id))
                 {
-                    if (!seen.Add(current.Id))
+                    continue;
+                }
+
+                // Walk up until a layer whose chain is known, a base, a missing parent or a layer already on this walk.
+                path.Clear();
+                onPath.Clear();
+                var depth = Broken;
+                for (var current = layer; ;)
+                {
+                    onPath[current.Id] = path.Count;
+                    path.Add(current);
+                    if (current.Parent is not { } up)
                     {
-                        if (reported.Add(current.Id))
+                        depth = 0;
+                        break;
+                    }
+
+                    if (_chainDepth.TryGetValue(up, out var known))
+                    {
+                        depth = known == Broken ? Broken : known + 1;
+                        break;
+                    }
+
+                    if (onPath.TryGetValue(up, out var start))
+                    {
+                        // A loop: every layer on it is met twice, whichever one a walk starts from.
+                        foreach (var member in path.Skip(start).OrderBy(l => l.Id, StringComparer.Ordinal))
                         {
-                            Add(FindingCodes.ChainCycle, FindingSeverity.Error, current.Directory,
-                                $"the parent chain loops back to {current.Id}", "a chain cannot loop in data Docker wrote; the parent or parent_id of a layer was altered");
+                            Add(FindingCodes.ChainCycle, FindingSeverity.Error, member.Directory,
+                                $"the parent chain loops back to {member.Id}", "a chain cannot loop in data Docker wrote; the parent or parent_id of a layer was altered");
                         }
 
                         break;
                     }
+
+                    if (!_layers.TryGetValue(up, out var next))
+                    {
+                        break; // a missing parent
+                    }
+
+                    current = next;
+                }
+
+                for (var i = path.Count - 1; i >= 0; i--)
+                {
+                    _chainDepth[path[i].Id] = depth;
+                    depth = depth == Broken ? Broken : depth + 1;
                 }
             }
         }
@@ -279,11 +324,10 @@ public static class RootChecker
                 try
                 {
                     var ancestors = aufs.ReadLayerFile(layer.Id).Ancestors;
-                    var expected = GraphAncestors(layer);
-                    if (expected is not null && !ancestors.SequenceEqual(expected))
+                    if (_chainDepth.GetValueOrDefault(layer.Id, -1) is var expected and >= 0 && !MatchesGraphChain(layer, ancestors))
                     {
                         Add(FindingCodes.ChainMismatch, FindingSeverity.Error, layerFile,
-                            $"lists {ancestors.Count} ancestors that differ from the graph/ chain of {expected.Count}",
+                            $"lists {ancestors.Count} ancestors that differ from the graph/ chain of {expected}",
                             "the mounted image would not be the one graph/ describes; read it with --lenient to follow graph/");
                     }
                 }
@@ -370,25 +414,24 @@ public static class RootChecker
             return ids;
         }
 
-        private List<string>? GraphAncestors(GraphLayer layer)
+        /// <summary>
+        /// Whether <paramref name="ancestors"/> is the graph/ chain of a layer whose chain ends at a base; costs at most one
+        /// step more than the list is long, so reading every layer of a deep chain stays linear in what was read.
+        /// </summary>
+        private bool MatchesGraphChain(GraphLayer layer, IReadOnlyList<string> ancestors)
         {
-            var chain = new List<string>();
-            var seen = new HashSet<string>(StringComparer.Ordinal) { layer.Id };
-            for (var parent = layer.Parent; parent is not null; parent = _layers.TryGetValue(parent, out var next) ? next.Parent : null)
+            var parent = layer.Parent;
+            foreach (var ancestor in ancestors)
             {
-                if (!seen.Add(parent))
+                if (parent is null || !string.Equals(parent, ancestor, StringComparison.Ordinal))
                 {
-                    return null; // reported as a cycle
+                    return false;
                 }
 
-                chain.Add(parent);
-                if (!_layers.ContainsKey(parent))
-                {
-                    return null; // reported as a missing parent
-                }
+                parent = _layers[parent].Parent;
             }
 
-            return chain;
+            return parent is null;
         }
 
         private void CheckRepositories()

@@ -204,6 +204,77 @@ public sealed class RootCheckerTests
         Assert.Equal(findings.OrderBy(f => f.Path, StringComparer.Ordinal).ThenBy(f => f.Code, StringComparer.Ordinal), findings);
     }
 
+    /// <summary>
+    /// A root on disk (an in-memory file system costs more than linear time per directory listing, which would hide the
+    /// library's own cost) with one base layer and a chain of <paramref name="depth"/> images above it, or looping back to
+    /// its top when <paramref name="loop"/>; each aufs/layers file names its parent only.
+    /// </summary>
+    private static (TempDirectory Temp, string[] Ids) DeepChainOnDisk(int depth, bool loop)
+    {
+        var temp = new TempDirectory();
+        var builder = new LegacyRootBuilder(new System.IO.Abstractions.FileSystem(), temp.Path);
+        var bottom = builder.AddLayer(l => l.File("a", "a"));
+        builder.Build();
+        var ids = Enumerable.Range(0, depth).Select(i => Ids.Of("chain " + i)).ToArray();
+        for (var i = 0; i < depth; i++)
+        {
+            var parent = i + 1 < depth ? ids[i + 1] : loop ? ids[0] : bottom;
+            Directory.CreateDirectory(temp.Combine("graph", ids[i]));
+            File.WriteAllText(temp.Combine("graph", ids[i], "json"), $"{{\"id\":\"{ids[i]}\",\"parent\":\"{parent}\"}}");
+            File.WriteAllText(temp.Combine("graph", ids[i], "layersize"), "0");
+            File.WriteAllText(temp.Combine("aufs", "layers", ids[i]), parent + "\n");
+            Directory.CreateDirectory(temp.Combine("aufs", "diff", ids[i]));
+            Directory.CreateDirectory(temp.Combine("aufs", "mnt", ids[i]));
+        }
+
+        return (temp, ids);
+    }
+
+    private static FsckReport CheckOnDisk(string path) =>
+        RootChecker.Check(new System.IO.Abstractions.FileSystem(), path, cancellationToken: TestContext.Current.CancellationToken);
+
+    [Fact]
+    public void Check_AChain10000Deep_WalksItOnceAndReportsEachShortLayersFile()
+    {
+        var (temp, ids) = DeepChainOnDisk(10_000, loop: false);
+        using var _ = temp;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var findings = CheckOnDisk(temp.Path).Findings;
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}"); // walking each chain from each layer took 14 s
+        var mismatches = findings.Where(f => f.Code == FindingCodes.ChainMismatch).ToList();
+        Assert.Equal(ids.Length - 1, mismatches.Count); // each file names its parent only; the last one is right
+        Assert.Contains(mismatches, m => m.Path == temp.Combine("aufs", "layers", ids[0]) && m.Message.Contains("chain of 10000", StringComparison.Ordinal));
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.ChainCycle);
+    }
+
+    [Fact]
+    public void Check_AChain10000DeepThatLoops_ReportsEveryLayerOfTheLoopOnceAndNoMismatch()
+    {
+        var (temp, ids) = DeepChainOnDisk(10_000, loop: true);
+        using var _ = temp;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var findings = CheckOnDisk(temp.Path).Findings;
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        var cycles = findings.Where(f => f.Code == FindingCodes.ChainCycle).Select(f => f.Path).ToList();
+        Assert.Equal(ids.Select(i => temp.Combine("graph", i)).Order(StringComparer.Ordinal), cycles.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.ChainMismatch);
+    }
+
+    [Fact]
+    public void Check_ALoopBelowAChain_ReportsTheLoopNotTheLayersAboveIt()
+    {
+        var fixture = new Fixture();
+        fixture.Fs.File.WriteAllText($"{R}/graph/{fixture.A}/parent", fixture.B);
+
+        var cycles = fixture.Check().Findings.Where(f => f.Code == FindingCodes.ChainCycle).Select(f => f.Path).ToList();
+
+        Assert.Equal(new[] { $"{R}/graph/{fixture.A}", $"{R}/graph/{fixture.B}" }.Order(StringComparer.Ordinal), cycles.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public void Check_ARootThatDoesNotExist_Throws() =>
         Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(new MockFileSystem(), "/nowhere", cancellationToken: TestContext.Current.CancellationToken));
