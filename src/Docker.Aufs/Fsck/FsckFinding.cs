@@ -55,6 +55,13 @@ public static class FindingCodes
     /// <summary>A Docker 1.10+ store (<c>image/</c>) lies beside <c>graph/</c>: the root was migrated.</summary>
     public const string MigratedRoot = "migrated-root";
 
+    /// <summary>
+    /// A symbolic link where Docker never writes one (a layer's <c>diff</c> or <c>mnt</c> directory other than Docker 0.7's
+    /// migration link, <c>containers/</c>, <c>graph/_tmp</c>, a file of an image directory): not followed, as it could lead
+    /// outside the root.
+    /// </summary>
+    public const string UnsafeLink = "unsafe-link";
+
     /// <summary>An entry under <c>graph/</c> that is not an image directory, <c>_tmp</c> or a removal leftover.</summary>
     public const string UnexpectedGraphEntry = "unexpected-graph-entry";
 

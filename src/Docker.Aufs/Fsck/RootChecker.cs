@@ -62,6 +62,10 @@ public static class RootChecker
         private readonly Dictionary<string, GraphLayer> _layers = new(StringComparer.Ordinal);
         private readonly HashSet<string> _containerIds = new(StringComparer.Ordinal);
 
+        /// <summary>Where each driver layer's files are (<see langword="null"/> when its diff directory is an unsafe link or missing).</summary>
+        private readonly Dictionary<string, string?> _diffs = new(StringComparer.Ordinal);
+        private readonly HashSet<string> _unsafeDiffs = new(StringComparer.Ordinal);
+
         /// <summary>The number of ancestors of each layer whose chain ends at a base; -1 for a chain that loops or misses a parent.</summary>
         private readonly Dictionary<string, int> _chainDepth = new(StringComparer.Ordinal);
 
@@ -115,6 +119,11 @@ public static class RootChecker
                 var name = _fs.Path.GetFileName(entry);
                 if (name == GraphFiles.TempDirectory && _fs.Directory.Exists(entry))
                 {
+                    if (IsUnsafeLink(entry))
+                    {
+                        continue;
+                    }
+
                     foreach (var leftover in _fs.Directory.EnumerateFileSystemEntries(entry).Order(StringComparer.Ordinal))
                     {
                         Add(FindingCodes.LeftoverTemp, FindingSeverity.Info, leftover,
@@ -143,6 +152,10 @@ public static class RootChecker
                     var layer = root.GetLayer(name);
                     _layers[name] = layer;
                     CheckLayerSize(layer);
+                }
+                catch (UnsafePathException e)
+                {
+                    AddUnsafeLink(e.Path, e.UnsafeValue);
                 }
                 catch (DockerDataException e)
                 {
@@ -182,7 +195,7 @@ public static class RootChecker
                     return;
             }
 
-            if (root.Aufs is { } aufs && _fs.Directory.Exists(aufs.GetDiffPath(layer.Id)) && DiffSize(aufs.GetDiffPath(layer.Id)) is var actual && actual != layer.Size)
+            if (root.Aufs is { } aufs && DiffDirectory(aufs, layer.Id) is { } diff && DiffSize(diff) is var actual && actual != layer.Size)
             {
                 Add(FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, path,
                     $"says {layer.Size} bytes, but the diff directory holds {actual}",
@@ -220,10 +233,58 @@ public static class RootChecker
             return total;
         }
 
+        /// <summary>
+        /// The directory holding a driver layer's files: <c>diff/&lt;id&gt;</c>, or the target of Docker 0.7's migration link
+        /// inside the root. Any other link there is reported once as <see cref="FindingCodes.UnsafeLink"/> and never followed.
+        /// </summary>
+        private string? DiffDirectory(AufsDriver aufs, string id)
+        {
+            if (_diffs.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+
+            string? directory = null;
+            try
+            {
+                var branch = aufs.ResolveBranch(id, root.Metadata, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+                directory = branch.Type == UnixFileType.Directory || (branch.Type is null && _fs.Directory.Exists(branch.Path)) ? branch.Path : null;
+            }
+            catch (UnsafePathException e)
+            {
+                _unsafeDiffs.Add(id);
+                AddUnsafeLink(e.Path, e.UnsafeValue);
+            }
+            catch (BrokenLayerChainException)
+            {
+                // A migration link to no real directory: reported as a missing diff directory.
+            }
+
+            _diffs[id] = directory;
+            return directory;
+        }
+
+        /// <summary>Whether <paramref name="path"/> is a symbolic link (then reported as <see cref="FindingCodes.UnsafeLink"/>, and not to be followed).</summary>
+        private bool IsUnsafeLink(string path)
+        {
+            if (root.Metadata.TryGetStatus(path, out var status) && status.Type == UnixFileType.SymbolicLink)
+            {
+                AddUnsafeLink(path, status.LinkTarget ?? string.Empty);
+                return true;
+            }
+
+            return false;
+        }
+
+        private void AddUnsafeLink(string path, string target) =>
+            Add(FindingCodes.UnsafeLink, FindingSeverity.Error, path,
+                $"a symbolic link (to {target}) where Docker never writes one; it was not followed, as it could lead outside the root",
+                "damage or tampering: the data behind it is not read; look at where it points before trusting the root");
+
         private void ReadContainerIds()
         {
             var containers = Combine(LegacyLayout.ContainersDirectory);
-            if (!_fs.Directory.Exists(containers))
+            if (!_fs.Directory.Exists(containers) || IsUnsafeLink(containers))
             {
                 return;
             }
@@ -336,7 +397,7 @@ public static class RootChecker
                     Add(FindingCodes.LayersFileCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e), "the aufs chain of this layer cannot be trusted");
                 }
 
-                if (!_fs.Directory.Exists(aufs.GetDiffPath(layer.Id)))
+                if (DiffDirectory(aufs, layer.Id) is null && !_unsafeDiffs.Contains(layer.Id))
                 {
                     Add(FindingCodes.DiffMissing, FindingSeverity.Error, aufs.GetDiffPath(layer.Id),
                         "the layer's files are missing", "the image cannot be assembled; restore the directory from a backup");
@@ -384,6 +445,11 @@ public static class RootChecker
         private void CheckMount(AufsDriver aufs, string id)
         {
             var mount = aufs.GetMountPath(id);
+            if (IsUnsafeLink(mount))
+            {
+                return;
+            }
+
             if (!_fs.Directory.Exists(mount))
             {
                 Add(FindingCodes.MountMissing, FindingSeverity.Info, mount, "the layer's mount point is missing", "harmless offline; Docker creates it for every layer");
@@ -552,7 +618,7 @@ public static class RootChecker
                 {
                     foreach (var layerId in new[] { container.InitLayerId, container.Id })
                     {
-                        if (!_fs.File.Exists(aufs.GetLayerFilePath(layerId)) || !_fs.Directory.Exists(aufs.GetDiffPath(layerId)))
+                        if (!_fs.File.Exists(aufs.GetLayerFilePath(layerId)) || (DiffDirectory(aufs, layerId) is null && !_unsafeDiffs.Contains(layerId)))
                         {
                             Add(FindingCodes.ContainerLayerMissing, FindingSeverity.Error, aufs.GetDiffPath(layerId),
                                 $"the container's {(layerId == container.Id ? "read-write" : "init")} layer is missing from the aufs driver",

@@ -62,6 +62,7 @@ public sealed class RootCheckerTests
         ["an orphan driver layer"] = (f => { f.Fs.AddFile($"{R}/aufs/layers/{Stranger}", new MockFileData("")); f.Fs.AddDirectory($"{R}/aufs/diff/{Stranger}"); }, FindingCodes.OrphanDriverLayer, FindingSeverity.Warning, _ => $"{R}/aufs/diff/{Stranger}"),
         ["an orphan init layer"] = (f => f.Fs.AddDirectory($"{R}/aufs/diff/{Stranger}-init"), FindingCodes.OrphanDriverLayer, FindingSeverity.Warning, _ => $"{R}/aufs/diff/{Stranger}-init"),
         ["a missing diff directory"] = (f => f.Fs.Directory.Delete($"{R}/aufs/diff/{f.C}", true), FindingCodes.DiffMissing, FindingSeverity.Error, f => $"{R}/aufs/diff/{f.C}"),
+        ["a mount point that links elsewhere"] = (f => { f.Fs.Directory.Delete($"{R}/aufs/mnt/{f.C}"); f.Fs.AddDirectory("/elsewhere"); f.Fs.File.CreateSymbolicLink($"{R}/aufs/mnt/{f.C}", "/elsewhere"); }, FindingCodes.UnsafeLink, FindingSeverity.Error, f => $"{R}/aufs/mnt/{f.C}"),
         ["a missing mount point"] = (f => f.Fs.Directory.Delete($"{R}/aufs/mnt/{f.C}", true), FindingCodes.MountMissing, FindingSeverity.Info, f => $"{R}/aufs/mnt/{f.C}"),
         ["a populated mount point"] = (f => f.Fs.AddFile($"{R}/aufs/mnt/{f.Container}/etc/hosts", new MockFileData("x")), FindingCodes.MountPopulated, FindingSeverity.Warning, f => $"{R}/aufs/mnt/{f.Container}"),
         ["a missing layersize"] = (f => f.Fs.File.Delete($"{R}/graph/{f.C}/layersize"), FindingCodes.LayerSizeMissing, FindingSeverity.Info, f => $"{R}/graph/{f.C}/layersize"),

@@ -230,6 +230,39 @@ public sealed class NoFollowTests : IDisposable
         _host.AssertUntouched("images");
     }
 
+    [Theory]
+    [InlineData("aufs/diff/<redis>", "layer")]
+    [InlineData("aufs/diff/<base>", "layer")]
+    [InlineData("aufs/diff/<container>", "layer")]
+    [InlineData("aufs/mnt/<redis>", "")]
+    [InlineData("containers", "")]
+    [InlineData("graph/_tmp", "")]
+    public void Check_ALinkToAHostDirectory_IsReportedAsAnUnsafeLinkAndNothingThereIsOpened(string place, string hostDirectory)
+    {
+        var link = At(place.Replace("<redis>", Redis, StringComparison.Ordinal).Replace("<base>", RedisBase, StringComparison.Ordinal)
+            .Replace("<container>", Container, StringComparison.Ordinal).Split('/'));
+        LinkOver(link, hostDirectory.Length == 0 ? _host.Directory : _host.Combine(hostDirectory));
+
+        var findings = RootChecker.Check(new FileSystem(), _root, cancellationToken: TestContext.Current.CancellationToken).Findings;
+
+        _host.AssertUntouched("fsck"); // it listed the host directory (and measured the layer there) before
+        var finding = Assert.Single(findings, f => f.Code == FindingCodes.UnsafeLink);
+        Assert.Equal((link, FindingSeverity.Error), (finding.Path, finding.Severity));
+        Assert.DoesNotContain(findings, f => f.Code == FindingCodes.DiffMissing && f.Path == link);
+    }
+
+    [Fact]
+    public void Check_TheDocker07MigrationLink_IsFollowedAndNotReported()
+    {
+        var diff = At("aufs", "diff", Redis);
+        Directory.Move(diff, At("graph", Redis, "layer"));
+        File.CreateSymbolicLink(diff, $"../../graph/{Redis}/layer");
+
+        var report = RootChecker.Check(new FileSystem(), _root, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(report.IsClean, string.Join('\n', report.Findings));
+    }
+
     [Fact]
     public void GetLayer_ALinkLoopInTheImageDirectory_IsRefusedWithoutHanging()
     {
