@@ -27,7 +27,7 @@ public sealed class ReadOnlyGuaranteeTests
     public void EveryReadOperationOfTheLibrary_MakesNoMutatingCall(string name)
     {
         var (memory, metadata) = InMemory(name);
-        var before = Snapshot(memory);
+        var before = TreeSnapshot.Take(memory, RootPath);
         var (spy, log) = SpyFileSystem.Wrap(memory);
 
         var output = new MockFileSystem();
@@ -35,7 +35,7 @@ public sealed class ReadOnlyGuaranteeTests
 
         Assert.NotEmpty(log.Calls);
         Assert.True(log.Mutations.IsEmpty, "mutating calls:\n" + string.Join('\n', log.Mutations));
-        Assert.Equal(before, Snapshot(memory));
+        Assert.Equal(before, TreeSnapshot.Take(memory, RootPath));
         Assert.NotEmpty(output.AllFiles);
     }
 
@@ -47,7 +47,7 @@ public sealed class ReadOnlyGuaranteeTests
     {
         var memory = new MockFileSystem();
         SampleRoot.Write(memory, RootPath, SpecialFileMode.Recorded);
-        var before = Snapshot(memory);
+        var before = TreeSnapshot.Take(memory, RootPath);
         var (spy, log) = SpyFileSystem.Wrap(memory);
 
         var (exit, _, error) = CliRunner.Run(spy, ["--root", RootPath, .. args]);
@@ -56,7 +56,7 @@ public sealed class ReadOnlyGuaranteeTests
         Assert.NotEmpty(log.Calls);
         var inRoot = log.Mutations.Where(m => !m.Contains(OutputPath, StringComparison.Ordinal) || m.Contains(RootPath, StringComparison.Ordinal)).ToList();
         Assert.True(inRoot.Count == 0, "mutating calls outside the output directory:\n" + string.Join('\n', inRoot));
-        Assert.Equal(before, Snapshot(memory));
+        Assert.Equal(before, TreeSnapshot.Take(memory, RootPath));
     }
 
     [Fact]
@@ -157,13 +157,4 @@ public sealed class ReadOnlyGuaranteeTests
         var imported = ImageImporter.Import(memory, "/in/" + name, RootPath, cancellationToken: TestContext.Current.CancellationToken);
         return (memory, imported.Root.Metadata);
     }
-
-    /// <summary>What the mock knows of each entry under the root: bytes, attributes, link target, write and creation times (reading sets the access time, as on disk).</summary>
-    private static List<string> Snapshot(MockFileSystem fs) =>
-        [.. fs.AllPaths.Where(p => p.StartsWith(RootPath, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Select(p =>
-        {
-            var file = fs.GetFile(p);
-            return $"{p} {file.Attributes} {file.LastWriteTime.Ticks} {file.CreationTime.Ticks} {file.LinkTarget} " +
-                Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file.Contents));
-        })];
 }

@@ -29,15 +29,38 @@ internal sealed class SpyLog
 
     public ConcurrentQueue<string> Mutations { get; } = new();
 
+    /// <summary>Gets every path handed to the file system (arguments named like a path), as given.</summary>
+    public ConcurrentQueue<string> Paths { get; } = new();
+
     public void Record(string type, MethodInfo method, object?[]? args)
     {
         var call = $"{type}.{method.Name}({string.Join(", ", (args ?? []).Select(Describe))})";
         Calls.Enqueue(call);
+        var parameters = method.GetParameters();
+        for (var i = 0; i < parameters.Length && i < (args?.Length ?? 0); i++)
+        {
+            if (args![i] is string path && IsPathParameter(parameters[i].Name))
+            {
+                Paths.Enqueue(path);
+            }
+        }
+
         if (IsMutating(method.Name, args ?? []))
         {
             Mutations.Enqueue(call);
         }
     }
+
+    /// <summary>
+    /// The paths touched outside <paramref name="allowed"/> directories (each path made absolute against "/" with <c>..</c>
+    /// resolved first, so <c>/root/graph/../../etc</c> counts as <c>/etc</c>).
+    /// </summary>
+    public IReadOnlyList<string> PathsOutside(params string[] allowed) =>
+        [.. Paths.Distinct(StringComparer.Ordinal).Where(p =>
+        {
+            var full = System.IO.Path.GetFullPath(p, "/");
+            return !allowed.Any(a => full == a || full.StartsWith(a.TrimEnd('/') + "/", StringComparison.Ordinal));
+        })];
 
     public void RecordStreamWrite(string path) => Mutations.Enqueue($"stream write to {path}");
 
@@ -63,6 +86,11 @@ internal sealed class SpyLog
         // No mode: FileInfo.New(path) and the like. A mode without an access opens read-write.
         return mode is not null && (mode != FileMode.Open || access != FileAccess.Read);
     }
+
+    private static bool IsPathParameter(string? name) =>
+        name is not null && (name.Contains("path", StringComparison.OrdinalIgnoreCase) || name.Contains("fileName", StringComparison.OrdinalIgnoreCase) ||
+            name.Contains("dirName", StringComparison.OrdinalIgnoreCase) || name.Contains("directoryName", StringComparison.OrdinalIgnoreCase)) &&
+        !name.Contains("Target", StringComparison.Ordinal);
 
     private static string Describe(object? value) => value switch
     {
