@@ -503,6 +503,11 @@ public static class RootChecker
         private void CheckRepositories()
         {
             var path = Combine(RepositoryIndex.FileName(root.Driver));
+            if (IsUnsafeLink(path))
+            {
+                return;
+            }
+
             if (!_fs.File.Exists(path))
             {
                 Add(FindingCodes.RepositoriesMissing, FindingSeverity.Info, path, "there is no tag store: no image has a name",

@@ -252,6 +252,19 @@ public sealed class NoFollowTests : IDisposable
     }
 
     [Fact]
+    public void Check_TheTagStoreLinksToAHostFile_IsReportedAsAnUnsafeLinkAndTheRestIsChecked()
+    {
+        var link = At("repositories-aufs");
+        LinkOver(link, _host.Combine("repositories-aufs"));
+
+        var findings = RootChecker.Check(new FileSystem(), _root, cancellationToken: TestContext.Current.CancellationToken).Findings;
+
+        _host.AssertUntouched("fsck");
+        Assert.Equal(link, Assert.Single(findings, f => f.Code == FindingCodes.UnsafeLink).Path);
+        Assert.DoesNotContain(findings, f => f.Code is FindingCodes.RepositoriesMissing or FindingCodes.RepositoriesCorrupt);
+    }
+
+    [Fact]
     public void Check_TheDocker07MigrationLink_IsFollowedAndNotReported()
     {
         var diff = At("aufs", "diff", Redis);
