@@ -27,6 +27,7 @@ public static class RootChecker
     /// <param name="cancellationToken">Cancels the check between files.</param>
     /// <returns>The report; <see cref="FsckReport.IsClean"/> when nothing was found.</returns>
     /// <exception cref="NotALegacyRootException">The root does not exist or is not a legacy root at all.</exception>
+    /// <exception cref="UnsafePathException"><c>graph/</c> or a directory of the driver is a symbolic link: the root is refused, nothing behind the link is read.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null, bool verifyContent = true,
         CancellationToken cancellationToken = default)
@@ -562,7 +563,7 @@ public static class RootChecker
                         "no tar-split data while other layers have it: the original layer tar cannot be reassembled byte for byte",
                         "the layer tar is regenerated from the diff directory instead; its DiffID will differ from the registry's");
                 }
-                else if (verifyContent && root.Aufs is { } aufs && _fs.Directory.Exists(aufs.GetDiffPath(layer.Id)))
+                else if (verifyContent && root.Aufs is { } aufs && aufs.Exists(layer.Id) && DiffDirectory(aufs, layer.Id) is not null)
                 {
                     VerifyContent(layer, tarData);
                 }

@@ -276,6 +276,24 @@ public sealed class RootCheckerTests
         Assert.Equal(new[] { $"{R}/graph/{fixture.A}", $"{R}/graph/{fixture.B}" }.Order(StringComparer.Ordinal), cycles.Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData("deleted")]
+    [InlineData("a directory")]
+    public void Check_ALayerWithTarSplitDataWhoseAufsLayersFileIs_ReportsItInsteadOfThrowing(string damage)
+    {
+        var fixture = new TarSplitFixture();
+        var layerFile = $"{R}/aufs/layers/{fixture.Base}";
+        fixture.Fs.File.Delete(layerFile);
+        if (damage == "a directory")
+        {
+            fixture.Fs.AddDirectory(layerFile);
+        }
+
+        var findings = fixture.Check().Findings; // verified the content of a layer the driver does not have: ImageNotFoundException
+
+        Assert.Contains(findings, f => f.Code == FindingCodes.GraphWithoutDriverData && f.Path == $"{R}/graph/{fixture.Base}");
+    }
+
     [Fact]
     public void Check_ARootThatDoesNotExist_Throws() =>
         Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(new MockFileSystem(), "/nowhere", cancellationToken: TestContext.Current.CancellationToken));
