@@ -345,8 +345,8 @@ internal static partial class HostileMutations
         yield return Case(seed, "graph", "a diff directory linked to graph/<id> instead of graph/<id>/layer", e => e.Symlink($"aufs/diff/{top}", e.Full($"graph/{top}")));
         yield return Case(seed, "graph", "a diff directory moved and linked as Docker 0.7 did", e =>
         {
-            e.FileSystem.Directory.Move(e.Full($"aufs/diff/{top}"), e.Full($"graph/{top}/layer"));
-            e.FileSystem.File.CreateSymbolicLink(e.Full($"aufs/diff/{top}"), e.Full($"graph/{top}/layer"));
+            e.Move($"aufs/diff/{top}", $"graph/{top}/layer");
+            e.Symlink($"aufs/diff/{top}", e.Full($"graph/{top}/layer"));
         });
         yield return Case(seed, "graph", "the graph directory linked outside", e => e.Symlink("graph", Outside));
         yield return Case(seed, "graph", "the graph directory is a file", e => e.Write("graph", "x"));

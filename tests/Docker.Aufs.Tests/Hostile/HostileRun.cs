@@ -179,8 +179,9 @@ internal sealed class HostileRun
         }
         catch (Exception e)
         {
-            // A documented refusal keeps the promise; anything else is a bug.
-            if (!DocumentedExceptions.IsDocumented(e))
+            // A documented refusal keeps the promise; anything else is a bug. fsck reports damage as findings: it may only
+            // refuse a root it cannot open at all.
+            if (operation.StartsWith("fsck", StringComparison.Ordinal) ? !DocumentedExceptions.IsDocumentedForFsck(e) : !DocumentedExceptions.IsDocumented(e))
             {
                 lock (_problems)
                 {

@@ -94,6 +94,18 @@ internal sealed class RootEditor
         }
     }
 
+    /// <summary>Moves a file or directory (what was recorded of both places is forgotten: lstat would see the moved entries anew).</summary>
+    public void Move(string from, string to)
+    {
+        Remove(to);
+        foreach (var path in FileSystem.AllPaths.Where(p => p == Full(from) || p.StartsWith(Full(from) + "/", StringComparison.Ordinal)).ToList())
+        {
+            _metadata.Forget(path);
+        }
+
+        FileSystem.Directory.Move(Full(from), Full(to));
+    }
+
     /// <summary>Replaces the entry with a symbolic link (a real link of the in-memory file system).</summary>
     public void Symlink(string relative, string target)
     {
