@@ -65,14 +65,8 @@ public sealed class HostileCorpusTests
             .Where(f => System.Text.Encoding.UTF8.GetString((f.StartsWith(OutputDirectory, StringComparison.Ordinal) && editor.FileSystem.FileExists(f) ? editor.FileSystem : output).File.ReadAllBytes(f))
                 .Contains(RootEditor.Secret, StringComparison.Ordinal))
             .Select(f => "an output holds bytes from outside the root: " + f));
-        var known = problems.Select(KnownIssues.Match).OfType<string>().Distinct().ToList();
-        problems.RemoveAll(p => KnownIssues.Match(p) is not null);
         Assert.True(problems.Count == 0, $"{name}:\n{string.Join('\n', problems.Distinct())}");
         Assert.Equal(before, TreeSnapshot.Take(editor.FileSystem, RootEditor.Root));
-        if (known.Count > 0)
-        {
-            Assert.Skip("known issue, reported: " + string.Join("; ", known));
-        }
     }
 
     /// <summary>Cases whose damage lives in the recorded metadata (what lstat would say), not in the bytes.</summary>

@@ -55,14 +55,8 @@ public sealed class HostileDiskTests
             problems.AddRange(host.Drain().Distinct().Select(e => $"docker-aufs {string.Join(' ', args)}: opened a host file: {e}"));
         }
 
-        var known = problems.Select(KnownIssues.Match).OfType<string>().Distinct().ToList();
-        problems.RemoveAll(p => KnownIssues.Match(p) is not null);
         Assert.True(problems.Count == 0, $"{name}:\n{string.Join('\n', problems.Distinct())}");
         Assert.Equal(before, TreeSnapshot.Take(rootPath));
-        if (known.Count > 0)
-        {
-            Assert.Skip("known issue, reported: " + string.Join("; ", known));
-        }
     }
 
     /// <summary>A case's root on disk and the host directory its links point at.</summary>
