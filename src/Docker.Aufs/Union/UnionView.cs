@@ -26,9 +26,11 @@ namespace Docker.Aufs.Union;
 /// only descended in a branch where each of its components is a real directory of that branch, so no host symbolic link
 /// is followed. Listings are computed directory by directory; nothing holds the whole tree.
 /// <para>
-/// Like the kernel's dentry cache, a view remembers the outcome of up to 65,536 distinct name lookups made while resolving callers' paths (found or not), so opening many files of one directory, or one file
-/// many times, costs one <c>lstat</c> per branch only the first time. The view is meant for data at rest: a branch changed
-/// on disk after a lookup may not be seen by that view (open a new one).
+/// Like the kernel's dentry cache, a view remembers the outcome of the name lookups made while resolving callers' paths
+/// (found or not; up to 65,536 of them and about 16 MB, then it starts over). Opening a path again costs no <c>lstat</c>
+/// for its lookup, and opening another name in a directory already resolved costs only the lookup of that last name
+/// (an <c>lstat</c> of it and of its whiteout in each branch of the directory). The view is meant for data at rest: a
+/// branch changed on disk after a lookup may not be seen by that view (open a new one).
 /// </para>
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
@@ -40,8 +42,16 @@ public sealed partial class UnionView
     /// <summary>The number of name lookups a view remembers (found or not); when it is full, it forgets them all and starts over.</summary>
     internal const int LookupCacheCapacity = 65_536;
 
+    /// <summary>
+    /// The size the remembered lookups may take, in characters of their paths plus two per branch index: a bound on memory
+    /// whatever the paths' lengths and the stack's depth (about 16 MB of strings).
+    /// </summary>
+    internal const long LookupCacheBudget = 8L * 1024 * 1024;
+
     private readonly UnionBranch[] _branches;
     private readonly ConcurrentDictionary<string, Located?> _lookups = new(StringComparer.Ordinal);
+    private long _lookupCount;
+    private long _lookupCost;
     private readonly Located _root;
     private readonly ILogger _logger;
 
@@ -321,9 +331,18 @@ public sealed partial class UnionView
         }
 
         var found = LookupChild(directory, name);
-        if (_lookups.Count >= LookupCacheCapacity)
+        var cost = key.Length + (found is null ? 0 : found.Entry.Path.Length + found.Entry.SourcePath.Length + (2 * (found.Run?.Length ?? 0)));
+        if (cost > LookupCacheBudget / 16)
         {
+            return found; // one huge entry would crowd out everything else
+        }
+
+        if (Interlocked.Increment(ref _lookupCount) > LookupCacheCapacity || Interlocked.Add(ref _lookupCost, cost) > LookupCacheBudget)
+        {
+            // Start over. Concurrent adders may slip a few entries past the reset: the bound is approximate by that much.
             _lookups.Clear();
+            Interlocked.Exchange(ref _lookupCount, 1);
+            Interlocked.Exchange(ref _lookupCost, cost);
         }
 
         _lookups.TryAdd(key, found);

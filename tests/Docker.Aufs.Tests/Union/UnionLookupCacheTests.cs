@@ -117,6 +117,26 @@ public sealed class UnionLookupCacheTests
     }
 
     [Fact]
+    public void TryGetEntry_LongNamesBeyondTheCacheBudget_StillAnswerCorrectlyAndTheCacheStartsOver()
+    {
+        using var root = Build(Disk.Memory);
+        var (view, counter) = CountedView(root);
+        ReadText(view, "lib/libcrypto.so");
+        var name = new string('n', 249);
+        var lookups = (int)(UnionView.LookupCacheBudget / 250) + 10; // fewer than the entry capacity, more than the budget holds
+        Assert.True(lookups < UnionView.LookupCacheCapacity);
+
+        for (var i = 0; i < lookups; i++)
+        {
+            Assert.False(view.TryGetEntry(name + i.ToString(System.Globalization.CultureInfo.InvariantCulture), followSymbolicLinks: false, out _));
+        }
+
+        counter.Reset();
+        Assert.Equal("crypto", ReadText(view, "lib/libcrypto.so"));
+        Assert.True(counter.Reset() > 0, "the budget was spent, so the cache started over and the path was looked up again");
+    }
+
+    [Fact]
     public void GetEntry_ManyThreadsOnOneView_AgreeWithASingleThread()
     {
         using var root = Build(Disk.Memory);
