@@ -12,8 +12,9 @@ namespace Docker.Aufs.Benchmarks;
 /// </summary>
 /// <remarks>
 /// The target cases open the file by its path, <see cref="UnionView.OpenRead"/> and the <see cref="UnionFileSystem"/>
-/// adapter's <c>File.OpenRead</c>, on a view that has looked the path up before (its lookup cache answers, as it does
-/// for every later open of a file in a directory already visited). The cold cases build a new view over the same
+/// adapter's <c>File.OpenRead</c>, on a view that has looked the same path up before (its lookup cache answers; a new
+/// name in a directory already resolved would still cost the lookup of that last name in the directory's branches). The
+/// cold cases build a new view over the same
 /// branches for each operation, so every component of the path is looked up branch by branch (the cost of the first
 /// open, constructor included). The <see cref="UnionView.OpenEntry"/> case opens an entry looked up once in
 /// <see cref="Setup"/>, as a walk over a listing does. The view is opened once, in <see cref="Setup"/>; opening a root
