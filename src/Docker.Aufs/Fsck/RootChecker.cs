@@ -154,7 +154,7 @@ public static class RootChecker
                     _layers[name] = layer;
                     CheckLayerSize(layer);
                 }
-                catch (UnsafePathException e)
+                catch (UnsafePathException e) when (IsLink(e.Path))
                 {
                     AddUnsafeLink(e.Path, e.UnsafeValue);
                 }
@@ -264,6 +264,12 @@ public static class RootChecker
             _diffs[id] = directory;
             return directory;
         }
+
+        /// <summary>
+        /// Whether <paramref name="path"/> is a symbolic link: tells a link the library refused from an unsafe value read
+        /// in a file (a parent ID like <c>../../etc</c>), which is reported as that file's damage.
+        /// </summary>
+        private bool IsLink(string path) => root.Metadata.TryGetStatus(path, out var status) && status.Type == UnixFileType.SymbolicLink;
 
         /// <summary>Whether <paramref name="path"/> is a symbolic link (then reported as <see cref="FindingCodes.UnsafeLink"/>, and not to be followed).</summary>
         private bool IsUnsafeLink(string path)
@@ -392,6 +398,10 @@ public static class RootChecker
                             $"lists {ancestors.Count} ancestors that differ from the graph/ chain of {expected}",
                             "the mounted image would not be the one graph/ describes; read it with --lenient to follow graph/");
                     }
+                }
+                catch (UnsafePathException e) when (IsLink(e.Path))
+                {
+                    AddUnsafeLink(e.Path, e.UnsafeValue);
                 }
                 catch (DockerDataException e)
                 {
@@ -600,6 +610,11 @@ public static class RootChecker
                 try
                 {
                     container = LegacyContainer.Read(_fs, containers, id);
+                }
+                catch (UnsafePathException e) when (IsLink(e.Path))
+                {
+                    AddUnsafeLink(e.Path, e.UnsafeValue);
+                    continue;
                 }
                 catch (DockerDataException e)
                 {

@@ -251,6 +251,26 @@ public sealed class NoFollowTests : IDisposable
         Assert.DoesNotContain(findings, f => f.Code == FindingCodes.DiffMissing && f.Path == link);
     }
 
+    [Theory]
+    [InlineData("graph/<redis>/json")]
+    [InlineData("graph/<redis>")]
+    [InlineData("aufs/layers/<redis>")]
+    [InlineData("containers/<container>")]
+    [InlineData("containers/<container>/config.json")]
+    [InlineData("containers/<container>/hostconfig.json")]
+    public void Check_AMetadataPlaceLinksToTheHost_IsReportedAsAnUnsafeLinkNamingIt(string place)
+    {
+        var link = At(place.Replace("<redis>", Redis, StringComparison.Ordinal).Replace("<container>", Container, StringComparison.Ordinal).Split('/'));
+        LinkOver(link, Directory.Exists(link) ? _host.Directory : _host.SecretFile);
+
+        var findings = RootChecker.Check(new FileSystem(), _root, cancellationToken: TestContext.Current.CancellationToken).Findings;
+
+        _host.AssertUntouched("fsck");
+        var finding = Assert.Single(findings, f => f.Code == FindingCodes.UnsafeLink);
+        Assert.Equal((link, FindingSeverity.Error), (finding.Path, finding.Severity));
+        Assert.DoesNotContain(findings, f => f.Code is FindingCodes.LayersFileCorrupt or FindingCodes.ContainerConfigCorrupt or FindingCodes.JsonCorrupt);
+    }
+
     [Fact]
     public void Check_TheTagStoreLinksToAHostFile_IsReportedAsAnUnsafeLinkAndTheRestIsChecked()
     {
