@@ -322,4 +322,20 @@ public sealed class RootCheckerTests
         Assert.StartsWith("docker-aufs: ", error, StringComparison.Ordinal);
         Assert.Equal(0, CliRunner.Run("--sample", "fsck").Exit);
     }
+
+    [Fact]
+    public void FsckCommand_ARootWhoseGraphDirectoryIsALink_IsUnreadableExitCode2()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("root");
+        Assert.Equal(0, CliRunner.Run("sample", root).Exit);
+        Directory.Move(Path.Combine(root, "graph"), temp.Combine("graph-elsewhere"));
+        File.CreateSymbolicLink(Path.Combine(root, "graph"), temp.Combine("graph-elsewhere"));
+
+        var (exit, output, error) = CliRunner.Run("--root", root, "fsck");
+
+        Assert.Equal(2, exit);
+        Assert.Empty(output);
+        Assert.StartsWith("docker-aufs: " + Path.Combine(root, "graph"), error, StringComparison.Ordinal);
+    }
 }
