@@ -17,7 +17,7 @@ public sealed partial class UnionView
     /// <param name="cancellationToken">Stops the export between entries.</param>
     /// <returns>The number of tar entries written.</returns>
     /// <exception cref="IOException">A branch cannot be read, or <paramref name="output"/> fails.</exception>
-    /// <exception cref="CorruptFileException">An entry cannot be what a real file system holds: a symbolic link with an empty target, an owner above 2147483647, device numbers above 2147483647.</exception>
+    /// <exception cref="CorruptFileException">An entry cannot be written: a symbolic link with an empty target or device numbers above 2147483647 (no real file system holds them), or an owner above 2147483647 (which <c>System.Formats.Tar</c> cannot write; the layer tars keep it).</exception>
     /// <exception cref="OperationCanceledException">The export was cancelled.</exception>
     public long WriteTar(Stream output, CancellationToken cancellationToken = default)
     {
@@ -50,7 +50,7 @@ public sealed partial class UnionView
     /// <param name="cancellationToken">Stops the export.</param>
     /// <returns>The number of tar entries written.</returns>
     /// <exception cref="IOException">A branch cannot be read, or <paramref name="output"/> fails.</exception>
-    /// <exception cref="CorruptFileException">An entry cannot be what a real file system holds: a symbolic link with an empty target, an owner above 2147483647, device numbers above 2147483647.</exception>
+    /// <exception cref="CorruptFileException">An entry cannot be written: a symbolic link with an empty target or device numbers above 2147483647 (no real file system holds them), or an owner above 2147483647 (which <c>System.Formats.Tar</c> cannot write; the layer tars keep it).</exception>
     /// <exception cref="OperationCanceledException">The export was cancelled.</exception>
     public async Task<long> WriteTarAsync(Stream output, CancellationToken cancellationToken = default)
     {
@@ -135,7 +135,7 @@ public sealed partial class UnionView
 
         if (entry.Uid < 0 || entry.Gid < 0)
         {
-            throw new CorruptFileException(entry.SourcePath, $"its owner {(uint)entry.Uid}:{(uint)entry.Gid} is above 2147483647, which Docker 1.9 never wrote and this tar writer cannot hold");
+            throw new CorruptFileException(entry.SourcePath, $"its owner {(uint)entry.Uid}:{(uint)entry.Gid} is above 2147483647, which the flattening tar writer cannot hold (the image's layer tars, as save and layer-tar write them, keep it)");
         }
 
         if (type is TarEntryType.CharacterDevice or TarEntryType.BlockDevice && (entry.DeviceMajor > int.MaxValue || entry.DeviceMinor > int.MaxValue))
