@@ -87,10 +87,11 @@ foreach (var argument in args.Skip(1))
 
 try
 {
-    var state = await CSharpScript.RunAsync(string.Join('\n', lines), options, globals).ConfigureAwait(false);
+    var script = CSharpScript.Create(string.Join('\n', lines), options, typeof(CommandLineScriptGlobals));
+    var state = await script.RunAsync(globals, catchException: _ => true).ConfigureAwait(false);
     if (state.Exception is { } exception)
     {
-        Console.Error.WriteLine($"run-csx: {args[0]}: {exception}");
+        Console.Error.WriteLine($"run-csx: {args[0]}: the script threw {exception.GetType().FullName}: {exception.Message}");
         return 1;
     }
 
