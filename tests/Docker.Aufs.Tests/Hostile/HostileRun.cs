@@ -177,6 +177,20 @@ internal sealed class HostileRun
 
     private string NextOutput() => _output.Path.Combine(_outputDirectory, $"out-{_outputs++}");
 
+    /// <summary>Whether opening the root fails too (with a documented exception): the only case in which fsck may refuse it.</summary>
+    private bool OpenRefuses()
+    {
+        try
+        {
+            DockerRoot.Open(_fileSystem, _root, _options);
+            return false;
+        }
+        catch (Exception e) when (DocumentedExceptions.IsDocumented(e))
+        {
+            return true;
+        }
+    }
+
     private void Try<T>(string operation, Func<T> body)
     {
         if (_stop.IsCancellationRequested)
@@ -194,7 +208,7 @@ internal sealed class HostileRun
         {
             // A documented refusal keeps the promise; anything else is a bug. fsck reports damage as findings: it may only
             // refuse a root it cannot open at all.
-            if (operation.StartsWith("fsck", StringComparison.Ordinal) ? !DocumentedExceptions.IsDocumentedForFsck(e) : !DocumentedExceptions.IsDocumented(e))
+            if (operation.StartsWith("fsck", StringComparison.Ordinal) ? !(DocumentedExceptions.IsDocumentedForFsck(e) && OpenRefuses()) : !DocumentedExceptions.IsDocumented(e))
             {
                 lock (_problems)
                 {
