@@ -36,7 +36,7 @@ internal sealed class SaveArchive
     public IEnumerable<string> Names => _members.Keys;
 
     /// <summary>Lists the archive at <paramref name="tarPath"/> (already uncompressed).</summary>
-    /// <exception cref="ArchiveFormatException">It is not a tar, or lists a member twice.</exception>
+    /// <exception cref="ArchiveFormatException">It is not a tar, lists a member twice, or ends inside a member.</exception>
     /// <exception cref="UnsafePathException">A member name or link target leads outside the archive.</exception>
     public static SaveArchive Open(IFileSystem fileSystem, string path, string tarPath)
     {
@@ -67,6 +67,12 @@ internal sealed class SaveArchive
                 }
 
                 var member = new Member(name, header.Typeflag, reader.Position, header.Size, link);
+                if (member.Offset + member.Size > stream.Length)
+                {
+                    throw new ArchiveFormatException(path, DockerIds.Printable(name),
+                        $"the archive ends inside this member ({member.Size} bytes announced, {Math.Max(0, stream.Length - member.Offset)} present): it was cut short");
+                }
+
                 if (!members.TryAdd(name, member) && !(member.IsDirectory && members[name].IsDirectory))
                 {
                     throw new ArchiveFormatException(path, DockerIds.Printable(name), "the archive holds this member twice; which one counts is ambiguous");

@@ -264,6 +264,23 @@ public sealed class ImageImporterTests : IDisposable
         AssertNothingLeft();
     }
 
+    [Theory]
+    [InlineData(512 + 100)]             // inside the manifest's data
+    [InlineData(512 + 512 + 512 + 10)]  // inside c.json's data, the last member
+    public void Import_ArchiveCutShortInsideAMember_IsAnArchiveFormatErrorNamingIt(int keep)
+    {
+        var manifest = "[{\"Config\":\"c.json\",\"Layers\":[]}]" + new string(' ', 400);
+        var bytes = new TarBytes().File("manifest.json", manifest).File("c.json", "{\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}").Build();
+        var path = _temp.Combine("cut.tar");
+        File.WriteAllBytes(path, bytes[..keep]);
+
+        var e = Assert.Throws<ArchiveFormatException>(() => ImageImporter.Import(new FileSystem(), path, Target, cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Contains("cut short", e.Message, StringComparison.Ordinal);
+        Assert.Contains(path, e.Message, StringComparison.Ordinal);
+        AssertNothingLeft();
+    }
+
     [Fact]
     public void Import_IntoADirectoryThatIsNotEmpty_RefusesAndTouchesNothing()
     {
