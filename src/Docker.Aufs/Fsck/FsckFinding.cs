@@ -57,7 +57,8 @@ public static class FindingCodes
 
     /// <summary>
     /// A symbolic link where Docker never writes one (a layer's <c>diff</c> or <c>mnt</c> directory other than Docker 0.7's
-    /// migration link, <c>containers/</c>, <c>graph/_tmp</c>, the tag store, a file of an image directory): not followed, as it could lead
+    /// migration link, <c>aufs/layers/&lt;id&gt;</c>, <c>graph/&lt;id&gt;</c> or a file in it, <c>graph/_tmp</c>, the tag
+    /// store, <c>containers/</c>, <c>containers/&lt;id&gt;</c> or its configuration files): not followed, as it could lead
     /// outside the root.
     /// </summary>
     public const string UnsafeLink = "unsafe-link";

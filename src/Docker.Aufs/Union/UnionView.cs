@@ -330,8 +330,8 @@ public sealed partial class UnionView
             return cached;
         }
 
-        var found = LookupChild(directory, name);
-        var cost = key.Length + (found is null ? 0 : found.Entry.Path.Length + found.Entry.SourcePath.Length + (2 * (found.Run?.Length ?? 0)));
+        var found = LookupChild(directory, name, key);
+        var cost = key.Length + (found is null ? 0 : found.Entry.SourcePath.Length + (2 * (found.Run?.Length ?? 0))); // the entry's path is the key
         if (cost > LookupCacheBudget / 16)
         {
             return found; // one huge entry would crowd out everything else
@@ -349,8 +349,8 @@ public sealed partial class UnionView
         return found;
     }
 
-    /// <summary>Looks one name up in a directory of the image, branch by branch, as AUFS's lookup does.</summary>
-    private Located? LookupChild(Located directory, string name)
+    /// <summary>Looks one name up in a directory of the image, branch by branch, as AUFS's lookup does; <paramref name="path"/> is the child's image path.</summary>
+    private Located? LookupChild(Located directory, string name, string path)
     {
         if (name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
         {
@@ -375,7 +375,7 @@ public sealed partial class UnionView
 
             if (found is null)
             {
-                found = MakeEntry(ImagePath.Combine(directory.Entry.Path, name), status, b, source);
+                found = MakeEntry(path, status, b, source);
                 if (status.Type != UnixFileType.Directory)
                 {
                     break; // a non-directory hides everything below it
