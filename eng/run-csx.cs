@@ -5,6 +5,7 @@
 // or a version that is not the one built here is an error, so the scripts cannot drift from the package they name.
 // Run from the repository:  dotnet run eng/run-csx.cs -- docs/examples/csx/list-images.csx [script arguments]
 #:project ../src/Docker.Aufs/Docker.Aufs.csproj
+#:project ../src/Docker.Aufs.Testing/Docker.Aufs.Testing.csproj
 #:package Microsoft.CodeAnalysis.CSharp.Scripting
 #:package TestableIO.System.IO.Abstractions.TestingHelpers
 #:property PublishAot=false
@@ -36,6 +37,7 @@ if (!File.Exists(path))
 var packages = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase)
 {
     ["Docker.Aufs"] = typeof(Docker.Aufs.DockerRoot).Assembly,
+    ["Docker.Aufs.Testing"] = typeof(Docker.Aufs.Testing.DockerRootBuilder).Assembly,
     ["TestableIO.System.IO.Abstractions.TestingHelpers"] = typeof(System.IO.Abstractions.TestingHelpers.MockFileSystem).Assembly,
 };
 

@@ -1,7 +1,7 @@
 using System.IO.Abstractions;
 using BenchmarkDotNet.Attributes;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Graph;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Benchmarks;
 

@@ -14,19 +14,19 @@ public static class QuickMeasure
     public static void Run(string large, string small)
     {
         var fs = new FileSystem();
-        var targetId = DockerRoot.Open(fs, large).ResolveImageId(SyntheticRoot.TargetReference);
+        var targetId = DockerRoot.Open(fs, large).ResolveImage(SyntheticRoot.TargetReference).Id;
         var graph = Path.Combine(large, LegacyLayout.GraphDirectory);
         Console.WriteLine($"{"operation",-28} {"wall (best)",12} {"CPU (best)",12}");
-        Report("resolve tag, 20 layers", 300, () => DockerRoot.Open(fs, small).Resolve(SyntheticRoot.TargetReference));
-        Report("resolve tag, 10,000 layers", 300, () => DockerRoot.Open(fs, large).Resolve(SyntheticRoot.TargetReference));
-        Report("resolve short ID, 10,000", 50, () => DockerRoot.Open(fs, large).Resolve(targetId[..12]));
+        Report("resolve tag, 20 layers", 300, () => DockerRoot.Open(fs, small).ResolveImage(SyntheticRoot.TargetReference));
+        Report("resolve tag, 10,000 layers", 300, () => DockerRoot.Open(fs, large).ResolveImage(SyntheticRoot.TargetReference));
+        Report("resolve short ID, 10,000", 50, () => DockerRoot.Open(fs, large).ResolveImage(targetId[..12]));
         Report("read every json", 5, () =>
         {
             foreach (var directory in Directory.EnumerateDirectories(graph))
             {
-                if (!directory.EndsWith(Graph.GraphFiles.TempDirectory, StringComparison.Ordinal))
+                if (!directory.EndsWith(Stores.Graph.GraphFiles.TempDirectory, StringComparison.Ordinal))
                 {
-                    _ = File.ReadAllBytes(Path.Combine(directory, Graph.GraphFiles.Json));
+                    _ = File.ReadAllBytes(Path.Combine(directory, Stores.Graph.GraphFiles.Json));
                 }
             }
         });

@@ -35,14 +35,14 @@ public class ResolveBenchmarks
     }
 
     [Benchmark(Baseline = true, Description = "Resolve tag, 20-layer root")]
-    public ImageStack ResolveTag_20Layers() => DockerRoot.Open(_fileSystem, _small.Path).Resolve(SyntheticRoot.TargetReference);
+    public Image ResolveTag_20Layers() => DockerRoot.Open(_fileSystem, _small.Path).ResolveImage(SyntheticRoot.TargetReference);
 
     [Benchmark(Description = "Resolve tag, 10,000-layer root")]
-    public ImageStack ResolveTag_10000Layers() => DockerRoot.Open(_fileSystem, _large.Path).Resolve(SyntheticRoot.TargetReference);
+    public Image ResolveTag_10000Layers() => DockerRoot.Open(_fileSystem, _large.Path).ResolveImage(SyntheticRoot.TargetReference);
 
     [Benchmark(Description = "Resolve short ID, 20-layer root")]
-    public ImageStack ResolveShortId_20Layers() => DockerRoot.Open(_fileSystem, _small.Path).Resolve(_shortId);
+    public Image ResolveShortId_20Layers() => DockerRoot.Open(_fileSystem, _small.Path).ResolveImage(_shortId);
 
     [Benchmark(Description = "Resolve short ID, 10,000-layer root")]
-    public ImageStack ResolveShortId_10000Layers() => DockerRoot.Open(_fileSystem, _large.Path).Resolve(_shortId);
+    public Image ResolveShortId_10000Layers() => DockerRoot.Open(_fileSystem, _large.Path).ResolveImage(_shortId);
 }

@@ -20,5 +20,5 @@ public class RootBenchmarks
     public IDockerRoot Open() => DockerRoot.Open(_fileSystem, _large.Path);
 
     [Benchmark(Description = "History of a 60-layer image, 10,000-layer root")]
-    public IReadOnlyList<ImageHistoryEntry> HistoryOfDeepImage() => DockerRoot.Open(_fileSystem, _large.Path).GetHistory(_large.Info.DeepReference);
+    public IReadOnlyList<ImageHistoryEntry> HistoryOfDeepImage() => DockerRoot.Open(_fileSystem, _large.Path).ResolveImage(_large.Info.DeepReference).History;
 }

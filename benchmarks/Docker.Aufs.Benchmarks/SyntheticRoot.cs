@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.IO.Abstractions;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Graph;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Benchmarks;
 
@@ -47,7 +47,7 @@ public sealed record SyntheticRootInfo
 }
 
 /// <summary>
-/// Generates large, realistic legacy roots with <see cref="LegacyRootBuilder"/> on the real disk: a forest of image
+/// Generates large, realistic legacy roots with <see cref="DockerRootBuilder"/> on the real disk: a forest of image
 /// chains (base images shared by many images, as on a real host), image JSON shaped like Docker 1.8's, <c>layersize</c>,
 /// <c>aufs/layers</c> files and small <c>aufs/diff</c> directories, and a tag store of many repositories with tags and
 /// <c>sha256:</c> digests. Deterministic: everything random comes from the spec's seed.
@@ -102,7 +102,7 @@ public static class SyntheticRoot
     private sealed class Generator
     {
         private readonly SyntheticRootSpec _spec;
-        private readonly LegacyRootBuilder _builder;
+        private readonly DockerRootBuilder _builder;
         private readonly Random _random;
         private readonly List<Node> _nodes = [];
         private readonly List<Node> _heads = [];
@@ -113,7 +113,7 @@ public static class SyntheticRoot
         public Generator(string path, SyntheticRootSpec spec)
         {
             _spec = spec;
-            _builder = new LegacyRootBuilder(new FileSystem(), path);
+            _builder = new DockerRootBuilder(new FileSystem(), path);
             _random = new Random(spec.Seed);
         }
 

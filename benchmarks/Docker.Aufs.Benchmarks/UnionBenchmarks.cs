@@ -32,7 +32,7 @@ public class UnionBenchmarks
     public void Setup()
     {
         _image = UnionFixture.Create();
-        _metadata = DockerRoot.Open(_fileSystem, _image.Path).GetImageView(UnionImage.Reference).Metadata;
+        _metadata = DockerRoot.Open(_fileSystem, _image.Path).OpenImage(UnionImage.Reference).Metadata;
         var diffEntries = _image.Info.DiffEntries;
         var merged = _image.Info.MergedEntries;
         if (List().Entries != diffEntries || ListInfos().Entries != diffEntries || ListAndStat().Entries != diffEntries ||
@@ -87,7 +87,7 @@ public class UnionBenchmarks
     {
         var entries = 0;
         long touched = 0;
-        foreach (var entry in DockerRoot.Open(_fileSystem, _image.Path).GetImageView(UnionImage.Reference).EnumerateRecursive())
+        foreach (var entry in DockerRoot.Open(_fileSystem, _image.Path).OpenImage(UnionImage.Reference).EnumerateRecursive())
         {
             entries++;
             touched += entry.Path.Length;
@@ -123,7 +123,7 @@ public class UnionBenchmarks
     {
         var entries = 0;
         long touched = 0;
-        foreach (var entry in DockerRoot.Open(_fileSystem, _image.Path).GetImageView(UnionImage.Reference).EnumerateRecursive())
+        foreach (var entry in DockerRoot.Open(_fileSystem, _image.Path).OpenImage(UnionImage.Reference).EnumerateRecursive())
         {
             entries++;
             touched += entry.Mode + entry.Uid + entry.Gid + entry.Size;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.IO.Abstractions;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Benchmarks;
@@ -44,7 +44,7 @@ public sealed record UnionImageInfo
 }
 
 /// <summary>
-/// Generates a realistic 30-layer image on the real disk with <see cref="LegacyRootBuilder"/>, shaped like a Node.js
+/// Generates a realistic 30-layer image on the real disk with <see cref="DockerRootBuilder"/>, shaped like a Node.js
 /// application image built from a Debian base: a base root file system, <c>apt-get install</c> layers, build
 /// dependencies that a later layer purges (whiteouts of files and whole directories), <c>apt</c> lists removed by a
 /// later layer, a directory replaced wholesale (opaque), <c>npm</c> and <c>pip</c> trees, a <c>COPY</c> of the
@@ -82,7 +82,7 @@ public static class UnionImage
     /// <summary>Writes the root into the empty or missing directory <paramref name="path"/> and describes the image.</summary>
     public static UnionImageInfo Generate(string path)
     {
-        var builder = new LegacyRootBuilder(new FileSystem(), path);
+        var builder = new DockerRootBuilder(new FileSystem(), path);
         new Generator(builder).Run();
         return Describe(builder.Build().Path);
     }
@@ -90,7 +90,7 @@ public static class UnionImage
     /// <summary>Describes the image of a root written by <see cref="Generate"/>.</summary>
     public static UnionImageInfo Describe(string path)
     {
-        var view = DockerRoot.Open(new FileSystem(), path).GetImageView(Reference);
+        var view = DockerRoot.Open(new FileSystem(), path).OpenImage(Reference);
         var diffs = view.Branches.Select(b => b.Path).ToArray();
         if (diffs.Length != LayerCount)
         {
@@ -148,7 +148,7 @@ public static class UnionImage
         };
     }
 
-    private sealed class Generator(LegacyRootBuilder builder)
+    private sealed class Generator(DockerRootBuilder builder)
     {
         private static readonly string[] Syllables =
         [

@@ -20,7 +20,7 @@ public static class UnionMeasure
     public static void Run(string root, string? only, int count)
     {
         var fs = new FileSystem();
-        var view = DockerRoot.Open(fs, root).GetImageView(UnionImage.Reference);
+        var view = DockerRoot.Open(fs, root).OpenImage(UnionImage.Reference);
         var union = new UnionFileSystem(view);
         var diffs = view.Branches.Select(b => b.Path).ToArray();
         var mediumEntry = view.GetEntry(UnionImage.MediumFile);
@@ -73,7 +73,7 @@ public static class UnionMeasure
             ("view-list", 1, () =>
             {
                 long n = 0;
-                foreach (var entry in DockerRoot.Open(fs, root).GetImageView(UnionImage.Reference).EnumerateRecursive())
+                foreach (var entry in DockerRoot.Open(fs, root).OpenImage(UnionImage.Reference).EnumerateRecursive())
                 {
                     n += entry.Path.Length;
                 }
@@ -83,25 +83,25 @@ public static class UnionMeasure
             ("view-list-lstat", 1, () =>
             {
                 long n = 0;
-                foreach (var entry in DockerRoot.Open(fs, root).GetImageView(UnionImage.Reference).EnumerateRecursive())
+                foreach (var entry in DockerRoot.Open(fs, root).OpenImage(UnionImage.Reference).EnumerateRecursive())
                 {
                     n += entry.Mode + entry.Uid + entry.Gid + entry.Size;
                 }
 
                 return n;
             }),
-            ("open-view", 50, () => DockerRoot.Open(fs, root).GetImageView(UnionImage.Reference).Branches.Count),
+            ("open-view", 50, () => DockerRoot.Open(fs, root).OpenImage(UnionImage.Reference).Branches.Count),
             ("read-1m-direct", 200, () => ReadToEnd(File.OpenRead(medium), buffer)),
             ("read-1m-sequential", 200, () => ReadToEnd(new FileStream(medium, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan), buffer)),
             ("read-1m-view", 200, () => ReadToEnd(view.OpenRead(UnionImage.MediumFile), buffer)),
             ("read-1m-union-fs", 200, () => ReadToEnd(union.File.OpenRead("/" + UnionImage.MediumFile), buffer)),
-            ("read-1m-view-cold", 200, () => ReadToEnd(new UnionView(view.FileSystem, view.Metadata, view.Branches).OpenRead(UnionImage.MediumFile), buffer)),
+            ("read-1m-view-cold", 200, () => ReadToEnd(new UnionView(view.FileSystem, view.Metadata, view.Branches, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).OpenRead(UnionImage.MediumFile), buffer)),
             ("read-1m-entry", 200, () => ReadToEnd(view.OpenEntry(mediumEntry), buffer)),
             ("lookup-1m", 200, () => view.GetEntry(UnionImage.MediumFile, followSymbolicLinks: true).Path.Length),
             ("read-64m-direct", 5, () => ReadToEnd(File.OpenRead(large), buffer)),
             ("read-64m-sequential", 5, () => ReadToEnd(new FileStream(large, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan), buffer)),
             ("read-64m-view", 5, () => ReadToEnd(view.OpenRead(UnionImage.LargeFile), buffer)),
-            ("read-64m-view-cold", 5, () => ReadToEnd(new UnionView(view.FileSystem, view.Metadata, view.Branches).OpenRead(UnionImage.LargeFile), buffer)),
+            ("read-64m-view-cold", 5, () => ReadToEnd(new UnionView(view.FileSystem, view.Metadata, view.Branches, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance).OpenRead(UnionImage.LargeFile), buffer)),
             ("read-64m-entry", 5, () => ReadToEnd(view.OpenEntry(largeEntry), buffer)),
             ("read-64m-union-fs", 5, () => ReadToEnd(union.File.OpenRead("/" + UnionImage.LargeFile), buffer)),
         };

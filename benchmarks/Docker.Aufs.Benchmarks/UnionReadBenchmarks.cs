@@ -36,7 +36,7 @@ public class UnionReadBenchmarks
     public void Setup()
     {
         _image = UnionFixture.Create();
-        _view = DockerRoot.Open(new FileSystem(), _image.Path).GetImageView(UnionImage.Reference);
+        _view = DockerRoot.Open(new FileSystem(), _image.Path).OpenImage(UnionImage.Reference);
         _union = new UnionFileSystem(_view);
         _medium = _view.GetEntry(UnionImage.MediumFile);
         _large = _view.GetEntry(UnionImage.LargeFile);
@@ -90,7 +90,7 @@ public class UnionReadBenchmarks
     [Benchmark(Description = "UnionView.OpenEntry (looked up once), 64 MiB")]
     public long ReadLargeEntry() => ReadToEnd(_view.OpenEntry(_large));
 
-    private UnionView NewView() => new(_view.FileSystem, _view.Metadata, _view.Branches);
+    private UnionView NewView() => new(_view.FileSystem, _view.Metadata, _view.Branches, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     private long ReadToEnd(Stream stream)
     {

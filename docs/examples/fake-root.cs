@@ -3,13 +3,13 @@
 // a hardlink and a whiteout, a tag, and checks of what the library reads back. No disk, no Docker.
 // Run from the repository:  dotnet run docs/examples/fake-root.cs
 #:project ../../src/Docker.Aufs/Docker.Aufs.csproj
-#:package TestableIO.System.IO.Abstractions.TestingHelpers@23.0.0
+#:project ../../src/Docker.Aufs.Testing/Docker.Aufs.Testing.csproj
 
 using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 
-var builder = new LegacyRootBuilder(new MockFileSystem());
+var builder = new DockerRootBuilder(new MockFileSystem());
 var baseLayer = builder.AddLayer(l => l
     .CreatedBy("#(nop) ADD file:rootfs.tar in /")
     .File("bin/busybox", "#!busybox", mode: "0755")
@@ -24,10 +24,10 @@ var appLayer = builder.AddLayer(l => l
 builder.Tag("myapp:1.0", appLayer);
 IDockerRoot root = builder.Build().Open();
 
-var stack = root.Resolve("myapp:1.0");
-var view = root.GetImageView("myapp:1.0");
+var stack = root.ResolveImage("myapp:1.0");
+var view = root.OpenImage("myapp:1.0");
 Check(stack.Layers.Count == 2, "two layers");
-Check(root.GetHistory("myapp:1.0")[0].CreatedBy == "/bin/sh -c rm /etc/motd && echo app > /app", "history");
+Check(root.ResolveImage("myapp:1.0").History[0].CreatedBy == "/bin/sh -c rm /etc/motd && echo app > /app", "history");
 Check(!view.TryGetEntry("etc/motd", followSymbolicLinks: false, out _), "the whiteout hides /etc/motd");
 Check(view.GetEntry("etc/mtab").LinkTarget == "/proc/mounts", "the symlink is an entry, not a detour");
 Check(view.GetEntry("bin/sh").IsHardlinkOf(view.GetEntry("bin/busybox")), "the hardlink shares the inode");

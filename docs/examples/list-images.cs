@@ -3,13 +3,14 @@
 // Run from the repository:  dotnet run docs/examples/list-images.cs [ROOT] [IMAGE]
 // Without ROOT, it writes the built-in sample root to a temporary directory and reads that.
 #:project ../../src/Docker.Aufs/Docker.Aufs.csproj
+#:project ../../src/Docker.Aufs.Testing/Docker.Aufs.Testing.csproj
 
 using System.IO.Abstractions;
 using Docker.Aufs;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 
 var fileSystem = new FileSystem();
-var path = args.Length > 0 ? args[0] : SampleRoot.Write(fileSystem, Path.Combine(Path.GetTempPath(), "docker-aufs-example-" + Guid.NewGuid().ToString("N"))).Path;
+var path = args.Length > 0 ? args[0] : SampleRoots.Write(fileSystem, Path.Combine(Path.GetTempPath(), "docker-aufs-example-" + Guid.NewGuid().ToString("N"))).Path;
 var reference = args.Length > 1 ? args[1] : "redis:latest";
 
 IDockerRoot root = DockerRoot.Open(fileSystem, path);
@@ -17,14 +18,14 @@ Console.WriteLine($"{root.Path} ({root.Driver})");
 foreach (var image in root.GetImages())
 {
     var name = image.RepoTags.Count > 0 ? image.RepoTags[0] : "<none>:<none>";
-    Console.WriteLine($"  {name,-30} {image.Id[..12]}  {image.VirtualSize,10} bytes  created {image.Created:yyyy-MM-dd}");
+    Console.WriteLine($"  {name,-30} {image.Id[..12]}  {image.VirtualSize,10} bytes  created {image.Created?.Value:yyyy-MM-dd}");
 }
 
-var stack = root.Resolve(reference);
+var stack = root.ResolveImage(reference);
 Console.WriteLine($"{reference}: {stack.Layers.Count} layers, top first");
 foreach (var layer in stack.Layers)
 {
-    Console.WriteLine($"  {layer.Id[..12]}  {layer.Size,8}  {layer.DiffPath}");
+    Console.WriteLine($"  {layer.Id[..12]}  {layer.Size,8}  {layer.ContentPath}");
 }
 
 if (args.Length == 0)

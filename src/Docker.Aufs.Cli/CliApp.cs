@@ -1,11 +1,8 @@
 using System.CommandLine;
 using System.IO.Abstractions;
-using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
 using Docker.Aufs.Cli.Commands;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Drivers.Aufs;
-using Docker.Aufs.IO;
+using Docker.Aufs.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Cli;
@@ -87,7 +84,7 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         .SetMinimumLevel(parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)
         .AddProvider(new StderrLoggerProvider(environment.Error, parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)));
 
-    private LegacyRoot? _sample;
+    private BuiltRoot? _sample;
 
     /// <summary>The options of <c>--driver</c>, <c>--lenient</c> and logging; with <c>--sample</c>, the sample's recorded metadata.</summary>
     public DockerRootOptions RootOptions() => new()
@@ -106,34 +103,7 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         ? DockerRoot.Open(SampleFileSystem(), LegacyRootDefaults.Path, RootOptions())
         : DockerRoot.Open(Environment.FileSystem, parse.GetValue(options.Root), RootOptions());
 
-    private LegacyRoot Sample() => _sample ??= SampleRoot.Write(new MockFileSystem(), LegacyRootDefaults.Path, SpecialFileMode.Recorded);
-
-    /// <summary>
-    /// Opens only the AUFS driver directory, for <c>--layer</c>: <c>&lt;root&gt;/aufs</c>, or the root itself when it is
-    /// an aufs directory (it has <c>layers/</c> and <c>diff/</c>). Needs no <c>graph/</c>, so it also reads roots whose
-    /// image metadata is of another kind.
-    /// </summary>
-    public (AufsDriver Driver, IUnixMetadataProvider Metadata) OpenAufs()
-    {
-        if (parse.GetValue(options.Sample))
-        {
-            var sample = Sample();
-            return (new AufsDriver(sample.FileSystem, sample.FileSystem.Path.Combine(sample.Path, AufsDriver.Name)), sample.Metadata);
-        }
-
-        var fs = Environment.FileSystem;
-        var root = fs.Path.GetFullPath(parse.GetValue(options.Root) ?? DockerRoot.DefaultPath);
-        var aufs = fs.Path.Combine(root, AufsDriver.Name);
-        if (!fs.Directory.Exists(fs.Path.Combine(aufs, "layers")))
-        {
-            aufs = fs.Directory.Exists(fs.Path.Combine(root, "layers")) && fs.Directory.Exists(fs.Path.Combine(root, "diff"))
-                ? root
-                : throw new NotALegacyRootException(root, fs.Directory.Exists(root) ? "has no aufs/layers directory" : "does not exist");
-        }
-
-        IUnixMetadataProvider metadata = OperatingSystem.IsLinux() && fs is FileSystem ? LinuxMetadataProvider.Instance : new FileSystemMetadataProvider(fs);
-        return (new AufsDriver(fs, aufs), metadata);
-    }
+    private BuiltRoot Sample() => _sample ??= SampleRoots.WriteInMemory(LegacyRootDefaults.Path);
 }
 
 /// <summary>The <c>docker-aufs</c> command line: parsing, dispatch, and the error policy (one line on stderr, exit 1; usage errors exit 2).</summary>
@@ -211,7 +181,7 @@ internal static class CliApp
                 return body(session);
             }
         }
-        catch (NotALegacyRootException e)
+        catch (NotADockerRootException e)
         {
             return Fail(environment, $"{e.Message} (use --root DIR to read another root, or --sample to try the built-in sample)", e, debug);
         }

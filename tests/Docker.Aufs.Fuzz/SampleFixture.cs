@@ -1,5 +1,6 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Fuzz;
 
@@ -8,9 +9,9 @@ internal sealed class SampleFixture
 {
     public const string RootPath = "/docker";
 
-    private readonly LegacyRoot _built;
+    private readonly BuiltRoot _built;
 
-    private SampleFixture(MockFileSystem fileSystem, LegacyRoot built)
+    private SampleFixture(MockFileSystem fileSystem, BuiltRoot built)
     {
         FileSystem = fileSystem;
         _built = built;
@@ -21,7 +22,7 @@ internal sealed class SampleFixture
     public static SampleFixture Create()
     {
         var fileSystem = new MockFileSystem();
-        return new SampleFixture(fileSystem, SampleRoot.Write(fileSystem, RootPath, SpecialFileMode.Recorded));
+        return new SampleFixture(fileSystem, SampleRoots.Write(fileSystem, RootPath, SpecialFileMode.Recorded));
     }
 
     /// <summary>Returns the full path of a file of the root.</summary>

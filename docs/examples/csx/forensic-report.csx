@@ -4,22 +4,22 @@
 // Run:  dotnet script docs/examples/csx/forensic-report.csx [ROOT]
 // Without ROOT, it writes the built-in sample root to a temporary directory and reports on that.
 #r "nuget: Docker.Aufs, 0.1.0"
+#r "nuget: Docker.Aufs.Testing, 0.1.0"
 
 using System.IO.Abstractions;
 using Docker.Aufs;
-using Docker.Aufs.Building;
-using Docker.Aufs.Fsck;
+using Docker.Aufs.Testing;
 
 var args = Args.ToArray(); // dotnet-script passes the arguments as Args
 
 var fileSystem = new FileSystem();
 var scratch = Path.Combine(Path.GetTempPath(), "docker-aufs-forensics-" + Guid.NewGuid().ToString("N"));
-var rootPath = args.Length > 0 ? args[0] : SampleRoot.Write(fileSystem, scratch).Path;
+var rootPath = args.Length > 0 ? args[0] : SampleRoots.Write(fileSystem, scratch).Path;
 IDockerRoot root = DockerRoot.Open(fileSystem, rootPath);
 
 Console.WriteLine($"Timeline of {root.Path}");
-var events = root.GetImages().Select(i => (i.Created, What: $"image     {i.Id[..12]} {string.Join(", ", i.RepoTags)}"))
-    .Concat(root.GetContainers().Select(c => (c.Created, What: $"container {c.Id[..12]} {c.Name} ({c.Image}, {c.Status})")))
+var events = root.GetImages().Select(i => (Created: i.Created?.Value, What: $"image     {i.Id[..12]} {string.Join(", ", i.RepoTags)}"))
+    .Concat(root.GetContainers().Select(c => (Created: c.Created?.Value, What: $"container {c.Id[..12]} {c.Name} ({c.Image}, {c.State.Status})")))
     .OrderBy(e => e.Created);
 foreach (var (created, what) in events)
 {
@@ -29,14 +29,14 @@ foreach (var (created, what) in events)
 foreach (var container in root.GetContainers())
 {
     Console.WriteLine($"Changes of {container.Name}:");
-    foreach (var change in root.GetContainerChanges(container.Id))
+    foreach (var change in root.OpenContainer(container.Id).GetChanges())
     {
         Console.WriteLine($"  {change.Letter} {change.Path}");
     }
 }
 
 var image = root.GetImages()[0];
-var view = root.GetImageView(image.Id);
+var view = root.OpenImage(image.Id);
 using (var reader = new StreamReader(view.OpenRead("etc/passwd")))
 {
     Console.WriteLine($"/etc/passwd of {(image.RepoTags.Count > 0 ? image.RepoTags[0] : image.Id[..12])}:");

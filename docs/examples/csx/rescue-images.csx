@@ -4,17 +4,18 @@
 // Run:  dotnet script docs/examples/csx/rescue-images.csx [ROOT] [OUTPUT-DIR]
 // Without ROOT, it writes the built-in sample root to a temporary directory and rescues that.
 #r "nuget: Docker.Aufs, 0.1.0"
+#r "nuget: Docker.Aufs.Testing, 0.1.0"
 
 using System.IO.Abstractions;
 using Docker.Aufs;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 
 var args = Args.ToArray(); // dotnet-script passes the arguments as Args
 
 var fileSystem = new FileSystem();
 var scratch = Path.Combine(Path.GetTempPath(), "docker-aufs-rescue-" + Guid.NewGuid().ToString("N"));
-var rootPath = args.Length > 0 ? args[0] : SampleRoot.Write(fileSystem, Path.Combine(scratch, "root")).Path;
+var rootPath = args.Length > 0 ? args[0] : SampleRoots.Write(fileSystem, Path.Combine(scratch, "root")).Path;
 var output = args.Length > 1 ? args[1] : Path.Combine(scratch, "rescued");
 Directory.CreateDirectory(output);
 
@@ -22,12 +23,13 @@ IDockerRoot root = DockerRoot.Open(fileSystem, rootPath);
 var tags = root.GetImages().SelectMany(i => i.RepoTags).ToList();
 Console.WriteLine($"Rescuing {tags.Count} tagged images from {root.Path}");
 
-var archive = root.Save(tags, Path.Combine(output, "images.tar"));
-var oci = root.Save(tags, Path.Combine(output, "oci"), new SaveOptions { Format = ArchiveFormat.OciDirectory });
+var archiver = new ImageArchiver(root);
+var archive = archiver.Save(tags, Path.Combine(output, "images.tar"));
+var oci = archiver.Save(tags, Path.Combine(output, "oci"), new ArchiveOptions { Format = ArchiveFormat.OciDirectory });
 foreach (var image in archive.Images)
 {
-    Console.WriteLine($"{string.Join(", ", image.RepoTags)}  image {image.Digests.ImageId[..19]}…  {image.Digests.Layers.Count} layers");
-    foreach (var layer in image.Digests.Layers)
+    Console.WriteLine($"{string.Join(", ", image.RepoTags)}  image {image.ImageId[..19]}…  {image.Layers.Count} layers");
+    foreach (var layer in image.Layers)
     {
         Console.WriteLine($"  {layer.Id[..12]}  {layer.DiffId}");
     }

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Containers;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -27,7 +25,7 @@ internal static class ContainersCommand
                         w.WriteString("name", container.Name);
                         w.WriteString("image", container.Image);
                         w.WriteString("imageId", container.ImageId);
-                        w.WriteString("state", StateName(container.Status));
+                        w.WriteString("state", StateName(container.State.Status));
                         w.WriteString("created", Humanize.Timestamp(container.Created));
                         w.WriteString("driver", container.Driver);
                         w.WriteEndObject();
@@ -42,9 +40,9 @@ internal static class ContainersCommand
             var table = new TableWriter("CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
             foreach (var container in containers)
             {
-                var image = !full && DockerIds.IsId(container.Image) ? DockerIds.Shorten(container.Image) : container.Image;
+                var image = !full && Ids.IsFullId(container.Image) ? Ids.Shorten(container.Image) : container.Image;
                 table.Add(
-                    full ? container.Id : DockerIds.Shorten(container.Id),
+                    full ? container.Id : Ids.Shorten(container.Id),
                     image,
                     "\"" + (full ? container.Command : Humanize.Truncate(container.Command, 20)) + "\"",
                     Humanize.Ago(container.Created, session.Now),
@@ -62,18 +60,19 @@ internal static class ContainersCommand
     public static string StateName(ContainerStatus status) => status.ToString().ToLowerInvariant();
 
     /// <summary>The STATUS column of <c>docker ps</c> (Docker 1.9 <c>State.String</c>).</summary>
-    private static string Status(ContainerSummary container, DateTimeOffset now)
+    private static string Status(Container container, DateTimeOffset now)
     {
         var state = container.State;
-        string Since(DateTimeOffset? time) => Humanize.Ago(time, now) is var ago && ago.EndsWith(" ago", StringComparison.Ordinal) ? ago[..^4] : ago;
-        return container.Status switch
+        string Since(RecordedTime time) => Humanize.Ago(time, now) is var ago && ago.EndsWith(" ago", StringComparison.Ordinal) ? ago[..^4] : ago;
+        return state.Status switch
         {
-            ContainerStatus.Running => $"Up {Since(state?.StartedAt)}",
-            ContainerStatus.Paused => $"Up {Since(state?.StartedAt)} (Paused)",
-            ContainerStatus.Restarting => $"Restarting ({state?.ExitCode}) {Humanize.Ago(state?.FinishedAt, now)}",
+            ContainerStatus.Running => $"Up {Since(state.StartedAt)}",
+            ContainerStatus.Paused => $"Up {Since(state.StartedAt)} (Paused)",
+            ContainerStatus.Restarting => $"Restarting ({state.ExitCode}) {Humanize.Ago(state.FinishedAt, now)}",
             ContainerStatus.Dead => "Dead",
+            ContainerStatus.RemovalInProgress => "Removal In Progress",
             ContainerStatus.Created => "Created",
-            _ => ContainerStateJson.IsZero(state?.FinishedAt) ? string.Empty : $"Exited ({state?.ExitCode}) {Humanize.Ago(state?.FinishedAt, now)}",
+            _ => state.FinishedAt.IsZero ? string.Empty : $"Exited ({state.ExitCode}) {Humanize.Ago(state.FinishedAt, now)}",
         };
     }
 }

@@ -12,7 +12,7 @@ internal static class DiffCommand
         var command = new Command("diff", "Show what a container changed against its image (A added, C changed, D deleted), as docker diff does") { container };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
-            var changes = session.OpenRoot().GetContainerChanges(session.Value(container)!);
+            var changes = session.OpenRoot().OpenContainer(session.Value(container)!).GetChanges();
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -10,16 +9,16 @@ internal static class DigestCommand
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
-        var layerSource = ArchiveOptions.LayerSource();
+        var layerSource = ArchiveCommandOptions.LayerSourceOption();
         var command = new Command("digest", "Compute the image ID and each layer's DiffID and ChainID, base layer first, as Docker 1.10's migration does") { reference, layerSource };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
-            ArchiveOptions.Cancellable(session, token =>
+            ArchiveCommandOptions.Cancellable(session, token =>
             {
                 var root = session.OpenRoot();
                 Archive.ImageDigests digests;
                 using (var bar = ProgressBar.Create(session, "Hashing"))
                 {
-                    digests = root.GetDigests(session.Value(reference)!, new Archive.LayerTarOptions { Source = ArchiveOptions.Policy(session.Value(layerSource)) }, bar, token);
+                    digests = new Archive.ImageArchiver(root, session.LoggerFactory).ComputeDigests(session.Value(reference)!, new Archive.ArchiveOptions { Source = ArchiveCommandOptions.Policy(session.Value(layerSource)) }, bar, token);
                 }
 
                 if (session.Json)
@@ -36,7 +35,7 @@ internal static class DigestCommand
                             w.WriteString("diffId", layer.DiffId);
                             w.WriteString("chainId", layer.ChainId);
                             w.WriteNumber("size", layer.Size);
-                            w.WriteString("source", ArchiveOptions.Name(layer.Source));
+                            w.WriteString("source", ArchiveCommandOptions.Name(layer.Source));
                             w.WriteEndObject();
                         }
 
@@ -50,7 +49,7 @@ internal static class DigestCommand
                 var table = new TableWriter("LAYER ID", "DIFF ID", "SIZE", "SOURCE");
                 foreach (var layer in digests.Layers)
                 {
-                    table.Add(DockerIds.Shorten(layer.Id), layer.DiffId, Humanize.Size(layer.Size), ArchiveOptions.Name(layer.Source));
+                    table.Add(Ids.Shorten(layer.Id), layer.DiffId, Humanize.Size(layer.Size), ArchiveCommandOptions.Name(layer.Source));
                 }
 
                 table.WriteTo(session.Out);

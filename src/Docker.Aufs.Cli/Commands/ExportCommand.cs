@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Docker.Aufs.Archive;
 using Docker.Aufs.Cli.Output;
 
 namespace Docker.Aufs.Cli.Commands;
@@ -14,21 +15,22 @@ internal static class ExportCommand
         var command = new Command("export", "Write the merged file system of a container or image as one tar, with modes, owners, times, links and hardlinks") { reference, output, layer };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
-            var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));
+            var root = session.OpenRoot();
+            var view = ViewReference.Open(root, session.Value(reference)!, session.Value(layer));
+            var archiver = new ImageArchiver(root, session.LoggerFactory);
             var target = session.Value(output)!;
             if (target == "-")
             {
                 var stdout = session.Environment.OpenStandardOutput();
-                view.WriteTar(stdout);
+                archiver.Export(view, stdout);
                 stdout.Flush();
                 return CliApp.Success;
             }
 
             var fs = session.Environment.FileSystem;
             var file = fs.Path.GetFullPath(target);
-            var branchRoot = view.Branches[0].Path;
-            var dockerRoot = fs.Path.GetDirectoryName(fs.Path.GetDirectoryName(fs.Path.GetDirectoryName(branchRoot)));
-            if (view.FileSystem == fs && dockerRoot is not null && file.StartsWith(fs.Path.TrimEndingDirectorySeparator(dockerRoot) + "/", StringComparison.Ordinal))
+            var dockerRoot = root.Path;
+            if (root.FileSystem == fs && file.StartsWith(fs.Path.TrimEndingDirectorySeparator(dockerRoot) + "/", StringComparison.Ordinal))
             {
                 throw new IOException($"refusing to write {file}: it is inside the Docker root {dockerRoot}, which is only ever read");
             }
@@ -36,7 +38,7 @@ internal static class ExportCommand
             long entries;
             using (var stream = fs.FileStream.New(file, FileMode.Create, FileAccess.Write, FileShare.None))
             {
-                entries = view.WriteTar(stream);
+                entries = archiver.Export(view, stream);
             }
 
             if (session.Json)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Fsck;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -22,7 +21,7 @@ internal static class FsckCommand
                     ? RootChecker.Check(session.SampleFileSystem(), LegacyRootDefaults.Path, session.RootOptions(), !session.Value(quick))
                     : RootChecker.Check(session.Environment.FileSystem, session.Value(options.Root), session.RootOptions(), !session.Value(quick));
             }
-            catch (Exception e) when (e is NotALegacyRootException or UnsafePathException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is NotADockerRootException or UnsafePathException or IOException or UnauthorizedAccessException)
             {
                 // What fsck throws at all means the root itself cannot be read: not a legacy root, a link at graph/ or
                 // the driver's directories (refused, not followed), or the operating system refusing to list it.

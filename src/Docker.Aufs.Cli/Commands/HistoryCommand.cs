@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -14,7 +13,7 @@ internal static class HistoryCommand
         var command = new Command("history", "Show the history of an image, top layer first") { reference, noTrunc };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
-            var history = session.OpenRoot().GetHistory(session.Value(reference)!);
+            var history = session.OpenRoot().ResolveImage(session.Value(reference)!).History;
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>
@@ -42,7 +41,7 @@ internal static class HistoryCommand
             {
                 var createdBy = entry.CreatedBy.Replace('\t', ' ').Replace('\n', ' ');
                 table.Add(
-                    full ? entry.Id : DockerIds.Shorten(entry.Id),
+                    entry.Id is not { } id ? "<missing>" : full ? id : Ids.Shorten(id),
                     Humanize.Ago(entry.Created, session.Now),
                     full ? createdBy : Humanize.Truncate(createdBy, 45),
                     Humanize.Size(entry.Size),

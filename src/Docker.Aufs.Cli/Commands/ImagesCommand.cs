@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -45,7 +44,7 @@ internal static class ImagesCommand
                 : new TableWriter("REPOSITORY", "TAG", "IMAGE ID", "CREATED", "VIRTUAL SIZE");
             foreach (var (repository, tag, digest, image) in rows)
             {
-                var id = session.Value(noTrunc) ? image.Id : DockerIds.Shorten(image.Id);
+                var id = session.Value(noTrunc) ? image.Id : Ids.Shorten(image.Id);
                 var cells = new List<string> { repository ?? "<none>", tag ?? "<none>" };
                 if (showDigests)
                 {
@@ -75,14 +74,15 @@ internal static class ImagesCommand
 
             foreach (var tagged in image.RepoTags)
             {
-                var reference = ImageReference.Parse(tagged);
-                yield return (reference.Repository, reference.ExplicitReference, null, image);
+                // The tag follows the last ':' after the last '/' (a registry's port comes before a '/').
+                var colon = tagged.LastIndexOf(':');
+                yield return colon > tagged.LastIndexOf('/') ? (tagged[..colon], tagged[(colon + 1)..], null, image) : (tagged, null, null, image);
             }
 
             foreach (var digested in image.RepoDigests)
             {
-                var reference = ImageReference.Parse(digested);
-                yield return (reference.Repository, null, reference.ExplicitReference, image);
+                var at = digested.IndexOf('@', StringComparison.Ordinal);
+                yield return at < 0 ? (digested, null, null, image) : (digested[..at], null, digested[(at + 1)..], image);
             }
         }
     }

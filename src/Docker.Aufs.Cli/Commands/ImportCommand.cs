@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Docker.Aufs.Archive;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -20,21 +19,22 @@ internal static class ImportCommand
         }.AcceptOnlyFromAmong("v0.9.4", "v0.9.6", "v0.9.10");
         var command = new Command("import", "Import a docker save archive into a new legacy root (graph/ + AUFS), as Docker 1.9 would have loaded it") { archive, into, dialect };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
-            ArchiveOptions.Cancellable(session, token =>
+            ArchiveCommandOptions.Cancellable(session, token =>
             {
                 var importOptions = new ImportOptions
                 {
                     TarSplitDialect = session.Value(dialect) switch { "v0.9.4" => TarSplitDialect.Version094, "v0.9.6" => TarSplitDialect.Version096, _ => TarSplitDialect.Version0910 },
                 };
                 var result = ImageImporter.Import(session.Environment.FileSystem, session.Value(archive)!, session.Value(into)!, importOptions, token);
+                var layerCount = result.LayerCount;
                 if (session.Json)
                 {
                     JsonOutput.Write(session.Out, w =>
                     {
                         w.WriteStartObject();
-                        w.WriteString("root", result.Root.Path);
+                        w.WriteString("root", result.Path);
                         w.WriteBoolean("manifest", result.HadManifest);
-                        w.WriteNumber("layers", result.Root.LayerIds.Count);
+                        w.WriteNumber("layers", layerCount);
                         w.WriteStartArray("images");
                         foreach (var image in result.Images)
                         {
@@ -56,13 +56,13 @@ internal static class ImportCommand
                     return CliApp.Success;
                 }
 
-                session.Out.WriteLine($"Imported {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({result.Root.LayerIds.Count} layers) into {result.Root.Path}.");
+                session.Out.WriteLine($"Imported {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({layerCount} layers) into {result.Path}.");
                 foreach (var image in result.Images)
                 {
-                    session.Out.WriteLine($"{DockerIds.Shorten(image.Id)}  {(image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags))}");
+                    session.Out.WriteLine($"{Ids.Shorten(image.Id)}  {(image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags))}");
                 }
 
-                session.Out.WriteLine($"Try: docker-aufs --root {result.Root.Path} images");
+                session.Out.WriteLine($"Try: docker-aufs --root {result.Path} images");
                 return CliApp.Success;
             }, cancellationToken))));
         return command;

@@ -10,12 +10,11 @@ internal static class InspectCommand
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
-        var command = new Command("inspect", "Show the image JSON stored in graph/<id>/json (with --json: the stored bytes of its first value, verbatim)") { reference };
+        var command = new Command("inspect", "Show the image configuration as stored (graph/<id>/json; with --json: the stored bytes of its JSON value, verbatim)") { reference };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var root = session.OpenRoot();
-            var layer = root.GetLayer(root.ResolveImageId(session.Value(reference)!));
-            var value = layer.GetJsonValue();
+            var value = root.ResolveImage(session.Value(reference)!).Config;
             if (session.Json)
             {
                 session.Out.WriteLine(System.Text.Encoding.UTF8.GetString(value.Span));

@@ -11,17 +11,17 @@ internal static class LayerTarCommand
     {
         var layer = new Argument<string>("LAYER-ID") { Description = "A layer: a full ID, a unique ID prefix, or an image reference (its top layer)" };
         var output = new Option<string>("--output", "-o") { Description = "The tar file to write", HelpName = "FILE", Required = true };
-        var layerSource = ArchiveOptions.LayerSource();
+        var layerSource = ArchiveCommandOptions.LayerSourceOption();
         var command = new Command("layer-tar", "Write one layer's uncompressed tar and print its DiffID") { layer, output, layerSource };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
-            ArchiveOptions.Cancellable(session, token =>
+            ArchiveCommandOptions.Cancellable(session, token =>
             {
                 var root = session.OpenRoot();
-                var tarOptions = new LayerTarOptions { Source = ArchiveOptions.Policy(session.Value(layerSource)), OutputFileSystem = session.Environment.FileSystem };
-                LayerTarResult result;
+                var tarOptions = new ArchiveOptions { Source = ArchiveCommandOptions.Policy(session.Value(layerSource)), OutputFileSystem = session.Environment.FileSystem };
+                LayerDigest result;
                 using (var bar = ProgressBar.Create(session, "Writing"))
                 {
-                    result = root.ExportLayerTar(session.Value(layer)!, session.Value(output)!, tarOptions, bar, token);
+                    result = new ImageArchiver(root, session.LoggerFactory).ExportLayerTar(session.Value(layer)!, session.Value(output)!, tarOptions, bar, token);
                 }
 
                 var path = session.Environment.FileSystem.Path.GetFullPath(session.Value(output)!);
@@ -30,17 +30,17 @@ internal static class LayerTarCommand
                     JsonOutput.Write(session.Out, w =>
                     {
                         w.WriteStartObject();
-                        w.WriteString("id", result.LayerId);
+                        w.WriteString("id", result.Id);
                         w.WriteString("diffId", result.DiffId);
                         w.WriteNumber("size", result.Size);
-                        w.WriteString("source", ArchiveOptions.Name(result.Source));
+                        w.WriteString("source", ArchiveCommandOptions.Name(result.Source));
                         w.WriteString("path", path);
                         w.WriteEndObject();
                     });
                 }
                 else
                 {
-                    session.Out.WriteLine($"Wrote {path}: {result.Size} bytes, {result.DiffId} ({ArchiveOptions.Name(result.Source)})");
+                    session.Out.WriteLine($"Wrote {path}: {result.Size} bytes, {result.DiffId} ({ArchiveCommandOptions.Name(result.Source)})");
                 }
 
                 return CliApp.Success;

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -14,7 +13,9 @@ internal static class LayersCommand
         var command = new Command("layers", "Show an image's layer stack, top first, as the AUFS driver mounts it") { reference, noTrunc };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
-            var stack = session.OpenRoot().Resolve(session.Value(reference)!);
+            var root = session.OpenRoot();
+            _ = root.OpenImage(session.Value(reference)!); // the stack is shown as the driver merges it: the same check of the driver's chain
+            var stack = root.ResolveImage(session.Value(reference)!);
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>
@@ -24,9 +25,9 @@ internal static class LayersCommand
                     {
                         w.WriteStartObject();
                         w.WriteString("id", layer.Id);
-                        w.WriteString("parent", layer.Parent);
+                        w.WriteString("parent", layer.ParentId);
                         w.WriteNullableNumber("size", layer.Size);
-                        w.WriteString("diffPath", layer.DiffPath);
+                        w.WriteString("diffPath", layer.ContentPath);
                         w.WriteEndObject();
                     }
 
@@ -40,10 +41,10 @@ internal static class LayersCommand
             foreach (var layer in stack.Layers)
             {
                 table.Add(
-                    full ? layer.Id : DockerIds.Shorten(layer.Id),
-                    layer.Parent is { } parent ? (full ? parent : DockerIds.Shorten(parent)) : "-",
+                    full ? layer.Id : Ids.Shorten(layer.Id),
+                    layer.ParentId is { } parent ? (full ? parent : Ids.Shorten(parent)) : "-",
                     Humanize.Size(layer.Size),
-                    layer.DiffPath ?? "-");
+                    layer.ContentPath ?? "-");
             }
 
             table.WriteTo(session.Out);

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Docker.Aufs.Cli.Output;
-using Docker.Aufs.Formats;
 using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Cli.Commands;
@@ -47,7 +46,7 @@ internal static class LsCommand
 
     /// <summary>A layer ID shortened as Docker shortens IDs, keeping the <c>-init</c> of a container's init layer.</summary>
     private static string ShortLayer(string id) =>
-        id.EndsWith(DockerIds.InitSuffix, StringComparison.Ordinal) ? DockerIds.Shorten(id) + DockerIds.InitSuffix : DockerIds.Shorten(id);
+        Ids.Shorten(id);
 
     /// <summary>What <c>ls</c> shows for a path: a directory's entries (all below it with -R), or the entry itself (a link is shown, not followed, unless the path ends in '/').</summary>
     private static IEnumerable<UnionEntry> Select(UnionView view, string path, bool recursive)

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Cli.Output;
 
 namespace Docker.Aufs.Cli.Commands;
@@ -20,7 +20,7 @@ internal static class SampleCommand
                 throw new IOException($"{target} already exists and is not an empty directory; the sample is only written to a new or empty one");
             }
 
-            var written = SampleRoot.Write(fs, target);
+            var written = SampleRoots.Write(fs, target);
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>

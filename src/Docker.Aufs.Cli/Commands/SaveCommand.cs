@@ -22,26 +22,26 @@ internal static class SaveCommand
             DefaultValueFactory = _ => "docker-archive",
         }.AcceptOnlyFromAmong("docker-archive", "oci", "oci-dir");
         var gzip = new Option<bool>("--gzip") { Description = "Gzip the layers: each layer.tar of a docker-archive, each layer blob of the OCI formats (DiffIDs and image IDs do not change)" };
-        var layerSource = ArchiveOptions.LayerSource();
+        var layerSource = ArchiveCommandOptions.LayerSourceOption();
         var command = new Command("save", "Save images as a docker-archive or an OCI image layout, layers byte-exact where tar-split data allows")
         {
             references, output, format, gzip, layerSource,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
-            ArchiveOptions.Cancellable(session, token =>
+            ArchiveCommandOptions.Cancellable(session, token =>
             {
                 var root = session.OpenRoot();
-                var saveOptions = new SaveOptions
+                var saveOptions = new ArchiveOptions
                 {
                     Format = session.Value(format) switch { "oci" => ArchiveFormat.Oci, "oci-dir" => ArchiveFormat.OciDirectory, _ => ArchiveFormat.DockerArchive },
                     Gzip = session.Value(gzip),
-                    LayerSource = ArchiveOptions.Policy(session.Value(layerSource)),
+                    Source = ArchiveCommandOptions.Policy(session.Value(layerSource)),
                     OutputFileSystem = session.Environment.FileSystem,
                 };
                 SaveResult result;
                 using (var bar = ProgressBar.Create(session, "Saving"))
                 {
-                    result = root.Save(session.Value(references)!, session.Value(output)!, saveOptions, bar, token);
+                    result = new ImageArchiver(root, session.LoggerFactory).Save(session.Value(references)!, session.Value(output)!, saveOptions, bar, token);
                 }
 
                 Print(session, result);
@@ -65,8 +65,8 @@ internal static class SaveCommand
                 foreach (var image in result.Images)
                 {
                     w.WriteStartObject();
-                    w.WriteString("imageId", image.Digests.ImageId);
-                    w.WriteString("legacyId", image.Digests.LegacyId);
+                    w.WriteString("imageId", image.ImageId);
+                    w.WriteString("legacyId", image.SourceId);
                     w.WriteStartArray("repoTags");
                     foreach (var tag in image.RepoTags)
                     {
@@ -92,9 +92,9 @@ internal static class SaveCommand
         foreach (var image in result.Images)
         {
             var tags = image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags);
-            var regenerated = image.Digests.Layers.Count(l => l.Source == LayerTarSource.Regenerated);
-            var note = regenerated == 0 ? "all layers byte-exact from tar-split" : $"{regenerated} of {image.Digests.Layers.Count} layers regenerated";
-            session.Out.WriteLine($"{image.Digests.ImageId}  {tags}  ({note})");
+            var regenerated = image.Layers.Count(l => l.Source == LayerSource.Regenerated);
+            var note = regenerated == 0 ? "all layers byte-exact from tar-split" : $"{regenerated} of {image.Layers.Count} layers regenerated";
+            session.Out.WriteLine($"{image.ImageId}  {tags}  ({note})");
         }
     }
 }

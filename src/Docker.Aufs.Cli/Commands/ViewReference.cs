@@ -20,24 +20,25 @@ internal static class ViewReference
     /// Opens the merged view REF names. Without <c>--layer</c> a container is tried first, then an image, as
     /// <c>docker inspect</c> of Docker 1.9 does.
     /// </summary>
-    public static UnionView Open(Session session, string reference, bool layer)
+    public static UnionView Open(Session session, string reference, bool layer) => Open(session.OpenRoot(), reference, layer);
+
+    /// <summary>Opens the merged view REF names in <paramref name="root"/> (see <see cref="Open(Session, string, bool)"/>).</summary>
+    public static UnionView Open(IDockerRoot root, string reference, bool layer)
     {
         if (layer)
         {
-            var (driver, metadata) = session.OpenAufs();
-            return UnionView.ForAufsLayer(driver, UnionView.ResolveAufsLayerId(driver, reference), metadata, session.LoggerFactory);
+            return root.OpenLayer(reference);
         }
 
-        var root = session.OpenRoot();
         try
         {
-            return root.GetContainerView(reference);
+            return root.OpenContainer(reference);
         }
         catch (ContainerNotFoundException)
         {
             try
             {
-                return root.GetImageView(reference);
+                return root.OpenImage(reference);
             }
             catch (ImageNotFoundException e) when (e.Message == new ImageNotFoundException(reference).Message)
             {

@@ -27,6 +27,9 @@ internal static class Humanize
     }
 
     /// <summary><c>HumanDuration</c> + " ago", e.g. <c>8 years ago</c>, <c>About an hour ago</c>.</summary>
+    public static string Ago(RecordedTime? time, DateTimeOffset now) => Ago(time?.Value, now);
+
+    /// <summary>How long ago <paramref name="time"/> was, as docker prints it.</summary>
     public static string Ago(DateTimeOffset? time, DateTimeOffset now)
     {
         if (time is not { } value)
@@ -99,9 +102,6 @@ internal static class Humanize
     /// <summary>Cuts text to <paramref name="max"/> characters, ending in "…" when cut.</summary>
     public static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
-    /// <summary>An RFC 3339 timestamp for JSON output (<c>Z</c> for UTC, as Go writes it), or <see langword="null"/>.</summary>
-    public static string? Timestamp(DateTimeOffset? time) => time is not { } value
-        ? null
-        : value.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) +
-          (value.Offset == TimeSpan.Zero ? "Z" : value.ToString("zzz", CultureInfo.InvariantCulture));
+    /// <summary>A time for JSON output: exactly as the root recorded it (Go's RFC 3339, all its fractional digits), or <see langword="null"/>.</summary>
+    public static string? Timestamp(RecordedTime? time) => time?.Text;
 }

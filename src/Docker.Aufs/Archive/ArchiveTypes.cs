@@ -1,26 +1,16 @@
 namespace Docker.Aufs.Archive;
 
-/// <summary>Where a layer's tar comes from.</summary>
-public enum LayerTarSource
+/// <summary>Where a layer's tar comes from: as a choice (<see cref="ArchiveOptions.Source"/>) and as what happened (<see cref="LayerDigest.Source"/>).</summary>
+public enum LayerSource
 {
-    /// <summary>Reassembled from <c>tar-data.json.gz</c> and the layer's files: byte-identical to the tar Docker applied.</summary>
-    TarSplit,
-
-    /// <summary>Regenerated from the layer's directory with Docker's AUFS <c>Diff</c> rules: same files, its own bytes.</summary>
-    Regenerated,
-}
-
-/// <summary>Which way to produce layer tars.</summary>
-public enum LayerSourcePolicy
-{
-    /// <summary>Reassemble from tar-split data when the layer has it; when there is none, or it does not match the files, regenerate.</summary>
+    /// <summary>As a choice only: reassemble from tar-split data when the layer has it; when there is none, or it does not match the files, regenerate.</summary>
     Auto,
 
-    /// <summary>Only reassemble; a layer without usable tar-split data is an error.</summary>
-    TarSplitOnly,
+    /// <summary>Reassembled from the layer's tar-split data and its files: byte-identical to the tar Docker applied. As a choice: only this; a layer without usable tar-split data is an error.</summary>
+    TarSplit,
 
-    /// <summary>Always regenerate from the layer's directory.</summary>
-    RegenerateOnly,
+    /// <summary>Regenerated from the layer's directory with Docker's <c>Diff</c> rules: same files, its own bytes. As a choice: always this.</summary>
+    Regenerated,
 }
 
 /// <summary>The formats <c>save</c> writes.</summary>
@@ -36,44 +26,30 @@ public enum ArchiveFormat
     OciDirectory,
 }
 
-/// <summary>Options for writing one layer tar. Change with <c>with { … }</c>.</summary>
+/// <summary>Options for archive work (<see cref="ImageArchiver"/>). Change with <c>with { … }</c>.</summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed record LayerTarOptions
+public sealed record ArchiveOptions
 {
-    /// <summary>Gets the default options: <see cref="LayerSourcePolicy.Auto"/>.</summary>
-    public static LayerTarOptions Default { get; } = new();
+    /// <summary>Gets the default options: layers from tar-split where possible, a docker-archive, uncompressed.</summary>
+    public static ArchiveOptions Default { get; } = new();
 
-    /// <summary>Gets which way to produce the tar.</summary>
-    public LayerSourcePolicy Source { get; init; } = LayerSourcePolicy.Auto;
+    /// <summary>Gets which way to produce layer tars.</summary>
+    public LayerSource Source { get; init; } = LayerSource.Auto;
 
-    /// <summary>
-    /// Gets the file system to write an output file to, or <see langword="null"/> for the root's own (use it to write a root
-    /// read from a <c>MockFileSystem</c> to disk, or the other way round).
-    /// </summary>
-    public System.IO.Abstractions.IFileSystem? OutputFileSystem { get; init; }
-}
-
-/// <summary>Options for <c>save</c>. Change with <c>with { … }</c>.</summary>
-/// <threadsafety static="true" instance="true"/>
-public sealed record SaveOptions
-{
-    /// <summary>Gets the default options: a docker-archive, uncompressed, layers from tar-split where possible.</summary>
-    public static SaveOptions Default { get; } = new();
-
-    /// <summary>Gets the output format.</summary>
+    /// <summary>Gets the output format of <see cref="ImageArchiver.Save"/>.</summary>
     public ArchiveFormat Format { get; init; } = ArchiveFormat.DockerArchive;
 
     /// <summary>
-    /// Gets whether to gzip-compress the layers: each <c>&lt;id&gt;/layer.tar</c> of a docker-archive (<c>docker load</c> and
-    /// skopeo recognise compressed layers; the archive itself stays a tar, which skopeo requires), each layer blob of the OCI
-    /// formats (<c>tar+gzip</c> media type). DiffIDs and image IDs do not change.
+    /// Gets whether <see cref="ImageArchiver.Save"/> gzip-compresses the layers: each <c>&lt;id&gt;/layer.tar</c> of a
+    /// docker-archive (<c>docker load</c> and skopeo recognise compressed layers; the archive itself stays a tar, which skopeo
+    /// requires), each layer blob of the OCI formats (<c>tar+gzip</c> media type). DiffIDs and image IDs do not change.
     /// </summary>
     public bool Gzip { get; init; }
 
-    /// <summary>Gets which way to produce layer tars.</summary>
-    public LayerSourcePolicy LayerSource { get; init; } = LayerSourcePolicy.Auto;
-
-    /// <summary>Gets the file system to write the output to, or <see langword="null"/> for the root's own.</summary>
+    /// <summary>
+    /// Gets the file system to write output files to, or <see langword="null"/> for the root's own (use it to write a root
+    /// read from a <c>MockFileSystem</c> to disk, or the other way round).
+    /// </summary>
     public System.IO.Abstractions.IFileSystem? OutputFileSystem { get; init; }
 }
 
@@ -103,79 +79,52 @@ public sealed record ArchiveProgress
     public long? BytesEstimated { get; init; }
 }
 
-/// <summary>The result of writing one layer tar.</summary>
-/// <threadsafety static="true" instance="true"/>
-public sealed record LayerTarResult
-{
-    /// <summary>Gets the layer's ID.</summary>
-    public required string LayerId { get; init; }
-
-    /// <summary>Gets the DiffID: <c>sha256:</c> and the hex SHA-256 of the uncompressed tar.</summary>
-    public required string DiffId { get; init; }
-
-    /// <summary>Gets the length of the uncompressed tar in bytes.</summary>
-    public long Size { get; init; }
-
-    /// <summary>Gets where the tar came from.</summary>
-    public LayerTarSource Source { get; init; }
-}
-
-/// <summary>One layer of <see cref="ImageDigests"/>.</summary>
+/// <summary>A layer tar as written or hashed: one layer of <see cref="ImageDigests"/>, or the result of writing one layer's tar.</summary>
 /// <threadsafety static="true" instance="true"/>
 public sealed record LayerDigest
 {
-    /// <summary>Gets the legacy layer ID (the <c>graph/</c> directory name).</summary>
+    /// <summary>Gets the layer's <see cref="ImageLayer.Id"/> (the graph ID in the graph era).</summary>
     public required string Id { get; init; }
 
     /// <summary>Gets the DiffID, <c>sha256:…</c> of the uncompressed layer tar.</summary>
     public required string DiffId { get; init; }
 
-    /// <summary>Gets the ChainID: the DiffID for the base layer, else <c>sha256</c> of the parent's ChainID, a space and this DiffID.</summary>
-    public required string ChainId { get; init; }
+    /// <summary>
+    /// Gets the ChainID: the DiffID for the base layer, else <c>sha256</c> of the parent's ChainID, a space and this DiffID;
+    /// <see langword="null"/> for a layer tar written by itself (its chain was not hashed).
+    /// </summary>
+    public string? ChainId { get; init; }
 
     /// <summary>Gets the length of the uncompressed layer tar in bytes.</summary>
     public long Size { get; init; }
 
     /// <summary>Gets where the tar came from.</summary>
-    public LayerTarSource Source { get; init; }
+    public LayerSource Source { get; init; }
 }
 
-/// <summary>The content-addressed identity Docker 1.10+ gives a legacy image: its v2 config, image ID and per-layer digests.</summary>
+/// <summary>
+/// The content-addressed identity of an image: its config, image ID and per-layer digests (for a graph-era image, as Docker
+/// 1.10's migration makes them), and, when it was saved, the tags written and the digest of its manifest.
+/// </summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class ImageDigests
+public sealed record ImageDigests
 {
-    internal ImageDigests(string legacyId, ReadOnlyMemory<byte> config, string imageId, IReadOnlyList<LayerDigest> layers)
-    {
-        LegacyId = legacyId;
-        Config = config;
-        ImageId = imageId;
-        Layers = layers;
-    }
-
-    /// <summary>Gets the legacy ID of the image (its top layer).</summary>
-    public string LegacyId { get; }
+    /// <summary>Gets the ID of the image in its root (the top layer's graph ID in the graph era).</summary>
+    public required string SourceId { get; init; }
 
     /// <summary>Gets the image ID, <c>sha256:</c> and the hex SHA-256 of <see cref="Config"/>.</summary>
-    public string ImageId { get; }
+    public required string ImageId { get; init; }
 
-    /// <summary>Gets the v2 image config as Docker 1.10's migration builds it (the bytes the image ID is the digest of).</summary>
-    public ReadOnlyMemory<byte> Config { get; }
+    /// <summary>Gets the image config (the bytes the image ID is the digest of).</summary>
+    public ReadOnlyMemory<byte> Config { get; init; }
 
     /// <summary>Gets the layers, base first (the order of <c>rootfs.diff_ids</c>).</summary>
-    public IReadOnlyList<LayerDigest> Layers { get; }
-}
+    public IReadOnlyList<LayerDigest> Layers { get; init; } = [];
 
-/// <summary>One image written by <c>save</c>.</summary>
-/// <threadsafety static="true" instance="true"/>
-public sealed record SavedImage
-{
-    /// <summary>Gets the image's digests (image ID, config, layers).</summary>
-    public required ImageDigests Digests { get; init; }
-
-    /// <summary>Gets the tags written for it (<c>repo:tag</c>); empty when it was saved by ID.</summary>
+    /// <summary>Gets the tags written for it by a save (<c>repo:tag</c>); empty when it was saved by ID or not saved.</summary>
     public IReadOnlyList<string> RepoTags { get; init; } = [];
 
-    /// <summary>Gets, for the OCI formats, the digest of its manifest; <see langword="null"/> for a docker-archive.</summary>
+    /// <summary>Gets, for a save in an OCI format, the digest of its manifest; otherwise <see langword="null"/>.</summary>
     public string? ManifestDigest { get; init; }
 }
 
@@ -190,7 +139,7 @@ public sealed record SaveResult
     public ArchiveFormat Format { get; init; }
 
     /// <summary>Gets the images written, in the order they were asked for (each once).</summary>
-    public IReadOnlyList<SavedImage> Images { get; init; } = [];
+    public IReadOnlyList<ImageDigests> Images { get; init; } = [];
 
     /// <summary>Gets the number of distinct layers written.</summary>
     public int LayerCount { get; init; }

@@ -11,7 +11,7 @@ namespace Docker.Aufs.Archive;
 /// <summary>An image to export: its chain, base first, and the tags to write for it.</summary>
 /// <param name="LayersBaseFirst">The layers, base first (the order of <c>rootfs.diff_ids</c>).</param>
 /// <param name="Tags">The tags, as (repository, tag) in the tag store's normalized form.</param>
-internal sealed record ExportImage(IReadOnlyList<ExportLayer> LayersBaseFirst, IReadOnlyList<(string Repository, string Tag)> Tags);
+internal sealed record ExportImage(IReadOnlyList<ImageLayer> LayersBaseFirst, IReadOnlyList<(string Repository, string Tag)> Tags);
 
 /// <summary>
 /// Writes images as a docker-archive or an OCI image layout (directory or tar), streaming every layer once with constant
@@ -37,10 +37,10 @@ internal sealed class ImageExporter
     }
 
     /// <summary>Writes one layer's tar to a stream.</summary>
-    public async ValueTask<LayerTarResult> WriteLayerTarAsync(ExportLayer layer, Stream destination, LayerSourcePolicy policy, IProgress<ArchiveProgress>? progress,
+    public async ValueTask<LayerDigest> WriteLayerTarAsync(ImageLayer layer, Stream destination, LayerSource policy, IProgress<ArchiveProgress>? progress,
         bool useAsync, CancellationToken cancellationToken)
     {
-        var tracker = new ProgressTracker(progress, 1, layer.Layer.Size);
+        var tracker = new ProgressTracker(progress, 1, layer.Size);
         tracker.Begin(layer.Id, 1);
         using var sink = new LayerSink(destination);
         var (result, _) = await _producer.ProduceAsync(layer, sink, policy, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false);
@@ -49,7 +49,7 @@ internal sealed class ImageExporter
     }
 
     /// <summary>Writes one layer's tar to a file, atomically.</summary>
-    public async ValueTask<LayerTarResult> ExportLayerTarAsync(ExportLayer layer, string outputPath, LayerTarOptions options, IProgress<ArchiveProgress>? progress,
+    public async ValueTask<LayerDigest> ExportLayerTarAsync(ImageLayer layer, string outputPath, ArchiveOptions options, IProgress<ArchiveProgress>? progress,
         bool useAsync, CancellationToken cancellationToken)
     {
         using var output = AtomicFile.Create(options.OutputFileSystem ?? _fileSystem, outputPath, useAsync);
@@ -59,11 +59,11 @@ internal sealed class ImageExporter
     }
 
     /// <summary>Computes an image's digests without writing anything.</summary>
-    public async ValueTask<ImageDigests> DigestAsync(IReadOnlyList<ExportLayer> chain, LayerSourcePolicy policy, IProgress<ArchiveProgress>? progress,
+    public async ValueTask<ImageDigests> DigestAsync(IReadOnlyList<ImageLayer> chain, LayerSource policy, IProgress<ArchiveProgress>? progress,
         bool useAsync, CancellationToken cancellationToken)
     {
         var tracker = new ProgressTracker(progress, chain.Count, EstimatedSize(chain));
-        var tars = new List<LayerTarResult>(chain.Count);
+        var tars = new List<LayerDigest>(chain.Count);
         for (var i = 0; i < chain.Count; i++)
         {
             tracker.Begin(chain[i].Id, i + 1);
@@ -72,11 +72,11 @@ internal sealed class ImageExporter
         }
 
         tracker.End();
-        return ImageConfigFactory.Create([.. chain.Select(l => l.Layer)], tars);
+        return ImageConfigFactory.Create(chain, tars);
     }
 
     /// <summary>Writes the images to <paramref name="outputPath"/> in the chosen format.</summary>
-    public async ValueTask<SaveResult> SaveAsync(IReadOnlyList<ExportImage> images, string outputPath, SaveOptions options, IProgress<ArchiveProgress>? progress,
+    public async ValueTask<SaveResult> SaveAsync(IReadOnlyList<ExportImage> images, string outputPath, ArchiveOptions options, IProgress<ArchiveProgress>? progress,
         bool useAsync, CancellationToken cancellationToken)
     {
         if (images.Count == 0)
@@ -95,14 +95,14 @@ internal sealed class ImageExporter
         };
     }
 
-    private async ValueTask<SaveResult> SaveDockerArchiveAsync(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ExportLayer> layers,
-        string outputPath, SaveOptions options, ProgressTracker tracker, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<SaveResult> SaveDockerArchiveAsync(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ImageLayer> layers,
+        string outputPath, ArchiveOptions options, ProgressTracker tracker, bool useAsync, CancellationToken cancellationToken)
     {
         var fileSystem = options.OutputFileSystem ?? _fileSystem;
         using var output = AtomicFile.Create(fileSystem, outputPath, useAsync);
         var tarStream = output.Stream;
         var tar = new ArchiveTarWriter(tarStream);
-        var tars = new Dictionary<string, LayerTarResult>(StringComparer.Ordinal);
+        var tars = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
@@ -110,19 +110,19 @@ internal sealed class ImageExporter
             var created = ModTime(layer);
             await tar.WriteDirectoryAsync(layer.Id, created, useAsync, cancellationToken).ConfigureAwait(false);
             await tar.WriteFileAsync(layer.Id + "/VERSION", "1.0"u8.ToArray(), created, useAsync, cancellationToken).ConfigureAwait(false);
-            await tar.WriteFileAsync(layer.Id + "/json", layer.Layer.GetJsonValue(), created, useAsync, cancellationToken).ConfigureAwait(false);
+            await tar.WriteFileAsync(layer.Id + "/json", ImageConfigFactory.JsonValue(layer), created, useAsync, cancellationToken).ConfigureAwait(false);
             var header = await tar.BeginFileAsync(useAsync, cancellationToken).ConfigureAwait(false);
             // With gzip each layer.tar is compressed (docker load and skopeo detect it); the archive itself stays a tar.
             using (var sink = new LayerSink(tarStream, options.Gzip))
             {
-                tars[layer.Id] = (await _producer.ProduceAsync(layer, sink, options.LayerSource, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false)).Result;
+                tars[layer.Id] = (await _producer.ProduceAsync(layer, sink, options.Source, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false)).Result;
             }
 
             await tar.EndFileAsync(header, layer.Id + "/layer.tar", created, useAsync, cancellationToken).ConfigureAwait(false);
         }
 
         tracker.End();
-        var saved = new List<SavedImage>();
+        var saved = new List<ImageDigests>();
         var manifest = new ArrayBufferWriter<byte>();
         var repositories = new SortedDictionary<string, SortedDictionary<string, string>>(Utf8Ordinal.Instance);
         var configs = new HashSet<string>(StringComparer.Ordinal);
@@ -130,7 +130,7 @@ internal sealed class ImageExporter
         for (var i = 0; i < images.Count; i++)
         {
             var chain = images[i].LayersBaseFirst;
-            var digests = ImageConfigFactory.Create([.. chain.Select(l => l.Layer)], [.. chain.Select(l => tars[l.Id])]);
+            var digests = ImageConfigFactory.Create(chain, [.. chain.Select(l => tars[l.Id])]);
             var configName = digests.ImageId["sha256:".Length..] + ".json";
             if (configs.Add(configName))
             {
@@ -155,7 +155,7 @@ internal sealed class ImageExporter
             GoJsonWriter.Write(manifest, ",\"Layers\":"u8);
             GoJsonWriter.WriteStringArray(manifest, [.. chain.Select(l => l.Id + "/layer.tar")]);
             GoJsonWriter.Write(manifest, "}"u8);
-            saved.Add(new SavedImage { Digests = digests, RepoTags = repoTags });
+            saved.Add(digests with { RepoTags = repoTags });
         }
 
         GoJsonWriter.Write(manifest, "]"u8);
@@ -185,8 +185,8 @@ internal sealed class ImageExporter
         return new SaveResult { Path = output.Path, Format = ArchiveFormat.DockerArchive, Images = saved, LayerCount = layers.Count };
     }
 
-    private async ValueTask<SaveResult> SaveOciAsync(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ExportLayer> layers,
-        string outputPath, SaveOptions options, ProgressTracker tracker, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<SaveResult> SaveOciAsync(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ImageLayer> layers,
+        string outputPath, ArchiveOptions options, ProgressTracker tracker, bool useAsync, CancellationToken cancellationToken)
     {
         var directory = options.Format == ArchiveFormat.OciDirectory;
         var fileSystem = options.OutputFileSystem ?? _fileSystem;
@@ -195,7 +195,7 @@ internal sealed class ImageExporter
         var blobs = new OciBlobWriter(fileSystem, outputDirectory?.TemporaryPath, outputFile is null ? null : new ArchiveTarWriter(outputFile.Stream), outputFile?.Stream);
         await blobs.StartAsync(useAsync, cancellationToken).ConfigureAwait(false);
 
-        var stored = new Dictionary<string, (LayerTarResult Tar, LayerSinkResult Blob)>(StringComparer.Ordinal);
+        var stored = new Dictionary<string, (LayerDigest Tar, LayerSinkResult Blob)>(StringComparer.Ordinal);
         for (var i = 0; i < layers.Count; i++)
         {
             tracker.Begin(layers[i].Id, i + 1);
@@ -203,7 +203,7 @@ internal sealed class ImageExporter
         }
 
         tracker.End();
-        var saved = new List<SavedImage>();
+        var saved = new List<ImageDigests>();
         var index = new ArrayBufferWriter<byte>();
         GoJsonWriter.Write(index, "{\"schemaVersion\":2,\"mediaType\":\""u8);
         GoJsonWriter.Write(index, Encoding.ASCII.GetBytes(OciIndex));
@@ -212,7 +212,7 @@ internal sealed class ImageExporter
         for (var i = 0; i < images.Count; i++)
         {
             var chain = images[i].LayersBaseFirst;
-            var digests = ImageConfigFactory.Create([.. chain.Select(l => l.Layer)], [.. chain.Select(l => stored[l.Id].Tar)]);
+            var digests = ImageConfigFactory.Create(chain, [.. chain.Select(l => stored[l.Id].Tar)]);
             await blobs.WriteBlobAsync(digests.Config, useAsync, cancellationToken).ConfigureAwait(false);
 
             var manifest = new ArrayBufferWriter<byte>();
@@ -254,7 +254,7 @@ internal sealed class ImageExporter
                 GoJsonWriter.Write(index, "}"u8);
             }
 
-            saved.Add(new SavedImage { Digests = digests, RepoTags = [.. tags[i].Select(t => t.Repository + ":" + t.Tag)], ManifestDigest = manifestDigest });
+            saved.Add(digests with { RepoTags = [.. tags[i].Select(t => t.Repository + ":" + t.Tag)], ManifestDigest = manifestDigest });
         }
 
         GoJsonWriter.Write(index, "]}"u8);
@@ -301,14 +301,14 @@ internal sealed class ImageExporter
         GoJsonWriter.Write(output, "}"u8);
     }
 
-    private static long ModTime(ExportLayer layer) => layer.Layer.Image.Created is { } created ? Math.Max(0, created.ToUnixTimeSeconds()) : 0;
+    private static long ModTime(ImageLayer layer) => layer.Created is { } created ? Math.Max(0, created.Value.ToUnixTimeSeconds()) : 0;
 
-    private static long? EstimatedSize(IEnumerable<ExportLayer> layers)
+    private static long? EstimatedSize(IEnumerable<ImageLayer> layers)
     {
         long total = 0;
         foreach (var layer in layers)
         {
-            if (layer.Layer.Size is not { } size)
+            if (layer.Size is not { } size)
             {
                 return null;
             }

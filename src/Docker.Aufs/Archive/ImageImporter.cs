@@ -1,10 +1,10 @@
 using System.IO.Abstractions;
 using System.Security.Cryptography;
 using System.Text;
-using Docker.Aufs.Building;
+using Docker.Aufs.Drivers;
+using Docker.Aufs.IO;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Graph;
-using Docker.Aufs.Json;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Archive;
 
@@ -15,36 +15,35 @@ public sealed record ImportOptions
     /// <summary>Gets the default options: Docker 1.9's tar-split dialect, special files as the file system allows.</summary>
     public static ImportOptions Default { get; } = new();
 
-    /// <summary>Gets the dialect of the <c>tar-data.json.gz</c> files written (default: Docker 1.9's, tar-split v0.9.10).</summary>
-    public TarSplitDialect TarSplitDialect { get; init; } = TarSplitDialect.Version0910;
-
     /// <summary>Gets how symbolic links, hardlinks, device nodes and owners are written (see <see cref="SpecialFileMode"/>).</summary>
     public SpecialFileMode SpecialFiles { get; init; } = SpecialFileMode.Auto;
-}
 
-/// <summary>One image of an imported archive.</summary>
-/// <threadsafety static="true" instance="true"/>
-public sealed record ImportedImage
-{
-    /// <summary>Gets the legacy image ID (the top layer's <c>graph/</c> directory name).</summary>
-    public required string Id { get; init; }
-
-    /// <summary>Gets the tags written for it, <c>repo:tag</c> as the tag store keys them.</summary>
-    public IReadOnlyList<string> RepoTags { get; init; } = [];
+    /// <summary>Gets the dialect of the <c>tar-data.json.gz</c> files written (default: Docker 1.9's, tar-split v0.9.10).</summary>
+    public TarSplitDialect TarSplitDialect { get; init; } = TarSplitDialect.Version0910;
 }
 
 /// <summary>The result of <see cref="ImageImporter.Import"/>.</summary>
 /// <threadsafety static="true" instance="true"/>
 public sealed record ImportResult
 {
-    /// <summary>Gets the legacy root written (open it with <c>LegacyRootExtensions.Open</c> to read it with the recorded metadata).</summary>
-    public required LegacyRoot Root { get; init; }
+    /// <summary>Gets the full path of the root written.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>
+    /// Gets the facts of what was written that the file system cannot hold itself (owners, device nodes, links on a
+    /// <c>MockFileSystem</c>): pass it as <see cref="DockerRootOptions.Metadata"/> to read the root back faithfully. On the
+    /// real file system with native special files it answers from the file system.
+    /// </summary>
+    public required IUnixMetadataProvider Metadata { get; init; }
+
+    /// <summary>Gets the number of layers written.</summary>
+    public int LayerCount { get; init; }
 
     /// <summary>Gets whether the archive had a <c>manifest.json</c> (Docker 1.10+) or was a pre-1.10 save.</summary>
     public bool HadManifest { get; init; }
 
-    /// <summary>Gets the images, in archive order.</summary>
-    public IReadOnlyList<ImportedImage> Images { get; init; } = [];
+    /// <summary>Gets the images, in archive order: each one's ID and the tags written for it, <c>repo:tag</c> as the tag store keys them.</summary>
+    public IReadOnlyList<ImageSummary> Images { get; init; } = [];
 }
 
 /// <summary>
@@ -68,6 +67,9 @@ public static class ImageImporter
     private const int JsonLimit = 64 * 1024 * 1024;
     private const string ManifestName = "manifest.json";
     private const string RepositoriesName = "repositories";
+
+    /// <summary>The storage driver of the roots import writes: the graph era's AUFS, as Docker 1.9 would have loaded the archive.</summary>
+    private const string ImportDriver = "aufs";
 
     /// <summary>Imports the archive at <paramref name="archivePath"/> into a new legacy root at <paramref name="targetDirectory"/>.</summary>
     /// <param name="fileSystem">The file system holding the archive and the target.</param>
@@ -107,32 +109,38 @@ public static class ImageImporter
         cancellationToken.ThrowIfCancellationRequested();
 
         var rootPath = fileSystem.Path.Combine(target.TemporaryPath, "root");
-        var builder = new LegacyRootBuilder(fileSystem, rootPath, options.SpecialFiles);
-        var digests = new Dictionary<string, HashingReadStream>(StringComparer.Ordinal);
+        var writer = new EntryWriter(fileSystem, options.SpecialFiles);
+        var driver = DriverRegistry.Open(ImportDriver, fileSystem, rootPath, writer.Metadata);
+        GraphWriter.CreateSkeleton(fileSystem, rootPath, driver.GuardedDirectories);
+        var digests = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var layer in plan.Layers)
         {
-            builder.AddLayer(l => l.Id(layer.Id).Parent(layer.Parent).RawJsonBytesOf(layer.Json).FromTar(() =>
+            cancellationToken.ThrowIfCancellationRequested();
+            var graphDirectory = GraphWriter.CreateLayerDirectory(fileSystem, rootPath, layer.Id);
+            var diff = driver.CreateLayer(layer.Id, layer.Parent);
+
+            // Problems inside a layer tar name the archive and the member ("archive.tar:<id>/layer.tar") as their path.
+            long size;
+            using (var tar = new HashingReadStream(archive.OpenLayer(layer.Member)))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var stream = new HashingReadStream(archive.OpenLayer(layer.Member));
-                digests[layer.Id] = stream;
-                return stream;
-            }, options.TarSplitDialect, archiveFull + ":" + layer.Member.Name));
+                using (var tarSplit = GraphWriter.CreateTarSplit(fileSystem, graphDirectory))
+                {
+                    size = LayerTarApplier.Apply(writer, tar, diff, tarSplit, options.TarSplitDialect, archiveFull + ":" + layer.Member.Name);
+                }
+
+                digests[layer.Id] = tar.Digest;
+            }
+
+            GraphWriter.WriteLayer(fileSystem, graphDirectory, layer.Json, size);
         }
 
-        foreach (var (reference, id) in plan.Tags)
-        {
-            builder.Tag(reference, id);
-        }
-
-        // Problems inside a layer tar name the archive and the member ("archive.tar:<id>/layer.tar") as their path.
-        var built = builder.Build();
+        GraphWriter.WriteRepositories(fileSystem, rootPath, ImportDriver, plan.Tags);
 
         foreach (var layer in plan.Layers)
         {
-            if (layer.ExpectedDiffId is { } expected && digests.TryGetValue(layer.Id, out var stream) && stream.Digest != expected)
+            if (layer.ExpectedDiffId is { } expected && digests.TryGetValue(layer.Id, out var digest) && digest != expected)
             {
-                throw new ArchiveFormatException(archiveFull, layer.Member.Name, $"invalid diffID for layer: the config names {expected}, the layer is {stream.Digest}");
+                throw new ArchiveFormatException(archiveFull, layer.Member.Name, $"invalid diffID for layer: the config names {expected}, the layer is {digest}");
             }
         }
 
@@ -160,10 +168,12 @@ public static class ImageImporter
         fileSystem.Directory.Delete(staged);
         cancellationToken.ThrowIfCancellationRequested();
         target.Commit();
-        var metadata = built.Metadata.Rebase(rootPath, target.Path);
+        var metadata = writer.Metadata.Rebase(rootPath, target.Path);
         return new ImportResult
         {
-            Root = new LegacyRoot(fileSystem, target.Path, metadata, built.LayerIds),
+            Path = target.Path,
+            Metadata = metadata,
+            LayerCount = plan.Layers.Count,
             HadManifest = hasManifest,
             Images = plan.Images,
         };
@@ -221,7 +231,7 @@ public static class ImageImporter
                 throw new ArchiveFormatException(archive.Path, directory + "/json", $"'{DockerIds.Printable(id)}' is not an image ID (64 lowercase hex characters)");
             }
 
-            var (parent, _) = GraphLayer.ResolveParent(null, image.Parent, image.ParentId);
+            var parent = image.ParentFromJson();
             if (parent is not null && !DockerIds.IsId(parent))
             {
                 throw new ArchiveFormatException(archive.Path, directory + "/json", $"its parent '{DockerIds.Printable(parent)}' is not an image ID");
@@ -260,7 +270,7 @@ public static class ImageImporter
         var parents = new HashSet<string>(ordered.Where(l => l.Parent is not null).Select(l => l.Parent!), StringComparer.Ordinal);
         var tagged = tags.Select(t => t.Item2).ToHashSet(StringComparer.Ordinal);
         var images = ordered.Where(l => tagged.Contains(l.Id) || !parents.Contains(l.Id))
-            .Select(l => new ImportedImage { Id = l.Id, RepoTags = [.. tags.Where(t => t.Item2 == l.Id).Select(t => Normalize(t.Item1))] })
+            .Select(l => new ImageSummary { Id = l.Id, RepoTags = [.. tags.Where(t => t.Item2 == l.Id).Select(t => Normalize(t.Item1))] })
             .ToList();
         return new Plan(ordered, tags, images);
     }
@@ -273,7 +283,7 @@ public static class ImageImporter
         var layers = new Dictionary<string, PlannedLayer>(StringComparer.Ordinal);
         var ordered = new List<PlannedLayer>();
         var tags = new List<(string, string)>();
-        var images = new List<ImportedImage>();
+        var images = new List<ImageSummary>();
         foreach (var item in items)
         {
             var configBytes = archive.ReadAll(item.Config, "the image config named by manifest.json", JsonLimit);
@@ -329,7 +339,7 @@ public static class ImageImporter
                 repoTags.Add(Normalize(repoTag));
             }
 
-            images.Add(new ImportedImage { Id = parent!, RepoTags = repoTags });
+            images.Add(new ImageSummary { Id = parent!, RepoTags = repoTags });
         }
 
         if (ordered.Count == 0)
@@ -361,7 +371,7 @@ public static class ImageImporter
 
             var json = archive.ReadAll(directory + "/json", "the layer's JSON", JsonLimit);
             var image = ParseImageJson(archive, directory + "/json", json);
-            var (jsonParent, _) = GraphLayer.ResolveParent(null, image.Parent, image.ParentId);
+            var jsonParent = image.ParentFromJson();
             if ((!string.IsNullOrEmpty(image.Id) && image.Id != directory) || jsonParent != parent)
             {
                 return null;
@@ -433,7 +443,7 @@ public static class ImageImporter
 
     private static List<ManifestItem> ParseManifest(SaveArchive archive, byte[] json)
     {
-        var entries = GoJson.Deserialize(json, DockerJsonContext.Default.ListSaveManifestEntry, archive.Path + ":" + ManifestName)
+        var entries = GoJson.Deserialize(json, ArchiveJsonContext.Default.ListSaveManifestEntry, archive.Path + ":" + ManifestName)
             ?? throw BadManifest(archive, "it is null, not a list of images");
         var items = new List<ManifestItem>();
         foreach (var entry in entries)
@@ -454,7 +464,7 @@ public static class ImageImporter
 
     private static string CleanReference(SaveArchive archive, string name)
     {
-        var cleaned = TarSplitWriter.GoPathClean(name);
+        var cleaned = GoPath.Clean(name);
         if (name.StartsWith('/') || cleaned == ".." || cleaned.StartsWith("../", StringComparison.Ordinal))
         {
             throw new UnsafePathException(archive.Path, DockerIds.Printable(name), "manifest.json names a file outside the archive");
@@ -467,7 +477,7 @@ public static class ImageImporter
 
     private static ConfigInfo ParseConfig(SaveArchive archive, string member, byte[] json)
     {
-        var config = GoJson.Deserialize(json, DockerJsonContext.Default.ImageConfigDocument, archive.Path + ":" + member);
+        var config = GoJson.Deserialize(json, ArchiveJsonContext.Default.ImageConfigDocument, archive.Path + ":" + member);
         if (config?.RootFs is not { } rootfs)
         {
             throw new ArchiveFormatException(archive.Path, member, "the config has no rootfs object");
@@ -502,7 +512,7 @@ public static class ImageImporter
 
     private sealed record PlannedLayer(string Id, string? Parent, byte[] Json, SaveArchive.Member Member, string? ExpectedDiffId);
 
-    private sealed record Plan(List<PlannedLayer> Layers, List<(string Reference, string Id)> Tags, List<ImportedImage> Images);
+    private sealed record Plan(List<PlannedLayer> Layers, List<(string Reference, string Id)> Tags, List<ImageSummary> Images);
 
     private sealed record ManifestItem(string Config, List<string> RepoTags, List<string> Layers);
 

@@ -8,7 +8,7 @@ namespace Docker.Aufs.Archive;
 /// compressed bytes hashed and counted too), and written to a stream — or only hashed. A sink over a seekable stream, or
 /// without one, can be rewound to its start, so a failed reassembly can be redone by regeneration.
 /// </summary>
-internal sealed class LayerSink : IDisposable
+internal sealed class LayerSink : ITarOutput, IDisposable
 {
     private readonly Stream? _target;
     private readonly bool _compress;

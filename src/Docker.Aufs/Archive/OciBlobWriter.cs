@@ -41,16 +41,16 @@ internal sealed class OciBlobWriter
         await WriteFileAsync(_fileSystem.Path.Combine(_directory!, "oci-layout"), LayoutFile, useAsync, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<(LayerTarResult Tar, LayerSinkResult Blob)> WriteLayerAsync(LayerTarProducer producer, ExportLayer layer, SaveOptions options, Action<long> progress,
+    public async ValueTask<(LayerDigest Tar, LayerSinkResult Blob)> WriteLayerAsync(LayerTarProducer producer, ImageLayer layer, ArchiveOptions options, Action<long> progress,
         bool useAsync, CancellationToken cancellationToken)
     {
         if (_tar is not null)
         {
             var header = await _tar.BeginFileAsync(useAsync, cancellationToken).ConfigureAwait(false);
-            (LayerTarResult, LayerSinkResult) produced;
+            (LayerDigest, LayerSinkResult) produced;
             using (var sink = new LayerSink(_tarStream, options.Gzip))
             {
-                produced = await producer.ProduceAsync(layer, sink, options.LayerSource, progress, useAsync, cancellationToken).ConfigureAwait(false);
+                produced = await producer.ProduceAsync(layer, sink, options.Source, progress, useAsync, cancellationToken).ConfigureAwait(false);
             }
 
             if (_written.Add(produced.Item2.StoredDigest))
@@ -66,12 +66,12 @@ internal sealed class OciBlobWriter
         }
 
         var temporary = _fileSystem.Path.Combine(BlobDirectory, ".layer-" + Guid.NewGuid().ToString("N")[..12]);
-        (LayerTarResult, LayerSinkResult) result;
+        (LayerDigest, LayerSinkResult) result;
         var file = _fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, useAsync ? FileOptions.Asynchronous : FileOptions.None);
         try
         {
             using var sink = new LayerSink(file, options.Gzip);
-            result = await producer.ProduceAsync(layer, sink, options.LayerSource, progress, useAsync, cancellationToken).ConfigureAwait(false);
+            result = await producer.ProduceAsync(layer, sink, options.Source, progress, useAsync, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -216,7 +216,7 @@ internal sealed class SaveArchive
     /// <summary>Cleans a member name (or a hardlink target) as a path inside the archive; refuses absolute and escaping names.</summary>
     private static string Clean(string archive, string raw, string? linkOf = null)
     {
-        var cleaned = TarSplitWriter.GoPathClean(raw);
+        var cleaned = GoPath.Clean(raw);
         if (raw.StartsWith('/') || cleaned == ".." || cleaned.StartsWith("../", StringComparison.Ordinal) || raw.Contains('\0', StringComparison.Ordinal))
         {
             throw linkOf is null
@@ -230,7 +230,7 @@ internal sealed class SaveArchive
     private static string ResolveSymlink(string archive, string name, string target)
     {
         var directory = name.Contains('/', StringComparison.Ordinal) ? name[..name.LastIndexOf('/')] : string.Empty;
-        var joined = TarSplitWriter.GoPathClean(directory.Length == 0 ? target : directory + "/" + target);
+        var joined = GoPath.Clean(directory.Length == 0 ? target : directory + "/" + target);
         if (target.StartsWith('/') || joined == ".." || joined.StartsWith("../", StringComparison.Ordinal))
         {
             throw new UnsafePathException(archive, DockerIds.Printable(name), $"it is a symbolic link to '{DockerIds.Printable(target)}', which leads outside the archive");

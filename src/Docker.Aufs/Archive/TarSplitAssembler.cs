@@ -9,7 +9,7 @@ namespace Docker.Aufs.Archive;
 
 /// <summary>
 /// Reassembles a layer's tar from its tar-split data and its directory, as tar-split's <c>asm.NewOutputTarStream</c> does for
-/// Docker (legacy-layout §9.4): segments are written verbatim, each file entry's content is streamed from the layer directory
+/// Docker (docs/format/graph-era.md §9.4): segments are written verbatim, each file entry's content is streamed from the layer directory
 /// and checked against the stored CRC-64/ISO. Stricter than tar-split where tar-split would read outside the layer: names that
 /// are absolute or climb with <c>..</c>, and paths through symbolic links, are refused; and a file whose size differs is
 /// reported as such rather than streamed whole.
@@ -70,7 +70,7 @@ internal sealed class TarSplitAssembler
                         }
 
                         var name = Encoding.UTF8.GetString(entry.Name);
-                        if (!seen.Add(TarSplitWriter.GoPathClean(Encoding.Latin1.GetString(entry.Name))))
+                        if (!seen.Add(GoPath.Clean(Encoding.Latin1.GetString(entry.Name))))
                         {
                             throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "the tar-split data names this file twice, which tar-split refuses");
                         }

@@ -85,20 +85,20 @@ public sealed class BrokenLayerChainException : DockerDataException
     public string Problem { get; }
 }
 
-/// <summary>The given directory is not a legacy Docker root this library can read (missing, or no <c>graph/</c> and driver data).</summary>
+/// <summary>The given directory is not a Docker root this library can read (missing, or no image store or driver data it knows), or the root cannot do what was asked of it.</summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class NotALegacyRootException : DockerDataException
+public sealed class NotADockerRootException : DockerDataException
 {
     /// <summary>Initializes a new instance.</summary>
     /// <param name="path">The directory that was given as the root.</param>
-    /// <param name="problem">Why it is not a legacy root.</param>
-    public NotALegacyRootException(string path, string problem)
+    /// <param name="problem">Why it is not a root that can be read.</param>
+    public NotADockerRootException(string path, string problem)
         : base(path, $"{path}: {problem}")
     {
         Problem = problem;
     }
 
-    /// <summary>Gets why the directory is not a legacy root, without its path.</summary>
+    /// <summary>Gets what is wrong, without the path.</summary>
     public string Problem { get; }
 }
 

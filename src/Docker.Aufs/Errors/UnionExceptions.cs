@@ -1,12 +1,12 @@
 namespace Docker.Aufs;
 
-/// <summary>No AUFS layer (<c>aufs/layers/&lt;id&gt;</c>) matches a layer ID or unique ID prefix.</summary>
+/// <summary>No layer of the storage driver matches a layer ID or unique ID prefix.</summary>
 /// <threadsafety static="true" instance="true"/>
 public sealed class LayerNotFoundException : DockerAufsException
 {
     /// <summary>Initializes a new instance.</summary>
     /// <param name="reference">The layer ID or prefix as given.</param>
-    /// <param name="directory">The <c>aufs/layers</c> directory that was searched.</param>
+    /// <param name="directory">The driver directory that was searched.</param>
     public LayerNotFoundException(string reference, string directory)
         : base($"No such layer: {reference} (nothing in {directory} matches)")
     {

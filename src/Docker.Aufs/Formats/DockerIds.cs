@@ -1,11 +1,11 @@
 namespace Docker.Aufs.Formats;
 
 /// <summary>
-/// Docker's ID rules (legacy-layout §5): image and layer IDs are 64 lowercase hex characters; a container's
+/// Docker's ID rules (docs/format/graph-era.md §5): image and layer IDs are 64 lowercase hex characters; a container's
 /// init layer in the driver is <c>&lt;id&gt;-init</c>; the short form is the first 12 characters.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
-public static class DockerIds
+internal static class DockerIds
 {
     /// <summary>The length of a full ID.</summary>
     public const int Length = 64;

@@ -9,7 +9,7 @@ internal readonly record struct GoHistoryItem(GoTimestamp Created, string Author
 /// <summary>
 /// Docker 1.10's conversion of a legacy image chain into a v2 image config (moby v1.10.0 <c>image/v1/imagev1.go</c>,
 /// <c>MakeConfigFromV1Config</c> and <c>HistoryFromConfig</c>), reproduced byte for byte so the image ID — the sha256 of
-/// the config — is the one Docker computed when it migrated the root (legacy-layout §9.3).
+/// the config — is the one Docker computed when it migrated the root (docs/format/graph-era.md §9.3).
 /// </summary>
 /// <remarks>
 /// <para>The config is the top layer's JSON read as <c>map[string]json.RawMessage</c> (case-sensitive keys, the last of
@@ -181,7 +181,7 @@ internal static class GoImageConfig
     internal static string ReadDockerVersion(ReadOnlySpan<byte> json, string path)
     {
         var version = string.Empty;
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json, GoJson.ReaderOptions);
         Read(ref reader, path);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -208,7 +208,7 @@ internal static class GoImageConfig
     /// <summary>The top-level members as Go's <c>map[string]*json.RawMessage</c> holds them: raw value bytes, last duplicate wins.</summary>
     private static Dictionary<string, byte[]> ReadMembers(ReadOnlySpan<byte> json, string path)
     {
-        var reader = new Utf8JsonReader(json);
+        var reader = new Utf8JsonReader(json, GoJson.ReaderOptions);
         Read(ref reader, path);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -322,7 +322,7 @@ internal static class GoImageConfig
         public static V1Image Decode(ReadOnlySpan<byte> json, string path)
         {
             var image = new V1Image();
-            var reader = new Utf8JsonReader(json);
+            var reader = new Utf8JsonReader(json, GoJson.ReaderOptions);
             Read(ref reader, path);
             if (reader.TokenType == JsonTokenType.Null)
             {

@@ -5,13 +5,22 @@ using System.Text.Json.Serialization.Metadata;
 namespace Docker.Aufs.Formats;
 
 /// <summary>
-/// The one place where Go's <c>encoding/json</c> decoding rules are reproduced (legacy-layout §4.3): only the first JSON
+/// The one place where Go's <c>encoding/json</c> decoding rules are reproduced (docs/format/graph-era.md §4.3): only the first JSON
 /// value of a file is read (<c>json.NewDecoder(f).Decode</c>), trailing bytes are ignored, invalid UTF-8 becomes U+FFFD
 /// byte by byte, a top-level <c>null</c> leaves the target at its zero value. Case-insensitive keys with the last
-/// duplicate winning come from the serializer options of <see cref="Json.DockerJsonContext"/>.
+/// duplicate winning come from the serializer options of each source-generated context (same options everywhere).
 /// </summary>
 internal static class GoJson
 {
+    /// <summary>The nesting depth every JSON reader of the library accepts (Go's decoder has a limit of 10,000; 256 covers every real file).</summary>
+    public const int MaxDepth = 256;
+
+    /// <summary>The reader options of every JSON reader of the library: the same depth limit everywhere, so a document one command accepts, every command accepts.</summary>
+    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
+
+    /// <summary><see cref="ReaderOptions"/> for a reader that stops after the first value of a file (<c>json.Decoder</c>).</summary>
+    public static readonly JsonReaderOptions FirstValueOptions = new() { MaxDepth = MaxDepth, AllowMultipleValues = true };
+
     private static readonly byte[] Replacement = [0xEF, 0xBF, 0xBD];
 
     /// <summary>Returns the bytes of the first JSON value in <paramref name="data"/>, after making its UTF-8 valid.</summary>
@@ -26,7 +35,7 @@ internal static class GoJson
             span = valid.Span;
         }
 
-        var reader = new Utf8JsonReader(span, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 256 });
+        var reader = new Utf8JsonReader(span, FirstValueOptions);
         try
         {
             if (!reader.Read())
@@ -59,7 +68,7 @@ internal static class GoJson
 
         if (System.Text.Unicode.Utf8.IsValid(span))
         {
-            var reader = new Utf8JsonReader(span, new JsonReaderOptions { AllowMultipleValues = true, MaxDepth = 256 });
+            var reader = new Utf8JsonReader(span, FirstValueOptions);
             try
             {
                 return JsonSerializer.Deserialize(ref reader, typeInfo);

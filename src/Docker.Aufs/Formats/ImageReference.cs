@@ -13,7 +13,7 @@ namespace Docker.Aufs.Formats;
 /// 64-hex name, a scheme) is used unchanged.</para>
 /// </remarks>
 /// <threadsafety static="true" instance="true"/>
-public sealed record ImageReference
+internal sealed record ImageReference
 {
     /// <summary>The tag Docker uses when a reference names none.</summary>
     public const string DefaultTag = "latest";

@@ -1,7 +1,7 @@
 namespace Docker.Aufs.Formats;
 
-/// <summary>Names of the top-level entries of a legacy Docker root (legacy-layout §2).</summary>
-public static class LegacyLayout
+/// <summary>Names of the top-level entries of a legacy Docker root (docs/format/graph-era.md §2).</summary>
+internal static class LegacyLayout
 {
     /// <summary>Docker's default root, <c>/var/lib/docker</c>.</summary>
     public const string DefaultRoot = "/var/lib/docker";

@@ -4,25 +4,6 @@ using System.Text.Json;
 
 namespace Docker.Aufs.Formats;
 
-/// <summary>
-/// The three JSON dialects of tar-split's <c>tar-data.json.gz</c> that Docker wrote (legacy-layout §9.4): they differ in which
-/// keys are emitted; all three describe the same tar and reassemble identically.
-/// </summary>
-public enum TarSplitDialect
-{
-    /// <summary>
-    /// tar-split v0.9.4 (Docker 1.8.0–1.8.1): malformed struct tags, so <c>name</c> and <c>size</c> are always written,
-    /// even on segments (<c>"name":"","size":0</c>); non-UTF-8 names are lost (written as U+FFFD).
-    /// </summary>
-    Version094,
-
-    /// <summary>tar-split v0.9.6 (Docker 1.8.2–1.8.3): <c>name</c> and <c>size</c> omitted when empty; duplicate names rejected.</summary>
-    Version096,
-
-    /// <summary>tar-split v0.9.10 (Docker 1.9.x): as v0.9.6, and a name that is not UTF-8 goes to <c>name_raw</c> (base64).</summary>
-    Version0910,
-}
-
 /// <summary>The kind of a tar-split entry (<c>storage.Type</c>).</summary>
 internal enum TarSplitEntryType
 {
@@ -277,7 +258,7 @@ internal sealed class TarSplitWriter
     public async ValueTask<bool> AddFileAsync(byte[] name, long size, ulong? crc, bool useAsync, CancellationToken cancellationToken)
     {
         // tar-split checks Clean(e.Name); in v0.9.10 a non-UTF-8 name lives in name_raw, so its Name is "" and cleans to ".".
-        var key = _dialect == TarSplitDialect.Version0910 && !System.Text.Unicode.Utf8.IsValid(name) ? "." : GoPathClean(Encoding.Latin1.GetString(name));
+        var key = _dialect == TarSplitDialect.Version0910 && !System.Text.Unicode.Utf8.IsValid(name) ? "." : GoPath.Clean(Encoding.Latin1.GetString(name));
         if (_seen is not null && !_seen.Add(key))
         {
             return false;
@@ -335,43 +316,5 @@ internal sealed class TarSplitWriter
         {
             _output.Write(_line.WrittenSpan);
         }
-    }
-
-    /// <summary>Go's <c>filepath.Clean</c> on Unix.</summary>
-    internal static string GoPathClean(string path)
-    {
-        if (path.Length == 0)
-        {
-            return ".";
-        }
-
-        var rooted = path[0] == '/';
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part.Length == 0 || part == ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0 && parts[^1] != "..")
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-                else if (!rooted)
-                {
-                    parts.Add(part);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        var joined = string.Join('/', parts);
-        return rooted ? "/" + joined : joined.Length == 0 ? "." : joined;
     }
 }

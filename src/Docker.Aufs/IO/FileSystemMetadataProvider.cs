@@ -8,7 +8,7 @@ namespace Docker.Aufs.IO;
 /// hardlinks of one file. The fallback for file systems that are neither real Linux nor built by the builder.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class FileSystemMetadataProvider : IUnixMetadataProvider
+internal sealed class FileSystemMetadataProvider : IUnixMetadataProvider
 {
     private readonly IFileSystem _fileSystem;
 

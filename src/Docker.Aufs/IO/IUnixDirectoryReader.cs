@@ -7,7 +7,7 @@ namespace Docker.Aufs.IO;
 /// included), <see langword="null"/> when the listing does not say: ask <see cref="IUnixMetadataProvider"/>.
 /// </param>
 /// <threadsafety static="true" instance="true"/>
-public readonly record struct DirectoryName(string Name, bool? IsDirectory);
+internal readonly record struct DirectoryName(string Name, bool? IsDirectory);
 
 /// <summary>
 /// An optional companion of <see cref="IUnixMetadataProvider"/>: lists a directory with the entry types the kernel reports
@@ -15,7 +15,7 @@ public readonly record struct DirectoryName(string Name, bool? IsDirectory);
 /// give without a second listing or an <c>lstat</c> per entry. Readers of large trees use it when the metadata provider
 /// implements it, and fall back to <see cref="System.IO.Abstractions.IFileSystem"/> otherwise. Nothing is followed.
 /// </summary>
-public interface IUnixDirectoryReader
+internal interface IUnixDirectoryReader
 {
     /// <summary>Lists the entries of a directory (without <c>.</c> and <c>..</c>), in the order the file system returns them.</summary>
     /// <param name="path">The full path of a directory.</param>

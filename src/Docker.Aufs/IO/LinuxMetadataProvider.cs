@@ -9,7 +9,7 @@ namespace Docker.Aufs.IO;
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
 [SupportedOSPlatform("linux")]
-public sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirectoryReader
+internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirectoryReader
 {
     /// <summary>Gets the shared instance.</summary>
     public static LinuxMetadataProvider Instance { get; } = new();

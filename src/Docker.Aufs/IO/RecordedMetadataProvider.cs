@@ -3,8 +3,8 @@ using System.Collections.Concurrent;
 namespace Docker.Aufs.IO;
 
 /// <summary>
-/// Metadata recorded per path, for in-memory fixtures: <see cref="Building.LegacyRootBuilder"/> records the owner, mode,
-/// inode, link target and device numbers of everything it writes, because an in-memory file system cannot hold them.
+/// Metadata recorded per path, for in-memory roots: import and the Testing package's builder record the owner, mode,
+/// inode, link target and device numbers of everything they write, because an in-memory file system cannot hold them.
 /// Paths without a record fall through to an inner provider.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>

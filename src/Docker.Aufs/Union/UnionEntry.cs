@@ -91,7 +91,8 @@ public sealed class UnionEntry
     /// <exception cref="IOException">The entry's metadata cannot be read.</exception>
     public int Mode => UnixModes.TypeBits(Type) | Permissions;
 
-    private UnixFileStatus Status => _status ?? Load();
+    /// <summary>Gets what <c>lstat</c> says about the branch entry (read on first use).</summary>
+    internal UnixFileStatus Status => _status ?? Load();
 
     /// <summary>Returns whether this entry and <paramref name="other"/> are hardlinks of the same regular file.</summary>
     /// <param name="other">Another entry of the same view.</param>
@@ -127,5 +128,4 @@ public readonly record struct FileIdentity(ulong Device, ulong Inode);
 /// <summary>One branch of a merged view: a layer's own files (for AUFS, <c>aufs/diff/&lt;id&gt;</c>).</summary>
 /// <param name="LayerId">The layer's ID.</param>
 /// <param name="Path">The full path of the branch directory on the host file system.</param>
-/// <threadsafety static="true" instance="true"/>
-public sealed record UnionBranch(string LayerId, string Path);
+internal sealed record UnionBranch(string LayerId, string Path);

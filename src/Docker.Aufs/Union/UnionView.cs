@@ -5,13 +5,12 @@ using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Logging;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Docker.Aufs.Union;
 
 /// <summary>
 /// The merged, read-only view of a stack of AUFS branches (top first), computed from the branch directories the way the
-/// kernel's AUFS merges them (legacy-layout §6, §7), without mounting anything:
+/// kernel's AUFS merges them (docs/format/graph-era.md §6, §7), without mounting anything:
 /// <list type="bullet">
 /// <item><c>.wh.&lt;name&gt;</c> in a branch hides <c>&lt;name&gt;</c> (a file or a whole directory) in that branch and every
 /// lower one; <c>.wh..wh..opq</c> in a directory hides the lower branches' content of that directory; no name starting
@@ -55,18 +54,9 @@ public sealed partial class UnionView
     private readonly Located _root;
     private readonly ILogger _logger;
 
-    /// <summary>Initializes a view over <paramref name="branches"/>, top first.</summary>
-    /// <param name="fileSystem">The file system holding the branches.</param>
-    /// <param name="metadata">The source of <c>lstat</c> facts for that file system.</param>
-    /// <param name="branches">The branches, top first, base last. Each must be a real directory (not a symbolic link).</param>
-    /// <param name="loggerFactory">Where warnings go (names that are not valid UTF-8), or <see langword="null"/> for none.</param>
+    /// <summary>Initializes a view over <paramref name="branches"/>, top first. Each must be a real directory (not a symbolic link).</summary>
     /// <exception cref="ArgumentException"><paramref name="branches"/> is empty.</exception>
     /// <exception cref="BrokenLayerChainException">A branch directory is missing or is not a directory.</exception>
-    public UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILoggerFactory? loggerFactory = null)
-        : this(fileSystem, metadata, branches, (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Docker.Aufs"))
-    {
-    }
-
     internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
@@ -111,13 +101,16 @@ public sealed partial class UnionView
     }
 
     /// <summary>Gets the file system holding the branches.</summary>
-    public IFileSystem FileSystem { get; }
+    internal IFileSystem FileSystem { get; }
 
     /// <summary>Gets the source of <c>lstat</c> facts.</summary>
-    public IUnixMetadataProvider Metadata { get; }
+    internal IUnixMetadataProvider Metadata { get; }
 
     /// <summary>Gets the branches, top first.</summary>
-    public IReadOnlyList<UnionBranch> Branches { get; }
+    internal IReadOnlyList<UnionBranch> Branches { get; }
+
+    /// <summary>Gets the IDs of the driver layers merged, top first.</summary>
+    public IReadOnlyList<string> LayerIds => [.. _branches.Select(b => b.LayerId)];
 
     /// <summary>Gets the root directory of the image (its metadata is the top branch's root directory).</summary>
     public UnionEntry Root => _root.Entry;

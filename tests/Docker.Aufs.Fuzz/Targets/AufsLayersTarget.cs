@@ -1,4 +1,4 @@
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Drivers.Aufs;
 
 namespace Docker.Aufs.Fuzz.Targets;
@@ -6,7 +6,7 @@ namespace Docker.Aufs.Fuzz.Targets;
 /// <summary><c>aufs/layers/&lt;id&gt;</c> of busybox's top layer in the sample root.</summary>
 internal sealed class AufsLayersTarget : FuzzTarget
 {
-    private const string Id = SampleRoot.BusyboxId;
+    private const string Id = SampleRoots.BusyboxId;
 
     private SampleFixture _sample = null!;
 
@@ -33,9 +33,9 @@ internal sealed class AufsLayersTarget : FuzzTarget
         }
 
         var root = _sample.Open(strictChains: true);
-        Step(() => root.Aufs!.ReadLayerFile(Id));
-        Step(() => root.Resolve("busybox"));
-        var view = Step(() => _sample.Open().GetLayerView(Id));
+        Step(() => ((Docker.Aufs.Drivers.Aufs.AufsDriver)((DockerRoot)root).LayerDriver).ReadLayerFile(Id));
+        Step(() => root.ResolveImage("busybox"));
+        var view = Step(() => _sample.Open().OpenLayer(Id));
         if (view is not null)
         {
             Step(() => view.EnumerateRecursive().Count());

@@ -1,12 +1,12 @@
-using Docker.Aufs.Building;
-using Docker.Aufs.Containers;
+using Docker.Aufs.Testing;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Fuzz.Targets;
 
 /// <summary><c>containers/&lt;id&gt;/config.json</c> of the sample root's redis container.</summary>
 internal sealed class ContainerConfigTarget : FuzzTarget
 {
-    private const string Id = SampleRoot.RedisContainerId;
+    private const string Id = SampleRoots.RedisContainerId;
 
     private SampleFixture _sample = null!;
 
@@ -22,14 +22,14 @@ internal sealed class ContainerConfigTarget : FuzzTarget
         var container = Step(() => LegacyContainer.Read(_sample.FileSystem, SampleFixture.PathOf("containers"), Id));
         if (container is not null)
         {
-            _ = (container.Name, container.Command, container.Status, container.Created, container.ImageId, container.Driver, container.InitLayerId);
+            _ = (container.Name, container.Command, container.State.Status, container.Created, container.ImageId, container.Driver, container.InitLayerId);
         }
 
         var root = _sample.Open();
         Step(() => root.GetContainers());
-        Step(() => root.GetContainer(Id));
-        Step(() => root.ResolveContainerId(SampleRoot.RedisContainerName));
-        var view = Step(() => root.GetContainerView(Id));
+        Step(() => root.ResolveContainer(Id));
+        Step(() => root.ResolveContainer(SampleRoots.RedisContainerName));
+        var view = Step(() => root.OpenContainer(Id));
         if (view is not null)
         {
             Step(() => view.ListDirectory("/").Count);

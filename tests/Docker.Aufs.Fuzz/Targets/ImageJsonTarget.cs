@@ -1,11 +1,11 @@
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 
 namespace Docker.Aufs.Fuzz.Targets;
 
 /// <summary><c>graph/&lt;id&gt;/json</c> of busybox's top layer in the sample root.</summary>
 internal sealed class ImageJsonTarget : FuzzTarget
 {
-    private const string Id = SampleRoot.BusyboxId;
+    private const string Id = SampleRoots.BusyboxId;
 
     private SampleFixture _sample = null!;
 
@@ -19,14 +19,14 @@ internal sealed class ImageJsonTarget : FuzzTarget
     {
         _sample.Write($"graph/{Id}/json", input);
         var root = _sample.Open();
-        var layer = Step(() => root.GetLayer(Id));
+        var layer = Step(() => ((Docker.Aufs.Stores.Graph.GraphStore)((DockerRoot)root).ImageStore).ReadLayer(Id));
         if (layer is not null)
         {
             _ = layer.GetJsonValue();
             _ = (layer.Image.Created, layer.Image.Config?.Cmd, layer.Image.ContainerConfig?.Cmd, layer.Image.Size);
         }
 
-        Step(() => root.GetHistory(Id));
+        Step(() => root.ResolveImage(Id).History);
 
         // A listing reads the JSON with a quick check (Graph/ImageJsonCheck) and falls back to the full read: both must agree.
         var images = Step(() => root.GetImages());
@@ -34,7 +34,7 @@ internal sealed class ImageJsonTarget : FuzzTarget
         {
             var listed = images.FirstOrDefault(i => i.Id == Id)
                 ?? throw new FuzzFindingException("GetLayer reads the tagged layer, but GetImages does not list it");
-            if (listed.Created != layer.Image.Created || listed.ParentId != layer.Parent || listed.Size != layer.Size)
+            if (listed.Created?.Text != layer.Image.Created?.Text || listed.ParentId != layer.Parent || listed.Size != layer.Size)
             {
                 throw new FuzzFindingException($"GetImages lists created={listed.Created:o} parent={listed.ParentId} size={listed.Size}, " +
                     $"GetLayer reads created={layer.Image.Created:o} parent={layer.Parent} size={layer.Size}");
@@ -42,6 +42,6 @@ internal sealed class ImageJsonTarget : FuzzTarget
         }
 
         // The v2 config of the migration is made from this JSON (Formats/GoImageConfig).
-        Step(() => root.GetDigests(Id));
+        Step(() => new Archive.ImageArchiver(root).ComputeDigests(Id));
     }
 }

@@ -10,7 +10,7 @@ internal sealed class ReferenceTarget : FuzzTarget
 
     public override string Name => "reference";
 
-    public override string Description => "a reference: ImageReference.Parse, Resolve, ResolveContainerId, GetLayerView on the sample root";
+    public override string Description => "a reference: ImageReference.Parse, Resolve, ResolveContainer, OpenLayer on the sample root";
 
     protected override void Setup() => _sample = SampleFixture.Create();
 
@@ -26,8 +26,8 @@ internal sealed class ReferenceTarget : FuzzTarget
         _ = (parsed.LocalName, parsed.TagOrDigest, parsed.IsDigest, ImageReference.Format(parsed.LocalName, parsed.TagOrDigest));
 
         var root = _sample.Open();
-        Step(() => root.Resolve(reference));
-        Step(() => root.ResolveContainerId(reference));
-        Step(() => root.GetLayerView(reference));
+        Step(() => root.ResolveImage(reference));
+        Step(() => root.ResolveContainer(reference));
+        Step(() => root.OpenLayer(reference));
     }
 }

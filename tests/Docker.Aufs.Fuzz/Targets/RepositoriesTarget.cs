@@ -1,4 +1,4 @@
-using Docker.Aufs.Repositories;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Fuzz.Targets;
 
@@ -25,10 +25,10 @@ internal sealed class RepositoriesTarget : FuzzTarget
         // A fresh root scans the file for one repository; once the index is read, the lookup uses it. Same answers.
         foreach (var reference in References)
         {
-            var scanned = Outcome(() => _sample.Open().ResolveImageId(reference));
+            var scanned = Outcome(() => _sample.Open().ResolveImage(reference).Id);
             var indexed = _sample.Open();
-            _ = indexed.Repositories;
-            var read = Outcome(() => indexed.ResolveImageId(reference));
+            _ = Graph(indexed).Repositories;
+            var read = Outcome(() => indexed.ResolveImage(reference).Id);
             if (scanned != read)
             {
                 throw new FuzzFindingException($"ResolveImageId(\"{reference}\"): the scan gives {scanned}, the full index {read}");
@@ -36,7 +36,7 @@ internal sealed class RepositoriesTarget : FuzzTarget
         }
 
         var root = _sample.Open();
-        var index = root.Repositories;
+        var index = Graph(root).Repositories;
         foreach (var entry in index.Entries)
         {
             _ = (entry.DisplayName, entry.IsDigest, index.ReferencesTo(entry.ImageId).Count);
@@ -56,4 +56,6 @@ internal sealed class RepositoriesTarget : FuzzTarget
             }
         }
     }
+
+    private static Docker.Aufs.Stores.Graph.GraphStore Graph(IDockerRoot root) => (Docker.Aufs.Stores.Graph.GraphStore)((DockerRoot)root).ImageStore;
 }

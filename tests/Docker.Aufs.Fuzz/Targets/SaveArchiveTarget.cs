@@ -9,7 +9,7 @@ internal sealed class SaveArchiveTarget : FuzzTarget
     private const string ArchivePath = "/in/archive.tar";
     private const string TargetPath = "/out";
 
-    private static readonly LayerTarOptions TarSplitOnly = new() { Source = LayerSourcePolicy.TarSplitOnly };
+    private static readonly ArchiveOptions TarSplitOnly = new() { Source = LayerSource.TarSplit };
 
     public override string Name => "save-archive";
 
@@ -32,14 +32,14 @@ internal sealed class SaveArchiveTarget : FuzzTarget
             return;
         }
 
-        var root = DockerRoot.Open(fileSystem, imported.Root.Path, new DockerRootOptions { Metadata = imported.Root.Metadata });
+        var root = DockerRoot.Open(fileSystem, imported.Path, new DockerRootOptions { Metadata = imported.Metadata });
         Step(() => root.GetImages());
         foreach (var image in imported.Images)
         {
-            var stack = Step(() => root.Resolve(image.Id));
+            var stack = Step(() => root.ResolveImage(image.Id));
             foreach (var layer in stack?.Layers ?? [])
             {
-                Step(() => root.WriteLayerTar(layer.Id, Stream.Null, TarSplitOnly));
+                Step(() => new Archive.ImageArchiver(root).WriteLayerTar(layer.Id, Stream.Null, TarSplitOnly));
             }
         }
     }

@@ -1,7 +1,8 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.IO.Compression;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Fuzz.Targets;
 
@@ -14,10 +15,10 @@ internal sealed class TarSplitTarget(bool gzipInput) : FuzzTarget
     private const string RootPath = "/docker";
     private const string Id = "25445a0fc5025c3917a0cd6e307d92322540e0da691614312ddea22511b71513";
 
-    private static readonly LayerTarOptions TarSplitOnly = new() { Source = LayerSourcePolicy.TarSplitOnly };
+    private static readonly ArchiveOptions TarSplitOnly = new() { Source = LayerSource.TarSplit };
 
     private MockFileSystem _fileSystem = null!;
-    private LegacyRoot _built = null!;
+    private BuiltRoot _built = null!;
 
     public override string Name => gzipInput ? "tar-split-json" : "tar-split";
 
@@ -28,7 +29,7 @@ internal sealed class TarSplitTarget(bool gzipInput) : FuzzTarget
     protected override void Setup()
     {
         _fileSystem = new MockFileSystem();
-        var builder = new LegacyRootBuilder(_fileSystem, RootPath, SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(_fileSystem, RootPath, SpecialFileMode.Recorded);
         builder.AddLayer(l => l.Id(Id)
             .Directory("tmp", "1777")
             .File("tmp/foo", "foo\n")
@@ -44,7 +45,7 @@ internal sealed class TarSplitTarget(bool gzipInput) : FuzzTarget
         var path = $"{RootPath}/graph/{Id}/tar-data.json.gz";
         _fileSystem.File.WriteAllBytes(path, gzipInput ? Gzip(input) : input);
         var root = DockerRoot.Open(_fileSystem, RootPath, new DockerRootOptions { Metadata = _built.Metadata });
-        Step(() => root.WriteLayerTar(Id, Stream.Null, TarSplitOnly));
+        Step(() => new Archive.ImageArchiver(root).WriteLayerTar(Id, Stream.Null, TarSplitOnly));
     }
 
     private static byte[] Gzip(byte[] input)

@@ -1,6 +1,6 @@
 using System.IO.Abstractions;
-using Docker.Aufs.Archive;
 using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Archive;
 

@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Docker.Aufs.Archive;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Graph;
+using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -19,20 +19,20 @@ public sealed class ImageImporterTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     /// <summary>The chain of <paramref name="topId"/>, base first, read from graph/ (the facade's Resolve, without the facade).</summary>
-    internal static List<ExportLayer> Chain(IFileSystem fs, string root, string topId)
+    internal static List<ImageLayer> Chain(IFileSystem fs, string root, string topId)
     {
-        var chain = new List<ExportLayer>();
+        var chain = new List<ImageLayer>();
         for (string? id = topId; id is not null;)
         {
             var layer = GraphLayer.Read(fs, fs.Path.Combine(root, "graph"), id);
-            chain.Insert(0, new ExportLayer(layer, fs.Path.Combine(root, "aufs", "diff", id)));
+            chain.Insert(0, TestLayers.ExportLayer(fs, layer, fs.Path.Combine(root, "aufs", "diff", id)));
             id = layer.Parent;
         }
 
         return chain;
     }
 
-    internal static ImageDigests Digests(IFileSystem fs, IUnixMetadataProvider metadata, string root, string topId, LayerSourcePolicy policy = LayerSourcePolicy.TarSplitOnly) =>
+    internal static ImageDigests Digests(IFileSystem fs, IUnixMetadataProvider metadata, string root, string topId, LayerSource policy = LayerSource.TarSplit) =>
         SyncCore.Run(new ImageExporter(fs, metadata, NullLogger.Instance).DigestAsync(Chain(fs, root, topId), policy, null, false, default));
 
     private string Target => _temp.Combine("root");
@@ -60,7 +60,7 @@ public sealed class ImageImporterTests : IDisposable
         Assert.Equal(["dive-test:latest"], image.RepoTags);
         var digests = Digests(new FileSystem(), LinuxMetadataProvider.Instance, Target, image.Id);
         Assert.Equal(expected, digests.Layers.Select(l => l.DiffId));
-        Assert.All(digests.Layers, l => Assert.Equal(LayerTarSource.TarSplit, l.Source));
+        Assert.All(digests.Layers, l => Assert.Equal(LayerSource.TarSplit, l.Source));
         Assert.Equal("dive-test", JsonDocument.Parse(File.ReadAllText(Path.Combine(Target, "repositories-aufs"))).RootElement.GetProperty("Repositories").EnumerateObject().Single().Name);
     }
 
@@ -72,8 +72,8 @@ public sealed class ImageImporterTests : IDisposable
         fs.AddFile("/in/dive.tar", new MockFileData(File.ReadAllBytes(Fixtures.Path("dive-test-image.tar"))));
         fs.AddDirectory("/out");
         var result = ImageImporter.Import(fs, "/in/dive.tar", "/out/root", cancellationToken: TestContext.Current.CancellationToken);
-        var regenerated = Digests(fs, result.Root.Metadata, "/out/root", result.Images[0].Id, LayerSourcePolicy.RegenerateOnly);
-        var reassembled = Digests(fs, result.Root.Metadata, "/out/root", result.Images[0].Id);
+        var regenerated = Digests(fs, result.Metadata, "/out/root", result.Images[0].Id, LayerSource.Regenerated);
+        var reassembled = Digests(fs, result.Metadata, "/out/root", result.Images[0].Id);
 
         // Docker 18.09 wrote these tars with Go's archive/tar; every layer without a deletion regenerates to the same bytes,
         // which checks the Go 1.5 header layout, the walk order and the exclusions on real Docker output. The two layers
@@ -112,8 +112,8 @@ public sealed class ImageImporterTests : IDisposable
         fs.AddFile("/in/dive.tar", new MockFileData(File.ReadAllBytes(Fixtures.Path("dive-test-image.tar"))));
         fs.AddDirectory("/out");
         var result = ImageImporter.Import(fs, "/in/dive.tar", "/out/root", cancellationToken: TestContext.Current.CancellationToken);
-        Assert.Equal("/out/root", result.Root.Path);
-        var digests = Digests(fs, result.Root.Metadata, "/out/root", result.Images[0].Id);
+        Assert.Equal("/out/root", result.Path);
+        var digests = Digests(fs, result.Metadata, "/out/root", result.Images[0].Id);
         Assert.Equal("sha256:ba689cac6a98c92d121fa5c9716a1bab526b8bb1fd6d43625c575b79e97300c5", digests.Layers[^1].DiffId);
         Assert.DoesNotContain(fs.Directory.EnumerateFileSystemEntries("/out"), e => e.Contains(".tmp-", StringComparison.Ordinal));
     }
@@ -146,10 +146,10 @@ public sealed class ImageImporterTests : IDisposable
         Assert.Equal(["app:1"], image.RepoTags);
         var chain = Chain(new FileSystem(), Target, image.Id);
         Assert.Equal(2, chain.Count);
-        var lower = GoImageConfig.HistoryFromV1(chain[0].Layer.GetJsonValue().Span, "/json");
+        var lower = GoImageConfig.HistoryFromV1(ImageConfigFactory.JsonValue(chain[0]).Span, "/json");
         Assert.Equal(("ADD a /", "2020-01-01T00:00:00Z"), (lower.CreatedBy, lower.Created.ToString())); // the history item of a layer below the top
-        Assert.Equal(chain[0].Id, chain[1].Layer.Parent);
-        Assert.Equal(["sh"], chain[1].Layer.Image.Config!.Cmd); // the top layer's JSON is the config (Docker 1.10's MakeV1ConfigFromConfig)
+        Assert.Equal(chain[0].Id, chain[1].ParentId);
+        Assert.Equal(["sh"], GraphLayer.Read(new FileSystem(), Target + "/graph", chain[1].Id).Image.Config!.Cmd); // the top layer's JSON is the config (Docker 1.10's MakeV1ConfigFromConfig)
         Assert.Equal([d1, d2], Digests(new FileSystem(), LinuxMetadataProvider.Instance, Target, image.Id).Layers.Select(l => l.DiffId));
     }
 

@@ -1,8 +1,9 @@
 using System.IO.Abstractions;
 using System.Text.Json;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Archive;
 
@@ -15,7 +16,7 @@ public sealed class InteropTests : IDisposable
 
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
-    private IDockerRoot SampleOnDisk() => SampleRoot.Write(new FileSystem(), _temp.Combine("sample"), SpecialFileMode.Native).Open();
+    private IDockerRoot SampleOnDisk() => SampleRoots.Write(new FileSystem(), _temp.Combine("sample"), SpecialFileMode.Native).Open();
 
     private IDockerRoot Import(string fixture)
     {
@@ -34,14 +35,14 @@ public sealed class InteropTests : IDisposable
     {
         var root = SampleOnDisk();
         var output = _temp.Combine("images.tar");
-        var result = root.Save(["busybox:latest", "redis:latest"], output, cancellationToken: Token);
+        var result = new ImageArchiver(root).Save(["busybox:latest", "redis:latest"], output, cancellationToken: Token);
 
-        Assert.Equal(result.Images[0].Digests.Layers.Select(l => l.DiffId), SkopeoLayers($"docker-archive:{output}:busybox:latest"));
-        Assert.Equal(result.Images[1].Digests.Layers.Select(l => l.DiffId), SkopeoLayers($"docker-archive:{output}:redis:latest"));
+        Assert.Equal(result.Images[0].Layers.Select(l => l.DiffId), SkopeoLayers($"docker-archive:{output}:busybox:latest"));
+        Assert.Equal(result.Images[1].Layers.Select(l => l.DiffId), SkopeoLayers($"docker-archive:{output}:redis:latest"));
 
         var oci = _temp.Combine("copied");
         InteropTools.Run("skopeo", "copy", $"docker-archive:{output}:redis:latest", $"oci:{oci}:redis");
-        Assert.Equal(result.Images[1].Digests.Layers.Select(l => l.DiffId), SkopeoDiffIds($"oci:{oci}:redis")); // skopeo compresses the blobs it copies
+        Assert.Equal(result.Images[1].Layers.Select(l => l.DiffId), SkopeoDiffIds($"oci:{oci}:redis")); // skopeo compresses the blobs it copies
         InteropTools.Run("oci-image-tool", "validate", "--type", "image", oci);
     }
 
@@ -50,8 +51,8 @@ public sealed class InteropTests : IDisposable
     {
         var root = SampleOnDisk();
         var output = _temp.Combine("busybox-gz.tar");
-        var result = root.Save(["busybox"], output, new SaveOptions { Gzip = true }, cancellationToken: Token);
-        Assert.Equal(result.Images[0].Digests.Layers.Select(l => l.DiffId), SkopeoDiffIds($"docker-archive:{output}"));
+        var result = new ImageArchiver(root).Save(["busybox"], output, new ArchiveOptions { Gzip = true }, cancellationToken: Token);
+        Assert.Equal(result.Images[0].Layers.Select(l => l.DiffId), SkopeoDiffIds($"docker-archive:{output}"));
         InteropTools.Run("skopeo", "copy", $"docker-archive:{output}", $"oci:{_temp.Combine("gz-copied")}:busybox");
     }
 
@@ -61,10 +62,10 @@ public sealed class InteropTests : IDisposable
         var root = SampleOnDisk();
         var archive = _temp.Combine("busybox-oci.tar");
         var directory = _temp.Combine("busybox-oci");
-        var fromArchive = root.Save(["busybox"], archive, new SaveOptions { Format = ArchiveFormat.Oci }, cancellationToken: Token);
-        root.Save(["busybox"], directory, new SaveOptions { Format = ArchiveFormat.OciDirectory, Gzip = true }, cancellationToken: Token);
+        var fromArchive = new ImageArchiver(root).Save(["busybox"], archive, new ArchiveOptions { Format = ArchiveFormat.Oci }, cancellationToken: Token);
+        new ImageArchiver(root).Save(["busybox"], directory, new ArchiveOptions { Format = ArchiveFormat.OciDirectory, Gzip = true }, cancellationToken: Token);
 
-        var expected = fromArchive.Images[0].Digests.Layers.Select(l => l.DiffId).ToList();
+        var expected = fromArchive.Images[0].Layers.Select(l => l.DiffId).ToList();
         Assert.Equal(expected, SkopeoLayers($"oci-archive:{archive}:latest"));
         var inspected = JsonDocument.Parse(InteropTools.Run("skopeo", "inspect", "--raw", $"oci:{directory}:latest")).RootElement;
         Assert.All(inspected.GetProperty("layers").EnumerateArray(), l => Assert.EndsWith("tar+gzip", l.GetProperty("mediaType").GetString(), StringComparison.Ordinal));
@@ -79,7 +80,7 @@ public sealed class InteropTests : IDisposable
     {
         var root = SampleOnDisk();
         var directory = _temp.Combine("layout");
-        root.Save(["busybox", "redis"], directory, new SaveOptions { Format = ArchiveFormat.OciDirectory, Gzip = gzip }, cancellationToken: Token);
+        new ImageArchiver(root).Save(["busybox", "redis"], directory, new ArchiveOptions { Format = ArchiveFormat.OciDirectory, Gzip = gzip }, cancellationToken: Token);
         var output = InteropTools.Run("oci-image-tool", "validate", "--type", "image", directory);
         Assert.Contains("Validation succeeded", output, StringComparison.Ordinal);
     }
@@ -89,7 +90,7 @@ public sealed class InteropTests : IDisposable
     {
         var root = SampleOnDisk();
         var directory = _temp.Combine("damaged");
-        root.Save(["busybox"], directory, new SaveOptions { Format = ArchiveFormat.OciDirectory }, cancellationToken: Token);
+        new ImageArchiver(root).Save(["busybox"], directory, new ArchiveOptions { Format = ArchiveFormat.OciDirectory }, cancellationToken: Token);
         var blob = Directory.EnumerateFiles(Path.Combine(directory, "blobs", "sha256")).OrderByDescending(f => new FileInfo(f).Length).First();
         File.AppendAllText(blob, "x");
         Assert.NotEqual(0, InteropTools.TryRun("oci-image-tool", "validate", "--type", "image", directory).Exit);
@@ -102,8 +103,8 @@ public sealed class InteropTests : IDisposable
     {
         var root = Import(fixture);
         var directory = _temp.Combine("unpack-layout");
-        var result = root.Save([reference], directory, new SaveOptions { Format = ArchiveFormat.OciDirectory }, cancellationToken: Token);
-        var layerBlobs = result.Images[0].Digests.Layers.Select(l => File.ReadAllBytes(Path.Combine(directory, "blobs", "sha256", l.DiffId[7..]))).ToList();
+        var result = new ImageArchiver(root).Save([reference], directory, new ArchiveOptions { Format = ArchiveFormat.OciDirectory }, cancellationToken: Token);
+        var layerBlobs = result.Images[0].Layers.Select(l => File.ReadAllBytes(Path.Combine(directory, "blobs", "sha256", l.DiffId[7..]))).ToList();
         var expected = LayerApplier.Apply(layerBlobs);
 
         var bundle = _temp.Combine("bundle");
@@ -130,7 +131,7 @@ public sealed class InteropTests : IDisposable
     {
         var root = Import("moby-empty-layer.tar");
         var output = _temp.Combine("centos.tar");
-        root.Save(["matthughes/library-centos:6-2015.03.20"], output, cancellationToken: Token);
+        new ImageArchiver(root).Save(["matthughes/library-centos:6-2015.03.20"], output, cancellationToken: Token);
         var layers = SkopeoLayers($"docker-archive:{output}");
         Assert.Equal("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", layers[1]);
         Assert.Equal(layers, SkopeoDiffIds($"docker-archive:{output}"));

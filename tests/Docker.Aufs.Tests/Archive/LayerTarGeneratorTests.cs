@@ -4,7 +4,7 @@ using System.IO.Abstractions.TestingHelpers;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,10 +33,10 @@ public sealed class LayerTarGeneratorTests
         return entries;
     }
 
-    private static (MockFileSystem Fs, LegacyRoot Root, string Diff) Mock(Action<LayerBuilder> layer)
+    private static (MockFileSystem Fs, BuiltRoot Root, string Diff) Mock(Action<LayerBuilder> layer)
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fs, "/r", SpecialFileMode.Recorded);
         var id = builder.AddLayer(layer);
         return (fs, builder.Build(), $"/r/aufs/diff/{id}");
     }

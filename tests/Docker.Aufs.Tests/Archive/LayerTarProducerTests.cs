@@ -1,9 +1,10 @@
 using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
-using Docker.Aufs.Graph;
+using Docker.Aufs.Testing;
+using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Archive;
 
@@ -11,16 +12,16 @@ public sealed class LayerTarProducerTests
 {
     private static readonly byte[] Tar = new TarBytes().File("etc/hostname", "box\n").File("bin/sh", "#!").Build();
 
-    private static (MockFileSystem Fs, LegacyRoot Root, ExportLayer Layer) Imported()
+    private static (MockFileSystem Fs, BuiltRoot Root, ImageLayer Layer) Imported()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fs, "/r", SpecialFileMode.Recorded);
         var id = builder.AddLayer(l => l.FromTar(() => new MemoryStream(Tar)));
         var root = builder.Build();
-        return (fs, root, new ExportLayer(GraphLayer.Read(fs, "/r/graph", id), $"/r/aufs/diff/{id}"));
+        return (fs, root, TestLayers.ExportLayer(fs, GraphLayer.Read(fs, "/r/graph", id), $"/r/aufs/diff/{id}"));
     }
 
-    private static (LayerTarResult Result, byte[] Bytes) Produce(MockFileSystem fs, LegacyRoot root, ExportLayer layer, LayerSourcePolicy policy, ILogger? logger = null, bool seekable = true)
+    private static (LayerDigest Result, byte[] Bytes) Produce(MockFileSystem fs, BuiltRoot root, ImageLayer layer, LayerSource policy, ILogger? logger = null, bool seekable = true)
     {
         using var output = new MemoryStream();
         using var sink = new LayerSink(seekable ? output : new NonSeekable(output));
@@ -33,8 +34,8 @@ public sealed class LayerTarProducerTests
     public void Produce_Auto_WithMatchingTarSplitData_ReassemblesTheOriginalBytes()
     {
         var (fs, root, layer) = Imported();
-        var (result, bytes) = Produce(fs, root, layer, LayerSourcePolicy.Auto);
-        Assert.Equal(LayerTarSource.TarSplit, result.Source);
+        var (result, bytes) = Produce(fs, root, layer, LayerSource.Auto);
+        Assert.Equal(LayerSource.TarSplit, result.Source);
         Assert.Equal(Tar, bytes);
         Assert.Equal(ImageConfigFactory.Digest(Tar), result.DiffId);
         Assert.Equal(Tar.Length, result.Size);
@@ -44,12 +45,12 @@ public sealed class LayerTarProducerTests
     public void Produce_Auto_FileChanged_LogsWhyAndRegeneratesFromTheStart()
     {
         var (fs, root, layer) = Imported();
-        fs.File.WriteAllText(layer.DiffPath + "/etc/hostname", "BOX\n");
+        fs.File.WriteAllText(layer.ContentPath + "/etc/hostname", "BOX\n");
         var logs = new ListLoggerFactory();
 
-        var (result, bytes) = Produce(fs, root, layer, LayerSourcePolicy.Auto, logs.CreateLogger("t"));
+        var (result, bytes) = Produce(fs, root, layer, LayerSource.Auto, logs.CreateLogger("t"));
 
-        Assert.Equal(LayerTarSource.Regenerated, result.Source);
+        Assert.Equal(LayerSource.Regenerated, result.Source);
         var names = LayerTarGeneratorTests.Entries(bytes).Select(e => e.Name);
         Assert.Equal(["bin/", "bin/sh", "etc/", "etc/hostname"], names); // a whole tar, no reassembled prefix left in front
         Assert.Equal(ImageConfigFactory.Digest(bytes), result.DiffId);
@@ -61,29 +62,29 @@ public sealed class LayerTarProducerTests
     public void Produce_Auto_FileChangedAndTheSinkCannotRewind_ThrowsTheReason()
     {
         var (fs, root, layer) = Imported();
-        fs.File.WriteAllText(layer.DiffPath + "/etc/hostname", "BOX\n");
-        Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, layer, LayerSourcePolicy.Auto, seekable: false));
+        fs.File.WriteAllText(layer.ContentPath + "/etc/hostname", "BOX\n");
+        Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, layer, LayerSource.Auto, seekable: false));
     }
 
     [Fact]
     public void Produce_TarSplitOnly_WithoutDataOrWithChangedFiles_Throws()
     {
         var (fs, root, layer) = Imported();
-        fs.File.Delete(layer.Layer.Directory + "/tar-data.json.gz");
-        var without = new ExportLayer(GraphLayer.Read(fs, "/r/graph", layer.Id), layer.DiffPath);
-        Assert.Contains("no tar-split data", Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, without, LayerSourcePolicy.TarSplitOnly)).Problem, StringComparison.Ordinal);
+        fs.File.Delete(layer.Directory + "/tar-data.json.gz");
+        var without = TestLayers.ExportLayer(fs, GraphLayer.Read(fs, "/r/graph", layer.Id), layer.ContentPath);
+        Assert.Contains("no tar-split data", Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, without, LayerSource.TarSplit)).Problem, StringComparison.Ordinal);
 
         var (fs2, root2, layer2) = Imported();
-        fs2.File.Delete(layer2.DiffPath + "/bin/sh");
-        Assert.Throws<LayerReassemblyException>(() => Produce(fs2, root2, layer2, LayerSourcePolicy.TarSplitOnly));
+        fs2.File.Delete(layer2.ContentPath + "/bin/sh");
+        Assert.Throws<LayerReassemblyException>(() => Produce(fs2, root2, layer2, LayerSource.TarSplit));
     }
 
     [Fact]
     public void Produce_RegenerateOnly_IgnoresTarSplitData()
     {
         var (fs, root, layer) = Imported();
-        var (result, bytes) = Produce(fs, root, layer, LayerSourcePolicy.RegenerateOnly);
-        Assert.Equal(LayerTarSource.Regenerated, result.Source);
+        var (result, bytes) = Produce(fs, root, layer, LayerSource.Regenerated);
+        Assert.Equal(LayerSource.Regenerated, result.Source);
         Assert.NotEqual(Tar, bytes); // TarBytes wrote no directory entries; regeneration lists bin/ and etc/
     }
 
@@ -91,9 +92,9 @@ public sealed class LayerTarProducerTests
     public void Produce_LayerOfADriverWithoutItsOwnDiffs_CanOnlyBeReassembled()
     {
         var (fs, root, layer) = Imported();
-        var overlayLike = layer with { Regenerable = false };
-        Assert.Equal(LayerTarSource.TarSplit, Produce(fs, root, overlayLike, LayerSourcePolicy.Auto).Result.Source);
-        var e = Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, overlayLike, LayerSourcePolicy.RegenerateOnly));
+        var overlayLike = layer with { ContentFormat = LayerContentFormat.FullTree };
+        Assert.Equal(LayerSource.TarSplit, Produce(fs, root, overlayLike, LayerSource.Auto).Result.Source);
+        var e = Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, overlayLike, LayerSource.Regenerated));
         Assert.Contains("only AUFS layer directories", e.Problem, StringComparison.Ordinal);
     }
 

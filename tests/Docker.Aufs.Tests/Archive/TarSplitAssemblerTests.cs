@@ -3,7 +3,7 @@ using System.IO.Abstractions.TestingHelpers;
 using System.IO.Compression;
 using System.Text;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
@@ -98,11 +98,12 @@ public sealed class TarSplitAssemblerTests : IDisposable
     }
 
     [Theory]
-    [InlineData(TarSplitDialect.Version094)]
-    [InlineData(TarSplitDialect.Version096)]
-    [InlineData(TarSplitDialect.Version0910)]
-    public void Assemble_EveryDialect_RebuildsTheSameBytesAndTarSplitAgrees(TarSplitDialect dialect)
+    [InlineData(nameof(TarSplitDialect.Version094))]
+    [InlineData(nameof(TarSplitDialect.Version096))]
+    [InlineData(nameof(TarSplitDialect.Version0910))]
+    public void Assemble_EveryDialect_RebuildsTheSameBytesAndTarSplitAgrees(string dialectName)
     {
+        var dialect = Enum.Parse<TarSplitDialect>(dialectName);
         var (tar, tarData, diff) = RealLayer();
         var rewritten = _temp.Combine($"tar-data-{dialect}.json.gz");
         WriteEntries(rewritten, ReadEntries(tarData), dialect);
@@ -136,7 +137,7 @@ public sealed class TarSplitAssemblerTests : IDisposable
     {
         var tar = new TarBytes().Directory("bin").File("bin/sh", "#!busybox").Hardlink("bin/ls", "bin/sh").Symlink("bin/ash", "sh").File("etc/motd", "hi\n").Build();
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fs, "/r", SpecialFileMode.Recorded);
         var id = builder.AddLayer(l => l.FromTar(() => new MemoryStream(tar)));
         var root = builder.Build();
         Assert.Equal(tar, Assemble(fs, root.Metadata, $"/r/graph/{id}/tar-data.json.gz", $"/r/aufs/diff/{id}"));

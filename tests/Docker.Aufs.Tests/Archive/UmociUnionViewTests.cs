@@ -1,6 +1,6 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -27,7 +27,7 @@ public sealed class UmociUnionViewTests : IDisposable
         var rootPath = _temp.Combine("root");
         if (fixture is null)
         {
-            SampleRoot.Write(new FileSystem(), rootPath, SpecialFileMode.Native);
+            SampleRoots.Write(new FileSystem(), rootPath, SpecialFileMode.Native);
         }
         else
         {
@@ -36,13 +36,13 @@ public sealed class UmociUnionViewTests : IDisposable
 
         var root = DockerRoot.Open(new FileSystem(), rootPath);
         var layout = _temp.Combine("layout");
-        root.Save([reference], layout, new SaveOptions { Format = ArchiveFormat.OciDirectory }, cancellationToken: token);
+        new ImageArchiver(root).Save([reference], layout, new ArchiveOptions { Format = ArchiveFormat.OciDirectory }, cancellationToken: token);
         var bundle = _temp.Combine("bundle");
         InteropTools.Run("umoci", "unpack", "--rootless", "--image", $"{layout}:{tag}", bundle);
         var unpacked = LayerApplier.Read(Path.Combine(bundle, "rootfs"));
 
         var view = new SortedDictionary<string, TreeEntry>(StringComparer.Ordinal);
-        foreach (var entry in root.GetImageView(reference).EnumerateRecursive())
+        foreach (var entry in root.OpenImage(reference).EnumerateRecursive())
         {
             view[entry.Path] = entry.Type switch
             {

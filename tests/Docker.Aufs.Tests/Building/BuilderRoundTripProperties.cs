@@ -1,10 +1,11 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Graph;
+using Docker.Aufs.Stores.Graph;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Building;
 
@@ -54,7 +55,7 @@ public sealed class BuilderRoundTripProperties
     [Property(Arbitrary = [typeof(BuilderRoundTripProperties)], MaxTest = 60)]
     public bool WhatTheBuilderWrites_TheReadersReadBackIdentically(RootSpec spec)
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var ids = new List<string>();
         foreach (var layer in spec.Layers)
         {
@@ -83,10 +84,10 @@ public sealed class BuilderRoundTripProperties
         for (var i = 0; i < spec.Layers.Length; i++)
         {
             var layer = spec.Layers[i];
-            var read = root.GetLayer(ids[i]);
+            var read = root.Graph().ReadLayer(ids[i]);
             var parent = layer.ParentPick >= 0 && layer.ParentPick < i ? ids[layer.ParentPick] : null;
             var expectedCmd = layer.CreatedBy is null ? null : new[] { "/bin/sh", "-c", layer.CreatedBy };
-            if (read.Parent != parent || read.Image.Created != layer.Created || read.Image.Comment != layer.Comment || read.Image.Author != layer.Author ||
+            if (read.Parent != parent || read.Image.Created?.Value != layer.Created || read.Image.Comment != layer.Comment || read.Image.Author != layer.Author ||
                 !Same(read.Image.ContainerConfig?.Cmd, expectedCmd) || !Same(read.Image.Config?.Env, layer.Env) ||
                 read.Image.Id != (layer.StrongId ? null : ids[i]) ||
                 read.SizeStatus != (layer.WithoutSize ? LayerSizeStatus.Missing : LayerSizeStatus.Present) ||
@@ -101,15 +102,15 @@ public sealed class BuilderRoundTripProperties
                 expectedChain.Add(p);
             }
 
-            if (!root.Aufs!.ReadLayerFile(ids[i]).Ancestors.SequenceEqual(expectedChain) ||
-                !root.Resolve(ids[i]).Layers.Skip(1).Select(l => l.Id).SequenceEqual(expectedChain))
+            if (!root.AufsDriver()!.ReadLayerFile(ids[i]).Ancestors.SequenceEqual(expectedChain) ||
+                !root.ResolveImage(ids[i]).Layers.Skip(1).Select(l => l.Id).SequenceEqual(expectedChain))
             {
                 return false;
             }
         }
 
         var expectedTags = tagged.GroupBy(t => (t.Repo, t.Ref)).Select(g => g.Last()).OrderBy(t => t.Repo, StringComparer.Ordinal).ThenBy(t => t.Ref, StringComparer.Ordinal);
-        return root.Repositories.Entries.Select(e => (e.Repository, e.Reference, e.ImageId)).SequenceEqual(expectedTags);
+        return root.Graph().Repositories.Entries.Select(e => (e.Repository, e.Reference, e.ImageId)).SequenceEqual(expectedTags);
     }
 
     private static bool Same(IReadOnlyList<string>? a, IReadOnlyList<string>? b) =>

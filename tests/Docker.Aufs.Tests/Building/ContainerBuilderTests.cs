@@ -1,13 +1,13 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
-using Docker.Aufs.Containers;
+using Docker.Aufs.Testing;
+using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Tests.Building;
 
-/// <summary>Containers written by the builder look like those Docker 1.x left on disk (legacy-layout §6, §8).</summary>
+/// <summary>Containers written by the builder look like those Docker 1.x left on disk (docs/format/graph-era.md §6, §8).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ContainerBuilderTests
 {
@@ -88,12 +88,12 @@ public sealed class ContainerBuilderTests
         Assert.Contains("\"Driver\":\"aufs\"", text, StringComparison.Ordinal);
         Assert.Contains("\"StartedAt\":\"0001-01-01T00:00:00Z\"", text, StringComparison.Ordinal);
         var container = LegacyContainer.Read(root.FileSystem, root.FileSystem.Path.Combine(root.Path, "containers"), Container);
-        Assert.Equal((ContainerStatus.Created, "app"), (container.Status, container.Config.Config!.Image));
+        Assert.Equal((ContainerStatus.Created, "app"), (container.State.Status, container.Config.Config!.Image));
     }
 
     [Fact]
     public void AddContainer_WithoutImage_ThrowsInvalidOperation() =>
-        Assert.Throws<InvalidOperationException>(() => new LegacyRootBuilder(new MockFileSystem()).AddContainer(c => c.Name("x")));
+        Assert.Throws<InvalidOperationException>(() => new DockerRootBuilder(new MockFileSystem()).AddContainer(c => c.Name("x")));
 
     [Fact]
     public void AddContainer_ContainerOfAnotherDriver_GetsNoAufsLayers()
@@ -109,7 +109,7 @@ public sealed class ContainerBuilderTests
     {
         using var root = Build(Disk.Memory);
 
-        var view = root.Open().GetLayerView(Container);
+        var view = root.Open().OpenLayer(Container);
 
         Assert.DoesNotContain(view.EnumerateRecursive(), e => e.Name.StartsWith(".wh.", StringComparison.Ordinal));
         Assert.IsType<UnionView>(view);
@@ -124,7 +124,7 @@ public sealed class ContainerBuilderTests
         var container = LegacyContainer.Read(root.FileSystem, root.FileSystem.Path.Combine(root.Path, "containers"), Container);
 
         Assert.Equal(("web", Image, "nginx:1.9", "nginx -g daemon off;"), (container.Name, container.ImageId, container.Config.Config!.Image, container.Command));
-        Assert.Equal((ContainerStatus.Exited, 2), (container.Status, container.Config.State!.ExitCode));
+        Assert.Equal((ContainerStatus.Exited, 2), (container.State.Status, container.Config.State!.ExitCode));
         Assert.Equal("default", container.HostConfig!.NetworkMode);
     }
 }

@@ -2,7 +2,7 @@ using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
 using System.IO.Compression;
 using System.Text;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
@@ -28,10 +28,10 @@ public sealed class LayerFromTarTests
         .Device("dev/null", TarType.CharDevice, 1, 3)
         .Build();
 
-    private static (MockFileSystem Fs, LegacyRoot Root) BuildMock(byte[] tar, TarSplitDialect dialect = TarSplitDialect.Version0910)
+    private static (MockFileSystem Fs, BuiltRoot Root) BuildMock(byte[] tar, TarSplitDialect dialect = TarSplitDialect.Version0910)
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fs, "/r", SpecialFileMode.Recorded);
         builder.AddLayer(l => l.Id(Id).FromTar(() => new MemoryStream(tar), dialect));
         return (fs, builder.Build());
     }
@@ -88,10 +88,11 @@ public sealed class LayerFromTarTests
     }
 
     [Theory]
-    [InlineData(TarSplitDialect.Version094, "{\"type\":2,\"name\":\"\",\"size\":0,\"payload\":\"\",\"position\":")]
-    [InlineData(TarSplitDialect.Version096, "{\"type\":2,\"payload\":\"\",\"position\":")]
-    public void FromTar_WritesTheChosenDialect(TarSplitDialect dialect, string lastLinePrefix)
+    [InlineData(nameof(TarSplitDialect.Version094), "{\"type\":2,\"name\":\"\",\"size\":0,\"payload\":\"\",\"position\":")]
+    [InlineData(nameof(TarSplitDialect.Version096), "{\"type\":2,\"payload\":\"\",\"position\":")]
+    public void FromTar_WritesTheChosenDialect(string dialectName, string lastLinePrefix)
     {
+        var dialect = Enum.Parse<TarSplitDialect>(dialectName);
         var (fs, _) = BuildMock(SampleTar(), dialect);
         Assert.StartsWith(lastLinePrefix, TarSplitLines(fs, "/r")[^1], StringComparison.Ordinal);
     }
@@ -101,7 +102,7 @@ public sealed class LayerFromTarTests
     {
         using var temp = new TempDirectory();
         var tar = SampleTar();
-        var builder = new LegacyRootBuilder(new FileSystem(), temp.Combine("root"), SpecialFileMode.Native);
+        var builder = new DockerRootBuilder(new FileSystem(), temp.Combine("root"), SpecialFileMode.Native);
         builder.AddLayer(l => l.Id(Id).FromTar(() => new MemoryStream(tar)));
         builder.Build();
 
@@ -174,7 +175,7 @@ public sealed class LayerFromTarTests
     public void FromTar_NotATar_ThrowsArchiveFormatNamingTheSource()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fs, "/r", SpecialFileMode.Recorded);
         builder.AddLayer(l => l.Id(Id).FromTar(() => new MemoryStream(Encoding.ASCII.GetBytes(new string('x', 2000))), sourceName: "bad.tar"));
         var e = Assert.Throws<ArchiveFormatException>(() => builder.Build());
         Assert.Equal("bad.tar", e.Path);
@@ -184,7 +185,7 @@ public sealed class LayerFromTarTests
     [Fact]
     public void FromTar_CannotBeMixedWithEntriesAddedOneByOne()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         Assert.Throws<InvalidOperationException>(() => builder.AddLayer(l => l.File("a", "x").FromTar(() => new MemoryStream())));
         Assert.Throws<InvalidOperationException>(() => builder.AddLayer(l => l.FromTar(() => new MemoryStream()).File("a", "x")));
     }

@@ -1,5 +1,5 @@
 using System.IO.Abstractions;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -14,7 +14,7 @@ public sealed class LegacyRootBuilderOwnerTests
         Assert.SkipUnless(LinuxNative.IsRoot, "Changing owners on the real disk needs root.");
         using var directory = new TempDirectory();
         var id = Ids.Of("setuid");
-        var builder = new LegacyRootBuilder(new FileSystem(), directory.Path);
+        var builder = new DockerRootBuilder(new FileSystem(), directory.Path);
         builder.AddLayer(l => l.Id(id).File("bin/ping", "ping", mode: "4755", uid: 0, gid: 33).Directory("srv", mode: "2775", uid: 33, gid: 33));
         builder.Build();
 

@@ -1,6 +1,6 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -12,7 +12,7 @@ public sealed class LegacyRootBuilderTests
     public void Build_WritesTheLegacySkeleton()
     {
         var fs = new MockFileSystem();
-        new LegacyRootBuilder(fs, "/r").Build();
+        new DockerRootBuilder(fs, "/r").Build();
         foreach (var dir in new[] { "graph/_tmp", "aufs/layers", "aufs/diff", "aufs/mnt", "containers", "tmp", "trust", "volumes" })
         {
             Assert.True(fs.Directory.Exists("/r/" + dir), dir);
@@ -25,7 +25,7 @@ public sealed class LegacyRootBuilderTests
     public void AddLayer_WritesGraphDriverAndMountEntries()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var a = builder.AddLayer(l => l.File("etc/hostname", "box\n"));
         var b = builder.AddLayer(l => l.Parent(a).Checksum("sha256:00").V1Compatibility("{}"));
         builder.Build();
@@ -43,7 +43,7 @@ public sealed class LegacyRootBuilderTests
     [Fact]
     public void AddLayer_GeneratesDeterministicIds()
     {
-        static string First() => new LegacyRootBuilder(new MockFileSystem(), "/r").AddLayer(_ => { });
+        static string First() => new DockerRootBuilder(new MockFileSystem(), "/r").AddLayer(_ => { });
         Assert.Equal(First(), First());
         Assert.True(Aufs.Formats.DockerIds.IsId(First()));
     }
@@ -51,7 +51,7 @@ public sealed class LegacyRootBuilderTests
     [Fact]
     public void AddLayer_SameIdTwice_Throws()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var id = builder.AddLayer(_ => { });
         Assert.Throws<InvalidOperationException>(() => builder.AddLayer(l => l.Id(id)));
     }
@@ -60,7 +60,7 @@ public sealed class LegacyRootBuilderTests
     public void AddLayer_RecordsTypesOwnersModesInodesAndTimes()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var time = new DateTimeOffset(2015, 6, 1, 10, 0, 0, TimeSpan.Zero);
         var id = builder.AddLayer(l => l
             .Created(time)
@@ -97,7 +97,7 @@ public sealed class LegacyRootBuilderTests
     public void AddLayer_SizeCountsHardlinksOnceAndSymlinksByTargetLength()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var id = builder.AddLayer(l => l.File("a", "12345").Hardlink("b", "a").Symlink("c", "abc").Directory("d").Whiteout("e"));
         builder.Build();
         Assert.Equal("8", fs.File.ReadAllText($"/r/graph/{id}/layersize"));
@@ -108,7 +108,7 @@ public sealed class LegacyRootBuilderTests
     [InlineData("0755")]
     [InlineData("07777")]
     public void LayerBuilder_AcceptsOctalModes(string mode) =>
-        new LegacyRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.File("a", "", mode: mode));
+        new DockerRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.File("a", "", mode: mode));
 
     [Theory]
     [InlineData("0789")]
@@ -116,7 +116,7 @@ public sealed class LegacyRootBuilderTests
     [InlineData("-1")]
     [InlineData("777777")]
     public void LayerBuilder_RejectsModesThatAreNotOctal(string mode) =>
-        Assert.Throws<ArgumentException>(() => new LegacyRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.File("a", "", mode: mode)));
+        Assert.Throws<ArgumentException>(() => new DockerRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.File("a", "", mode: mode)));
 
     [Theory]
     [InlineData("../etc/passwd")]
@@ -124,17 +124,17 @@ public sealed class LegacyRootBuilderTests
     [InlineData("./")]
     [InlineData("")]
     public void LayerBuilder_RejectsPathsOutsideTheLayer(string path) =>
-        Assert.ThrowsAny<ArgumentException>(() => new LegacyRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.File(path, "")));
+        Assert.ThrowsAny<ArgumentException>(() => new DockerRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.File(path, "")));
 
     [Fact]
     public void LayerBuilder_HardlinkToAnUnknownFile_Throws() =>
-        Assert.Throws<ArgumentException>(() => new LegacyRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.Hardlink("b", "a")));
+        Assert.Throws<ArgumentException>(() => new DockerRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.Hardlink("b", "a")));
 
     [Fact]
     public void LayerBuilder_RawFilesAreWrittenVerbatim()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var id = builder.AddLayer(l => l.RawJson("{\"id\": garbage").RawLayerSize(" 12\n"));
         builder.RawRepositories(Encoding.UTF8.GetBytes("not json"));
         builder.Build();
@@ -147,7 +147,7 @@ public sealed class LegacyRootBuilderTests
     public void LayerBuilder_EncoderStyleEndsTheJsonWithANewline()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var id = builder.AddLayer(l => l.JsonStyle(ImageJsonStyle.Encoder));
         builder.Build();
         Assert.EndsWith("}\n", fs.File.ReadAllText($"/r/graph/{id}/json"), StringComparison.Ordinal);
@@ -157,10 +157,10 @@ public sealed class LegacyRootBuilderTests
     public void LayerBuilder_ImageEditCanWriteAnyField()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var id = builder.AddLayer(l => l.Image(i => i with { Architecture = "x86_64", Os = null, Author = "a <b> & c" }));
         var root = builder.Build().Open();
-        var image = root.GetLayer(id).Image;
+        var image = root.Graph().ReadLayer(id).Image;
         Assert.Equal(("x86_64", null, "a <b> & c"), (image.Architecture, image.Os, image.Author));
         Assert.Contains("a \\u003cb\\u003e \\u0026 c", fs.File.ReadAllText($"/r/graph/{id}/json"), StringComparison.Ordinal);
     }
@@ -169,11 +169,11 @@ public sealed class LegacyRootBuilderTests
     public void Tag_NormalizesNamesAsDockerStoresThem()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var id = builder.AddLayer(_ => { });
         builder.Tag("docker.io/library/ubuntu:14.04", id).Tag("localhost:5000/app", id);
         var root = builder.Build().Open();
-        Assert.Equal(["localhost:5000/app:latest", "ubuntu:14.04"], root.Repositories.Entries.Select(e => e.DisplayName));
+        Assert.Equal(["localhost:5000/app:latest", "ubuntu:14.04"], root.Graph().Repositories.Entries.Select(e => e.DisplayName));
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class LegacyRootBuilderTests
     {
         using var temp = new TempDirectory();
         var fs = new System.IO.Abstractions.FileSystem();
-        var builder = new LegacyRootBuilder(fs, temp.Path);
+        var builder = new DockerRootBuilder(fs, temp.Path);
         var id = builder.AddLayer(l => l.File("a", "1").Hardlink("b", "a").Symlink("c", "/etc/passwd").Fifo("d"));
         builder.Build();
         var diff = temp.Combine("aufs", "diff", id);
@@ -199,5 +199,5 @@ public sealed class LegacyRootBuilderTests
 
     [Fact]
     public void Build_NativeModeOnAMockFileSystem_IsRefused() =>
-        Assert.Throws<ArgumentException>(() => new LegacyRootBuilder(new MockFileSystem(), "/r", SpecialFileMode.Native));
+        Assert.Throws<ArgumentException>(() => new DockerRootBuilder(new MockFileSystem(), "/r", SpecialFileMode.Native));
 }

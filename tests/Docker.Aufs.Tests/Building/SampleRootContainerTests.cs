@@ -1,21 +1,22 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
-using Docker.Aufs.Containers;
+using Docker.Aufs.Testing;
+using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Building;
 
 /// <summary>The built-in sample root has one stopped container of redis; its images stay exactly as they were.</summary>
 public sealed class SampleRootContainerTests
 {
-    private static IDockerRoot Open() => SampleRoot.Write(new MockFileSystem(), DockerRoot.DefaultPath, SpecialFileMode.Recorded).Open();
+    private static IDockerRoot Open() => SampleRoots.Write(new MockFileSystem(), DockerRoot.DefaultPath, SpecialFileMode.Recorded).Open();
 
     [Fact]
     public void GetContainers_Sample_ListsTheStoppedRedisContainer()
     {
         var container = Assert.Single(Open().GetContainers());
 
-        Assert.Equal(SampleRoot.RedisContainerId, container.Id);
-        Assert.Equal(("redis-cache", "redis", SampleRoot.RedisId, ContainerStatus.Exited, "aufs"), (container.Name, container.Image, container.ImageId, container.Status, container.Driver));
+        Assert.Equal(SampleRoots.RedisContainerId, container.Id);
+        Assert.Equal(("redis-cache", "redis", SampleRoots.RedisId, ContainerStatus.Exited, "aufs"), (container.Name, container.Image, container.ImageId, container.State.Status, container.Driver));
         Assert.Equal("docker-entrypoint.sh redis-server", container.Command);
         Assert.Equal(0, container.State!.ExitCode);
     }
@@ -26,13 +27,13 @@ public sealed class SampleRootContainerTests
         // /usr and /usr/local were copied up unchanged (same mode, size and time as the image's): not reported.
         Assert.Equal(
             ["C /data", "A /data/dump.rdb", "C /root", "A /root/.rediscli_history", "C /usr/local/bin", "D /usr/local/bin/redis-benchmark"],
-            Open().GetContainerChanges(SampleRoot.RedisContainerId[..12]).Select(c => c.ToString()));
+            Open().OpenContainer(SampleRoots.RedisContainerId[..12]).GetChanges().Select(c => c.ToString()));
     }
 
     [Fact]
     public void GetContainerView_Sample_MergesTheContainerOnRedis()
     {
-        var view = Open().GetContainerView("redis-cache");
+        var view = Open().OpenContainer("redis-cache");
 
         Assert.Equal(18, view.Branches.Count); // the container, its init layer, the 16 layers of redis
         Assert.Equal((999, 999), (view.GetEntry("data/dump.rdb").Uid, view.GetEntry("data/dump.rdb").Gid));
@@ -46,9 +47,9 @@ public sealed class SampleRootContainerTests
     {
         var root = Open();
 
-        Assert.Equal([SampleRoot.RedisId, SampleRoot.BusyboxId], root.GetImages().Select(i => i.Id));
-        Assert.Equal(SampleRoot.RedisLayers, root.Resolve("redis").Layers.Select(l => l.Id));
-        Assert.Equal(SampleRoot.BusyboxLayers, root.Resolve("busybox").Layers.Select(l => l.Id));
-        Assert.Equal(18, root.GetImageIds().Count);
+        Assert.Equal([SampleRoots.RedisId, SampleRoots.BusyboxId], root.GetImages().Select(i => i.Id));
+        Assert.Equal(SampleRoots.RedisLayers, root.ResolveImage("redis").Layers.Select(l => l.Id));
+        Assert.Equal(SampleRoots.BusyboxLayers, root.ResolveImage("busybox").Layers.Select(l => l.Id));
+        Assert.Equal(18, root.Graph().GetImageIds().Count);
     }
 }

@@ -1,7 +1,8 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
-using Docker.Aufs.Building;
-using Docker.Aufs.Graph;
+using Docker.Aufs.Testing;
+using Docker.Aufs.Stores.Graph;
+using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Building;
 
@@ -40,22 +41,22 @@ public sealed class SampleRootTests
     private static (MockFileSystem Fs, IDockerRoot Root) Sample()
     {
         var fs = new MockFileSystem();
-        return (fs, SampleRoot.Write(fs).Open());
+        return (fs, SampleRoots.Write(fs).Open());
     }
 
     [Fact]
     public void RedisLatest_ResolvesToItsSixteenLayersInTheSeedsOrder()
     {
-        var stack = Sample().Root.Resolve("redis:latest");
+        var stack = Sample().Root.ResolveImage("redis:latest");
         Assert.Equal(SeedRedisOrder, stack.Layers.Select(l => l.Id));
-        Assert.Equal(SeedRedisOrder, SampleRoot.RedisLayers);
+        Assert.Equal(SeedRedisOrder, SampleRoots.RedisLayers);
     }
 
     [Fact]
     public void BusyboxLatest_ResolvesToTwoLayers() =>
         Assert.Equal(
             ["789355058656ec2ca0a856283e2597852ccd444548c9ef4fcbf8c9c24a73e169", "97d69bba9a9d8406055d0fdc38a7f00162823ee5ca3751fc71531cb210204ff9"],
-            Sample().Root.Resolve("busybox").Layers.Select(l => l.Id));
+            Sample().Root.ResolveImage("busybox").Layers.Select(l => l.Id));
 
     [Fact]
     public void TheRepositoriesFileHoldsTheSeedsTwoTags()
@@ -70,8 +71,8 @@ public sealed class SampleRootTests
     public void TheGraphHoldsTheSeedsEighteenLayersAndTmp()
     {
         var (fs, root) = Sample();
-        Assert.Equal(18, root.GetImageIds().Count);
-        Assert.Equal(SeedLayerFileSizes.Keys.Order(StringComparer.Ordinal), root.GetImageIds().Select(id => id[..12]));
+        Assert.Equal(18, root.Graph().GetImageIds().Count);
+        Assert.Equal(SeedLayerFileSizes.Keys.Order(StringComparer.Ordinal), root.Graph().GetImageIds().Select(id => id[..12]));
         Assert.True(fs.Directory.Exists("/var/lib/docker/graph/_tmp"));
     }
 
@@ -79,11 +80,11 @@ public sealed class SampleRootTests
     public void EveryAufsLayersFileHasTheSeedsSizeAndIsTheFullAncestorChain()
     {
         var (fs, root) = Sample();
-        foreach (var id in root.GetImageIds())
+        foreach (var id in root.Graph().GetImageIds())
         {
             var path = $"/var/lib/docker/aufs/layers/{id}";
             Assert.Equal(SeedLayerFileSizes[id[..12]], fs.FileInfo.New(path).Length);
-            Assert.Equal(root.GetHistory(id).Skip(1).Select(h => h.Id), root.Aufs!.ReadLayerFile(id).Ancestors);
+            Assert.Equal(root.ResolveImage(id).History.Skip(1).Select(h => h.Id), root.AufsDriver()!.ReadLayerFile(id).Ancestors);
             Assert.Empty(fs.Directory.EnumerateFileSystemEntries($"/var/lib/docker/aufs/mnt/{id}"));
         }
 
@@ -97,7 +98,7 @@ public sealed class SampleRootTests
         var bytes = fs.File.ReadAllBytes($"/var/lib/docker/graph/{SeedRedisOrder[0]}/json");
         Assert.Equal(1988, bytes.Length);
         Assert.EndsWith("\"os\":\"linux\",\"Size\":0}\n", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
-        var image = root.GetLayer(SeedRedisOrder[0]).Image;
+        var image = root.Graph().ReadLayer(SeedRedisOrder[0]).Image;
         Assert.Equal(SeedRedisOrder[1], image.Parent);
         Assert.Equal("cf72799c32e80417751c6657f680d42cef1f5a03befe10074860e9fdfa8d9709", image.Container);
         Assert.Equal("17.06.2-ce", image.DockerVersion);
@@ -107,7 +108,8 @@ public sealed class SampleRootTests
         Assert.Equal(["/data"], image.Config!.Volumes!);
         Assert.Equal("/data", image.Config!.WorkingDir);
         Assert.Equal(["/bin/sh", "-c", "#(nop) ", "CMD [\"redis-server\"]"], image.ContainerConfig!.Cmd!);
-        Assert.Equal(new DateTimeOffset(2017, 12, 12, 7, 15, 58, TimeSpan.Zero).AddTicks(9_017_798), image.Created);
+        Assert.Equal(new DateTimeOffset(2017, 12, 12, 7, 15, 58, TimeSpan.Zero).AddTicks(9_017_798), image.Created?.Value);
+        Assert.Equal("2017-12-12T07:15:58.901779813Z", image.Created?.Text); // the nanoseconds Docker wrote, not cut to 100 ns
         Assert.Equal("0", fs.File.ReadAllText($"/var/lib/docker/graph/{SeedRedisOrder[0]}/layersize"));
     }
 
@@ -118,7 +120,7 @@ public sealed class SampleRootTests
         var text = fs.File.ReadAllText($"/var/lib/docker/graph/{SeedRedisOrder[^1]}/json");
         Assert.StartsWith("{\"id\":\"2e4125888032d525ea7911decb974240d77d5946a00262bbabf6a765b28351c4\",\"created\":\"2017-12-12T01:41:34.77099551Z\",", text, StringComparison.Ordinal);
         Assert.EndsWith(",\"Size\":79146752}\n", text, StringComparison.Ordinal);
-        var layer = root.GetLayer(SeedRedisOrder[^1]);
+        var layer = root.Graph().ReadLayer(SeedRedisOrder[^1]);
         Assert.Null(layer.Parent);
         Assert.Equal(["/bin/sh -c #(nop) ADD file:e7ac45803c3ab9b7023933b75f5a88eda1f3edca97c7e462401860777cf312f7 in / "], layer.Image.ContainerConfig!.Cmd!);
     }
@@ -127,9 +129,9 @@ public sealed class SampleRootTests
     public void EveryLayersizeEqualsTheSizeOfItsDiffDirectory()
     {
         var (fs, root) = Sample();
-        foreach (var id in root.GetImageIds())
+        foreach (var id in root.Graph().GetImageIds())
         {
-            var layer = root.GetLayer(id);
+            var layer = root.Graph().ReadLayer(id);
             Assert.Equal(LayerSizeStatus.Present, layer.SizeStatus);
             var diff = $"/var/lib/docker/aufs/diff/{id}";
             var seenInodes = new HashSet<ulong>();
@@ -151,7 +153,7 @@ public sealed class SampleRootTests
     public void TheSampleHasHardlinksSymlinksAWhiteoutAndAnOpaqueDirectory()
     {
         var (fs, root) = Sample();
-        var busyboxBase = $"/var/lib/docker/aufs/diff/{SampleRoot.BusyboxLayers[1]}";
+        var busyboxBase = $"/var/lib/docker/aufs/diff/{SampleRoots.BusyboxLayers[1]}";
         Assert.True(root.Metadata.TryGetStatus(busyboxBase + "/bin/sh", out var sh));
         Assert.True(root.Metadata.TryGetStatus(busyboxBase + "/bin/busybox", out var busybox));
         Assert.Equal(busybox.Inode, sh.Inode);

@@ -1,5 +1,5 @@
 using System.IO.Abstractions;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Cli;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -33,7 +33,7 @@ public sealed class ArchiveCommandsTests : IDisposable
         Assert.Equal(["imageId", "layers"], digest.EnumerateObject().Select(p => p.Name));
         Assert.StartsWith("sha256:", digest.GetProperty("imageId").GetString(), StringComparison.Ordinal);
         var layers = digest.GetProperty("layers").EnumerateArray().ToList();
-        Assert.Equal(SampleRoot.RedisLayers.Reverse(), layers.Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal(SampleRoots.RedisLayers.Reverse(), layers.Select(l => l.GetProperty("id").GetString()));
         Assert.Equal(["id", "diffId", "chainId", "size", "source"], layers[0].EnumerateObject().Select(p => p.Name));
         Assert.Equal(layers[0].GetProperty("diffId").GetString(), layers[0].GetProperty("chainId").GetString());
         Assert.All(layers, l => Assert.Equal("regenerated", l.GetProperty("source").GetString()));

@@ -1,14 +1,14 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text.Json;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Cli;
 
 public sealed class CliTests
 {
-    private const string RedisId = SampleRoot.RedisId;
-    private const string BusyboxId = SampleRoot.BusyboxId;
+    private const string RedisId = SampleRoots.RedisId;
+    private const string BusyboxId = SampleRoots.BusyboxId;
 
     [Fact]
     public void Images_OnTheSample_PrintsADockerStyleTable()
@@ -34,7 +34,7 @@ public sealed class CliTests
         Assert.Equal("latest", redis.GetProperty("tag").GetString());
         Assert.Equal(JsonValueKind.Null, redis.GetProperty("digest").ValueKind);
         Assert.Equal(RedisId, redis.GetProperty("id").GetString());
-        Assert.Equal("2017-12-12T07:15:58.9017798Z", redis.GetProperty("created").GetString());
+        Assert.Equal("2017-12-12T07:15:58.901779813Z", redis.GetProperty("created").GetString()); // as recorded, every digit
         Assert.Equal(0, redis.GetProperty("size").GetInt64());
         Assert.Equal(1594, redis.GetProperty("virtualSize").GetInt64());
         Assert.Equal(BusyboxId, images[1].GetProperty("id").GetString());
@@ -44,7 +44,7 @@ public sealed class CliTests
     public void ImagesJson_UntaggedHeadsHaveNullRepositoryAndTagAndDigestsAreOwnRows()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var dangling = builder.AddLayer(l => l.WithoutLayerSize());
         var tagged = builder.AddLayer(_ => { });
         builder.Tag("app@sha256:0011", tagged).Tag("app:1", tagged);
@@ -72,9 +72,9 @@ public sealed class CliTests
     public void LayersJson_IsTopFirstWithNullParentAtTheBase()
     {
         var layers = CliRunner.Json("--sample", "layers", "redis", "--json").EnumerateArray().ToList();
-        Assert.Equal(SampleRoot.RedisLayers, layers.Select(l => l.GetProperty("id").GetString()));
+        Assert.Equal(SampleRoots.RedisLayers, layers.Select(l => l.GetProperty("id").GetString()));
         Assert.Equal(["id", "parent", "size", "diffPath"], layers[0].EnumerateObject().Select(p => p.Name));
-        Assert.Equal(SampleRoot.RedisLayers[1], layers[0].GetProperty("parent").GetString());
+        Assert.Equal(SampleRoots.RedisLayers[1], layers[0].GetProperty("parent").GetString());
         Assert.Equal(JsonValueKind.Null, layers[^1].GetProperty("parent").ValueKind);
         Assert.Equal("/var/lib/docker/aufs/diff/" + RedisId, layers[0].GetProperty("diffPath").GetString());
         Assert.All(layers, l => Assert.Equal(JsonValueKind.Number, l.GetProperty("size").ValueKind));
@@ -84,7 +84,7 @@ public sealed class CliTests
     public void LayersJson_UnknownSizeIsNull()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var id = builder.AddLayer(l => l.RawLayerSize("garbage"));
         builder.Build();
         var (exit, output, _) = CliRunner.Run(fs, "--root", "/r", "layers", id[..6], "--json");
@@ -201,7 +201,7 @@ public sealed class CliTests
     public void BrokenData_IsOneLineNamingTheFileWithoutAStackTrace()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var id = builder.AddLayer(l => l.RawJson("{\"id\":"));
         builder.Build();
         var (exit, _, error) = CliRunner.Run(fs, "--root", "/r", "inspect", id);
@@ -218,7 +218,7 @@ public sealed class CliTests
     public void Warnings_GoToStderrAndTheCommandStillSucceeds()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         builder.AddLayer(_ => { });
         builder.RawRepositories([]);
         builder.Build();
@@ -232,7 +232,7 @@ public sealed class CliTests
     public void LenientFlag_TurnsChainDisagreementsIntoWarnings()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/r");
+        var builder = new DockerRootBuilder(fs, "/r");
         var a = builder.AddLayer(_ => { });
         var b = builder.AddLayer(l => l.Parent(a));
         builder.Build();

@@ -1,8 +1,8 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text.Json;
-using Docker.Aufs.Building;
-using Docker.Aufs.Containers;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Cli;
 
@@ -34,10 +34,10 @@ public sealed class ContainersCommandTests
         using var json = JsonDocument.Parse(result.Out);
         var container = Assert.Single(json.RootElement.EnumerateArray());
         Assert.Equal(["id", "name", "image", "imageId", "state", "created", "driver"], container.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(SampleRoot.RedisContainerId, container.GetProperty("id").GetString());
+        Assert.Equal(SampleRoots.RedisContainerId, container.GetProperty("id").GetString());
         Assert.Equal("redis-cache", container.GetProperty("name").GetString());
         Assert.Equal("redis", container.GetProperty("image").GetString());
-        Assert.Equal(SampleRoot.RedisId, container.GetProperty("imageId").GetString());
+        Assert.Equal(SampleRoots.RedisId, container.GetProperty("imageId").GetString());
         Assert.Equal("exited", container.GetProperty("state").GetString());
         var created = container.GetProperty("created").GetString()!;
         Assert.StartsWith("2017-12-12T08:00:00.1234567", created, StringComparison.Ordinal); // RFC 3339; the UTC suffix is the CLI's (Humanize.Timestamp)
@@ -49,16 +49,17 @@ public sealed class ContainersCommandTests
     public void Containers_EveryState_IsNamedAsDockerPsNamesIt()
     {
         var fs = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fs, "/docker", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fs, "/docker", SpecialFileMode.Recorded);
         var image = builder.AddLayer(l => l.File("bin/sh", "#!"));
-        var states = new (string Name, ContainerStateJson State)[]
+        var at = RecordedTime.FromValue(Time);
+        var states = new (string Name, ContainerState State)[]
         {
-            ("created", new ContainerStateJson { StartedAt = DateTimeOffset.MinValue, FinishedAt = DateTimeOffset.MinValue }),
-            ("running", new ContainerStateJson { Running = true, StartedAt = Time }),
-            ("paused", new ContainerStateJson { Running = true, Paused = true, StartedAt = Time }),
-            ("restarting", new ContainerStateJson { Running = true, Restarting = true, ExitCode = 1, StartedAt = Time, FinishedAt = Time.AddMinutes(1) }),
-            ("exited", new ContainerStateJson { ExitCode = 3, StartedAt = Time, FinishedAt = Time.AddHours(1) }),
-            ("dead", new ContainerStateJson { Dead = true, StartedAt = Time }),
+            ("created", new ContainerState { StartedAt = RecordedTime.Zero, FinishedAt = RecordedTime.Zero }),
+            ("running", new ContainerState { Running = true, StartedAt = at }),
+            ("paused", new ContainerState { Running = true, Paused = true, StartedAt = at }),
+            ("restarting", new ContainerState { Running = true, Restarting = true, ExitCode = 1, StartedAt = at, FinishedAt = RecordedTime.FromValue(Time.AddMinutes(1)) }),
+            ("exited", new ContainerState { ExitCode = 3, StartedAt = at, FinishedAt = RecordedTime.FromValue(Time.AddHours(1)) }),
+            ("dead", new ContainerState { Dead = true, StartedAt = at }),
         };
         for (var i = 0; i < states.Length; i++)
         {

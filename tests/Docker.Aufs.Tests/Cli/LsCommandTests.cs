@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 using Docker.Aufs.Tests.Union;
 
@@ -8,7 +8,7 @@ namespace Docker.Aufs.Tests.Cli;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class LsCommandTests
 {
-    private static readonly string Init = SampleRoot.RedisContainerId + "-init";
+    private static readonly string Init = SampleRoots.RedisContainerId + "-init";
     private readonly BalenaFixtureTests.ExtractedRoot _balena;
 
     public LsCommandTests(BalenaFixtureTests.ExtractedRoot balena)
@@ -92,7 +92,7 @@ public sealed class LsCommandTests
         var result = CliCapture.Run("--sample", "ls", "redis-cache", "/etc");
 
         Assert.Contains("-rw-r-----          0:42                74                  2017-12-12 07:10    e5bcc9ce9b77        /etc/shadow", result.Lines);
-        Assert.Contains(result.Lines, l => l.StartsWith("-rwxr-xr-x", StringComparison.Ordinal) && l.Contains(SampleRoot.RedisContainerId[..12] + "-init", StringComparison.Ordinal) && l.EndsWith("/etc/hosts", StringComparison.Ordinal));
+        Assert.Contains(result.Lines, l => l.StartsWith("-rwxr-xr-x", StringComparison.Ordinal) && l.Contains(SampleRoots.RedisContainerId[..12] + "-init", StringComparison.Ordinal) && l.EndsWith("/etc/hosts", StringComparison.Ordinal));
     }
 
     [Fact]

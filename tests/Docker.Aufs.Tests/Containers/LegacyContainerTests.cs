@@ -1,5 +1,5 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Containers;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Tests.Containers;
 
@@ -37,8 +37,8 @@ public sealed class LegacyContainerTests
         Assert.Equal("overlay", container.Driver);
         Assert.Equal("native-0.2", container.Config.ExecDriver);
         Assert.Equal("sh", container.Command);
-        Assert.Equal(new DateTimeOffset(2015, 11, 10, 21, 42, 40, TimeSpan.Zero).AddTicks(4_338_315), container.Created);
-        Assert.Equal(ContainerStatus.Exited, container.Status);
+        Assert.Equal(new DateTimeOffset(2015, 11, 10, 21, 42, 40, TimeSpan.Zero).AddTicks(4_338_315), container.Created?.Value);
+        Assert.Equal(ContainerStatus.Exited, container.State.Status);
         Assert.Equal(0, container.Config.State!.ExitCode);
         Assert.Null(container.HostConfig);
         Assert.Equal(Id + "-init", container.InitLayerId);
@@ -56,7 +56,7 @@ public sealed class LegacyContainerTests
     {
         var container = LegacyContainer.Read(With($"{{\"ID\":\"{Id}\",\"State\":{state}}}"), Dir, Id);
 
-        Assert.Equal(expected, container.Status);
+        Assert.Equal(expected, container.State.Status);
     }
 
     [Fact]

@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Graph;
-using Docker.Aufs.Json;
 
 namespace Docker.Aufs.Tests.Formats;
 

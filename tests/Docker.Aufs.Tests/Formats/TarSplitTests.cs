@@ -45,29 +45,30 @@ public sealed class TarSplitTests
             Write(TarSplitDialect.Version094, Entries));
 
     [Theory]
-    [InlineData(TarSplitDialect.Version096)]
-    [InlineData(TarSplitDialect.Version0910)]
-    public void Writer_Version096AndLater_OmitEmptyNameAndSize(TarSplitDialect dialect) =>
+    [InlineData(nameof(TarSplitDialect.Version096))]
+    [InlineData(nameof(TarSplitDialect.Version0910))]
+    public void Writer_Version096AndLater_OmitEmptyNameAndSize(string dialectName) =>
         Assert.Equal(
             "{\"type\":2,\"payload\":\"aGRy\",\"position\":0}\n" +
             "{\"type\":1,\"name\":\"etc/\\u003cx\\u003e\",\"size\":4,\"payload\":\"YUw8MDAAAAA=\",\"position\":1}\n" +
             "{\"type\":1,\"name\":\"dir/\",\"payload\":null,\"position\":2}\n" +
             "{\"type\":2,\"payload\":\"\",\"position\":3}\n",
-            Write(dialect, Entries));
+            Write(Enum.Parse<TarSplitDialect>(dialectName), Entries));
 
     [Theory]
-    [InlineData(TarSplitDialect.Version094, "{\"type\":1,\"name\":\"a\\ufffd\",\"size\":0,\"payload\":null,\"position\":0}\n")]
-    [InlineData(TarSplitDialect.Version096, "{\"type\":1,\"name\":\"a\\ufffd\",\"payload\":null,\"position\":0}\n")]
-    [InlineData(TarSplitDialect.Version0910, "{\"type\":1,\"name_raw\":\"Yf8=\",\"payload\":null,\"position\":0}\n")]
-    public void Writer_NonUtf8Name_IsLostBefore0910AndBase64InNameRawAfter(TarSplitDialect dialect, string expected) =>
-        Assert.Equal(expected, Write(dialect, w => w.AddFileAsync([(byte)'a', 0xFF], 0, null, false, default).AsTask().Wait()));
+    [InlineData(nameof(TarSplitDialect.Version094), "{\"type\":1,\"name\":\"a\\ufffd\",\"size\":0,\"payload\":null,\"position\":0}\n")]
+    [InlineData(nameof(TarSplitDialect.Version096), "{\"type\":1,\"name\":\"a\\ufffd\",\"payload\":null,\"position\":0}\n")]
+    [InlineData(nameof(TarSplitDialect.Version0910), "{\"type\":1,\"name_raw\":\"Yf8=\",\"payload\":null,\"position\":0}\n")]
+    public void Writer_NonUtf8Name_IsLostBefore0910AndBase64InNameRawAfter(string dialectName, string expected) =>
+        Assert.Equal(expected, Write(Enum.Parse<TarSplitDialect>(dialectName), w => w.AddFileAsync([(byte)'a', 0xFF], 0, null, false, default).AsTask().Wait()));
 
     [Theory]
-    [InlineData(TarSplitDialect.Version094, true)]
-    [InlineData(TarSplitDialect.Version096, false)]
-    [InlineData(TarSplitDialect.Version0910, false)]
-    public void Writer_DuplicateCleanedName_IsRefusedFrom096On(TarSplitDialect dialect, bool accepted)
+    [InlineData(nameof(TarSplitDialect.Version094), true)]
+    [InlineData(nameof(TarSplitDialect.Version096), false)]
+    [InlineData(nameof(TarSplitDialect.Version0910), false)]
+    public void Writer_DuplicateCleanedName_IsRefusedFrom096On(string dialectName, bool accepted)
     {
+        var dialect = Enum.Parse<TarSplitDialect>(dialectName);
         using var buffer = new MemoryStream();
         var writer = new TarSplitWriter(buffer, dialect);
         var token = TestContext.Current.CancellationToken;
@@ -135,5 +136,5 @@ public sealed class TarSplitTests
     [InlineData("a/../../b", "../b")]
     [InlineData("/../a", "/a")]
     [InlineData("a/./b/..", "a")]
-    public void GoPathClean_IsGosFilepathClean(string path, string expected) => Assert.Equal(expected, TarSplitWriter.GoPathClean(path));
+    public void GoPathClean_IsGosFilepathClean(string path, string expected) => Assert.Equal(expected, GoPath.Clean(path));
 }

@@ -1,6 +1,5 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
-using Docker.Aufs.Fsck;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Fsck;
@@ -12,9 +11,9 @@ public sealed class RootCheckerTests
     /// <summary>A small healthy root: base A, child B tagged app, an untagged C, and a container's layers on A.</summary>
     private sealed class Fixture
     {
-        public Fixture(Action<LegacyRootBuilder>? extra = null)
+        public Fixture(Action<DockerRootBuilder>? extra = null)
         {
-            var builder = new LegacyRootBuilder(Fs, R);
+            var builder = new DockerRootBuilder(Fs, R);
             A = builder.AddLayer(l => l.File("etc/a", "aaaa").Hardlink("etc/a2", "etc/a").Symlink("lnk", "/etc/a"));
             B = builder.AddLayer(l => l.Parent(A).File("etc/b", "bb").Whiteout("etc/a2"));
             C = builder.AddLayer(l => l.File("c", "c"));
@@ -26,7 +25,7 @@ public sealed class RootCheckerTests
 
         public MockFileSystem Fs { get; } = new();
 
-        public LegacyRoot Built { get; }
+        public BuiltRoot Built { get; }
 
         public string A { get; }
 
@@ -45,6 +44,7 @@ public sealed class RootCheckerTests
     {
         ["several drivers"] = (f => f.Fs.AddDirectory($"{R}/devicemapper"), FindingCodes.SeveralDrivers, FindingSeverity.Warning, _ => R),
         ["migrated root"] = (f => f.Fs.AddDirectory($"{R}/image/aufs"), FindingCodes.MigratedRoot, FindingSeverity.Info, _ => $"{R}/image"),
+        ["graph/ gone, the driver's data left"] = (f => f.Fs.Directory.Delete($"{R}/graph", true), FindingCodes.NoImageStore, FindingSeverity.Error, _ => R),
         ["a graph entry that is not an ID"] = (f => f.Fs.AddDirectory($"{R}/graph/not-an-id"), FindingCodes.UnexpectedGraphEntry, FindingSeverity.Warning, _ => $"{R}/graph/not-an-id"),
         ["a file named like an ID in graph"] = (f => f.Fs.AddFile($"{R}/graph/{Stranger}", new MockFileData("")), FindingCodes.UnexpectedGraphEntry, FindingSeverity.Warning, _ => $"{R}/graph/{Stranger}"),
         ["a staging leftover"] = (f => f.Fs.AddDirectory($"{R}/graph/_tmp/{Stranger}"), FindingCodes.LeftoverTemp, FindingSeverity.Info, _ => $"{R}/graph/_tmp/{Stranger}"),
@@ -87,7 +87,7 @@ public sealed class RootCheckerTests
     {
         public TarSplitFixture()
         {
-            var builder = new LegacyRootBuilder(Fs, R);
+            var builder = new DockerRootBuilder(Fs, R);
             var baseTar = new TarBytes().Directory("etc").File("etc/motd", "hello").File("etc/issue", "Debian\n").Build();
             var topTar = new TarBytes().Directory("srv").File("srv/data", "0123456789").Build();
             Base = builder.AddLayer(l => l.FromTar(() => new MemoryStream(baseTar)));
@@ -98,7 +98,7 @@ public sealed class RootCheckerTests
 
         public MockFileSystem Fs { get; } = new();
 
-        public LegacyRoot Built { get; }
+        public BuiltRoot Built { get; }
 
         public string Base { get; }
 
@@ -126,7 +126,7 @@ public sealed class RootCheckerTests
     public void Check_TheSample_HasNoFinding()
     {
         var fs = new MockFileSystem();
-        var sample = SampleRoot.Write(fs);
+        var sample = SampleRoots.Write(fs);
         var report = RootChecker.Check(fs, sample.Path, new DockerRootOptions { Metadata = sample.Metadata }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(report.IsClean, string.Join('\n', report.Findings));
         Assert.Equal(("/var/lib/docker", "aufs"), (report.Root, report.Driver));
@@ -136,7 +136,7 @@ public sealed class RootCheckerTests
     public void Check_TheSampleOnDisk_HasNoFinding()
     {
         using var temp = new TempDirectory();
-        SampleRoot.Write(new System.IO.Abstractions.FileSystem(), temp.Path);
+        SampleRoots.Write(new System.IO.Abstractions.FileSystem(), temp.Path);
         var report = RootChecker.Check(new System.IO.Abstractions.FileSystem(), temp.Path, cancellationToken: TestContext.Current.CancellationToken);
         Assert.True(report.IsClean, string.Join('\n', report.Findings));
     }
@@ -213,7 +213,7 @@ public sealed class RootCheckerTests
     private static (TempDirectory Temp, string[] Ids) DeepChainOnDisk(int depth, bool loop)
     {
         var temp = new TempDirectory();
-        var builder = new LegacyRootBuilder(new System.IO.Abstractions.FileSystem(), temp.Path);
+        var builder = new DockerRootBuilder(new System.IO.Abstractions.FileSystem(), temp.Path);
         var bottom = builder.AddLayer(l => l.File("a", "a"));
         builder.Build();
         var ids = Enumerable.Range(0, depth).Select(i => Ids.Of("chain " + i)).ToArray();
@@ -296,7 +296,7 @@ public sealed class RootCheckerTests
 
     [Fact]
     public void Check_ARootThatDoesNotExist_Throws() =>
-        Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(new MockFileSystem(), "/nowhere", cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Throws<NotADockerRootException>(() => RootChecker.Check(new MockFileSystem(), "/nowhere", cancellationToken: TestContext.Current.CancellationToken));
 
     [Fact]
     public void FsckCommand_ExitCodesAreCleanFindingsUnreadable()

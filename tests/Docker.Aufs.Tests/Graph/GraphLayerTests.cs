@@ -1,6 +1,6 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
-using Docker.Aufs.Graph;
+using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Graph;
@@ -42,7 +42,7 @@ public sealed class GraphLayerTests
         Assert.Equal("sha256:abc", layer.Checksum);
         Assert.Equal("{\"id\":\"x\"}", layer.V1Compatibility);
         Assert.True(layer.HasTarSplit);
-        Assert.Equal(new DateTimeOffset(2015, 11, 3, 12, 0, 0, 500, TimeSpan.Zero), layer.Image.Created);
+        Assert.Equal(new DateTimeOffset(2015, 11, 3, 12, 0, 0, 500, TimeSpan.Zero), layer.Image.Created?.Value);
         Assert.Equal(12, layer.Image.Size);
     }
 
@@ -115,7 +115,7 @@ public sealed class GraphLayerTests
         Assert.Equal(("Imported from -", "c", "1.9.1", "me", "x86_64", "linux", 5L, "tarsum"), (image.Comment, image.Container, image.DockerVersion, image.Author, image.Architecture, image.Os, image.Size!.Value, image.Checksum));
         Assert.Equal(($"sha256:{ParentId}", $"sha256:{Id}", true), (image.ParentId, image.LayerId, image.Throwaway!.Value));
         Assert.Null(image.Config);
-        Assert.Equal(TimeSpan.FromHours(-7), image.Created!.Value.Offset);
+        Assert.Equal(TimeSpan.FromHours(-7), image.Created!.Value.Value.Offset);
         Assert.Equal(("h", "d", "u", 1L, 2L, 3L, "0-1"), (c.Hostname, c.Domainname, c.User, c.Memory!.Value, c.MemorySwap!.Value, c.CpuShares!.Value, c.Cpuset));
         Assert.True(c.AttachStdin && c.AttachStdout && c.AttachStderr && c.Tty && c.OpenStdin && c.StdinOnce && c.NetworkDisabled);
         Assert.Equal(("svc", "other", "busybox", "local", "/w", "m", "SIGTERM"), (c.PublishService, c.VolumesFrom, c.Image, c.VolumeDriver, c.WorkingDir, c.MacAddress, c.StopSignal));
@@ -160,21 +160,21 @@ public sealed class GraphLayerTests
     }
 
     [Theory]
-    [InlineData("12", 12L, LayerSizeStatus.Present)]
-    [InlineData("0", 0L, LayerSizeStatus.Present)]
-    [InlineData("12\n", 12L, LayerSizeStatus.Present)]
-    [InlineData(" 12 ", 12L, LayerSizeStatus.Present)]
-    [InlineData("-1", null, LayerSizeStatus.Malformed)]
-    [InlineData("+3", null, LayerSizeStatus.Malformed)]
-    [InlineData("abc", null, LayerSizeStatus.Malformed)]
-    [InlineData("", null, LayerSizeStatus.Malformed)]
-    [InlineData("99999999999999999999999", null, LayerSizeStatus.Malformed)]
-    [InlineData("1.5", null, LayerSizeStatus.Malformed)]
-    public void Read_LayerSizeIsReadLenientlyAndGarbageMeansUnknown(string content, long? size, LayerSizeStatus status)
+    [InlineData("12", 12L, nameof(LayerSizeStatus.Present))]
+    [InlineData("0", 0L, nameof(LayerSizeStatus.Present))]
+    [InlineData("12\n", 12L, nameof(LayerSizeStatus.Present))]
+    [InlineData(" 12 ", 12L, nameof(LayerSizeStatus.Present))]
+    [InlineData("-1", null, nameof(LayerSizeStatus.Malformed))]
+    [InlineData("+3", null, nameof(LayerSizeStatus.Malformed))]
+    [InlineData("abc", null, nameof(LayerSizeStatus.Malformed))]
+    [InlineData("", null, nameof(LayerSizeStatus.Malformed))]
+    [InlineData("99999999999999999999999", null, nameof(LayerSizeStatus.Malformed))]
+    [InlineData("1.5", null, nameof(LayerSizeStatus.Malformed))]
+    public void Read_LayerSizeIsReadLenientlyAndGarbageMeansUnknown(string content, long? size, string statusName)
     {
         var layer = Read(Layer("{}", ("layersize", content)));
         Assert.Equal(size, layer.Size);
-        Assert.Equal(status, layer.SizeStatus);
+        Assert.Equal(Enum.Parse<LayerSizeStatus>(statusName), layer.SizeStatus);
     }
 
     [Fact]

@@ -1,11 +1,11 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
 using System.Text.Json.Nodes;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Graph;
-using Docker.Aufs.Json;
-using Kind = Docker.Aufs.Graph.ImageJsonCheck.Kind;
+using Docker.Aufs.Stores.Graph;
+using Kind = Docker.Aufs.Stores.Graph.ImageJsonCheck.Kind;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Graph;
 
@@ -96,13 +96,13 @@ public sealed class ImageJsonCheckTests
     private static IEnumerable<byte[]> Corpus()
     {
         var fileSystem = new MockFileSystem();
-        var sample = SampleRoot.Write(fileSystem, "/var/lib/docker", SpecialFileMode.Recorded);
+        var sample = SampleRoots.Write(fileSystem, "/var/lib/docker", SpecialFileMode.Recorded);
         foreach (var id in sample.LayerIds)
         {
             yield return fileSystem.File.ReadAllBytes($"/var/lib/docker/graph/{id}/json");
         }
 
-        var builder = new LegacyRootBuilder(fileSystem, "/other", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fileSystem, "/other", SpecialFileMode.Recorded);
         var parent = builder.AddLayer(l => l.CreatedBy("#(nop) ADD file:abc in /").Author("me <me@example.org>").Comment("Imported from -"));
         builder.AddLayer(l => l.Parent(parent).CreatedBy("apt-get update && apt-get install -y curl").JsonStyle(ImageJsonStyle.Encoder)
             .Config(new ContainerConfig { Env = ["PATH=/bin", "A=<b>"], Cmd = ["sh"], ExposedPorts = ["80/tcp"], Volumes = ["/data"], Labels = new Dictionary<string, string> { ["k"] = "v" } }));
@@ -161,7 +161,7 @@ public sealed class ImageJsonCheckTests
     {
         { CustomConverter: StringOrArrayConverter } => Kind.StringOrList,
         { CustomConverter: GoSetConverter } => Kind.Set,
-        { CustomConverter: not null } when property.PropertyType == typeof(DateTimeOffset?) => Kind.Time, // GoTimeConverter, made nullable
+        { CustomConverter: not null } when property.PropertyType == typeof(RecordedTime?) => Kind.Time, // RecordedTimeJsonConverter, made nullable
         { CustomConverter: GoBoolConverter } => Kind.Boolean,
         { CustomConverter: not null } => throw new InvalidOperationException($"{property.Name} has a converter the check does not know"),
         _ when property.PropertyType == typeof(string) => Kind.String,

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using System.Text;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Docker.Aufs.IO;
@@ -80,8 +80,8 @@ internal static partial class HostileMutations
 
         // The sample is the slow seed (16 layers): its JSON, sizes and chain files of a top, a middle and a base layer, its tag
         // store and container configuration; the small seed has every file damaged.
-        var (top, middle, bottom) = (SampleRoot.RedisId, SampleRoot.RedisLayers[8], SampleRoot.RedisLayers[^1]);
-        var container = SampleRoot.RedisContainerId;
+        var (top, middle, bottom) = (SampleRoots.RedisId, SampleRoots.RedisLayers[8], SampleRoots.RedisLayers[^1]);
+        var container = SampleRoots.RedisContainerId;
         return [$"graph/{top}/json", $"graph/{top}/layersize", $"graph/{middle}/json", $"graph/{bottom}/json", $"aufs/layers/{top}", $"aufs/layers/{middle}",
             "repositories-aufs", $"containers/{container}/config.json", $"containers/{container}/hostconfig.json"];
     }
@@ -139,7 +139,7 @@ internal static partial class HostileMutations
     private static IEnumerable<HostileCase> JsonShapes(HostileSeed seed, string file)
     {
         yield return Case(seed, file, "a JSON array at the top", e => e.Write(file, "[" + e.ReadText(file) + "]"));
-        yield return Case(seed, file, "a JSON string at the top", e => e.Write(file, "\"" + SampleRoot.RedisId + "\""));
+        yield return Case(seed, file, "a JSON string at the top", e => e.Write(file, "\"" + SampleRoots.RedisId + "\""));
         yield return Case(seed, file, "JSON null", e => e.Write(file, "null"));
         yield return Case(seed, file, "nested 10,000 arrays deep", e => e.Write(file, new string('[', 10_000) + new string(']', 10_000)));
         yield return Case(seed, file, "nested 300 objects deep", e => e.Write(file, string.Concat(Enumerable.Repeat("{\"a\":", 300)) + "1" + new string('}', 300)));

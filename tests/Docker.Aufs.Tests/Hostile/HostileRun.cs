@@ -1,7 +1,6 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
-using Docker.Aufs.Fsck;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -12,7 +11,7 @@ internal sealed record HostileTargets(IReadOnlyList<string> Tags, IReadOnlyList<
 {
     /// <summary>The seed's tags, images and containers; of the sample's 18 layers, a top, a middle and a base of each image (every layer costs a dozen operations).</summary>
     public static HostileTargets Of(HostileSeed seed) => new(seed.Tags, seed.ImageIds,
-        seed.Name == "sample" ? [SampleRoot.RedisId, SampleRoot.RedisLayers[8], SampleRoot.RedisLayers[^1], SampleRoot.BusyboxId, SampleRoot.BusyboxLayers[^1]] : seed.LayerIds,
+        seed.Name == "sample" ? [SampleRoots.RedisId, SampleRoots.RedisLayers[8], SampleRoots.RedisLayers[^1], SampleRoots.BusyboxId, SampleRoots.BusyboxLayers[^1]] : seed.LayerIds,
         seed.ContainerIds);
 }
 
@@ -123,11 +122,11 @@ internal sealed class HostileRun
             return;
         }
 
-        Try("repositories", () => root.Repositories.Entries.Count);
+        Try("repositories", () => root.Graph().Repositories.Entries.Count);
         IReadOnlyList<ImageSummary> images = [];
         Try("images", () => images = root.GetImages());
         IReadOnlyList<string> listed = [];
-        Try("image ids", () => listed = root.GetImageIds());
+        Try("image ids", () => listed = root.Graph().GetImageIds());
 
         var references = _targets.Tags
             .Concat(_targets.ImageIds).Concat(_targets.ImageIds.Select(i => i[..12]))
@@ -136,42 +135,42 @@ internal sealed class HostileRun
             .Distinct(StringComparer.Ordinal);
         foreach (var reference in references)
         {
-            Try($"resolve {reference}", () => root.Resolve(reference).Layers.Count);
-            Try($"history {reference}", () => root.GetHistory(reference).Count);
-            Try($"ls+cat {reference}", () => EveryRead.View(root.GetImageView(reference)));
-            Try($"digest {reference}", () => root.GetDigests(reference, cancellationToken: token).ImageId);
+            Try($"resolve {reference}", () => root.ResolveImage(reference).Layers.Count);
+            Try($"history {reference}", () => root.ResolveImage(reference).History.Count);
+            Try($"ls+cat {reference}", () => EveryRead.View(root.OpenImage(reference)));
+            Try($"digest {reference}", () => new ImageArchiver(root).ComputeDigests(reference, cancellationToken: token).ImageId);
         }
 
         foreach (var id in _targets.LayerIds.Concat(listed.Take(ListedSample)).Distinct(StringComparer.Ordinal))
         {
-            Try($"layer {id[..12]}", () => root.GetLayer(id).GetJsonValue().Length);
-            Try($"aufs layers {id[..12]}", () => root.Aufs?.ReadLayerFile(id).Ancestors.Count);
-            Try($"layer diff {id[..12]}", () => root.GetLayerView(id).GetChanges().Count);
-            foreach (var source in new[] { LayerSourcePolicy.Auto, LayerSourcePolicy.TarSplitOnly, LayerSourcePolicy.RegenerateOnly })
+            Try($"layer {id[..12]}", () => root.Graph().ReadLayer(id).GetJsonValue().Length);
+            Try($"aufs layers {id[..12]}", () => root.AufsDriver()?.ReadLayerFile(id).Ancestors.Count);
+            Try($"layer diff {id[..12]}", () => root.OpenLayer(id).GetChanges().Count);
+            foreach (var source in new[] { LayerSource.Auto, LayerSource.TarSplit, LayerSource.Regenerated })
             {
-                Try($"layer tar {id[..12]} {source}", () => root.WriteLayerTar(id, Stream.Null, new LayerTarOptions { Source = source }, cancellationToken: token).DiffId);
+                Try($"layer tar {id[..12]} {source}", () => new ImageArchiver(root).WriteLayerTar(id, Stream.Null, new ArchiveOptions { Source = source }, cancellationToken: token).DiffId);
             }
         }
 
-        IReadOnlyList<ContainerSummary> containers = [];
+        IReadOnlyList<Container> containers = [];
         Try("containers", () => containers = root.GetContainers());
         foreach (var container in _targets.ContainerIds.Concat(containers.Take(ListedSample).SelectMany(c => new[] { c.Id, c.Name })).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal))
         {
-            Try($"container {container}", () => root.GetContainer(container).Id);
-            Try($"container ls+cat {container}", () => EveryRead.View(root.GetContainerView(container)));
-            Try($"container diff {container}", () => root.GetContainerChanges(container).Count);
+            Try($"container {container}", () => root.ResolveContainer(container).Id);
+            Try($"container ls+cat {container}", () => EveryRead.View(root.OpenContainer(container)));
+            Try($"container diff {container}", () => root.OpenContainer(container).GetChanges().Count);
         }
 
         _output.Directory.CreateDirectory(_outputDirectory);
         var heads = _targets.ImageIds.Concat(images.Take(ListedSample).Select(i => i.Id)).Distinct(StringComparer.Ordinal).ToArray();
         foreach (var (format, gzip) in new[] { (ArchiveFormat.DockerArchive, false), (ArchiveFormat.Oci, true) })
         {
-            Try($"save {format}", () => root.Save(heads, NextOutput(), new SaveOptions { Format = format, Gzip = gzip, OutputFileSystem = _output }, cancellationToken: token).LayerCount);
+            Try($"save {format}", () => new ImageArchiver(root).Save(heads, NextOutput(), new ArchiveOptions { Format = format, Gzip = gzip, OutputFileSystem = _output }, cancellationToken: token).LayerCount);
         }
 
         foreach (var id in _targets.LayerIds.Take(2))
         {
-            Try($"export layer {id[..12]}", () => root.ExportLayerTar(id, NextOutput(), new LayerTarOptions { OutputFileSystem = _output }, cancellationToken: token).Size);
+            Try($"export layer {id[..12]}", () => new ImageArchiver(root).ExportLayerTar(id, NextOutput(), new ArchiveOptions { OutputFileSystem = _output }, cancellationToken: token).Size);
         }
     }
 

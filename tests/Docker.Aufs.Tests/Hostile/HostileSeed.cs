@@ -1,6 +1,6 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
@@ -15,7 +15,7 @@ internal sealed class HostileSeed
 {
     public const string RootPath = "/var/lib/docker";
 
-    private HostileSeed(string name, LegacyRoot root, IReadOnlyList<string> tags, IReadOnlyList<string> images, IReadOnlyList<string> containers)
+    private HostileSeed(string name, BuiltRoot root, IReadOnlyList<string> tags, IReadOnlyList<string> images, IReadOnlyList<string> containers)
     {
         Name = name;
         FileSystem = root.FileSystem;
@@ -63,8 +63,8 @@ internal sealed class HostileSeed
     /// <summary>Writes the sample at <paramref name="path"/> (on disk: with real links, hardlinks and special files).</summary>
     public static HostileSeed Sample(IFileSystem fileSystem, string path)
     {
-        var root = SampleRoot.Write(fileSystem, path, fileSystem is MockFileSystem ? SpecialFileMode.Recorded : SpecialFileMode.Auto);
-        return new HostileSeed("sample", root, ["busybox:latest", "redis:latest"], [SampleRoot.BusyboxId, SampleRoot.RedisId], [SampleRoot.RedisContainerId]);
+        var root = SampleRoots.Write(fileSystem, path, fileSystem is MockFileSystem ? SpecialFileMode.Recorded : SpecialFileMode.Auto);
+        return new HostileSeed("sample", root, ["busybox:latest", "redis:latest"], [SampleRoots.BusyboxId, SampleRoots.RedisId], [SampleRoots.RedisContainerId]);
     }
 
     /// <summary>
@@ -89,7 +89,7 @@ internal sealed class HostileSeed
             .Directory("var/cache").File("var/cache/.wh..wh..opq", string.Empty).File("var/cache/c", "cccc")
             .Build();
 
-        var builder = new LegacyRootBuilder(fileSystem, path, fileSystem is MockFileSystem ? SpecialFileMode.Recorded : SpecialFileMode.Auto);
+        var builder = new DockerRootBuilder(fileSystem, path, fileSystem is MockFileSystem ? SpecialFileMode.Recorded : SpecialFileMode.Auto);
         var bottom = builder.AddLayer(l => l.Id(Ids.Of("hostile-base")).FromTar(() => new MemoryStream(baseTar)));
         var middle = builder.AddLayer(l => l.Id(Ids.Of("hostile-middle")).Parent(bottom).FromTar(() => new MemoryStream(topTar)));
         var top = builder.AddLayer(l => l.Id(Ids.Of("hostile-top")).Parent(middle).CreatedBy("/bin/sh -c echo top")

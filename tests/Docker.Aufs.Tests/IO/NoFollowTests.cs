@@ -1,7 +1,6 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
-using Docker.Aufs.Fsck;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.IOTests;
@@ -15,9 +14,9 @@ namespace Docker.Aufs.Tests.IOTests;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class NoFollowTests : IDisposable
 {
-    private static readonly string Redis = SampleRoot.RedisId;
-    private static readonly string RedisBase = SampleRoot.RedisLayers[^1];
-    private static readonly string Container = SampleRoot.RedisContainerId;
+    private static readonly string Redis = SampleRoots.RedisId;
+    private static readonly string RedisBase = SampleRoots.RedisLayers[^1];
+    private static readonly string Container = SampleRoots.RedisContainerId;
 
     private readonly TempDirectory _temp = new();
     private readonly HostSentinel _host = new();
@@ -26,7 +25,7 @@ public sealed class NoFollowTests : IDisposable
     public NoFollowTests()
     {
         _root = _temp.Combine("docker");
-        SampleRoot.Write(new FileSystem(), _root);
+        SampleRoots.Write(new FileSystem(), _root);
     }
 
     public void Dispose()
@@ -74,9 +73,8 @@ public sealed class NoFollowTests : IDisposable
         var link = At("graph", Redis, file);
         LinkOver(link, _host.SecretFile);
 
-        AssertRefused(link, () => Open().GetLayer(Redis));
-        AssertRefused(link, () => Open().Resolve("redis"));
-        AssertRefused(link, () => Open().GetHistory("redis"));
+        AssertRefused(link, () => Open().Graph().ReadLayer(Redis));
+        AssertRefused(link, () => Open().ResolveImage("redis"));
     }
 
     [Fact]
@@ -89,10 +87,10 @@ public sealed class NoFollowTests : IDisposable
         var images = Open(log).GetImages();
 
         Assert.DoesNotContain(images, i => i.Id == Redis);
-        Assert.Contains(images, i => i.Id == SampleRoot.BusyboxId);
+        Assert.Contains(images, i => i.Id == SampleRoots.BusyboxId);
         Assert.Contains(log.Warnings, w => w.Contains(link, StringComparison.Ordinal));
         _host.AssertUntouched("images");
-        AssertRefused(link, () => Open().Resolve("redis"));
+        AssertRefused(link, () => Open().ResolveImage("redis"));
     }
 
     [Fact]
@@ -101,7 +99,7 @@ public sealed class NoFollowTests : IDisposable
         var link = At("graph", Redis);
         LinkOver(link, RedisBase);
 
-        AssertRefused(link, () => Open().GetLayer(Redis));
+        AssertRefused(link, () => Open().Graph().ReadLayer(Redis));
     }
 
     [Fact]
@@ -112,22 +110,21 @@ public sealed class NoFollowTests : IDisposable
         var log = new ListLoggerFactory();
         var root = Open(log);
 
-        Assert.Throws<ImageNotFoundException>(() => root.Resolve("redis"));
+        Assert.Throws<ImageNotFoundException>(() => root.ResolveImage("redis"));
         Assert.All(root.GetImages(), i => Assert.Empty(i.RepoTags));
-        Assert.Equal(Redis, root.Resolve(Redis[..12]).ImageId);
+        Assert.Equal(Redis, root.ResolveImage(Redis[..12]).Id);
         Assert.Contains(log.Warnings, w => w.Contains(link, StringComparison.Ordinal) && w.Contains("symbolic link", StringComparison.Ordinal));
         _host.AssertUntouched("tag store");
     }
 
     [Fact]
-    public void Resolve_TheAufsLayersFileLinksToAHostFile_IsRefused()
+    public void OpenImage_TheAufsLayersFileLinksToAHostFile_IsRefused()
     {
         var link = At("aufs", "layers", Redis);
         LinkOver(link, _host.SecretFile);
 
-        AssertRefused(link, () => Open().Resolve("redis"));
-        AssertRefused(link, () => Open().GetImageView("redis"));
-        AssertRefused(link, () => Open().GetLayerView(Redis));
+        AssertRefused(link, () => Open().OpenImage("redis"));
+        AssertRefused(link, () => Open().OpenLayer(Redis));
     }
 
     [Theory]
@@ -142,7 +139,7 @@ public sealed class NoFollowTests : IDisposable
         Assert.Empty(Open(log).GetContainers());
         Assert.Contains(log.Warnings, w => w.Contains(link, StringComparison.Ordinal));
         _host.AssertUntouched("containers");
-        AssertRefused(link, () => Open().GetContainer(Container));
+        AssertRefused(link, () => Open().ResolveContainer(Container));
     }
 
     [Fact]
@@ -152,7 +149,7 @@ public sealed class NoFollowTests : IDisposable
         LinkOver(link, _host.Directory);
 
         Assert.Empty(Open().GetContainers());
-        AssertRefused(link, () => Open().GetContainer(Container));
+        AssertRefused(link, () => Open().ResolveContainer(Container));
     }
 
     [Fact]
@@ -162,30 +159,30 @@ public sealed class NoFollowTests : IDisposable
         LinkOver(link, _host.Combine("layer"));
         var output = _temp.Combine("out.tar");
 
-        AssertRefused(link, () => Open().Resolve("redis"));
-        AssertRefused(link, () => Open().GetImageView("redis"));
-        AssertRefused(link, () => Open().GetLayerView(Redis));
-        AssertRefused(link, () => Open().GetDigests("redis", cancellationToken: TestContext.Current.CancellationToken));
-        AssertRefused(link, () => Open().WriteLayerTar(Redis, new MemoryStream(), new LayerTarOptions { Source = LayerSourcePolicy.RegenerateOnly }, cancellationToken: TestContext.Current.CancellationToken));
-        AssertRefused(link, () => Open().Save(["redis"], output, cancellationToken: TestContext.Current.CancellationToken));
-        AssertRefused(link, () => Open().GetContainerView(Container));
+        AssertRefused(link, () => Open().ResolveImage("redis"));
+        AssertRefused(link, () => Open().OpenImage("redis"));
+        AssertRefused(link, () => Open().OpenLayer(Redis));
+        AssertRefused(link, () => new ImageArchiver(Open()).ComputeDigests("redis", cancellationToken: TestContext.Current.CancellationToken));
+        AssertRefused(link, () => new ImageArchiver(Open()).WriteLayerTar(Redis, new MemoryStream(), new ArchiveOptions { Source = LayerSource.Regenerated }, cancellationToken: TestContext.Current.CancellationToken));
+        AssertRefused(link, () => new ImageArchiver(Open()).Save(["redis"], output, cancellationToken: TestContext.Current.CancellationToken));
+        AssertRefused(link, () => Open().OpenContainer(Container));
         Assert.False(File.Exists(output));
     }
 
     [Fact]
     public void EveryImageOperation_ADiffDirectoryLinkLeftByTheDocker07Migration_IsFollowedInsideTheRoot()
     {
-        var expected = Open().GetDigests("redis", cancellationToken: TestContext.Current.CancellationToken).ImageId;
+        var expected = new ImageArchiver(Open()).ComputeDigests("redis", cancellationToken: TestContext.Current.CancellationToken).ImageId;
         var diff = At("aufs", "diff", Redis);
         var moved = At("graph", Redis, "layer");
         Directory.Move(diff, moved);
         File.CreateSymbolicLink(diff, $"../../graph/{Redis}/layer");
         var root = Open();
 
-        Assert.Equal(moved, root.Resolve("redis").Layers[0].DiffPath);
-        Assert.NotEmpty(root.GetImageView("redis").EnumerateRecursive());
-        Assert.Equal(expected, root.GetDigests("redis", cancellationToken: TestContext.Current.CancellationToken).ImageId);
-        Assert.NotEmpty(root.GetContainerChanges(Container));
+        Assert.Equal(moved, root.ResolveImage("redis").Layers[0].ContentPath);
+        Assert.NotEmpty(root.OpenImage("redis").EnumerateRecursive());
+        Assert.Equal(expected, new ImageArchiver(root).ComputeDigests("redis", cancellationToken: TestContext.Current.CancellationToken).ImageId);
+        Assert.NotEmpty(root.OpenContainer(Container).GetChanges());
     }
 
     [Fact]
@@ -193,10 +190,10 @@ public sealed class NoFollowTests : IDisposable
     {
         var link = At("graph", Redis, "tar-data.json.gz");
         File.CreateSymbolicLink(link, _host.SecretFile);
-        var strict = new LayerTarOptions { Source = LayerSourcePolicy.TarSplitOnly };
+        var strict = new ArchiveOptions { Source = LayerSource.TarSplit };
 
-        AssertRefused(link, () => Open().WriteLayerTar(Redis, new MemoryStream(), strict, cancellationToken: TestContext.Current.CancellationToken));
-        Assert.Equal(LayerTarSource.Regenerated, Open().WriteLayerTar(Redis, new MemoryStream(), cancellationToken: TestContext.Current.CancellationToken).Source);
+        AssertRefused(link, () => new ImageArchiver(Open()).WriteLayerTar(Redis, new MemoryStream(), strict, cancellationToken: TestContext.Current.CancellationToken));
+        Assert.Equal(LayerSource.Regenerated, new ImageArchiver(Open()).WriteLayerTar(Redis, new MemoryStream(), cancellationToken: TestContext.Current.CancellationToken).Source);
         _host.AssertUntouched("layer-tar");
     }
 
@@ -225,7 +222,7 @@ public sealed class NoFollowTests : IDisposable
         var root = Open();
 
         AssertRefused(link, () => root.GetContainers());
-        AssertRefused(link, () => root.GetContainer("redis-cache"));
+        AssertRefused(link, () => root.ResolveContainer("redis-cache"));
         Assert.Equal(2, root.GetImages().Count);
         _host.AssertUntouched("images");
     }
@@ -304,7 +301,7 @@ public sealed class NoFollowTests : IDisposable
         File.CreateSymbolicLink(json, "json2");
         File.CreateSymbolicLink(At("graph", Redis, "json2"), "json");
 
-        var e = Assert.Throws<UnsafePathException>(() => Open().GetLayer(Redis));
+        var e = Assert.Throws<UnsafePathException>(() => Open().Graph().ReadLayer(Redis));
         Assert.Equal(json, e.Path);
     }
 }

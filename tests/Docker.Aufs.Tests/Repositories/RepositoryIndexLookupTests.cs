@@ -1,6 +1,6 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
-using Docker.Aufs.Repositories;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Tests.Repositories;
 

@@ -1,5 +1,5 @@
 using System.IO.Abstractions;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Root;
@@ -17,7 +17,7 @@ public sealed class ConcurrencyTests
         using var temp = new TempDirectory();
         var fs = new FileSystem();
         var path = temp.Combine("docker");
-        SampleRoot.Write(fs, path);
+        SampleRoots.Write(fs, path);
 
         var expected = EveryRead.Library(DockerRoot.Open(fs, path), null, null, temp.Combine("out-alone"));
         var shared = DockerRoot.Open(fs, path);
@@ -38,10 +38,10 @@ public sealed class ConcurrencyTests
     {
         using var temp = new TempDirectory();
         var fs = new FileSystem();
-        SampleRoot.Write(fs, temp.Path);
+        SampleRoots.Write(fs, temp.Path);
         var root = DockerRoot.Open(fs, temp.Path);
-        var expected = EveryRead.View(root.GetImageView("redis"));
-        var view = root.GetImageView("redis");
+        var expected = EveryRead.View(root.OpenImage("redis"));
+        var view = root.OpenImage("redis");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => EveryRead.View(view), TestContext.Current.CancellationToken)));
 

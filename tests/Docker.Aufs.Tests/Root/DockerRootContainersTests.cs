@@ -1,5 +1,4 @@
-using Docker.Aufs.Building;
-using Docker.Aufs.Containers;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -16,7 +15,7 @@ public sealed class DockerRootContainersTests
     private static readonly string Worker = Ids.WithPrefix("abc2", "worker");
     private static readonly string Db = Ids.WithPrefix("d00d", "db");
 
-    private static TestRoot Build(Disk disk, Action<LegacyRootBuilder>? more = null) => TestRoot.Build(disk, b =>
+    private static TestRoot Build(Disk disk, Action<DockerRootBuilder>? more = null) => TestRoot.Build(disk, b =>
     {
         b.AddLayer(l => l.Id(Base).File("etc/hosts", "127.0.0.1 image\n").File("etc/motd", "welcome\n").File("bin/sh", "#!", mode: "0755"));
         b.AddLayer(l => l.Id(App).Parent(Base).File("app/run", "run", mode: "0755"));
@@ -40,10 +39,10 @@ public sealed class DockerRootContainersTests
 
         Assert.Equal([Db, Worker, Web], containers.Select(c => c.Id));
         var web = containers[2];
-        Assert.Equal(("web", "app", App, ContainerStatus.Running, "aufs", "/app/run --port 80"), (web.Name, web.Image, web.ImageId, web.Status, web.Driver, web.Command));
-        Assert.Equal(Started, web.Created);
-        Assert.Equal((ContainerStatus.Exited, 137), (containers[1].Status, containers[1].State!.ExitCode));
-        Assert.Equal(ContainerStatus.Created, containers[0].Status);
+        Assert.Equal(("web", "app", App, ContainerStatus.Running, "aufs", "/app/run --port 80"), (web.Name, web.Image, web.ImageId, web.State.Status, web.Driver, web.Command));
+        Assert.Equal(Started, web.Created?.Value);
+        Assert.Equal((ContainerStatus.Exited, 137), (containers[1].State.Status, containers[1].State.ExitCode));
+        Assert.Equal(ContainerStatus.Created, containers[0].State.Status);
         Assert.Equal(Base, containers[0].Image); // created from an ID: shown as the ID
     }
 
@@ -88,7 +87,7 @@ public sealed class DockerRootContainersTests
     {
         using var root = Build(Disk.Memory);
 
-        Assert.Equal(expectedName, root.Open().GetContainer(reference).Name);
+        Assert.Equal(expectedName, root.Open().ResolveContainer(reference).Name);
     }
 
     [Fact]
@@ -96,7 +95,7 @@ public sealed class DockerRootContainersTests
     {
         using var root = Build(Disk.Memory, b => b.AddContainer(c => c.Id(Ids.Of("impostor")).Name(Web).Image(App)));
 
-        Assert.Equal("web", root.Open().GetContainer(Web).Name);
+        Assert.Equal("web", root.Open().ResolveContainer(Web).Name);
     }
 
     [Fact]
@@ -105,11 +104,11 @@ public sealed class DockerRootContainersTests
         using var root = Build(Disk.Memory);
         var docker = root.Open();
 
-        var ambiguous = Assert.Throws<AmbiguousReferenceException>(() => docker.GetContainer("ab"));
+        var ambiguous = Assert.Throws<AmbiguousReferenceException>(() => docker.ResolveContainer("ab"));
         Assert.Equal([Web, Worker], ambiguous.Candidates);
-        Assert.Throws<ContainerNotFoundException>(() => docker.GetContainer("nope"));
-        Assert.Throws<ContainerNotFoundException>(() => docker.GetContainer("a b"));
-        Assert.Throws<ArgumentException>(() => docker.GetContainer(string.Empty));
+        Assert.Throws<ContainerNotFoundException>(() => docker.ResolveContainer("nope"));
+        Assert.Throws<ContainerNotFoundException>(() => docker.ResolveContainer("a b"));
+        Assert.Throws<ArgumentException>(() => docker.ResolveContainer(string.Empty));
     }
 
     [Fact]
@@ -122,9 +121,9 @@ public sealed class DockerRootContainersTests
         });
         var docker = root.Open();
 
-        var corrupt = Assert.Throws<CorruptFileException>(() => docker.GetContainer(Ids.Of("corrupt")));
+        var corrupt = Assert.Throws<CorruptFileException>(() => docker.ResolveContainer(Ids.Of("corrupt")));
         Assert.EndsWith("config.json", corrupt.Path, StringComparison.Ordinal);
-        var foreign = Assert.Throws<ContainerNotFoundException>(() => docker.GetContainer(Ids.Of("overlay")));
+        var foreign = Assert.Throws<ContainerNotFoundException>(() => docker.ResolveContainer(Ids.Of("overlay")));
         Assert.Contains("overlay storage driver", foreign.Message, StringComparison.Ordinal);
     }
 
@@ -135,7 +134,7 @@ public sealed class DockerRootContainersTests
     {
         using var root = Build(disk);
 
-        var view = root.Open().GetContainerView("web");
+        var view = root.Open().OpenContainer("web");
 
         Assert.Equal([Web, Web + "-init", App, Base], view.Branches.Select(b => b.LayerId));
         Assert.Equal(
@@ -158,22 +157,22 @@ public sealed class DockerRootContainersTests
         });
         var docker = root.Open();
 
-        var noLayers = Assert.Throws<BrokenLayerChainException>(() => docker.GetContainerView("nolayers"));
+        var noLayers = Assert.Throws<BrokenLayerChainException>(() => docker.OpenContainer("nolayers"));
         Assert.EndsWith($"aufs/layers/{Ids.Of("nolayers")}", noLayers.Path, StringComparison.Ordinal);
-        var noImage = Assert.Throws<BrokenLayerChainException>(() => docker.GetContainerView("noimage"));
+        var noImage = Assert.Throws<BrokenLayerChainException>(() => docker.OpenContainer("noimage"));
         Assert.EndsWith($"aufs/diff/{Ids.Of("gone")}", noImage.Path, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void GetContainerView_LayersFileThatSkipsTheInitLayer_IsABrokenChainUnlessLenient()
+    public void OpenContainer_LayersFileThatSkipsTheInitLayer_IsABrokenChainUnlessLenient_ThenTheStoresChainIsMerged()
     {
         using var root = Build(Disk.Memory);
         root.FileSystem.File.WriteAllText(root.FileSystem.Path.Combine(root.Path, "aufs", "layers", Web), $"{App}\n{Base}\n");
         var logs = new ListLoggerFactory();
 
-        Assert.Throws<BrokenLayerChainException>(() => root.Open().GetContainerView("web"));
-        var view = root.Open(new DockerRootOptions { StrictChains = false, LoggerFactory = logs }).GetContainerView("web");
-        Assert.Equal([Web, App, Base], view.Branches.Select(b => b.LayerId));
+        Assert.Throws<BrokenLayerChainException>(() => root.Open().OpenContainer("web"));
+        var view = root.Open(new DockerRootOptions { StrictChains = false, LoggerFactory = logs }).OpenContainer("web");
+        Assert.Equal([Web, Web + "-init", App, Base], view.LayerIds); // one chain decision: the init layer is kept
         Assert.Contains(logs.Warnings, w => w.Contains("init layer", StringComparison.Ordinal));
     }
 
@@ -182,9 +181,9 @@ public sealed class DockerRootContainersTests
     {
         using var root = Build(Disk.Memory);
 
-        var view = root.Open().GetLayerView(Web + "-init");
+        var view = root.Open().OpenLayer(Web + "-init");
 
         Assert.Equal([Web + "-init", App, Base], view.Branches.Select(b => b.LayerId));
-        Assert.Throws<LayerNotFoundException>(() => root.Open().GetLayerView("ffff"));
+        Assert.Throws<LayerNotFoundException>(() => root.Open().OpenLayer("ffff"));
     }
 }

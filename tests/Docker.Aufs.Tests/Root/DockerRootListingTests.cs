@@ -1,7 +1,9 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
+using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Root;
 
@@ -16,8 +18,8 @@ public sealed class DockerRootListingTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Theory]
-    [InlineData(DockerRoot.ParallelListingThreshold - 10)]
-    [InlineData(DockerRoot.ParallelListingThreshold * 3)]
+    [InlineData(GraphStore.ParallelListingThreshold - 10)]
+    [InlineData(GraphStore.ParallelListingThreshold * 3)]
     public void GetImages_RealDiskAndMemory_GiveTheSameImagesAndWarningsInTheSameOrder(int layers)
     {
         var onDisk = Build(new FileSystem(), _temp.Combine("docker"), layers);
@@ -34,8 +36,8 @@ public sealed class DockerRootListingTests : IDisposable
     }
 
     [Theory]
-    [InlineData(DockerRoot.ParallelListingThreshold - 10)]
-    [InlineData(DockerRoot.ParallelListingThreshold * 3)]
+    [InlineData(GraphStore.ParallelListingThreshold - 10)]
+    [InlineData(GraphStore.ParallelListingThreshold * 3)]
     public void GetImages_LayerJsonThatIsALinkLoop_IsRefusedAndOnlyThatImageIsSkipped(int layers)
     {
         var root = Build(new FileSystem(), _temp.Combine("docker"), layers);
@@ -54,20 +56,20 @@ public sealed class DockerRootListingTests : IDisposable
     [Fact]
     public void GetImages_AfterGetLayer_ReusesTheLayerAlreadyRead()
     {
-        var root = Build(new FileSystem(), _temp.Combine("docker"), DockerRoot.ParallelListingThreshold * 2);
+        var root = Build(new FileSystem(), _temp.Combine("docker"), GraphStore.ParallelListingThreshold * 2);
         var opened = root.Open();
         var first = opened.GetImages();
-        var top = opened.GetLayer(first[0].Id);
+        var top = opened.Graph().ReadLayer(first[0].Id);
 
         Assert.Equal(Describe(first), Describe(opened.GetImages()));
-        Assert.Same(top, opened.GetLayer(first[0].Id));
+        Assert.Same(top, opened.Graph().ReadLayer(first[0].Id));
     }
 
     [Fact]
     public void TryReadForListing_AgreesWithReadOnEveryKindOfLayer()
     {
         var fileSystem = new MockFileSystem();
-        var builder = new LegacyRootBuilder(fileSystem, "/var/lib/docker", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fileSystem, "/var/lib/docker", SpecialFileMode.Recorded);
         var parent = builder.AddLayer(l => l.Id(Ids.Of("p")).File("a", "a"));
         var other = builder.AddLayer(l => l.Id(Ids.Of("o")));
         builder.AddLayer(l => l.Id(Ids.Of("plain")).Parent(parent));
@@ -89,7 +91,7 @@ public sealed class DockerRootListingTests : IDisposable
             string expected;
             try
             {
-                var layer = Docker.Aufs.Graph.GraphLayer.Read(fileSystem, graph, id);
+                var layer = Docker.Aufs.Stores.Graph.GraphLayer.Read(fileSystem, graph, id);
                 expected = $"{layer.Parent} {layer.Image.Created:O} {layer.Size}";
             }
             catch (DockerDataException)
@@ -97,7 +99,7 @@ public sealed class DockerRootListingTests : IDisposable
                 expected = "(read fails)";
             }
 
-            var light = Docker.Aufs.Graph.GraphLayer.TryReadForListing(fileSystem, graph, id);
+            var light = Docker.Aufs.Stores.Graph.GraphLayer.TryReadForListing(fileSystem, graph, id);
             Assert.True(light is null || expected == $"{light.Value.Parent} {light.Value.Created:O} {light.Value.Size}", id);
             Assert.True(light is not null || expected == "(read fails)" || id == Ids.Of("no-size") || id == Ids.Of("null-json"), id);
         }
@@ -120,18 +122,18 @@ public sealed class DockerRootListingTests : IDisposable
     [Fact]
     public void GetImages_OversizedChecksum_DoesNotHideTheImage_AsDockersRestoreDoesNotReadIt()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/var/lib/docker", SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/var/lib/docker", SpecialFileMode.Recorded);
         var id = builder.AddLayer(l => l.Checksum(new string('x', 10_000)).V1Compatibility("{}"));
         builder.Tag("odd:latest", id);
         var root = builder.Build().Open();
 
         Assert.Equal(["odd:latest"], Assert.Single(root.GetImages()).RepoTags);
-        Assert.Throws<CorruptFileException>(() => root.GetLayer(id)); // GetLayer reads every file, and says so
+        Assert.Throws<CorruptFileException>(() => root.Graph().ReadLayer(id)); // GetLayer reads every file, and says so
     }
 
-    private static LegacyRoot Build(IFileSystem fileSystem, string path, int layers)
+    private static BuiltRoot Build(IFileSystem fileSystem, string path, int layers)
     {
-        var builder = new LegacyRootBuilder(fileSystem, path, SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fileSystem, path, SpecialFileMode.Recorded);
         string? parent = null;
         for (var i = 0; i < layers; i++)
         {

@@ -1,7 +1,8 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.Root;
 
@@ -30,15 +31,15 @@ public sealed class DockerRootPrefixTests : IDisposable
             var root = Build(fileSystem, fileSystem is MockFileSystem ? "/var/lib/docker" : _temp.Combine("docker"));
             var fresh = root.Open();
             var listed = root.Open();
-            _ = listed.GetImageIds();
+            _ = listed.Graph().GetImageIds();
 
-            Assert.Equal(Outcome(() => listed.ResolveImageId(reference)), Outcome(() => fresh.ResolveImageId(reference)));
+            Assert.Equal(Outcome(() => listed.ResolveImage(reference).Id), Outcome(() => fresh.ResolveImage(reference).Id));
         }
     }
 
-    private static LegacyRoot Build(IFileSystem fileSystem, string path)
+    private static BuiltRoot Build(IFileSystem fileSystem, string path)
     {
-        var builder = new LegacyRootBuilder(fileSystem, path, SpecialFileMode.Recorded);
+        var builder = new DockerRootBuilder(fileSystem, path, SpecialFileMode.Recorded);
         builder.AddLayer(l => l.Id(Ids.WithPrefix("abc123", "one")));
         builder.AddLayer(l => l.Id(Ids.WithPrefix("abc124", "two")));
         builder.AddLayer(l => l.Id(Ids.WithPrefix("abd", "three")));

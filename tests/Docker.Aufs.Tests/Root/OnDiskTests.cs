@@ -1,5 +1,5 @@
 using System.IO.Abstractions;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -14,7 +14,7 @@ public sealed class OnDiskTests : IDisposable
     public OnDiskTests()
     {
         _root = _temp.Combine("docker");
-        SampleRoot.Write(new FileSystem(), _root);
+        SampleRoots.Write(new FileSystem(), _root);
     }
 
     public void Dispose() => _temp.Dispose();
@@ -23,25 +23,25 @@ public sealed class OnDiskTests : IDisposable
     public void SampleOnDisk_ReadsBackLikeTheInMemorySample()
     {
         var disk = DockerRoot.Open(new FileSystem(), _root);
-        var memory = SampleRoot.Write(new System.IO.Abstractions.TestingHelpers.MockFileSystem()).Open();
+        var memory = SampleRoots.Write(new System.IO.Abstractions.TestingHelpers.MockFileSystem()).Open();
 
         Assert.IsType<LinuxMetadataProvider>(disk.Metadata);
-        Assert.Equal(memory.GetImageIds(), disk.GetImageIds());
+        Assert.Equal(memory.Graph().GetImageIds(), disk.Graph().GetImageIds());
         Assert.Equal(
             memory.GetImages().Select(i => (i.Id, i.Size, i.VirtualSize, string.Join(',', i.RepoTags))),
             disk.GetImages().Select(i => (i.Id, i.Size, i.VirtualSize, string.Join(',', i.RepoTags))));
-        Assert.Equal(SampleRoot.RedisLayers, disk.Resolve("redis").Layers.Select(l => l.Id));
-        Assert.All(disk.Resolve("redis").Layers, l => Assert.True(Directory.Exists(l.DiffPath)));
+        Assert.Equal(SampleRoots.RedisLayers, disk.ResolveImage("redis").Layers.Select(l => l.Id));
+        Assert.All(disk.ResolveImage("redis").Layers, l => Assert.True(Directory.Exists(l.ContentPath)));
     }
 
     [Fact]
     public void SampleOnDisk_HasRealHardlinksAndSymlinks()
     {
-        var diff = Path.Combine(_root, "aufs", "diff", SampleRoot.BusyboxLayers[1], "bin");
+        var diff = Path.Combine(_root, "aufs", "diff", SampleRoots.BusyboxLayers[1], "bin");
         Assert.True(LinuxMetadataProvider.Instance.TryGetStatus(Path.Combine(diff, "sh"), out var sh));
         Assert.True(LinuxMetadataProvider.Instance.TryGetStatus(Path.Combine(diff, "busybox"), out var busybox));
         Assert.Equal(busybox.Inode, sh.Inode);
         Assert.Equal(5u, busybox.LinkCount);
-        Assert.Equal("dash", new FileInfo(Path.Combine(_root, "aufs", "diff", SampleRoot.RedisLayers[^1], "bin", "sh")).LinkTarget);
+        Assert.Equal("dash", new FileInfo(Path.Combine(_root, "aufs", "diff", SampleRoots.RedisLayers[^1], "bin", "sh")).LinkTarget);
     }
 }

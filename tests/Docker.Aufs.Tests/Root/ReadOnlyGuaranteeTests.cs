@@ -1,12 +1,10 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Drivers.Aufs;
-using Docker.Aufs.Fsck;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
-using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Tests.Root;
 
@@ -46,7 +44,7 @@ public sealed class ReadOnlyGuaranteeTests
     public void EveryReadCommandOfTheCli_WritesNothingInTheRoot(string[] args)
     {
         var memory = new MockFileSystem();
-        SampleRoot.Write(memory, RootPath, SpecialFileMode.Recorded);
+        SampleRoots.Write(memory, RootPath, SpecialFileMode.Recorded);
         var before = TreeSnapshot.Take(memory, RootPath);
         var (spy, log) = SpyFileSystem.Wrap(memory);
 
@@ -99,7 +97,7 @@ public sealed class ReadOnlyGuaranteeTests
         var root = temp.Combine("docker");
         if (name == "sample")
         {
-            SampleRoot.Write(new FileSystem(), root);
+            SampleRoots.Write(new FileSystem(), root);
         }
         else
         {
@@ -130,17 +128,18 @@ public sealed class ReadOnlyGuaranteeTests
         var fs = new FileSystem();
         var driver = new AufsDriver(fs, Path.Combine(temp.Path, "aufs"));
 
-        foreach (var id in driver.GetLayerIds())
+        foreach (var id in driver.ListLayerIds())
         {
-            var view = UnionView.ForAufsLayer(driver, id, LinuxMetadataProvider.Instance);
+            var view = AufsViews.Open(driver, id, LinuxMetadataProvider.Instance);
             Assert.NotEmpty(EveryRead.View(view));
             _ = view.GetChanges();
         }
 
-        // Its image/ store is Docker 1.10's: fsck and the CLI refuse the root, after reading only its top level.
-        Assert.Throws<NotALegacyRootException>(() => RootChecker.Check(fs, temp.Path, cancellationToken: TestContext.Current.CancellationToken));
+        // Its image/ store is Docker 1.10's: images cannot be listed, and fsck says so (its driver's data is checked).
+        var report = RootChecker.Check(fs, temp.Path, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Contains(report.Findings, f => f.Code == FindingCodes.NoImageStore);
         Assert.Equal(1, CliRunner.Run(["--root", temp.Path, "images"]).Exit);
-        Assert.Equal(2, CliRunner.Run(["--root", temp.Path, "fsck"]).Exit);
+        Assert.Equal(1, CliRunner.Run(["--root", temp.Path, "fsck"]).Exit);
         Assert.Equal(before, TreeSnapshot.Take(temp.Path));
     }
 
@@ -149,12 +148,12 @@ public sealed class ReadOnlyGuaranteeTests
         var memory = new MockFileSystem();
         if (name == "sample")
         {
-            return (memory, SampleRoot.Write(memory, RootPath).Metadata);
+            return (memory, SampleRoots.Write(memory, RootPath).Metadata);
         }
 
         memory.Directory.CreateDirectory("/var/lib");
         memory.AddFile("/in/" + name, new MockFileData(File.ReadAllBytes(Fixtures.Path(name))));
         var imported = ImageImporter.Import(memory, "/in/" + name, RootPath, cancellationToken: TestContext.Current.CancellationToken);
-        return (memory, imported.Root.Metadata);
+        return (memory, imported.Metadata);
     }
 }

@@ -1,5 +1,5 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Root;
@@ -13,7 +13,7 @@ public sealed class ResolveTests
 
     private static IDockerRoot MokyStore()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         builder.AddLayer(l => l.Id(OfficialId));
         builder.AddLayer(l => l.Id(PrivateId));
         builder.Tag("myapp", OfficialId);
@@ -39,12 +39,12 @@ public sealed class ResolveTests
     [Theory]
     [MemberData(nameof(OfficialLookups))]
     public void ResolveImageId_DockersOfficialLookups_FindTheOfficialImage(string reference) =>
-        Assert.Equal(OfficialId, MokyStore().ResolveImageId(reference));
+        Assert.Equal(OfficialId, MokyStore().ResolveImage(reference).Id);
 
     [Theory]
     [MemberData(nameof(PrivateLookups))]
     public void ResolveImageId_DockersPrivateAndDigestLookups_FindThePrivateImage(string reference) =>
-        Assert.Equal(PrivateId, MokyStore().ResolveImageId(reference));
+        Assert.Equal(PrivateId, MokyStore().ResolveImage(reference).Id);
 
     [Theory]
     [InlineData("myapp:fail")]
@@ -53,73 +53,73 @@ public sealed class ResolveTests
     [InlineData("x")]
     public void ResolveImageId_DockersInvalidLookups_ThrowImageNotFound(string reference)
     {
-        var e = Assert.Throws<ImageNotFoundException>(() => MokyStore().ResolveImageId(reference));
+        var e = Assert.Throws<ImageNotFoundException>(() => MokyStore().ResolveImage(reference).Id);
         Assert.Equal(reference, e.Reference);
     }
 
     [Fact]
     public void ResolveImageId_AnyUniquePrefixOfAllIds_NoMinimumLength() =>
-        Assert.Equal(PrivateId, MokyStore().ResolveImageId("5"));
+        Assert.Equal(PrivateId, MokyStore().ResolveImage("5").Id);
 
     [Fact]
     public void ResolveImageId_PrefixOfSeveralImages_ThrowsAmbiguousWithTheCandidates()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var a = Ids.WithPrefix("abcd", "a");
         var b = Ids.WithPrefix("abce", "b");
         builder.AddLayer(l => l.Id(a));
         builder.AddLayer(l => l.Id(b));
         var root = builder.Build().Open();
 
-        var e = Assert.Throws<AmbiguousReferenceException>(() => root.ResolveImageId("abc"));
+        var e = Assert.Throws<AmbiguousReferenceException>(() => root.ResolveImage("abc").Id);
         Assert.Equal([a, b], e.Candidates);
-        Assert.Equal(a, root.ResolveImageId("abcd"));
+        Assert.Equal(a, root.ResolveImage("abcd").Id);
     }
 
     [Fact]
     public void ResolveImageId_ShortIdMatchingTwoImagesOfTheRepository_ThrowsAmbiguous()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var a = Ids.WithPrefix("1234567890ab0", "a");
         var b = Ids.WithPrefix("1234567890ab1", "b");
         builder.AddLayer(l => l.Id(a));
         builder.AddLayer(l => l.Id(b));
         builder.Tag("app:one", a).Tag("app:two", b);
-        var e = Assert.Throws<AmbiguousReferenceException>(() => builder.Build().Open().ResolveImageId("app:1234567890ab"));
+        var e = Assert.Throws<AmbiguousReferenceException>(() => builder.Build().Open().ResolveImage("app:1234567890ab").Id);
         Assert.Equal([a, b], e.Candidates);
     }
 
     [Fact]
     public void ResolveImageId_ARepositoryNamedLikeAHexPrefix_ShadowsTheIdPrefix()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var byPrefix = Ids.WithPrefix("abc", "prefix");
         var tagged = Ids.Of("tagged");
         builder.AddLayer(l => l.Id(byPrefix));
         builder.AddLayer(l => l.Id(tagged));
         builder.Tag("abc", tagged);
-        Assert.Equal(tagged, builder.Build().Open().ResolveImageId("abc"));
+        Assert.Equal(tagged, builder.Build().Open().ResolveImage("abc").Id);
     }
 
     [Fact]
     public void ResolveImageId_TagOfAMissingImage_ThrowsImageNotFoundNamingTheTarget()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var missing = Ids.Of("gone");
         builder.Tag("app", missing);
-        var e = Assert.Throws<ImageNotFoundException>(() => builder.Build().Open().ResolveImageId("app"));
+        var e = Assert.Throws<ImageNotFoundException>(() => builder.Build().Open().ResolveImage("app").Id);
         Assert.Contains(missing, e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void ResolveImageId_ImageWithoutDriverData_IsNotAnImageAsInDocker()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var id = builder.AddLayer(l => l.WithoutDriverData());
         builder.Tag("app", id);
         var root = builder.Build().Open();
-        Assert.Throws<ImageNotFoundException>(() => root.ResolveImageId("app"));
-        Assert.Throws<ImageNotFoundException>(() => root.ResolveImageId(id[..8]));
+        Assert.Throws<ImageNotFoundException>(() => root.ResolveImage("app").Id);
+        Assert.Throws<ImageNotFoundException>(() => root.ResolveImage(id[..8]).Id);
     }
 
     [Theory]
@@ -127,9 +127,9 @@ public sealed class ResolveTests
     [InlineData("/etc/passwd")]
     public void ResolveImageId_TagStoreNamingAPath_ThrowsUnsafePathAndReadsNothingThere(string value)
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         builder.Tag("evil", value);
-        var e = Assert.Throws<UnsafePathException>(() => builder.Build().Open().ResolveImageId("evil"));
+        var e = Assert.Throws<UnsafePathException>(() => builder.Build().Open().ResolveImage("evil").Id);
         Assert.Equal("/r/repositories-aufs", e.Path);
     }
 
@@ -140,26 +140,26 @@ public sealed class ResolveTests
     public void ResolveImageId_EmptyOrTruncatedTagStore_ImagesStayReachableByIdWithAWarning(string content)
     {
         var logs = new ListLoggerFactory();
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r");
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
         var id = builder.AddLayer(_ => { });
         builder.RawRepositories(System.Text.Encoding.UTF8.GetBytes(content));
         var root = builder.Build().Open(new DockerRootOptions { LoggerFactory = logs });
 
-        Assert.Equal(id, root.ResolveImageId(id[..10]));
-        Assert.Throws<ImageNotFoundException>(() => root.ResolveImageId("redis"));
+        Assert.Equal(id, root.ResolveImage(id[..10]).Id);
+        Assert.Throws<ImageNotFoundException>(() => root.ResolveImage("redis").Id);
         Assert.Contains(logs.Warnings, w => w.Contains("/r/repositories-aufs", StringComparison.Ordinal));
-        Assert.Empty(root.Repositories.Entries);
+        Assert.Empty(root.Graph().Repositories.Entries);
     }
 
     [Fact]
     public void ResolveImageId_MissingTagStore_IsNoTags()
     {
-        var builder = new LegacyRootBuilder(new MockFileSystem(), "/r").WithoutRepositories();
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r").WithoutRepositories();
         var id = builder.AddLayer(_ => { });
-        Assert.Equal(id, builder.Build().Open().ResolveImageId(id));
+        Assert.Equal(id, builder.Build().Open().ResolveImage(id).Id);
     }
 
     [Fact]
     public void ResolveImageId_Empty_ThrowsArgumentException() =>
-        Assert.Throws<ArgumentException>(() => MokyStore().ResolveImageId(""));
+        Assert.Throws<ArgumentException>(() => MokyStore().ResolveImage("").Id);
 }

@@ -22,11 +22,11 @@ internal static class DocumentedExceptions
 
     /// <summary>
     /// Whether <paramref name="exception"/> is one fsck may throw: it reports damage as findings, and refuses only a root it
-    /// cannot open (<see cref="NotALegacyRootException"/>; <see cref="UnsafePathException"/> for a link at <c>graph/</c> or
+    /// cannot open (<see cref="NotADockerRootException"/>; <see cref="UnsafePathException"/> for a link at <c>graph/</c> or
     /// the driver's directories; the operating system's I/O failures).
     /// </summary>
     public static bool IsDocumentedForFsck(Exception exception) =>
-        exception is NotALegacyRootException or UnsafePathException || IoTypes.Contains(exception.GetType());
+        exception is NotADockerRootException or UnsafePathException || IoTypes.Contains(exception.GetType());
 
     /// <summary>One line for a failure message: type, message and the first frames of the stack.</summary>
     public static string Describe(Exception exception)

@@ -1,6 +1,5 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Fsck;
 using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Tests.TestSupport;
@@ -22,36 +21,36 @@ internal static class EveryRead
         var output = new List<string>();
         var fileSystem = root.FileSystem;
         var token = TestContext.Current.CancellationToken;
-        var layerTar = new LayerTarOptions { OutputFileSystem = outputFileSystem };
-        var save = new SaveOptions { OutputFileSystem = outputFileSystem };
+        var layerTar = new ArchiveOptions { OutputFileSystem = outputFileSystem };
+        var save = new ArchiveOptions { OutputFileSystem = outputFileSystem };
 
-        output.AddRange(root.Repositories.Entries.Select(e => $"{e.DisplayName} {e.ImageId}"));
+        output.AddRange(root.Graph().Repositories.Entries.Select(e => $"{e.DisplayName} {e.ImageId}"));
         var images = root.GetImages();
         output.AddRange(images.Select(i => $"{i.Id} {i.Size} {i.VirtualSize} {string.Join(',', i.RepoTags)} {string.Join(',', i.RepoDigests)}"));
         foreach (var image in images)
         {
-            output.Add(root.ResolveImageId(image.Id[..12]));
-            output.AddRange(root.Resolve(image.RepoTags.Count > 0 ? image.RepoTags[0] : image.Id).Layers.Select(l => $"{l.Id} {l.Size} {l.DiffPath}"));
-            output.AddRange(root.GetHistory(image.Id).Select(h => $"{h.Id} {h.Created} {h.CreatedBy} {h.Size}"));
-            output.Add(View(root.GetImageView(image.Id)));
-            output.AddRange(root.GetDigests(image.Id, cancellationToken: token).Layers.Select(l => $"{l.Id} {l.DiffId} {l.ChainId} {l.Source}"));
+            output.Add(root.ResolveImage(image.Id[..12]).Id);
+            output.AddRange(root.ResolveImage(image.RepoTags.Count > 0 ? image.RepoTags[0] : image.Id).Layers.Select(l => $"{l.Id} {l.Size} {l.ContentPath}"));
+            output.AddRange(root.ResolveImage(image.Id).History.Select(h => $"{h.Id} {h.Created} {h.CreatedBy} {h.Size}"));
+            output.Add(View(root.OpenImage(image.Id)));
+            output.AddRange(new ImageArchiver(root).ComputeDigests(image.Id, cancellationToken: token).Layers.Select(l => $"{l.Id} {l.DiffId} {l.ChainId} {l.Source}"));
         }
 
-        foreach (var id in root.GetImageIds())
+        foreach (var id in root.Graph().GetImageIds())
         {
-            output.Add(root.GetLayer(id).GetJsonValue().ToString());
-            output.Add(string.Join(',', root.Aufs!.ReadLayerFile(id).Ancestors));
-            output.Add(string.Join(',', root.GetLayerView(id).GetChanges()));
-            output.Add(root.WriteLayerTar(id, Stream.Null, cancellationToken: token).DiffId);
-            output.Add(root.WriteLayerTar(id, Stream.Null, new LayerTarOptions { Source = LayerSourcePolicy.RegenerateOnly }, cancellationToken: token).DiffId);
+            output.Add(root.Graph().ReadLayer(id).GetJsonValue().ToString());
+            output.Add(string.Join(',', root.AufsDriver()!.ReadLayerFile(id).Ancestors));
+            output.Add(string.Join(',', root.OpenLayer(id).GetChanges()));
+            output.Add(new ImageArchiver(root).WriteLayerTar(id, Stream.Null, cancellationToken: token).DiffId);
+            output.Add(new ImageArchiver(root).WriteLayerTar(id, Stream.Null, new ArchiveOptions { Source = LayerSource.Regenerated }, cancellationToken: token).DiffId);
         }
 
         foreach (var container in root.GetContainers())
         {
-            output.Add($"{container.Id} {container.Name} {container.ImageId} {container.Status}");
-            output.Add(root.GetContainer(container.Name).Id);
-            output.Add(View(root.GetContainerView(container.Id)));
-            output.Add(string.Join(',', root.GetContainerChanges(container.Id)));
+            output.Add($"{container.Id} {container.Name} {container.ImageId} {container.State.Status}");
+            output.Add(root.ResolveContainer(container.Name).Id);
+            output.Add(View(root.OpenContainer(container.Id)));
+            output.Add(string.Join(',', root.OpenContainer(container.Id).GetChanges()));
         }
 
         var ids = images.Select(i => i.Id).ToArray();
@@ -65,14 +64,14 @@ internal static class EveryRead
                 foreach (var gzip in new[] { false, true })
                 {
                     var path = files.Path.Combine(outputDirectory, $"save-{n++}");
-                    output.Add(root.Save(ids, path, save with { Format = format, Gzip = gzip }, cancellationToken: token).Images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                    output.Add(new ImageArchiver(root).Save(ids, path, save with { Format = format, Gzip = gzip }, cancellationToken: token).Images.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
             }
 
-            output.Add(root.ExportLayerTar(root.GetImageIds()[0], files.Path.Combine(outputDirectory, "layer.tar"), layerTar, cancellationToken: token).DiffId);
+            output.Add(new ImageArchiver(root).ExportLayerTar(root.Graph().GetImageIds()[0], files.Path.Combine(outputDirectory, "layer.tar"), layerTar, cancellationToken: token).DiffId);
         }
 
-        Assert.Throws<ImageNotFoundException>(() => root.Resolve("no-such-image"));
+        Assert.Throws<ImageNotFoundException>(() => root.ResolveImage("no-such-image"));
         var report = RootChecker.Check(fileSystem, root.Path, options, cancellationToken: token);
         output.AddRange(report.Findings.Select(f => $"{f.Code} {f.Path}"));
         return string.Join('\n', output);
@@ -109,8 +108,8 @@ internal static class EveryRead
     /// <summary>Every read command of the CLI over the built-in sample layout, with outputs under <paramref name="outputDirectory"/>.</summary>
     public static IEnumerable<string[]> CliCommands(string outputDirectory)
     {
-        var redis = Docker.Aufs.Building.SampleRoot.RedisId;
-        var layer = Docker.Aufs.Building.SampleRoot.RedisLayers[^1];
+        var redis = Docker.Aufs.Testing.SampleRoots.RedisId;
+        var layer = Docker.Aufs.Testing.SampleRoots.RedisLayers[^1];
         string Out(string name) => outputDirectory + "/" + name;
         return
         [

@@ -6,7 +6,7 @@ namespace Docker.Aufs.Tests.TestSupport;
 internal sealed record TreeEntry(char Type, int Mode, long Size, string? LinkTarget);
 
 /// <summary>
-/// Applies layer tars base first with Docker's rules (legacy-layout §7): <c>.wh.X</c> removes X, <c>.wh..wh..opq</c> empties its
+/// Applies layer tars base first with Docker's rules (docs/format/graph-era.md §7): <c>.wh.X</c> removes X, <c>.wh..wh..opq</c> empties its
 /// directory of what lower layers put there, a later entry replaces an earlier one unless both are directories. The expected
 /// result of unpacking an exported image, computed independently of the code under test.
 /// </summary>

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Tests.TestSupport;
 
@@ -11,12 +12,12 @@ public enum Disk
     Real,
 }
 
-/// <summary>A root built with <see cref="LegacyRootBuilder"/> on the chosen disk, removed again when disposed.</summary>
+/// <summary>A root built with <see cref="DockerRootBuilder"/> on the chosen disk, removed again when disposed.</summary>
 internal sealed class TestRoot : IDisposable
 {
     private readonly TempDirectory? _directory;
 
-    private TestRoot(LegacyRoot root, TempDirectory? directory)
+    private TestRoot(BuiltRoot root, TempDirectory? directory)
     {
         Root = root;
         _directory = directory;
@@ -24,17 +25,17 @@ internal sealed class TestRoot : IDisposable
 
     public Disk Disk => _directory is null ? Disk.Memory : Disk.Real;
 
-    public LegacyRoot Root { get; }
+    public BuiltRoot Root { get; }
 
     public IFileSystem FileSystem => Root.FileSystem;
 
     public string Path => Root.Path;
 
-    public static TestRoot Build(Disk disk, Action<LegacyRootBuilder> configure)
+    public static TestRoot Build(Disk disk, Action<DockerRootBuilder> configure)
     {
         if (disk == Disk.Memory)
         {
-            var builder = new LegacyRootBuilder(new MockFileSystem(), "/var/lib/docker", SpecialFileMode.Recorded);
+            var builder = new DockerRootBuilder(new MockFileSystem(), "/var/lib/docker", SpecialFileMode.Recorded);
             configure(builder);
             return new TestRoot(builder.Build(), null);
         }
@@ -42,7 +43,7 @@ internal sealed class TestRoot : IDisposable
         var directory = new TempDirectory();
         try
         {
-            var builder = new LegacyRootBuilder(new FileSystem(), directory.Path);
+            var builder = new DockerRootBuilder(new FileSystem(), directory.Path);
             configure(builder);
             return new TestRoot(builder.Build(), directory);
         }

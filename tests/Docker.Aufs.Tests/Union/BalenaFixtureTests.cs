@@ -110,8 +110,8 @@ public sealed class BalenaFixtureTests
     {
         var driver = new AufsDriver(new FileSystem(), System.IO.Path.Combine(_root.Path, "aufs"));
 
-        Assert.Equal(TopLayer, UnionView.ResolveAufsLayerId(driver, "0ea3c275"));
-        Assert.Throws<LayerNotFoundException>(() => UnionView.ResolveAufsLayerId(driver, "ffff"));
+        Assert.Equal(TopLayer, driver.ResolveLayerId("0ea3c275"));
+        Assert.Throws<LayerNotFoundException>(() => driver.ResolveLayerId("ffff"));
     }
 
     /// <summary>The fixture extracted once into a temporary directory for the whole test run.</summary>
@@ -130,7 +130,7 @@ public sealed class BalenaFixtureTests
         public UnionView View()
         {
             var driver = new AufsDriver(new FileSystem(), System.IO.Path.Combine(Path, "aufs"));
-            return UnionView.ForAufsLayer(driver, TopLayer, LinuxMetadataProvider.Instance);
+            return AufsViews.Open(driver, TopLayer, LinuxMetadataProvider.Instance);
         }
 
         public void Dispose() => _directory.Dispose();

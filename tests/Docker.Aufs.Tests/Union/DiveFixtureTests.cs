@@ -11,7 +11,7 @@ namespace Docker.Aufs.Tests.Union;
 /// <summary>
 /// The merged view of an image equals what applying its layer tars in order gives. The layers are those of
 /// dive-test-image.tar (a real <c>docker save</c>, with whiteouts of a file and of a whole directory), read here with
-/// System.Formats.Tar, applied with the whiteout rules of legacy-layout §7 into an expected tree, and also written as
+/// System.Formats.Tar, applied with the whiteout rules of docs/format/graph-era.md §7 into an expected tree, and also written as
 /// AUFS branches (in memory with the builder, on the real disk by extraction) and read back through the view.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -67,7 +67,7 @@ public sealed class DiveFixtureTests
             builder.Tag("dive-test:latest", ids[^1]);
         });
 
-        var view = root.Open().GetImageView("dive-test");
+        var view = root.Open().OpenImage("dive-test");
 
         AssertSameTree(Apply(tars), view, owners: true);
     }
@@ -91,7 +91,7 @@ public sealed class DiveFixtureTests
             File.WriteAllText(System.IO.Path.Combine(aufs, "layers", ids[i]), string.Concat(ids.Take(i).Reverse().Select(id => id + "\n")));
         }
 
-        var view = UnionView.ForAufsLayer(new AufsDriver(new FileSystem(), aufs), ids[^1], LinuxMetadataProvider.Instance);
+        var view = AufsViews.Open(new AufsDriver(new FileSystem(), aufs), ids[^1], LinuxMetadataProvider.Instance);
 
         AssertSameTree(Apply(tars), view, owners: TarExtraction.IsRoot);
         Assert.Equal(0x1ED /* -rwxr-xr-x */, view.GetEntry("root/saved.txt").Permissions);
@@ -145,7 +145,7 @@ public sealed class DiveFixtureTests
         Assert.Equal(393, expected.Values.Count(n => n.Group == "bin/[")); // bin/[ and its 392 hardlinks
     }
 
-    /// <summary>Applies the layer tars in order, base first, as Docker's UnpackLayer does (legacy-layout §7).</summary>
+    /// <summary>Applies the layer tars in order, base first, as Docker's UnpackLayer does (docs/format/graph-era.md §7).</summary>
     private static Dictionary<string, Node> Apply(List<byte[]> tars)
     {
         var tree = new Dictionary<string, Node>(StringComparer.Ordinal);

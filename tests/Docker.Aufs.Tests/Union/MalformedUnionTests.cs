@@ -4,7 +4,6 @@ using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
-using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Tests.Union;
 
@@ -23,7 +22,7 @@ public sealed class MalformedUnionTests
         fs.AddFile($"/aufs/layers/{Missing}", new MockFileData(string.Empty));
         fs.AddDirectory($"/aufs/diff/{Top}");
 
-        var e = Assert.Throws<BrokenLayerChainException>(() => UnionView.ForAufsLayer(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
+        var e = Assert.Throws<BrokenLayerChainException>(() => AufsViews.Open(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
 
         Assert.Equal(Missing, e.LayerId);
         Assert.Equal($"/aufs/diff/{Missing}", e.Path);
@@ -37,7 +36,7 @@ public sealed class MalformedUnionTests
         fs.AddFile($"/aufs/layers/{Top}", new MockFileData(string.Empty));
         fs.AddFile($"/aufs/diff/{Top}", new MockFileData("not a directory"));
 
-        var e = Assert.Throws<BrokenLayerChainException>(() => UnionView.ForAufsLayer(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
+        var e = Assert.Throws<BrokenLayerChainException>(() => AufsViews.Open(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
 
         Assert.Equal($"/aufs/diff/{Top}", e.Path);
         Assert.Contains("regular file, not a directory", e.Message, StringComparison.Ordinal);
@@ -52,7 +51,7 @@ public sealed class MalformedUnionTests
         fs.AddFile($"/aufs/layers/{Top}", new MockFileData(content));
         fs.AddDirectory($"/aufs/diff/{Top}");
 
-        var e = Assert.ThrowsAny<DockerDataException>(() => UnionView.ForAufsLayer(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
+        var e = Assert.ThrowsAny<DockerDataException>(() => AufsViews.Open(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
 
         Assert.IsType(expected, e);
         Assert.Equal($"/aufs/layers/{Top}", e.Path);
@@ -64,8 +63,8 @@ public sealed class MalformedUnionTests
         var fs = new MockFileSystem();
         fs.AddDirectory("/aufs/layers");
 
-        Assert.Throws<LayerNotFoundException>(() => UnionView.ForAufsLayer(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
-        Assert.Throws<ArgumentException>(() => UnionView.ForAufsLayer(new AufsDriver(fs, "/aufs"), "../etc", new FileSystemMetadataProvider(fs)));
+        Assert.Throws<LayerNotFoundException>(() => AufsViews.Open(new AufsDriver(fs, "/aufs"), Top, new FileSystemMetadataProvider(fs)));
+        Assert.Throws<ArgumentException>(() => AufsViews.Open(new AufsDriver(fs, "/aufs"), "../etc", new FileSystemMetadataProvider(fs)));
     }
 
     [Fact]
@@ -81,7 +80,7 @@ public sealed class MalformedUnionTests
         using var odd = TarExtraction.CreateFileWithRawName(Path.Combine(diff, "etc"), [(byte)'b', 0xFF, 0xFE, (byte)'d']);
         var logs = new ListLoggerFactory();
 
-        var view = UnionView.ForAufsLayer(new AufsDriver(new FileSystem(), aufs), Top, LinuxMetadataProvider.Instance, logs);
+        var view = AufsViews.Open(new AufsDriver(new FileSystem(), aufs), Top, LinuxMetadataProvider.Instance, logs);
         var paths = view.EnumerateRecursive().Select(e => e.Path).ToList();
 
         Assert.Equal(["etc", "etc/good"], paths);
@@ -99,7 +98,7 @@ public sealed class MalformedUnionTests
         var name = new string('n', 255);
         using var root = TestRoot.Build(Disk.Real, b => b.Tag("long:latest", b.AddLayer(l => l.Id(Top).File("dir/" + name, "long"))));
 
-        var view = root.Open().GetImageView("long");
+        var view = root.Open().OpenImage("long");
 
         Assert.Equal(4, view.GetEntry("dir/" + name).Size);
         Assert.False(view.TryGetEntry("dir/" + name + "x", followSymbolicLinks: false, out _));
@@ -111,7 +110,7 @@ public sealed class MalformedUnionTests
         using var root = TestRoot.Build(Disk.Memory, b => b.Tag("sock:latest", b.AddLayer(l => l.Id(Top).File("run/app.sock", string.Empty).File("run/pid", "1"))));
         var socketPath = root.FileSystem.Path.Combine(root.Path, "aufs", "diff", Top, "run", "app.sock");
         root.Root.Metadata.Record(socketPath, new UnixFileStatus { Type = UnixFileType.Socket, Permissions = 0x1ED });
-        var view = root.Open().GetImageView("sock");
+        var view = root.Open().OpenImage("sock");
         Assert.Equal(UnixFileType.Socket, view.GetEntry("run/app.sock").Type);
 
         using var tar = new MemoryStream();

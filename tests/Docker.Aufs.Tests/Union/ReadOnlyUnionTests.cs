@@ -1,7 +1,8 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Union;
+using Docker.Aufs.Tests.TestSupport;
 
 namespace Docker.Aufs.Tests.Union;
 
@@ -19,12 +20,12 @@ public sealed class ReadOnlyUnionTests
     public void EveryUnionOperation_LeavesTheRootAsItWas()
     {
         var fs = new MockFileSystem();
-        var sample = SampleRoot.Write(fs, "/r", SpecialFileMode.Recorded);
+        var sample = SampleRoots.Write(fs, "/r", SpecialFileMode.Recorded);
         var before = Snapshot(fs, "/r");
         var root = sample.Open();
 
         Assert.Single(root.GetContainers());
-        foreach (var view in new[] { root.GetContainerView("redis-cache"), root.GetImageView("redis"), root.GetLayerView(SampleRoot.BusyboxId) })
+        foreach (var view in new[] { root.OpenContainer("redis-cache"), root.OpenImage("redis"), root.OpenLayer(SampleRoots.BusyboxId) })
         {
             foreach (var entry in view.EnumerateRecursive())
             {
@@ -42,7 +43,7 @@ public sealed class ReadOnlyUnionTests
             Assert.Throws<UnauthorizedAccessException>(() => files.File.WriteAllText("/etc/passwd", "x"));
         }
 
-        Assert.NotEmpty(root.GetContainerChanges("redis-cache"));
+        Assert.NotEmpty(root.OpenContainer("redis-cache").GetChanges());
         Assert.Equal(before, Snapshot(fs, "/r"));
     }
 }

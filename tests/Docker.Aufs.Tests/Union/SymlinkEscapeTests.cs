@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Abstractions;
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
@@ -32,7 +32,7 @@ public sealed class SymlinkEscapeTests
 
             builder.Tag("evil:latest", ids[^1]);
         });
-        return (root, root.Open().GetImageView("evil"));
+        return (root, root.Open().OpenImage("evil"));
     }
 
     private static string Read(UnionView view, string path)
@@ -149,7 +149,7 @@ public sealed class SymlinkEscapeTests
         File.CreateSymbolicLink(diff, "/etc");
         var driver = new AufsDriver(new FileSystem(), System.IO.Path.Combine(root.Path, "aufs"));
 
-        var e = Assert.Throws<UnsafePathException>(() => UnionView.ForAufsLayer(driver, Ids.Of("moved"), LinuxMetadataProvider.Instance));
+        var e = Assert.Throws<UnsafePathException>(() => AufsViews.Open(driver, Ids.Of("moved"), LinuxMetadataProvider.Instance));
 
         Assert.Equal(diff, e.Path);
         Assert.Equal("/etc", e.UnsafeValue);
@@ -166,7 +166,7 @@ public sealed class SymlinkEscapeTests
         File.CreateSymbolicLink(diff, $"/var/lib/docker/graph/{id}/layer"); // the absolute path Docker 0.7 wrote, on the old host
         var driver = new AufsDriver(new FileSystem(), System.IO.Path.Combine(root.Path, "aufs"));
 
-        var view = UnionView.ForAufsLayer(driver, id, LinuxMetadataProvider.Instance);
+        var view = AufsViews.Open(driver, id, LinuxMetadataProvider.Instance);
 
         Assert.Equal(layer, view.Branches[0].Path);
         using var reader = new StreamReader(view.OpenRead("hello"));

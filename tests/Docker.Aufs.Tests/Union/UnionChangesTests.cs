@@ -38,7 +38,7 @@ public sealed class UnionChangesTests
     {
         using var root = Build(disk);
 
-        var changes = root.Open().GetContainerChanges("c");
+        var changes = root.Open().OpenContainer("c").GetChanges();
 
         Assert.Equal(
             [
@@ -65,7 +65,7 @@ public sealed class UnionChangesTests
     {
         using var root = Build(Disk.Memory);
 
-        var changes = root.Open().GetContainerChanges("c");
+        var changes = root.Open().OpenContainer("c").GetChanges();
 
         Assert.DoesNotContain(changes, c => c.Path.Contains(".wh.", StringComparison.Ordinal));
         Assert.DoesNotContain(changes, c => c.Path is "/usr" or "/opt");
@@ -77,7 +77,7 @@ public sealed class UnionChangesTests
     {
         using var root = Build(Disk.Memory);
 
-        var changes = root.Open().GetLayerView(Top).GetChanges();
+        var changes = root.Open().OpenLayer(Top).GetChanges();
 
         Assert.Equal(["C /var", "D /var/old.log"], changes.Select(c => c.ToString()));
     }
@@ -92,7 +92,7 @@ public sealed class UnionChangesTests
             b.AddContainer(c => c.Id(Container).Name("c").Image(image).Changes(l => l.File("etc/passwd", "mine\n")));
         });
 
-        var changes = root.Open().GetContainerChanges("c");
+        var changes = root.Open().OpenContainer("c").GetChanges();
 
         // Docker's os.Stat would follow etc -> /etc on the host and call /etc/passwd modified.
         Assert.Equal(["C /etc", "A /etc/passwd"], changes.Select(c => c.ToString()));

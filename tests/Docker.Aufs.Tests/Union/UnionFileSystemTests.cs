@@ -21,7 +21,7 @@ public sealed class UnionFileSystemTests
                 .Symlink("etc/nginx/sites", "../../var/www"));
             b.Tag("web:latest", b.AddLayer(l => l.Id(Ids.Of("fs-top")).Parent(lower).Created(Time).Whiteout("etc/old.conf").File("etc/app.conf", "app=1\n")));
         });
-        return (root, new UnionFileSystem(root.Open().GetImageView("web")));
+        return (root, new UnionFileSystem(root.Open().OpenImage("web")));
     }
 
     /// <summary>Code that knows nothing about images: counts the .conf files below a directory.</summary>

@@ -40,9 +40,9 @@ public sealed class UnionLookupCacheTests
     /// <summary>A fresh view over the image whose every <c>lstat</c> is counted.</summary>
     private static (UnionView View, CountingMetadata Counter) CountedView(TestRoot root)
     {
-        var plain = root.Open().GetImageView("cache");
+        var plain = root.Open().OpenImage("cache");
         var counter = new CountingMetadata(plain.Metadata);
-        return (new UnionView(plain.FileSystem, counter, plain.Branches), counter);
+        return (AufsViews.Over(plain.FileSystem, counter, plain.Branches), counter);
     }
 
     [Theory]

@@ -1,4 +1,4 @@
-using Docker.Aufs.Building;
+using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 using Docker.Aufs.Union;
@@ -29,7 +29,7 @@ public sealed class UnionViewTests
 
             builder.Tag("test:latest", ids[^1]);
         });
-        return (root, root.Open().GetImageView("test"));
+        return (root, root.Open().OpenImage("test"));
     }
 
     private static List<string> Paths(UnionView view) => [.. view.EnumerateRecursive().Select(e => e.Path)];
@@ -346,7 +346,7 @@ public sealed class UnionViewTests
 
     [Fact]
     public void Constructor_NoBranches_ThrowsArgumentException() =>
-        Assert.Throws<ArgumentException>(() => new UnionView(new System.IO.Abstractions.TestingHelpers.MockFileSystem(), new FileSystemMetadataProvider(new System.IO.Abstractions.TestingHelpers.MockFileSystem()), []));
+        Assert.Throws<ArgumentException>(() => AufsViews.Over(new System.IO.Abstractions.TestingHelpers.MockFileSystem(), new FileSystemMetadataProvider(new System.IO.Abstractions.TestingHelpers.MockFileSystem()), []));
 
     private static string ReadText(UnionView view, string path)
     {

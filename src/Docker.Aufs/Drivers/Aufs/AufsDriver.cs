@@ -2,7 +2,7 @@ using System.IO.Abstractions;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Logging;
-using Microsoft.Extensions.Logging;
+using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Drivers.Aufs;
 
@@ -12,30 +12,34 @@ namespace Docker.Aufs.Drivers.Aufs;
 /// layers and branches, not images. Every ID is validated before a path is built from it.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class AufsDriver
+internal sealed partial class AufsDriver : LayerDriver
 {
     /// <summary>The driver's name, also the name of its directory and the suffix of its tag store.</summary>
-    public const string Name = "aufs";
+    public const string DriverName = "aufs";
 
-    /// <summary>Initializes a new instance over <paramref name="directory"/> (normally <c>&lt;root&gt;/aufs</c>).</summary>
-    /// <param name="fileSystem">The file system.</param>
-    /// <param name="directory">The full path of the driver's directory.</param>
-    public AufsDriver(IFileSystem fileSystem, string directory)
+    public AufsDriver(DriverContext context)
+        : base(context)
     {
-        ArgumentNullException.ThrowIfNull(fileSystem);
-        ArgumentNullException.ThrowIfNull(directory);
-        FileSystem = fileSystem;
-        Directory = directory;
-        LayersDirectory = fileSystem.Path.Combine(directory, "layers");
-        DiffDirectory = fileSystem.Path.Combine(directory, "diff");
-        MountDirectory = fileSystem.Path.Combine(directory, "mnt");
+        var fileSystem = context.FileSystem;
+        LayersDirectory = fileSystem.Path.Combine(Directory, "layers");
+        DiffDirectory = fileSystem.Path.Combine(Directory, "diff");
+        MountDirectory = fileSystem.Path.Combine(Directory, "mnt");
     }
 
-    /// <summary>Gets the file system.</summary>
-    public IFileSystem FileSystem { get; }
+    /// <summary>Initializes a driver over <paramref name="directory"/> alone (the write side, and tests), with derived metadata and no logging.</summary>
+    public AufsDriver(IFileSystem fileSystem, string directory)
+        : this(new DriverContext(fileSystem, fileSystem.Path.GetDirectoryName(directory) ?? directory, directory, MetadataProviders.For(fileSystem),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance))
+    {
+    }
 
-    /// <summary>Gets the full path of the driver's directory.</summary>
-    public string Directory { get; }
+    public override string Name => DriverName;
+
+    public override IEnumerable<string> GuardedDirectories => [Directory, LayersDirectory, DiffDirectory, MountDirectory];
+
+    public override bool HasViews => true;
+
+    public override string LayersListing => LayersDirectory;
 
     /// <summary>Gets the full path of <c>layers/</c>.</summary>
     public string LayersDirectory { get; }
@@ -67,7 +71,7 @@ public sealed class AufsDriver
     /// <summary>Returns whether the driver has the layer: Docker's <c>Exists</c> is "<c>layers/&lt;id&gt;</c> exists".</summary>
     /// <param name="id">A layer ID.</param>
     /// <returns>Whether <c>layers/&lt;id&gt;</c> exists.</returns>
-    public bool Exists(string id) => FileSystem.File.Exists(GetLayerFilePath(id));
+    public override bool Exists(string id) => FileSystem.File.Exists(GetLayerFilePath(id));
 
     /// <summary>Reads <c>layers/&lt;id&gt;</c>.</summary>
     /// <param name="id">A layer ID.</param>
@@ -79,7 +83,7 @@ public sealed class AufsDriver
 
     /// <summary>Lists the layer IDs in <c>layers/</c> (names that are not layer IDs are skipped), sorted.</summary>
     /// <returns>The IDs; empty when <c>layers/</c> does not exist.</returns>
-    public IReadOnlyList<string> GetLayerIds()
+    public override IReadOnlyList<string> ListLayerIds()
     {
         if (!FileSystem.Directory.Exists(LayersDirectory))
         {
@@ -100,6 +104,82 @@ public sealed class AufsDriver
         return ids;
     }
 
+    public override LayerContent GetContent(string id)
+    {
+        var branch = ResolveBranch(id);
+        return new LayerContent(branch.Path, LayerContentFormat.AufsChanges, branch.Type);
+    }
+
+    public override bool RecordsAncestors => true;
+
+    public override string RecordPath(string id) => GetLayerFilePath(id);
+
+    public override IReadOnlyList<string>? ReadAncestors(string id) => Exists(id) ? ReadLayerFile(id).Ancestors : null;
+
+    public override UnionView OpenLayerView(string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        return base.OpenLayerView(id);
+    }
+
+    /// <summary>
+    /// Opens the merged view of a chain of layers, top first: the branch <c>diff/&lt;id&gt;</c> of each (or its Docker 0.7
+    /// migration target), in that order. The chain is the store's (an image's layers) or, for a layer by itself, the lines
+    /// of its <c>layers/&lt;id&gt;</c> (<see cref="LayerDriver.OpenLayerView"/>): works for image layers, container layers
+    /// (<c>&lt;cid&gt;</c>, <c>&lt;cid&gt;-init</c>) and any layer the driver has, whatever store names it.
+    /// </summary>
+    /// <exception cref="ArgumentException">An ID is not a layer ID.</exception>
+    /// <exception cref="BrokenLayerChainException">A branch is missing or is not a directory.</exception>
+    /// <exception cref="UnsafePathException">A branch is a symbolic link that leads outside the Docker root.</exception>
+    public override UnionView OpenView(IReadOnlyList<string> chain)
+    {
+        var branches = new List<UnionBranch>(chain.Count);
+        foreach (var branchId in chain)
+        {
+            var branch = ResolveBranch(branchId);
+            if (branch.Type is null)
+            {
+                throw new BrokenLayerChainException(branchId, branch.Path, $"its AUFS branch directory is missing (the layer is named by {GetLayerFilePath(chain[0])})");
+            }
+
+            branches.Add(new UnionBranch(branchId, branch.Path)); // anything but a directory is rejected by the view, with the path
+        }
+
+        return new UnionView(FileSystem, Metadata, branches, Context.Logger);
+    }
+
+    /// <summary>
+    /// Creates a layer as the driver's <c>Create</c> does: <c>layers/&lt;id&gt;</c> listing the ancestors (the parent, then
+    /// the parent's own ancestors), and the empty directories <c>mnt/&lt;id&gt;</c> and <c>diff/&lt;id&gt;</c>, whose path
+    /// is returned.
+    /// </summary>
+    public override string CreateLayer(string id, string? parentId) => CreateLayer(id, AncestorsOnTopOf(parentId));
+
+    /// <summary>Creates a layer with these ancestors, nearest first (see <see cref="CreateLayer(string, string?)"/>).</summary>
+    internal string CreateLayer(string id, IReadOnlyList<string> ancestors)
+    {
+        var layerFile = new AufsLayerFile(id, ancestors);
+        FileSystem.Directory.CreateDirectory(LayersDirectory);
+        FileSystem.File.WriteAllBytes(GetLayerFilePath(id), layerFile.Serialize());
+        FileSystem.Directory.CreateDirectory(GetMountPath(id));
+        var diff = GetDiffPath(id);
+        FileSystem.Directory.CreateDirectory(diff);
+        return diff;
+    }
+
+    /// <summary>The ancestors a new layer on <paramref name="parentId"/> gets: the parent, then the parent's own ancestors when the driver has the parent.</summary>
+    /// <param name="parentId">The parent, or <see langword="null"/> for a base layer.</param>
+    /// <returns>The ancestors, nearest first.</returns>
+    internal IReadOnlyList<string> AncestorsOnTopOf(string? parentId)
+    {
+        if (parentId is null)
+        {
+            return [];
+        }
+
+        return Exists(parentId) ? [parentId, .. ReadLayerFile(parentId).Ancestors] : [parentId];
+    }
+
     /// <summary>
     /// Where a layer's files are: <c>diff/&lt;id&gt;</c> itself, or, when that is a symbolic link left by the Docker 0.7
     /// migration (<c>graph/&lt;id&gt;/layer</c> or <c>containers/&lt;id&gt;/rw</c>), its target inside the Docker root, each
@@ -110,8 +190,9 @@ public sealed class AufsDriver
     /// <exception cref="ArgumentException"><paramref name="id"/> is not a layer ID.</exception>
     /// <exception cref="UnsafePathException"><c>diff/&lt;id&gt;</c> is a symbolic link to anywhere else.</exception>
     /// <exception cref="BrokenLayerChainException">The migration link's target is not a real directory in the Docker root.</exception>
-    internal ResolvedBranch ResolveBranch(string id, IUnixMetadataProvider metadata, ILogger logger)
+    internal ResolvedBranch ResolveBranch(string id)
     {
+        var metadata = Metadata;
         var diff = GetDiffPath(id);
         if (!metadata.TryGetStatus(diff, out var status))
         {
@@ -124,10 +205,10 @@ public sealed class AufsDriver
         }
 
         var fs = FileSystem;
-        var root = fs.Path.GetDirectoryName(Directory) ?? Directory;
+        var root = Context.Root;
         var target = status.LinkTarget ?? string.Empty;
         string[] allowed = [$"graph/{id}/layer", $"containers/{id}/rw"];
-        var relative = RelativeInside(fs, root, target.StartsWith('/') ? target : fs.Path.Combine(DiffDirectory, target));
+        var relative = GoPath.RelativeInside(root, target.StartsWith('/') ? target : DiffDirectory + "/" + target);
         relative ??= allowed.FirstOrDefault(suffix => target.TrimEnd('/').EndsWith("/" + suffix, StringComparison.Ordinal));
         if (relative is null || !allowed.Contains(relative, StringComparer.Ordinal))
         {
@@ -146,37 +227,8 @@ public sealed class AufsDriver
             }
         }
 
-        Log.BranchRelocated(logger, id, current);
+        Log.BranchRelocated(Context.Logger, id, current);
         return new ResolvedBranch(current, UnixFileType.Directory);
-    }
-
-    /// <summary>The path of <paramref name="path"/> relative to <paramref name="root"/> after lexical normalization, or <see langword="null"/> when it lies outside.</summary>
-    private static string? RelativeInside(IFileSystem fs, string root, string path)
-    {
-        var parts = new List<string>();
-        foreach (var part in path.Split('/'))
-        {
-            if (part is "" or ".")
-            {
-                continue;
-            }
-
-            if (part == "..")
-            {
-                if (parts.Count > 0)
-                {
-                    parts.RemoveAt(parts.Count - 1);
-                }
-
-                continue;
-            }
-
-            parts.Add(part);
-        }
-
-        var normalized = "/" + string.Join('/', parts);
-        var prefix = fs.Path.TrimEndingDirectorySeparator(root) + "/";
-        return normalized.StartsWith(prefix, StringComparison.Ordinal) ? normalized[prefix.Length..] : null;
     }
 
     private static string Validate(string id) =>

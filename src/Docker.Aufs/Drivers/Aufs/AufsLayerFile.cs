@@ -7,11 +7,11 @@ namespace Docker.Aufs.Drivers.Aufs;
 
 /// <summary>
 /// <c>aufs/layers/&lt;id&gt;</c>: the IDs of a layer's ancestors, nearest parent first, base last, one per line
-/// (legacy-layout §6). Read as Docker's <c>getParentIds</c> reads it (a trailing <c>\r</c> dropped, empty lines skipped),
+/// (docs/format/graph-era.md §6). Read as Docker's <c>getParentIds</c> reads it (a trailing <c>\r</c> dropped, empty lines skipped),
 /// and every line is validated as a layer ID before anything uses it as a path.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class AufsLayerFile
+internal sealed class AufsLayerFile
 {
     /// <summary>Initializes a new instance.</summary>
     /// <param name="id">The layer the file belongs to.</param>

@@ -81,7 +81,7 @@ public sealed class AufsLayerFileTests
         fs.AddFile($"/r/aufs/layers/{B}-init", new MockFileData(""));
         fs.AddFile("/r/aufs/layers/garbage", new MockFileData(""));
         var driver = new AufsDriver(fs, "/r/aufs");
-        Assert.Equal(new[] { A, B + "-init" }.Order(StringComparer.Ordinal), driver.GetLayerIds());
+        Assert.Equal(new[] { A, B + "-init" }.Order(StringComparer.Ordinal), driver.ListLayerIds());
         Assert.True(driver.Exists(A));
         Assert.False(driver.Exists(B));
     }

@@ -1,0 +1,185 @@
+using System.IO.Abstractions;
+using System.Text;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Archive;
+
+/// <summary>Where tar bytes go: a layer sink (hashed, maybe compressed) or a plain stream.</summary>
+internal interface ITarOutput
+{
+    ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken);
+}
+
+/// <summary>A plain stream as a <see cref="ITarOutput"/>.</summary>
+internal sealed class StreamTarOutput(Stream stream) : ITarOutput
+{
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
+    {
+        if (useAsync)
+        {
+            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            stream.Write(data.Span);
+        }
+    }
+}
+
+/// <summary>
+/// The one writer of file-system tars (regenerated layer tars and exports): each entry's header encoded as Go 1.5's
+/// <c>archive/tar</c> wrote it (<see cref="GoTarHeaderEncoder"/>), from an entry's <c>lstat</c> facts, the content streamed
+/// from its file with exactly the size the header announces, a regular file with several links written once and then as
+/// hardlinks to its first name (by device and inode), sockets left out by the caller. Docker's <c>pkg/archive</c>
+/// <c>TarWithOptions</c> writes both kinds of tar this way (moby v1.9.1, v23.0.0).
+/// </summary>
+internal sealed class TarEntryWriter
+{
+    private readonly IFileSystem _fileSystem;
+    private readonly ITarOutput _output;
+    private readonly GoTarHeaderEncoder _encoder = new();
+    private readonly Dictionary<(ulong Device, ulong Inode), byte[]> _seen = [];
+    private readonly byte[] _buffer;
+
+    public TarEntryWriter(IFileSystem fileSystem, ITarOutput output, byte[] buffer)
+    {
+        _fileSystem = fileSystem;
+        _output = output;
+        _buffer = buffer;
+    }
+
+    /// <summary>Writes one entry: its header and, for a regular file seen for the first time, the content of <paramref name="sourcePath"/>.</summary>
+    /// <param name="status">What <c>lstat</c> says about the entry (not a socket).</param>
+    /// <param name="name">The entry's name in the tar, relative, without a trailing slash.</param>
+    /// <param name="sourcePath">The file to read a regular file's content from.</param>
+    /// <param name="progress">Counts the bytes written.</param>
+    /// <param name="options">How to open the file.</param>
+    /// <param name="useAsync">Whether to read and write asynchronously.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    /// <exception cref="IOException">The file is shorter than <c>lstat</c> said when it was listed.</exception>
+    /// <exception cref="CorruptFileException">A symbolic link with an empty target, or device numbers above 2147483647: no Linux file system holds them.</exception>
+    public async ValueTask WriteEntryAsync(UnixFileStatus status, string name, string sourcePath, Action<long>? progress, FileOptions options, bool useAsync,
+        CancellationToken cancellationToken)
+    {
+        if (status.Type == UnixFileType.SymbolicLink && string.IsNullOrEmpty(status.LinkTarget))
+        {
+            throw new CorruptFileException(sourcePath, "a symbolic link with an empty target (Linux cannot create one)");
+        }
+
+        if (status.Type is UnixFileType.CharacterDevice or UnixFileType.BlockDevice && (status.DeviceMajor > int.MaxValue || status.DeviceMinor > int.MaxValue))
+        {
+            throw new CorruptFileException(sourcePath, $"device numbers {status.DeviceMajor}:{status.DeviceMinor} are beyond any Linux device");
+        }
+
+        var header = Header(status, name);
+        var regular = status.Type == UnixFileType.RegularFile;
+        if (regular && status.LinkCount > 1)
+        {
+            if (_seen.TryGetValue((status.Device, status.Inode), out var first))
+            {
+                header.Typeflag = TarType.HardLink;
+                header.Linkname = first;
+                header.Size = 0;
+                regular = false;
+            }
+            else
+            {
+                _seen[(status.Device, status.Inode)] = header.Name;
+            }
+        }
+
+        var blocks = _encoder.Encode(header);
+        await _output.WriteAsync(blocks, useAsync, cancellationToken).ConfigureAwait(false);
+        progress?.Invoke(blocks.Length);
+        if (regular && header.Size > 0)
+        {
+            await CopyContentAsync(sourcePath, header.Size, progress, options, useAsync, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the two zero blocks Go's <c>tar.Writer.Close</c> writes.</summary>
+    public async ValueTask FinishAsync(Action<long>? progress, bool useAsync, CancellationToken cancellationToken)
+    {
+        var end = new byte[2 * TarType.BlockSize];
+        await _output.WriteAsync(end, useAsync, cancellationToken).ConfigureAwait(false);
+        progress?.Invoke(end.Length);
+    }
+
+    private static TarEntryHeader Header(UnixFileStatus status, string name)
+    {
+        var header = new TarEntryHeader
+        {
+            Name = Encoding.UTF8.GetBytes(status.Type == UnixFileType.Directory ? name + "/" : name),
+            Mode = status.Mode,
+            Uid = (uint)status.Uid, // uid_t is unsigned: an owner above int.MaxValue is stored as its two's complement
+            Gid = (uint)status.Gid,
+            ModTimeSeconds = status.ModifiedTime.ToUnixTimeSeconds(),
+        };
+
+        switch (status.Type)
+        {
+            case UnixFileType.RegularFile:
+                header.Typeflag = TarType.Regular;
+                header.Size = status.Size;
+                break;
+            case UnixFileType.Directory:
+                header.Typeflag = TarType.Directory;
+                break;
+            case UnixFileType.SymbolicLink:
+                header.Typeflag = TarType.Symlink;
+                header.Linkname = Encoding.UTF8.GetBytes(status.LinkTarget ?? string.Empty);
+                break;
+            case UnixFileType.CharacterDevice:
+                header.Typeflag = TarType.CharDevice;
+                header.DevMajor = status.DeviceMajor;
+                header.DevMinor = status.DeviceMinor;
+                break;
+            case UnixFileType.BlockDevice:
+                header.Typeflag = TarType.BlockDevice;
+                header.DevMajor = status.DeviceMajor;
+                header.DevMinor = status.DeviceMinor;
+                break;
+            case UnixFileType.Fifo:
+                header.Typeflag = TarType.Fifo;
+                break;
+        }
+
+        if (status.SecurityCapability is { Length: > 0 } capability)
+        {
+            header.Xattrs = new SortedDictionary<string, byte[]>(StringComparer.Ordinal) { ["security.capability"] = capability };
+        }
+
+        return header;
+    }
+
+    private async ValueTask CopyContentAsync(string path, long size, Action<long>? progress, FileOptions options, bool useAsync, CancellationToken cancellationToken)
+    {
+        var remaining = size;
+        using (var stream = _fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options))
+        {
+            while (remaining > 0)
+            {
+                var want = (int)Math.Min(_buffer.Length, remaining);
+                var read = useAsync
+                    ? await stream.ReadAsync(_buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false)
+                    : stream.Read(_buffer, 0, want);
+                if (read == 0)
+                {
+                    throw new IOException($"{path} became {size - remaining} bytes long while it was read (it was {size}): the layer directory is changing");
+                }
+
+                await _output.WriteAsync(_buffer.AsMemory(0, read), useAsync, cancellationToken).ConfigureAwait(false);
+                progress?.Invoke(read);
+                remaining -= read;
+            }
+        }
+
+        var padding = TarType.Padding(size);
+        if (padding > 0)
+        {
+            await _output.WriteAsync(new byte[padding], useAsync, cancellationToken).ConfigureAwait(false);
+            progress?.Invoke(padding);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Buffers;
+using Docker.Aufs.IO;
+using Docker.Aufs.Logging;
+using Docker.Aufs.Union;
+using Microsoft.Extensions.Logging;
+
+namespace Docker.Aufs.Archive;
+
+/// <summary>
+/// Writes a merged view as one uncompressed tar, what <c>docker export</c> gives for a container (moby v1.9.1
+/// <c>daemon/export.go</c>: <c>archive.Tar</c> of the mounted root file system): every entry below the root in
+/// <see cref="UnionView.EnumerateRecursive"/> order, names relative without <c>./</c>, directories with a trailing
+/// <c>/</c>, through the same Go-exact writer as layer tars (<see cref="TarEntryWriter"/>). Sockets are skipped, as Docker's
+/// tar writer skips them. File contents are streamed from their branches; nothing is buffered whole.
+/// </summary>
+internal static class ViewExporter
+{
+    public static async ValueTask<long> ExportAsync(UnionView view, Stream output, ILogger logger, bool useAsync, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
+        try
+        {
+            var writer = new TarEntryWriter(view.FileSystem, new StreamTarOutput(output), buffer);
+            var options = useAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
+            long count = 0;
+            foreach (var entry in view.EnumerateRecursive())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var status = entry.Status;
+                if (status.Type == UnixFileType.Socket)
+                {
+                    Log.ExportSkippedSocket(logger, entry.Path);
+                    continue;
+                }
+
+                await writer.WriteEntryAsync(status, entry.Path, entry.SourcePath, null, options, useAsync, cancellationToken).ConfigureAwait(false);
+                count++;
+            }
+
+            await writer.FinishAsync(null, useAsync, cancellationToken).ConfigureAwait(false);
+            return count;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.IO.Abstractions;
+using Docker.Aufs.Archive;
+using Docker.Aufs.Formats;
+
+namespace Docker.Aufs;
+
+/// <summary>
+/// <c>fsck</c> for a legacy root: reads everything (never writes) and reports what is missing, orphaned, inconsistent or
+/// corrupt, each finding with a stable code, a severity, the path and a hint (docs/format/graph-era.md §11). The image
+/// store checks its files and asks the driver about its own; the files of every layer with tar-split data are then
+/// verified against it.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+public static class RootChecker
+{
+    /// <summary>Checks the root at <paramref name="path"/>.</summary>
+    /// <param name="fileSystem">The file system holding the root.</param>
+    /// <param name="path">The root; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
+    /// <param name="options">Options (the driver to check, the metadata source); <see langword="null"/> for the defaults.</param>
+    /// <param name="verifyContent">
+    /// Whether to reassemble every layer that has tar-split data and check each file's CRC-64 and size against it (reads all
+    /// layer contents: slow on a big root). <see langword="false"/> checks metadata only.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the check between files.</param>
+    /// <returns>The report; <see cref="FsckReport.IsClean"/> when nothing was found.</returns>
+    /// <exception cref="NotADockerRootException">The root does not exist or is not a legacy root at all.</exception>
+    /// <exception cref="UnsafePathException"><c>graph/</c> or a directory of the driver is a symbolic link: the root is refused, nothing behind the link is read.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null, bool verifyContent = true,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        options ??= DockerRootOptions.Default;
+        var rootPath = fileSystem.Path.GetFullPath(string.IsNullOrEmpty(path) ? LegacyLayout.DefaultRoot : path);
+        var findings = new List<FsckFinding>();
+
+        var prior = fileSystem.Directory.Exists(rootPath) ? DockerRoot.PriorDrivers(fileSystem, rootPath) : [];
+        if (options.Driver is null && prior.Count > 1)
+        {
+            findings.Add(new(FindingCodes.SeveralDrivers, FindingSeverity.Warning, rootPath,
+                $"the root holds the data of several storage drivers ({string.Join(", ", prior)}); {prior[0]} was checked",
+                "name the driver that was in use (--driver); Docker refuses to start on such a root"));
+            options = options with { Driver = prior[0] };
+        }
+
+        var root = (DockerRoot)DockerRoot.Open(fileSystem, rootPath, options);
+        var sink = new FindingSink(root.FileSystem, root.Metadata);
+        IReadOnlyList<ImageLayer> toVerify = [];
+        if (root.NoStoreProblem is { } problem)
+        {
+            sink.Add(FindingCodes.NoImageStore, FindingSeverity.Error, root.Path, problem,
+                "only the storage driver's layers can be read (--layer); name the root that holds graph/ or image/");
+            root.LayerDriver.CheckOwnFiles(sink);
+        }
+        else
+        {
+            toVerify = root.ImageStore.Check(sink);
+        }
+        if (verifyContent)
+        {
+            var archiver = new ImageArchiver(root);
+            foreach (var layer in toVerify)
+            {
+                VerifyContent(archiver, layer, sink, cancellationToken);
+            }
+        }
+
+        findings.AddRange(sink.Findings);
+        findings.Sort(static (a, b) =>
+        {
+            var byPath = string.CompareOrdinal(a.Path, b.Path);
+            return byPath != 0 ? byPath : string.CompareOrdinal(a.Code, b.Code);
+        });
+        return new FsckReport(root.Path, root.Driver, findings);
+    }
+
+    /// <summary>Reassembles a layer tar from its tar-split data into nowhere: every file's size and CRC-64 is checked on the way.</summary>
+    private static void VerifyContent(ImageArchiver archiver, ImageLayer layer, FindingSink sink, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        try
+        {
+            archiver.WriteLayerTar(layer.Id, Stream.Null, new ArchiveOptions { Source = LayerSource.TarSplit }, cancellationToken: cancellationToken);
+        }
+        catch (LayerReassemblyException e)
+        {
+            sink.Add(FindingCodes.TarSplitMismatch, FindingSeverity.Error, e.Path,
+                $"{e.EntryName}: {e.Problem}",
+                "the file changed after the layer was pulled; the original layer tar cannot be reassembled (it is regenerated instead)");
+        }
+        catch (DockerDataException e)
+        {
+            sink.Add(FindingCodes.TarSplitCorrupt, FindingSeverity.Error, layer.TarSplitPath ?? layer.Directory, FindingSink.ProblemOf(e),
+                "the original layer tar cannot be reassembled; it is regenerated from the diff directory instead");
+        }
+    }
+}

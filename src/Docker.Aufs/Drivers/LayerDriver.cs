@@ -1,0 +1,177 @@
+using System.IO.Abstractions;
+using Docker.Aufs.IO;
+using Docker.Aufs.Union;
+using Microsoft.Extensions.Logging;
+
+namespace Docker.Aufs.Drivers;
+
+/// <summary>What a driver needs to read its directory: the file system, the root, the metadata seam and the logger.</summary>
+/// <param name="FileSystem">The file system holding the root.</param>
+/// <param name="Root">The full path of the Docker root.</param>
+/// <param name="Directory">The full path of the driver's directory (normally <c>&lt;root&gt;/&lt;name&gt;</c>).</param>
+/// <param name="Metadata">The source of <c>lstat</c> facts.</param>
+/// <param name="Logger">Where warnings about the data go.</param>
+internal sealed record DriverContext(IFileSystem FileSystem, string Root, string Directory, IUnixMetadataProvider Metadata, ILogger Logger);
+
+/// <summary>
+/// A storage driver's directory: how one layer's files lie on disk (docs/format/drivers.md). It knows driver layer IDs
+/// (graph IDs, cache IDs, mount IDs), never images. The seam below the image stores: adding a driver is one folder under
+/// <c>Drivers/</c> and one line in <see cref="DriverRegistry"/>.
+/// </summary>
+internal abstract class LayerDriver
+{
+    protected LayerDriver(DriverContext context)
+    {
+        Context = context;
+    }
+
+    /// <summary>Gets the driver's name (<c>aufs</c>, …), also the name of its directory and the suffix of its stores.</summary>
+    public abstract string Name { get; }
+
+    public DriverContext Context { get; }
+
+    public IFileSystem FileSystem => Context.FileSystem;
+
+    public IUnixMetadataProvider Metadata => Context.Metadata;
+
+    /// <summary>Gets the full path of the driver's directory.</summary>
+    public string Directory => Context.Directory;
+
+    /// <summary>Gets the directory that lists the driver's layers (for messages).</summary>
+    public virtual string LayersListing => Directory;
+
+    /// <summary>Gets the directories every read goes through: a symbolic link at any of them makes the root refused.</summary>
+    public virtual IEnumerable<string> GuardedDirectories => [Directory];
+
+    /// <summary>Docker's <c>driver.Exists(id)</c>, which decides whether a graph-era image is restored at all.</summary>
+    public abstract bool Exists(string id);
+
+    /// <summary>The IDs of every layer the driver has, from one listing, sorted; <see langword="null"/> when the driver cannot tell (every layer counts).</summary>
+    public abstract IReadOnlyList<string>? ListLayerIds();
+
+    /// <summary>Where a layer's files are, for tar-split reassembly and regeneration; a <see langword="null"/> path when the driver keeps none readable.</summary>
+    /// <exception cref="UnsafePathException">The layer's directory is a symbolic link the driver does not follow.</exception>
+    public abstract LayerContent GetContent(string id);
+
+    /// <summary>Gets whether the driver records each layer's ancestors itself (so a store's chain can be checked against it).</summary>
+    public virtual bool RecordsAncestors => false;
+
+    /// <summary>The file where the driver records a layer's ancestors (for messages), or the driver's directory.</summary>
+    public virtual string RecordPath(string id) => Directory;
+
+    /// <summary>The ancestors the driver itself records for a layer, nearest first; <see langword="null"/> when it records none or does not have the layer.</summary>
+    /// <exception cref="DockerDataException">The driver's record is corrupt.</exception>
+    public virtual IReadOnlyList<string>? ReadAncestors(string id) => null;
+
+    /// <summary>Gets whether the driver can show a layer's merged files (<see cref="OpenView"/>).</summary>
+    public virtual bool HasViews => false;
+
+    /// <summary>Opens the merged, read-only view of a chain of driver layers, top first.</summary>
+    /// <exception cref="NotADockerRootException">The driver's files cannot be read by this version.</exception>
+    /// <exception cref="DockerDataException">A layer's directory is missing or unsafe.</exception>
+    public virtual UnionView OpenView(IReadOnlyList<string> chain) => throw NoViews();
+
+    /// <summary>Opens the merged, read-only view of one driver layer: the layer on top of the ancestors the driver records for it.</summary>
+    /// <exception cref="LayerNotFoundException">The driver does not have the layer.</exception>
+    /// <exception cref="NotADockerRootException">The driver's files cannot be read by this version.</exception>
+    /// <exception cref="DockerDataException">The layer's record is corrupt or a branch is missing.</exception>
+    public virtual UnionView OpenLayerView(string id)
+    {
+        if (!HasViews)
+        {
+            throw NoViews();
+        }
+
+        if (!Exists(id) || ReadAncestors(id) is not { } ancestors)
+        {
+            throw new LayerNotFoundException(id, LayersListing);
+        }
+
+        return OpenView([id, .. ancestors]);
+    }
+
+    /// <summary>
+    /// Creates a layer on top of <paramref name="parentId"/> as the driver's <c>Create</c> does (the write side: import
+    /// and the Testing package's builder) and returns the directory that receives its files.
+    /// </summary>
+    /// <exception cref="NotSupportedException">This driver's layers cannot be written.</exception>
+    public virtual string CreateLayer(string id, string? parentId) => throw new NotSupportedException($"Layers of the {Name} storage driver cannot be written.");
+
+    /// <summary>Every layer the driver has any trace of (fsck's search for orphans), sorted; by default <see cref="ListLayerIds"/>.</summary>
+    public virtual IEnumerable<string> ListAllLayerIds() => ListLayerIds() ?? [];
+
+    /// <summary>Checks what the driver keeps for one layer besides its files and record (fsck); nothing by default.</summary>
+    public virtual void CheckLayer(string id, FindingSink sink)
+    {
+    }
+
+    /// <summary>Checks the driver's own bookkeeping: leftovers of interrupted operations (fsck); nothing by default.</summary>
+    public virtual void CheckOwnFiles(FindingSink sink)
+    {
+    }
+
+    /// <summary>Throws the driver's explanation when it cannot show merged files.</summary>
+    /// <exception cref="NotADockerRootException">The driver's files cannot be read by this version.</exception>
+    public void RequireViews()
+    {
+        if (!HasViews)
+        {
+            throw NoViews();
+        }
+    }
+
+    /// <summary>Resolves a full driver layer ID or a unique prefix of one.</summary>
+    /// <exception cref="LayerNotFoundException">No layer matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The prefix matches several layers.</exception>
+    public virtual string ResolveLayerId(string reference)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reference);
+        var ids = ListLayerIds() ?? throw NoViews();
+        if (Formats.DockerIds.IsLayerId(reference))
+        {
+            return ids.Contains(reference, StringComparer.Ordinal) ? reference : throw new LayerNotFoundException(reference, LayersListing);
+        }
+
+        var start = BinarySearchStart(ids, reference);
+        var matches = new List<string>();
+        for (var i = start; i < ids.Count && ids[i].StartsWith(reference, StringComparison.Ordinal); i++)
+        {
+            matches.Add(ids[i]);
+        }
+
+        return matches.Count switch
+        {
+            0 => throw new LayerNotFoundException(reference, LayersListing),
+            1 => matches[0],
+            _ => throw new AmbiguousReferenceException(reference, matches),
+        };
+    }
+
+    private NotADockerRootException NoViews() =>
+        new(Context.Root, $"is read with the {Name} storage driver, whose files this version cannot show; merged views need the aufs driver");
+
+    private static int BinarySearchStart(IReadOnlyList<string> sorted, string prefix)
+    {
+        int low = 0, high = sorted.Count;
+        while (low < high)
+        {
+            var middle = low + ((high - low) >> 1);
+            if (string.CompareOrdinal(sorted[middle], prefix) < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+}
+
+/// <summary>Where a layer's files are, as the driver keeps them.</summary>
+/// <param name="Path">The directory, or <see langword="null"/> when the driver keeps none readable.</param>
+/// <param name="Format">How the files lie there.</param>
+/// <param name="Type">What <c>lstat</c> says <paramref name="Path"/> is, when the driver looked; <see langword="null"/> when it does not exist or was not examined.</param>
+internal readonly record struct LayerContent(string? Path, LayerContentFormat Format, UnixFileType? Type = null);

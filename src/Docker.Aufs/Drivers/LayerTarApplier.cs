@@ -1,0 +1,384 @@
+using System.IO.Abstractions;
+using System.IO.Compression;
+using System.Text;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Drivers;
+
+/// <summary>
+/// Applies a layer tar to a layer directory as Docker applied it to AUFS (entries extracted verbatim, whiteouts kept as
+/// files) and writes its tar-split data in one pass, so the layer's tar reassembles byte for byte. Used by import and by
+/// the Testing package's builder.
+/// </summary>
+internal static class LayerTarApplier
+{
+    /// <summary>The most bytes accepted after the end-of-archive blocks (tar-split keeps them in one JSON line).</summary>
+    private const int MaxRemainder = 64 * 1024 * 1024;
+
+    /// <summary>Extracts <paramref name="tar"/> into <paramref name="directory"/> and writes gzip-compressed tar-split data to <paramref name="tarSplit"/>.</summary>
+    /// <returns>The layer size as Docker's <c>DiffSize</c> computes it.</returns>
+    /// <exception cref="ArchiveFormatException">The tar is not a layer tar Docker would apply.</exception>
+    /// <exception cref="UnsafePathException">An entry or link leads outside the layer directory.</exception>
+    public static long Apply(EntryWriter writer, Stream tar, string directory, Stream tarSplit, TarSplitDialect dialect, string source)
+    {
+        var extraction = new TarExtraction(writer, directory, source);
+        using (var gzip = new GZipStream(tarSplit, CompressionLevel.Optimal, leaveOpen: true))
+        {
+            var packer = new TarSplitWriter(gzip, dialect);
+            var reader = new TarStreamReader(tar);
+            var buffer = new byte[1024 * 1024];
+            try
+            {
+                while (Sync(reader.NextAsync(false, default)) is { } header)
+                {
+                    AddSegment(packer, reader.TakeRaw());
+                    var crc = extraction.Apply(header, reader, buffer);
+                    if (!Sync(packer.AddFileAsync(header.Name, header.Size, crc, false, default)))
+                    {
+                        throw new ArchiveFormatException(source, Printable(header.Name),
+                            "the tar holds this path twice, which Docker 1.8.2 and later refuse (tar-split: duplicates of file paths not supported)");
+                    }
+
+                    AddSegment(packer, reader.TakeRaw());
+                }
+
+                AddSegment(packer, reader.TakeRaw());
+
+                // tar-split always ends with whatever follows the end-of-archive blocks, even nothing.
+                var remainder = Sync(reader.ReadRemainderAsync(MaxRemainder, false, default));
+                Sync(packer.AddSegmentAsync(remainder, false, default));
+            }
+            catch (TarFormatException e)
+            {
+                throw new ArchiveFormatException(source, null, e.Message, e);
+            }
+        }
+
+        return extraction.Finish();
+    }
+
+    private static void AddSegment(TarSplitWriter packer, byte[] raw)
+    {
+        if (raw.Length > 0)
+        {
+            Sync(packer.AddSegmentAsync(raw, false, default));
+        }
+    }
+
+    // The stream cores run with useAsync: false, so every ValueTask here is already complete.
+    private static T Sync<T>(ValueTask<T> task) => task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("A synchronous tar read did not complete synchronously.");
+
+    private static void Sync(ValueTask task)
+    {
+        if (!task.IsCompleted)
+        {
+            throw new InvalidOperationException("A synchronous tar write did not complete synchronously.");
+        }
+
+        task.GetAwaiter().GetResult();
+    }
+
+    private static string Printable(byte[] name) => DockerIds.Printable(Encoding.UTF8.GetString(name));
+
+    /// <summary>
+    /// Extracts one layer tar into its <c>diff/</c> directory as Docker 1.9's <c>archive.Untar</c> did for AUFS: names cleaned,
+    /// the root entry skipped, missing parents created, an existing path replaced unless both are directories, whiteouts kept
+    /// as ordinary files, hardlinks inside the layer, device nodes, fifos and symbolic links created (or recorded where the
+    /// file system cannot hold them), owners, modes and times applied, directory times last. Names that climb out of the layer,
+    /// symbolic links whose target would, and paths through symbolic links are refused.
+    /// </summary>
+    private sealed class TarExtraction
+    {
+        private readonly EntryWriter _writer;
+        private readonly IFileSystem _fs;
+        private readonly string _root;
+        private readonly string _source;
+        private readonly Dictionary<string, Tracked> _entries = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (int Permissions, DateTimeOffset Time)> _directories = new(StringComparer.Ordinal);
+        private readonly List<string> _directoryOrder = [];
+
+        public TarExtraction(EntryWriter writer, string root, string source)
+        {
+            _writer = writer;
+            _fs = writer.FileSystem;
+            _root = root;
+            _source = source;
+        }
+
+        /// <summary>Applies one entry, consuming its content; returns the CRC-64 of the content (none for size 0).</summary>
+        public ulong? Apply(TarEntryHeader header, TarStreamReader reader, byte[] buffer)
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(header.Name))
+            {
+                throw new ArchiveFormatException(_source, Printable(header.Name), "the name is not UTF-8, and this platform creates files by UTF-8 names only");
+            }
+
+            var name = GoPath.Clean(Encoding.UTF8.GetString(header.Name)).TrimStart('/');
+            if (name is "" or "." || header.Typeflag == TarType.PaxGlobalHeader)
+            {
+                return Drain(header, reader, buffer); // the root itself (Docker merges nothing into it), or a global PAX header (ignored)
+            }
+
+            if (name == ".." || name.StartsWith("../", StringComparison.Ordinal))
+            {
+                throw new UnsafePathException(_source, DockerIds.Printable(name), "the entry would be written outside the layer directory");
+            }
+
+            var time = DateTimeOffset.FromUnixTimeSeconds(Math.Clamp(header.ModTimeSeconds, 0, 253402300799));
+            EnsureParents(name, time);
+            var path = _fs.Path.Combine(_root, name);
+            var isDirectory = header.Typeflag == TarType.Directory;
+            if (_entries.TryGetValue(name, out var existing) && !(existing.Type == UnixFileType.Directory && isDirectory))
+            {
+                Remove(name, path, existing.Type);
+            }
+
+            var permissions = (int)(header.Mode & 0xFFF);
+            ulong? crc = null;
+            Tracked tracked;
+            switch (header.Typeflag)
+            {
+                case TarType.Directory:
+                    _fs.Directory.CreateDirectory(path);
+                    SetDirectory(path, permissions, time);
+                    tracked = _entries.TryGetValue(name, out var directory) ? directory : new Tracked(UnixFileType.Directory, _writer.NextInode(), 0);
+                    crc = Drain(header, reader, buffer);
+                    break;
+                case TarType.Regular or TarType.RegularA or TarType.Contiguous:
+                    crc = WriteContent(path, header, reader, buffer);
+                    _writer.SetMode(path, permissions);
+                    tracked = new Tracked(UnixFileType.RegularFile, _writer.NextInode(), header.Size);
+                    break;
+                case TarType.HardLink:
+                    tracked = Link(name, path, header);
+                    crc = Drain(header, reader, buffer);
+                    break;
+                case TarType.Symlink:
+                    tracked = Symlink(name, path, header);
+                    crc = Drain(header, reader, buffer);
+                    break;
+                case TarType.CharDevice or TarType.BlockDevice or TarType.Fifo:
+                    var type = header.Typeflag switch { TarType.CharDevice => UnixFileType.CharacterDevice, TarType.BlockDevice => UnixFileType.BlockDevice, _ => UnixFileType.Fifo };
+                    _writer.WriteEntry(new LayerEntry(name, type, permissions, (int)header.Uid, (int)header.Gid, time) { Major = (uint)header.DevMajor, Minor = (uint)header.DevMinor }, path, path);
+                    tracked = new Tracked(type, _writer.NextInode(), 0);
+                    crc = Drain(header, reader, buffer);
+                    break;
+                default:
+                    throw new ArchiveFormatException(_source, DockerIds.Printable(name), $"the tar entry type '{(char)header.Typeflag}' ({header.Typeflag}) is not one Docker applies");
+            }
+
+            if (header.Typeflag != TarType.Directory && header.Typeflag != TarType.HardLink)
+            {
+                _writer.SetTime(path, tracked.Type, time);
+            }
+
+            if (_writer.NativeOwners && header.Typeflag != TarType.HardLink && (header.Uid != 0 || header.Gid != 0))
+            {
+                LinuxNative.ChangeOwner(path, (int)header.Uid, (int)header.Gid);
+            }
+
+            _entries[name] = tracked;
+            if (header.Typeflag != TarType.HardLink)
+            {
+                Record(path, tracked, header, permissions, time);
+            }
+
+            return crc;
+        }
+
+        /// <summary>Applies directory modes and times (last, as Docker does) and returns the layer size as Docker's <c>DiffSize</c>.</summary>
+        public long Finish()
+        {
+            for (var i = _directoryOrder.Count - 1; i >= 0; i--)
+            {
+                var path = _directoryOrder[i];
+                var (permissions, time) = _directories[path];
+                if (_fs.Directory.Exists(path))
+                {
+                    _writer.SetMode(path, permissions);
+                    _writer.SetTime(path, UnixFileType.Directory, time);
+                }
+            }
+
+            var counted = new HashSet<ulong>();
+            long size = 0;
+            foreach (var entry in _entries.Values)
+            {
+                if (entry.Type != UnixFileType.Directory && counted.Add(entry.Inode))
+                {
+                    size += entry.Size;
+                }
+            }
+
+            return size;
+        }
+
+        private void SetDirectory(string path, int permissions, DateTimeOffset time)
+        {
+            if (!_directories.ContainsKey(path))
+            {
+                _directoryOrder.Add(path);
+            }
+
+            _directories[path] = (permissions, time);
+        }
+
+        private ulong? WriteContent(string path, TarEntryHeader header, TarStreamReader reader, byte[] buffer)
+        {
+            var crc = 0UL;
+            using (var file = _fs.FileStream.New(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            {
+                int read;
+                while ((read = Sync(reader.ReadContentAsync(buffer, false, default))) > 0)
+                {
+                    crc = Crc64Iso.Update(crc, buffer.AsSpan(0, read));
+                    file.Write(buffer, 0, read);
+                }
+            }
+
+            return header.Size > 0 ? crc : null;
+        }
+
+        private static ulong? Drain(TarEntryHeader header, TarStreamReader reader, byte[] buffer)
+        {
+            var crc = 0UL;
+            int read;
+            while ((read = Sync(reader.ReadContentAsync(buffer, false, default))) > 0)
+            {
+                crc = Crc64Iso.Update(crc, buffer.AsSpan(0, read));
+            }
+
+            return header.Size > 0 ? crc : null;
+        }
+
+        private Tracked Link(string name, string path, TarEntryHeader header)
+        {
+            var target = GoPath.Clean(Encoding.UTF8.GetString(header.Linkname)).TrimStart('/');
+            if (target == ".." || target.StartsWith("../", StringComparison.Ordinal))
+            {
+                throw new UnsafePathException(_source, DockerIds.Printable(name), $"its hardlink target '{DockerIds.Printable(target)}' is outside the layer directory");
+            }
+
+            if (!_entries.TryGetValue(target, out var original) || original.Type is UnixFileType.Directory)
+            {
+                throw new ArchiveFormatException(_source, DockerIds.Printable(name), $"it is a hardlink to '{DockerIds.Printable(target)}', which is not a file of this layer");
+            }
+
+            var targetPath = _fs.Path.Combine(_root, target);
+            if (_writer.Native && OperatingSystem.IsLinux())
+            {
+                LinuxNative.Link(targetPath, path);
+            }
+            else
+            {
+                _fs.File.Copy(targetPath, path);
+            }
+
+            // Both names now share the inode: one more link.
+            original = original with { Links = original.Links + 1 };
+            foreach (var key in _entries.Where(e => e.Value.Inode == original.Inode).Select(e => e.Key).ToList())
+            {
+                _entries[key] = original;
+                if (_writer.Metadata.TryGetStatus(_fs.Path.Combine(_root, key), out var status))
+                {
+                    _writer.Metadata.Record(_fs.Path.Combine(_root, key), status with { LinkCount = (uint)original.Links });
+                }
+            }
+
+            if (_writer.Metadata.TryGetStatus(targetPath, out var shared))
+            {
+                _writer.Metadata.Record(path, shared);
+            }
+
+            return original;
+        }
+
+        private Tracked Symlink(string name, string path, TarEntryHeader header)
+        {
+            var target = Encoding.UTF8.GetString(header.Linkname);
+            var parent = name.Contains('/', StringComparison.Ordinal) ? name[..name.LastIndexOf('/')] : string.Empty;
+            var resolved = GoPath.Clean(parent.Length == 0 ? target.TrimStart('/') : target.StartsWith('/') ? target : parent + "/" + target).TrimStart('/');
+            if (!target.StartsWith('/') && (resolved == ".." || resolved.StartsWith("../", StringComparison.Ordinal)))
+            {
+                throw new UnsafePathException(_source, DockerIds.Printable(name), $"its symbolic link target '{DockerIds.Printable(target)}' leads outside the layer directory");
+            }
+
+            _writer.WriteEntry(new LayerEntry(name, UnixFileType.SymbolicLink, 0x1FF, (int)header.Uid, (int)header.Gid, null) { LinkTarget = target }, path, path);
+            return new Tracked(UnixFileType.SymbolicLink, _writer.NextInode(), Encoding.UTF8.GetByteCount(target));
+        }
+
+        private void EnsureParents(string name, DateTimeOffset time)
+        {
+            var slash = name.IndexOf('/');
+            while (slash > 0)
+            {
+                var parent = name[..slash];
+                if (_entries.TryGetValue(parent, out var existing))
+                {
+                    if (existing.Type != UnixFileType.Directory)
+                    {
+                        throw new UnsafePathException(_source, DockerIds.Printable(name),
+                            existing.Type == UnixFileType.SymbolicLink
+                                ? $"it would be written through the symbolic link '{DockerIds.Printable(parent)}'"
+                                : $"its parent '{DockerIds.Printable(parent)}' is not a directory");
+                    }
+                }
+                else
+                {
+                    var path = _fs.Path.Combine(_root, parent);
+                    _fs.Directory.CreateDirectory(path);
+                    var tracked = new Tracked(UnixFileType.Directory, _writer.NextInode(), 0);
+                    _entries[parent] = tracked;
+                    SetDirectory(path, 0x1ED, time);
+                    _writer.Metadata.Record(path, new UnixFileStatus
+                    {
+                        Type = UnixFileType.Directory, Permissions = 0x1ED, ModifiedTime = time, Device = EntryWriter.RecordedDevice, Inode = tracked.Inode, LinkCount = 2,
+                    });
+                }
+
+                slash = name.IndexOf('/', slash + 1);
+            }
+        }
+
+        private void Remove(string name, string path, UnixFileType type)
+        {
+            if (type == UnixFileType.Directory)
+            {
+                _fs.Directory.Delete(path, recursive: true);
+                foreach (var child in _entries.Keys.Where(k => k.StartsWith(name + "/", StringComparison.Ordinal)).ToList())
+                {
+                    _entries.Remove(child);
+                    _writer.Metadata.Forget(_fs.Path.Combine(_root, child));
+                }
+            }
+            else
+            {
+                _fs.File.Delete(path);
+            }
+
+            _entries.Remove(name);
+            _writer.Metadata.Forget(path);
+        }
+
+        private void Record(string path, Tracked tracked, TarEntryHeader header, int permissions, DateTimeOffset time) =>
+            _writer.Metadata.Record(path, new UnixFileStatus
+            {
+                Type = tracked.Type,
+                Permissions = tracked.Type == UnixFileType.SymbolicLink ? 0x1FF : permissions,
+                Uid = (int)header.Uid,
+                Gid = (int)header.Gid,
+                Size = tracked.Size,
+                ModifiedTime = time,
+                Device = EntryWriter.RecordedDevice,
+                Inode = tracked.Inode,
+                LinkCount = tracked.Type == UnixFileType.Directory ? 2u : (uint)tracked.Links,
+                DeviceMajor = (uint)header.DevMajor,
+                DeviceMinor = (uint)header.DevMinor,
+                LinkTarget = tracked.Type == UnixFileType.SymbolicLink ? Encoding.UTF8.GetString(header.Linkname) : null,
+                SecurityCapability = header.Xattrs is { } x && x.TryGetValue("security.capability", out var capability) ? capability : null,
+            });
+
+        private sealed record Tracked(UnixFileType Type, ulong Inode, long Size, int Links = 1);
+    }
+}

@@ -1,0 +1,165 @@
+namespace Docker.Aufs;
+
+/// <summary>How serious a finding is.</summary>
+public enum FindingSeverity
+{
+    /// <summary>Worth knowing, harmless: leftovers of normal operation, data Docker itself recomputes.</summary>
+    Info,
+
+    /// <summary>Something Docker would ignore or work around, but that loses or hides data: an orphan layer, a tag of a missing image.</summary>
+    Warning,
+
+    /// <summary>Data that cannot be used as it is: a broken chain, a corrupt file, content that no longer matches its checksum.</summary>
+    Error,
+}
+
+/// <summary>One problem found in a root: a stable code, a severity, the path that shows it, what is wrong, and what to do.</summary>
+/// <param name="Code">A stable kebab-case code (see <see cref="FindingCodes"/>), for scripts.</param>
+/// <param name="Severity">How serious it is.</param>
+/// <param name="Path">The file or directory that shows the problem.</param>
+/// <param name="Message">What is wrong, in one line.</param>
+/// <param name="Hint">What to do about it, in one line.</param>
+/// <threadsafety static="true" instance="true"/>
+public sealed record FsckFinding(string Code, FindingSeverity Severity, string Path, string Message, string Hint);
+
+/// <summary>The result of <see cref="RootChecker.Check"/>: every finding, sorted by path and code.</summary>
+/// <threadsafety static="true" instance="true"/>
+public sealed class FsckReport
+{
+    /// <summary>Initializes a report.</summary>
+    /// <param name="root">The full path of the checked root.</param>
+    /// <param name="driver">The storage driver whose data was checked.</param>
+    /// <param name="findings">The findings.</param>
+    public FsckReport(string root, string driver, IReadOnlyList<FsckFinding> findings)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        ArgumentNullException.ThrowIfNull(driver);
+        ArgumentNullException.ThrowIfNull(findings);
+        Root = root;
+        Driver = driver;
+        Findings = findings;
+    }
+
+    /// <summary>Gets the full path of the checked root.</summary>
+    public string Root { get; }
+
+    /// <summary>Gets the storage driver whose data was checked.</summary>
+    public string Driver { get; }
+
+    /// <summary>Gets the findings, sorted by path, then code.</summary>
+    public IReadOnlyList<FsckFinding> Findings { get; }
+
+    /// <summary>Gets whether there is no finding at all.</summary>
+    public bool IsClean => Findings.Count == 0;
+}
+
+/// <summary>The stable codes of <see cref="FsckFinding.Code"/>. Never renamed once released; new checks add codes.</summary>
+public static class FindingCodes
+{
+    /// <summary>Several storage drivers left data in the root.</summary>
+    public const string SeveralDrivers = "several-drivers";
+
+    /// <summary>The root holds no image store this version reads, only a storage driver's data: its layers can be read, not its images.</summary>
+    public const string NoImageStore = "no-image-store";
+
+    /// <summary>A Docker 1.10+ store (<c>image/</c>) lies beside <c>graph/</c>: the root was migrated.</summary>
+    public const string MigratedRoot = "migrated-root";
+
+    /// <summary>
+    /// A symbolic link where Docker never writes one (a layer's <c>diff</c> or <c>mnt</c> directory other than Docker 0.7's
+    /// migration link, <c>aufs/layers/&lt;id&gt;</c>, <c>graph/&lt;id&gt;</c> or a file in it, <c>graph/_tmp</c>, the tag
+    /// store, <c>containers/</c>, <c>containers/&lt;id&gt;</c> or its configuration files): not followed, as it could lead
+    /// outside the root.
+    /// </summary>
+    public const string UnsafeLink = "unsafe-link";
+
+    /// <summary>An entry under <c>graph/</c> that is not an image directory, <c>_tmp</c> or a removal leftover.</summary>
+    public const string UnexpectedGraphEntry = "unexpected-graph-entry";
+
+    /// <summary>A staging leftover in <c>graph/_tmp/</c>.</summary>
+    public const string LeftoverTemp = "leftover-tmp";
+
+    /// <summary>A <c>*-removing</c> directory left by an interrupted removal.</summary>
+    public const string LeftoverRemoving = "leftover-removing";
+
+    /// <summary>The Docker 0.7 removal directory <c>aufs/tmp</c>.</summary>
+    public const string LeftoverAufsTemp = "leftover-aufs-tmp";
+
+    /// <summary>An image JSON that cannot be read (missing, truncated, not JSON, wrong types).</summary>
+    public const string JsonCorrupt = "json-corrupt";
+
+    /// <summary>An image JSON whose <c>id</c> differs from its directory.</summary>
+    public const string JsonIdMismatch = "json-id-mismatch";
+
+    /// <summary>A layer whose parent has no <c>graph/</c> directory.</summary>
+    public const string MissingParent = "missing-parent";
+
+    /// <summary>A parent chain that loops.</summary>
+    public const string ChainCycle = "chain-cycle";
+
+    /// <summary>The <c>graph/</c> chain and the driver's <c>aufs/layers/&lt;id&gt;</c> disagree.</summary>
+    public const string ChainMismatch = "chain-mismatch";
+
+    /// <summary>An <c>aufs/layers/&lt;id&gt;</c> file that cannot be read.</summary>
+    public const string LayersFileCorrupt = "layers-file-corrupt";
+
+    /// <summary>A <c>graph/&lt;id&gt;</c> without driver data: Docker ignores such an image.</summary>
+    public const string GraphWithoutDriverData = "graph-without-driver-data";
+
+    /// <summary>A driver layer that is neither an image nor a container's layer.</summary>
+    public const string OrphanDriverLayer = "orphan-driver-layer";
+
+    /// <summary>An image layer without its <c>aufs/diff/&lt;id&gt;</c> directory.</summary>
+    public const string DiffMissing = "diff-missing";
+
+    /// <summary>A layer without its <c>aufs/mnt/&lt;id&gt;</c> mount point.</summary>
+    public const string MountMissing = "mnt-missing";
+
+    /// <summary>A non-empty <c>aufs/mnt/&lt;id&gt;</c>: the root is a snapshot of a running host.</summary>
+    public const string MountPopulated = "mnt-populated";
+
+    /// <summary>No <c>layersize</c> file.</summary>
+    public const string LayerSizeMissing = "layersize-missing";
+
+    /// <summary>A <c>layersize</c> that is not a decimal number.</summary>
+    public const string LayerSizeMalformed = "layersize-malformed";
+
+    /// <summary>A <c>layersize</c> that differs from the size of the layer's diff directory.</summary>
+    public const string LayerSizeMismatch = "layersize-mismatch";
+
+    /// <summary>No tag store for the driver.</summary>
+    public const string RepositoriesMissing = "repositories-missing";
+
+    /// <summary>An empty tag store (a full disk while Docker saved it).</summary>
+    public const string RepositoriesEmpty = "repositories-empty";
+
+    /// <summary>A truncated or corrupt tag store.</summary>
+    public const string RepositoriesCorrupt = "repositories-corrupt";
+
+    /// <summary>A <c>repositories-*.corrupt</c> copy Docker set aside.</summary>
+    public const string RepositoriesCorruptCopy = "repositories-corrupt-copy";
+
+    /// <summary>A tag whose value is not an image ID.</summary>
+    public const string TagTargetInvalid = "tag-target-invalid";
+
+    /// <summary>A tag pointing at an image the root does not have.</summary>
+    public const string TagTargetMissing = "tag-target-missing";
+
+    /// <summary>A layer without <c>tar-data.json.gz</c> in a root whose other layers have one (written by Docker 1.8+).</summary>
+    public const string TarSplitMissing = "tarsplit-missing";
+
+    /// <summary><c>tar-data.json.gz</c> that cannot be read (not gzip, truncated, not tar-split, a path outside the layer).</summary>
+    public const string TarSplitCorrupt = "tarsplit-corrupt";
+
+    /// <summary>A file of the layer that no longer matches its tar-split record: changed (CRC-64), resized or missing.</summary>
+    public const string TarSplitMismatch = "tarsplit-mismatch";
+
+    /// <summary>A container whose <c>config.json</c> or <c>hostconfig.json</c> cannot be read.</summary>
+    public const string ContainerConfigCorrupt = "container-config-corrupt";
+
+    /// <summary>A container whose image is not in the root.</summary>
+    public const string ContainerImageMissing = "container-image-missing";
+
+    /// <summary>A container without its read-write layer <c>&lt;id&gt;</c> or init layer <c>&lt;id&gt;-init</c> in the driver.</summary>
+    public const string ContainerLayerMissing = "container-layer-missing";
+}

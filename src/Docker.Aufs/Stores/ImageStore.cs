@@ -1,0 +1,101 @@
+using System.IO.Abstractions;
+using Docker.Aufs.Drivers;
+using Docker.Aufs.IO;
+using Microsoft.Extensions.Logging;
+
+namespace Docker.Aufs.Stores;
+
+/// <summary>What a store needs: the root, its file system and metadata seam, the driver it sits on, logging and options.</summary>
+/// <param name="FileSystem">The file system holding the root.</param>
+/// <param name="Root">The full path of the Docker root.</param>
+/// <param name="Driver">The storage driver whose layers the store's images use.</param>
+/// <param name="Metadata">The source of <c>lstat</c> facts.</param>
+/// <param name="Logger">Where warnings about the data go.</param>
+/// <param name="StrictChains">Whether a disagreement between the store's chain and the driver's is an error (else a warning).</param>
+internal sealed record StoreContext(IFileSystem FileSystem, string Root, LayerDriver Driver, IUnixMetadataProvider Metadata, ILogger Logger, bool StrictChains);
+
+/// <summary>
+/// An image store: which images, tags and containers a root holds, and how each image's layers chain, as driver layer
+/// IDs (docs/format/graph-era.md, docs/format/content-addressed.md). The seam above the drivers: adding a store is one
+/// folder under <c>Stores/</c> and one line in <see cref="StoreRegistry"/>.
+/// </summary>
+internal abstract class ImageStore
+{
+    protected ImageStore(StoreContext context)
+    {
+        Context = context;
+    }
+
+    public StoreContext Context { get; }
+
+    public IFileSystem FileSystem => Context.FileSystem;
+
+    public LayerDriver Driver => Context.Driver;
+
+    public ILogger Logger => Context.Logger;
+
+    /// <summary>Gets which store this is.</summary>
+    public abstract ImageStoreKind Kind { get; }
+
+    /// <summary>Resolves a reference to an image ID as the Docker version that wrote the store did.</summary>
+    /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
+    /// <exception cref="DockerDataException">The store names something that is not an ID.</exception>
+    public abstract string ResolveImageId(string reference);
+
+    /// <summary>Reads an image by its full ID as the store records it: configuration, layers top first, history, tags.</summary>
+    /// <exception cref="ImageNotFoundException">The store has no such image.</exception>
+    /// <exception cref="BrokenLayerChainException">A parent is missing or the chain loops.</exception>
+    /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
+    public abstract Image GetImage(string imageId);
+
+    /// <summary>
+    /// Checks, before the image's files are merged, that the driver records the same chain as the store and has every
+    /// layer's directory: a warning or, with strict chains, an error. The store's chain is the one used either way.
+    /// </summary>
+    /// <exception cref="BrokenLayerChainException">(Strict chains) the driver disagrees or a layer's directory is missing.</exception>
+    public abstract void VerifyImageLayers(Image image);
+
+    /// <summary>Lists images as <c>docker images</c> does; images that cannot be read are skipped with a warning.</summary>
+    public abstract IReadOnlyList<ImageSummary> GetImages();
+
+    /// <summary>Resolves a layer reference (a layer ID, a unique prefix, or any image reference naming its top layer) to the layer.</summary>
+    /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">A prefix matches several layers.</exception>
+    /// <exception cref="DockerDataException">The layer's files are corrupt.</exception>
+    public abstract ImageLayer GetLayer(string reference);
+
+    /// <summary>Lists the containers of the root's driver as <c>docker ps -a</c> does, newest first.</summary>
+    public abstract IReadOnlyList<Container> GetContainers();
+
+    /// <summary>Resolves a container reference (full ID, name, unique ID prefix) as Docker did.</summary>
+    /// <exception cref="ContainerNotFoundException">Nothing matches.</exception>
+    /// <exception cref="AmbiguousReferenceException">The reference matches several containers.</exception>
+    public abstract Container GetContainer(string reference);
+
+    /// <summary>
+    /// The driver layers of a container's merged view, top first: its read-write layer, its init layer, then its image's
+    /// layers as the store chains them, checked against what the driver records (a warning or, with strict chains, an
+    /// error). When the store no longer has the image, the chain the driver records is used.
+    /// </summary>
+    /// <exception cref="BrokenLayerChainException">The driver does not have the container's layer, or (strict) its chain is not what the store says.</exception>
+    public abstract IReadOnlyList<string> ContainerLayers(Container container);
+
+    /// <summary>
+    /// Checks the store's files and, through the driver seam, the driver's record of every layer (fsck): findings go to
+    /// <paramref name="sink"/>. Reads everything, writes nothing.
+    /// </summary>
+    /// <returns>The layers that have tar-split data and a directory of files, to verify one against the other.</returns>
+    public abstract IReadOnlyList<ImageLayer> Check(FindingSink sink);
+
+    /// <summary>A disagreement between the store and the driver: an error with strict chains, else a logged warning.</summary>
+    protected void ChainProblem(string layerId, string path, string problem)
+    {
+        if (Context.StrictChains)
+        {
+            throw new BrokenLayerChainException(layerId, path, problem);
+        }
+
+        Logging.Log.ChainProblem(Logger, layerId, $"{problem} ({path})");
+    }
+}

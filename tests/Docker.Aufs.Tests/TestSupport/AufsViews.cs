@@ -1,0 +1,30 @@
+using Docker.Aufs.Archive;
+using Docker.Aufs.Drivers;
+using Docker.Aufs.Drivers.Aufs;
+using Docker.Aufs.IO;
+using Docker.Aufs.Union;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Docker.Aufs.Tests.TestSupport;
+
+/// <summary>Merged views opened at the driver level, and exports of views, without a whole root.</summary>
+internal static class AufsViews
+{
+    /// <summary>The view of a layer of an AUFS driver directory, read with <paramref name="metadata"/>.</summary>
+    public static UnionView Open(AufsDriver driver, string layerId, IUnixMetadataProvider metadata, ILoggerFactory? logs = null) =>
+        new AufsDriver(new DriverContext(driver.FileSystem, driver.Context.Root, driver.Directory, metadata,
+            (logs ?? NullLoggerFactory.Instance).CreateLogger("Docker.Aufs"))).OpenLayerView(layerId);
+
+    /// <summary>A view over branch directories, top first.</summary>
+    public static UnionView Over(System.IO.Abstractions.IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches) =>
+        new(fileSystem, metadata, branches, NullLogger.Instance);
+
+    /// <summary>Writes a view as <c>docker export</c> does (<see cref="ImageArchiver.Export"/>, without a root).</summary>
+    public static long WriteTar(this UnionView view, Stream output, CancellationToken cancellationToken = default) =>
+        AsyncIo.RunSync(ViewExporter.ExportAsync(view, output, NullLogger.Instance, useAsync: false, cancellationToken));
+
+    /// <summary>Asynchronously writes a view as <c>docker export</c> does.</summary>
+    public static Task<long> WriteTarAsync(this UnionView view, Stream output, CancellationToken cancellationToken = default) =>
+        ViewExporter.ExportAsync(view, output, NullLogger.Instance, useAsync: true, cancellationToken).AsTask();
+}
