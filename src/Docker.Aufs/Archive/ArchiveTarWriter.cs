@@ -25,27 +25,31 @@ internal sealed class ArchiveTarWriter
         _stream = stream;
     }
 
-    public ValueTask WriteDirectoryAsync(string name, long modTime, bool useAsync, CancellationToken cancellationToken) =>
-        WriteAsync(Header(name.EndsWith('/') ? name : name + "/", TarType.Directory, DirectoryMode, 0, modTime), useAsync, cancellationToken);
+    public ValueTask WriteDirectoryAsync<TIo>(string name, long modTime, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode =>
+        WriteAsync<TIo>(Header(name.EndsWith('/') ? name : name + "/", TarType.Directory, DirectoryMode, 0, modTime), cancellationToken);
 
-    public async ValueTask WriteFileAsync(string name, ReadOnlyMemory<byte> content, long modTime, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask WriteFileAsync<TIo>(string name, ReadOnlyMemory<byte> content, long modTime, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
-        await WriteAsync(Header(name, TarType.Regular, FileMode, content.Length, modTime), useAsync, cancellationToken).ConfigureAwait(false);
-        await WriteAsync(content, useAsync, cancellationToken).ConfigureAwait(false);
-        await WriteAsync(new byte[TarType.Padding(content.Length)], useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteAsync<TIo>(Header(name, TarType.Regular, FileMode, content.Length, modTime), cancellationToken).ConfigureAwait(false);
+        await WriteAsync<TIo>(content, cancellationToken).ConfigureAwait(false);
+        await WriteAsync<TIo>(new byte[TarType.Padding(content.Length)], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Starts a member whose content the caller streams to the underlying stream next.</summary>
     /// <returns>The position of its header, for <see cref="EndFileAsync"/> or <see cref="Discard"/>.</returns>
-    public async ValueTask<long> BeginFileAsync(bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<long> BeginFileAsync<TIo>(CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var position = _stream.Position;
-        await WriteAsync(new byte[TarType.BlockSize], useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteAsync<TIo>(new byte[TarType.BlockSize], cancellationToken).ConfigureAwait(false);
         return position;
     }
 
     /// <summary>Finishes a member begun with <see cref="BeginFileAsync"/>: its header gets the final name and size, then padding follows.</summary>
-    public async ValueTask EndFileAsync(long headerPosition, string name, long modTime, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask EndFileAsync<TIo>(long headerPosition, string name, long modTime, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var end = _stream.Position;
         var size = end - headerPosition - TarType.BlockSize;
@@ -56,9 +60,9 @@ internal sealed class ArchiveTarWriter
         }
 
         _stream.Position = headerPosition;
-        await WriteAsync(header, useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteAsync<TIo>(header, cancellationToken).ConfigureAwait(false);
         _stream.Position = end;
-        await WriteAsync(new byte[TarType.Padding(size)], useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteAsync<TIo>(new byte[TarType.Padding(size)], cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Drops a member begun with <see cref="BeginFileAsync"/> (a blob already in the archive).</summary>
@@ -69,8 +73,9 @@ internal sealed class ArchiveTarWriter
     }
 
     /// <summary>Writes the two zero blocks that end an archive.</summary>
-    public ValueTask FinishAsync(bool useAsync, CancellationToken cancellationToken) =>
-        WriteAsync(new byte[2 * TarType.BlockSize], useAsync, cancellationToken);
+    public ValueTask FinishAsync<TIo>(CancellationToken cancellationToken)
+        where TIo : struct, IIoMode =>
+        WriteAsync<TIo>(new byte[2 * TarType.BlockSize], cancellationToken);
 
     private static byte[] Header(string name, byte type, long mode, long size, long modTime) =>
         new GoTarHeaderEncoder().Encode(new TarEntryHeader
@@ -82,20 +87,14 @@ internal sealed class ArchiveTarWriter
             ModTimeSeconds = modTime,
         });
 
-    private async ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync<TIo>(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (data.IsEmpty)
         {
             return;
         }
 
-        if (useAsync)
-        {
-            await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            _stream.Write(data.Span);
-        }
+        await TIo.WriteAsync(_stream, data, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -46,7 +46,7 @@ public sealed class ImageArchiver
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public LayerDigest WriteLayerTar(string layer, Stream destination, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        AsyncIo.RunSync(WriteLayerTarCoreAsync(layer, destination, options, progress, useAsync: false, cancellationToken));
+        IoRun.Sync(WriteLayerTarCoreAsync<SyncIo>(layer, destination, options, progress, cancellationToken));
 
     /// <summary>Asynchronously writes one layer's tar to a stream (see <see cref="WriteLayerTar"/>).</summary>
     /// <param name="layer">The layer: a full ID, a unique prefix, or any reference resolving to it.</param>
@@ -62,7 +62,7 @@ public sealed class ImageArchiver
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<LayerDigest> WriteLayerTarAsync(string layer, Stream destination, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        WriteLayerTarCoreAsync(layer, destination, options, progress, useAsync: true, cancellationToken).AsTask();
+        WriteLayerTarCoreAsync<AsyncIo>(layer, destination, options, progress, cancellationToken).AsTask();
 
     /// <summary>
     /// Writes one layer's tar to the file <paramref name="outputPath"/> (see <see cref="WriteLayerTar"/>), atomically: under a
@@ -82,7 +82,7 @@ public sealed class ImageArchiver
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public LayerDigest ExportLayerTar(string layer, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        AsyncIo.RunSync(ExportLayerTarCoreAsync(layer, outputPath, options, progress, useAsync: false, cancellationToken));
+        IoRun.Sync(ExportLayerTarCoreAsync<SyncIo>(layer, outputPath, options, progress, cancellationToken));
 
     /// <summary>Asynchronously writes one layer's tar to a file, atomically (see <see cref="ExportLayerTar"/>).</summary>
     /// <param name="layer">The layer: a full ID, a unique prefix, or any reference resolving to it.</param>
@@ -99,7 +99,7 @@ public sealed class ImageArchiver
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<LayerDigest> ExportLayerTarAsync(string layer, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        ExportLayerTarCoreAsync(layer, outputPath, options, progress, useAsync: true, cancellationToken).AsTask();
+        ExportLayerTarCoreAsync<AsyncIo>(layer, outputPath, options, progress, cancellationToken).AsTask();
 
     /// <summary>
     /// Computes what Docker 1.10's migration makes of an image: each layer's DiffID (from its tar, as <see cref="WriteLayerTar"/>
@@ -117,7 +117,7 @@ public sealed class ImageArchiver
     /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ImageDigests ComputeDigests(string reference, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        AsyncIo.RunSync(ComputeDigestsCoreAsync(reference, options, progress, useAsync: false, cancellationToken));
+        IoRun.Sync(ComputeDigestsCoreAsync<SyncIo>(reference, options, progress, cancellationToken));
 
     /// <summary>Asynchronously computes an image's digests (see <see cref="ComputeDigests"/>).</summary>
     /// <param name="reference">The image (see <see cref="IDockerRoot.ResolveImage"/>).</param>
@@ -133,7 +133,7 @@ public sealed class ImageArchiver
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<ImageDigests> ComputeDigestsAsync(string reference, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        ComputeDigestsCoreAsync(reference, options, progress, useAsync: true, cancellationToken).AsTask();
+        ComputeDigestsCoreAsync<AsyncIo>(reference, options, progress, cancellationToken).AsTask();
 
     /// <summary>
     /// Saves images as a docker-archive or an OCI image layout (<see cref="ArchiveOptions.Format"/>) that current Docker, podman,
@@ -157,7 +157,7 @@ public sealed class ImageArchiver
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public SaveResult Save(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        AsyncIo.RunSync(SaveCoreAsync(references, outputPath, options, progress, useAsync: false, cancellationToken));
+        IoRun.Sync(SaveCoreAsync<SyncIo>(references, outputPath, options, progress, cancellationToken));
 
     /// <summary>Asynchronously saves images (see <see cref="Save"/>).</summary>
     /// <param name="references">The images (see <see cref="IDockerRoot.ResolveImage"/>).</param>
@@ -176,7 +176,7 @@ public sealed class ImageArchiver
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<SaveResult> SaveAsync(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        SaveCoreAsync(references, outputPath, options, progress, useAsync: true, cancellationToken).AsTask();
+        SaveCoreAsync<AsyncIo>(references, outputPath, options, progress, cancellationToken).AsTask();
 
     /// <summary>
     /// Writes a merged view as one uncompressed tar, what <c>docker export</c> gives for a container: every entry below the root,
@@ -194,7 +194,7 @@ public sealed class ImageArchiver
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(output);
-        return AsyncIo.RunSync(ViewExporter.ExportAsync(view, output, _logger, useAsync: false, cancellationToken));
+        return IoRun.Sync(ViewExporter.ExportAsync<SyncIo>(view, output, _logger, cancellationToken));
     }
 
     /// <summary>Asynchronously writes a merged view as one tar (see <see cref="Export"/>).</summary>
@@ -208,36 +208,39 @@ public sealed class ImageArchiver
     {
         ArgumentNullException.ThrowIfNull(view);
         ArgumentNullException.ThrowIfNull(output);
-        return ViewExporter.ExportAsync(view, output, _logger, useAsync: true, cancellationToken).AsTask();
+        return ViewExporter.ExportAsync<AsyncIo>(view, output, _logger, cancellationToken).AsTask();
     }
 
     private ImageExporter Exporter => new(_root.FileSystem, _root.Metadata, _logger);
 
-    private async ValueTask<LayerDigest> WriteLayerTarCoreAsync(string layer, Stream destination, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
-        bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<LayerDigest> WriteLayerTarCoreAsync<TIo>(string layer, Stream destination, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         ArgumentNullException.ThrowIfNull(destination);
         var resolved = _root.ResolveLayer(layer);
-        return await Exporter.WriteLayerTarAsync(resolved, destination, (options ?? ArchiveOptions.Default).Source, progress, useAsync, cancellationToken).ConfigureAwait(false);
+        return await Exporter.WriteLayerTarAsync<TIo>(resolved, destination, (options ?? ArchiveOptions.Default).Source, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<LayerDigest> ExportLayerTarCoreAsync(string layer, string outputPath, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
-        bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<LayerDigest> ExportLayerTarCoreAsync<TIo>(string layer, string outputPath, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         var resolved = _root.ResolveLayer(layer);
-        return await Exporter.ExportLayerTarAsync(resolved, outputPath, options ?? ArchiveOptions.Default, progress, useAsync, cancellationToken).ConfigureAwait(false);
+        return await Exporter.ExportLayerTarAsync<TIo>(resolved, outputPath, options ?? ArchiveOptions.Default, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<ImageDigests> ComputeDigestsCoreAsync(string reference, ArchiveOptions? options, IProgress<ArchiveProgress>? progress, bool useAsync,
-        CancellationToken cancellationToken)
+    private async ValueTask<ImageDigests> ComputeDigestsCoreAsync<TIo>(string reference, ArchiveOptions? options, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var image = _root.ResolveImage(reference);
-        return await Exporter.DigestAsync(BaseFirst(image), (options ?? ArchiveOptions.Default).Source, progress, useAsync, cancellationToken).ConfigureAwait(false);
+        return await Exporter.DigestAsync<TIo>(BaseFirst(image), (options ?? ArchiveOptions.Default).Source, progress, cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<SaveResult> SaveCoreAsync(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
-        bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<SaveResult> SaveCoreAsync<TIo>(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         ArgumentNullException.ThrowIfNull(references);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
@@ -293,7 +296,7 @@ public sealed class ImageArchiver
         }
 
         var exports = order.Select(id => new ExportImage(BaseFirst(images[id].Image), images[id].Tags)).ToList();
-        return await Exporter.SaveAsync(exports, outputPath, options ?? ArchiveOptions.Default, progress, useAsync, cancellationToken).ConfigureAwait(false);
+        return await Exporter.SaveAsync<TIo>(exports, outputPath, options ?? ArchiveOptions.Default, progress, cancellationToken).ConfigureAwait(false);
     }
 
     private static List<ImageLayer> BaseFirst(Image image)

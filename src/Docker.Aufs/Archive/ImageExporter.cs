@@ -37,30 +37,33 @@ internal sealed class ImageExporter
     }
 
     /// <summary>Writes one layer's tar to a stream.</summary>
-    public async ValueTask<LayerDigest> WriteLayerTarAsync(ImageLayer layer, Stream destination, LayerSource policy, IProgress<ArchiveProgress>? progress,
-        bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<LayerDigest> WriteLayerTarAsync<TIo>(ImageLayer layer, Stream destination, LayerSource policy, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var tracker = new ProgressTracker(progress, 1, layer.Size);
         tracker.Begin(layer.Id, 1);
         using var sink = new LayerSink(destination);
-        var (result, _) = await _producer.ProduceAsync(layer, sink, policy, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false);
+        var (result, _) = await _producer.ProduceAsync<TIo>(layer, sink, policy, tracker.Add, cancellationToken).ConfigureAwait(false);
         tracker.End();
         return result;
     }
 
     /// <summary>Writes one layer's tar to a file, atomically.</summary>
-    public async ValueTask<LayerDigest> ExportLayerTarAsync(ImageLayer layer, string outputPath, ArchiveOptions options, IProgress<ArchiveProgress>? progress,
-        bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<LayerDigest> ExportLayerTarAsync<TIo>(ImageLayer layer, string outputPath, ArchiveOptions options, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
-        using var output = AtomicFile.Create(options.OutputFileSystem ?? _fileSystem, outputPath, useAsync);
-        var result = await WriteLayerTarAsync(layer, output.Stream, options.Source, progress, useAsync, cancellationToken).ConfigureAwait(false);
+        using var output = AtomicFile.Create(options.OutputFileSystem ?? _fileSystem, outputPath, TIo.IsAsync);
+        var result = await WriteLayerTarAsync<TIo>(layer, output.Stream, options.Source, progress, cancellationToken).ConfigureAwait(false);
         output.Commit();
         return result;
     }
 
     /// <summary>Computes an image's digests without writing anything.</summary>
-    public async ValueTask<ImageDigests> DigestAsync(IReadOnlyList<ImageLayer> chain, LayerSource policy, IProgress<ArchiveProgress>? progress,
-        bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<ImageDigests> DigestAsync<TIo>(IReadOnlyList<ImageLayer> chain, LayerSource policy, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var tracker = new ProgressTracker(progress, chain.Count, EstimatedSize(chain));
         var tars = new List<LayerDigest>(chain.Count);
@@ -68,7 +71,7 @@ internal sealed class ImageExporter
         {
             tracker.Begin(chain[i].Id, i + 1);
             using var sink = new LayerSink(null);
-            tars.Add((await _producer.ProduceAsync(chain[i], sink, policy, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false)).Result);
+            tars.Add((await _producer.ProduceAsync<TIo>(chain[i], sink, policy, tracker.Add, cancellationToken).ConfigureAwait(false)).Result);
         }
 
         tracker.End();
@@ -76,8 +79,9 @@ internal sealed class ImageExporter
     }
 
     /// <summary>Writes the images to <paramref name="outputPath"/> in the chosen format.</summary>
-    public async ValueTask<SaveResult> SaveAsync(IReadOnlyList<ExportImage> images, string outputPath, ArchiveOptions options, IProgress<ArchiveProgress>? progress,
-        bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<SaveResult> SaveAsync<TIo>(IReadOnlyList<ExportImage> images, string outputPath, ArchiveOptions options, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (images.Count == 0)
         {
@@ -89,17 +93,18 @@ internal sealed class ImageExporter
         var tags = images.Select(i => ValidTags(i.Tags)).ToList();
         return options.Format switch
         {
-            ArchiveFormat.DockerArchive => await SaveDockerArchiveAsync(images, tags, layers, outputPath, options, tracker, useAsync, cancellationToken).ConfigureAwait(false),
-            ArchiveFormat.Oci or ArchiveFormat.OciDirectory => await SaveOciAsync(images, tags, layers, outputPath, options, tracker, useAsync, cancellationToken).ConfigureAwait(false),
+            ArchiveFormat.DockerArchive => await SaveDockerArchiveAsync<TIo>(images, tags, layers, outputPath, options, tracker, cancellationToken).ConfigureAwait(false),
+            ArchiveFormat.Oci or ArchiveFormat.OciDirectory => await SaveOciAsync<TIo>(images, tags, layers, outputPath, options, tracker, cancellationToken).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Format, "Unknown archive format."),
         };
     }
 
-    private async ValueTask<SaveResult> SaveDockerArchiveAsync(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ImageLayer> layers,
-        string outputPath, ArchiveOptions options, ProgressTracker tracker, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<SaveResult> SaveDockerArchiveAsync<TIo>(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ImageLayer> layers,
+        string outputPath, ArchiveOptions options, ProgressTracker tracker, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var fileSystem = options.OutputFileSystem ?? _fileSystem;
-        using var output = AtomicFile.Create(fileSystem, outputPath, useAsync);
+        using var output = AtomicFile.Create(fileSystem, outputPath, TIo.IsAsync);
         var tarStream = output.Stream;
         var tar = new ArchiveTarWriter(tarStream);
         var tars = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
@@ -108,17 +113,17 @@ internal sealed class ImageExporter
             var layer = layers[i];
             tracker.Begin(layer.Id, i + 1);
             var created = ModTime(layer);
-            await tar.WriteDirectoryAsync(layer.Id, created, useAsync, cancellationToken).ConfigureAwait(false);
-            await tar.WriteFileAsync(layer.Id + "/VERSION", "1.0"u8.ToArray(), created, useAsync, cancellationToken).ConfigureAwait(false);
-            await tar.WriteFileAsync(layer.Id + "/json", ImageConfigFactory.JsonValue(layer), created, useAsync, cancellationToken).ConfigureAwait(false);
-            var header = await tar.BeginFileAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            await tar.WriteDirectoryAsync<TIo>(layer.Id, created, cancellationToken).ConfigureAwait(false);
+            await tar.WriteFileAsync<TIo>(layer.Id + "/VERSION", "1.0"u8.ToArray(), created, cancellationToken).ConfigureAwait(false);
+            await tar.WriteFileAsync<TIo>(layer.Id + "/json", ImageConfigFactory.JsonValue(layer), created, cancellationToken).ConfigureAwait(false);
+            var header = await tar.BeginFileAsync<TIo>(cancellationToken).ConfigureAwait(false);
             // With gzip each layer.tar is compressed (docker load and skopeo detect it); the archive itself stays a tar.
             using (var sink = new LayerSink(tarStream, options.Gzip))
             {
-                tars[layer.Id] = (await _producer.ProduceAsync(layer, sink, options.Source, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false)).Result;
+                tars[layer.Id] = (await _producer.ProduceAsync<TIo>(layer, sink, options.Source, tracker.Add, cancellationToken).ConfigureAwait(false)).Result;
             }
 
-            await tar.EndFileAsync(header, layer.Id + "/layer.tar", created, useAsync, cancellationToken).ConfigureAwait(false);
+            await tar.EndFileAsync<TIo>(header, layer.Id + "/layer.tar", created, cancellationToken).ConfigureAwait(false);
         }
 
         tracker.End();
@@ -134,7 +139,7 @@ internal sealed class ImageExporter
             var configName = digests.ImageId["sha256:".Length..] + ".json";
             if (configs.Add(configName))
             {
-                await tar.WriteFileAsync(configName, digests.Config, ModTime(chain[^1]), useAsync, cancellationToken).ConfigureAwait(false);
+                await tar.WriteFileAsync<TIo>(configName, digests.Config, ModTime(chain[^1]), cancellationToken).ConfigureAwait(false);
             }
 
             var repoTags = tags[i].Select(t => t.Repository + ":" + t.Tag).ToList();
@@ -175,31 +180,32 @@ internal sealed class ImageExporter
             }
 
             GoJsonWriter.Write(legacy, "}\n"u8);
-            await tar.WriteFileAsync("repositories", legacy.WrittenMemory, 0, useAsync, cancellationToken).ConfigureAwait(false);
+            await tar.WriteFileAsync<TIo>("repositories", legacy.WrittenMemory, 0, cancellationToken).ConfigureAwait(false);
         }
 
-        await tar.WriteFileAsync("manifest.json", manifest.WrittenMemory, 0, useAsync, cancellationToken).ConfigureAwait(false);
-        await tar.FinishAsync(useAsync, cancellationToken).ConfigureAwait(false);
+        await tar.WriteFileAsync<TIo>("manifest.json", manifest.WrittenMemory, 0, cancellationToken).ConfigureAwait(false);
+        await tar.FinishAsync<TIo>(cancellationToken).ConfigureAwait(false);
 
         output.Commit();
         return new SaveResult { Path = output.Path, Format = ArchiveFormat.DockerArchive, Images = saved, LayerCount = layers.Count };
     }
 
-    private async ValueTask<SaveResult> SaveOciAsync(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ImageLayer> layers,
-        string outputPath, ArchiveOptions options, ProgressTracker tracker, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<SaveResult> SaveOciAsync<TIo>(IReadOnlyList<ExportImage> images, List<List<(string Repository, string Tag)>> tags, List<ImageLayer> layers,
+        string outputPath, ArchiveOptions options, ProgressTracker tracker, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var directory = options.Format == ArchiveFormat.OciDirectory;
         var fileSystem = options.OutputFileSystem ?? _fileSystem;
         using var outputDirectory = directory ? AtomicDirectory.Create(fileSystem, outputPath) : null;
-        using var outputFile = directory ? null : AtomicFile.Create(fileSystem, outputPath, useAsync);
+        using var outputFile = directory ? null : AtomicFile.Create(fileSystem, outputPath, TIo.IsAsync);
         var blobs = new OciBlobWriter(fileSystem, outputDirectory?.TemporaryPath, outputFile is null ? null : new ArchiveTarWriter(outputFile.Stream), outputFile?.Stream);
-        await blobs.StartAsync(useAsync, cancellationToken).ConfigureAwait(false);
+        await blobs.StartAsync<TIo>(cancellationToken).ConfigureAwait(false);
 
         var stored = new Dictionary<string, (LayerDigest Tar, LayerSinkResult Blob)>(StringComparer.Ordinal);
         for (var i = 0; i < layers.Count; i++)
         {
             tracker.Begin(layers[i].Id, i + 1);
-            stored[layers[i].Id] = await blobs.WriteLayerAsync(_producer, layers[i], options, tracker.Add, useAsync, cancellationToken).ConfigureAwait(false);
+            stored[layers[i].Id] = await blobs.WriteLayerAsync<TIo>(_producer, layers[i], options, tracker.Add, cancellationToken).ConfigureAwait(false);
         }
 
         tracker.End();
@@ -213,7 +219,7 @@ internal sealed class ImageExporter
         {
             var chain = images[i].LayersBaseFirst;
             var digests = ImageConfigFactory.Create(chain, [.. chain.Select(l => stored[l.Id].Tar)]);
-            await blobs.WriteBlobAsync(digests.Config, useAsync, cancellationToken).ConfigureAwait(false);
+            await blobs.WriteBlobAsync<TIo>(digests.Config, cancellationToken).ConfigureAwait(false);
 
             var manifest = new ArrayBufferWriter<byte>();
             GoJsonWriter.Write(manifest, "{\"schemaVersion\":2,\"mediaType\":\""u8);
@@ -229,7 +235,7 @@ internal sealed class ImageExporter
             }
 
             GoJsonWriter.Write(manifest, "]}"u8);
-            var manifestDigest = await blobs.WriteBlobAsync(manifest.WrittenMemory, useAsync, cancellationToken).ConfigureAwait(false);
+            var manifestDigest = await blobs.WriteBlobAsync<TIo>(manifest.WrittenMemory, cancellationToken).ConfigureAwait(false);
 
             var names = tags[i].Count == 0 ? [null] : tags[i].Select(t => ((string, string)?)t).ToList();
             foreach (var name in names)
@@ -258,7 +264,7 @@ internal sealed class ImageExporter
         }
 
         GoJsonWriter.Write(index, "]}"u8);
-        await blobs.FinishAsync(index.WrittenMemory, useAsync, cancellationToken).ConfigureAwait(false);
+        await blobs.FinishAsync<TIo>(index.WrittenMemory, cancellationToken).ConfigureAwait(false);
         outputDirectory?.Commit();
         outputFile?.Commit();
         return new SaveResult

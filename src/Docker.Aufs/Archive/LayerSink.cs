@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Archive;
 
@@ -45,23 +46,18 @@ internal sealed class LayerSink : ITarOutput, IDisposable
         }
     }
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync<TIo>(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
-        if (!useAsync)
-        {
-            Write(data.Span);
-            return;
-        }
-
         _hash.AppendData(data.Span);
         Length += data.Length;
         if (_gzip is not null)
         {
-            await _gzip.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            await TIo.WriteAsync(_gzip, data, cancellationToken).ConfigureAwait(false);
         }
         else if (_target is not null)
         {
-            await _target.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            await TIo.WriteAsync(_target, data, cancellationToken).ConfigureAwait(false);
         }
     }
 

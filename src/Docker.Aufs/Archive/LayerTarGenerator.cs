@@ -39,7 +39,8 @@ internal sealed class LayerTarGenerator
     /// <summary>Writes the regenerated tar, ending with the two zero blocks Go's <c>tar.Writer.Close</c> writes.</summary>
     /// <exception cref="DirectoryNotFoundException">The layer directory does not exist.</exception>
     /// <exception cref="IOException">A file changed size while it was read.</exception>
-    public async ValueTask GenerateAsync(LayerSink sink, Action<long>? progress, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask GenerateAsync<TIo>(LayerSink sink, Action<long>? progress, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (!_fileSystem.Directory.Exists(_diffPath))
         {
@@ -49,7 +50,7 @@ internal sealed class LayerTarGenerator
         var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
         try
         {
-            var options = useAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
+            var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
             var writer = new TarEntryWriter(_fileSystem, sink, buffer);
 
             // An explicit stack keeps deep trees off the call stack; entries are pushed in reverse to pop in order.
@@ -70,14 +71,14 @@ internal sealed class LayerTarGenerator
                     continue;
                 }
 
-                await writer.WriteEntryAsync(status, relative, path, progress, options, useAsync, cancellationToken).ConfigureAwait(false);
+                await writer.WriteEntryAsync<TIo>(status, relative, path, progress, options, cancellationToken).ConfigureAwait(false);
                 if (status.Type == UnixFileType.Directory)
                 {
                     PushChildren(pending, path, relative);
                 }
             }
 
-            await writer.FinishAsync(progress, useAsync, cancellationToken).ConfigureAwait(false);
+            await writer.FinishAsync<TIo>(progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using Docker.Aufs.IO;
 using Docker.Aufs.Logging;
 using Microsoft.Extensions.Logging;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Archive;
 
@@ -28,8 +29,8 @@ internal sealed class LayerTarProducer
     /// <exception cref="UnsafePathException">With <see cref="LayerSource.TarSplit"/>: the tar-split data names a path outside the layer.</exception>
     /// <exception cref="LayerReassemblyException">Regeneration is needed and the driver keeps no AUFS-style directory for the layer.</exception>
     /// <exception cref="DirectoryNotFoundException">Regeneration is needed and the layer directory is missing.</exception>
-    public async ValueTask<(LayerDigest Result, LayerSinkResult Stored)> ProduceAsync(ImageLayer layer, LayerSink sink, LayerSource policy, Action<long>? progress, bool useAsync,
-        CancellationToken cancellationToken)
+    public async ValueTask<(LayerDigest Result, LayerSinkResult Stored)> ProduceAsync<TIo>(ImageLayer layer, LayerSink sink, LayerSource policy, Action<long>? progress, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var tarData = layer.TarSplitPath ?? _fileSystem.Path.Combine(layer.Directory, "tar-split data");
         var diffPath = layer.ContentPath;
@@ -41,7 +42,7 @@ internal sealed class LayerTarProducer
                 try
                 {
                     await new TarSplitAssembler(_fileSystem, _metadata, layer.Id, tarData, diff)
-                        .AssembleAsync(sink, n => { done += n; progress?.Invoke(n); }, useAsync, cancellationToken).ConfigureAwait(false);
+                        .AssembleAsync<TIo>(sink, n => { done += n; progress?.Invoke(n); }, cancellationToken).ConfigureAwait(false);
                     return Finish(layer, sink, LayerSource.TarSplit);
                 }
                 catch (DockerDataException e) when (policy == LayerSource.Auto && sink.CanRewind)
@@ -66,7 +67,7 @@ internal sealed class LayerTarProducer
                 : "the layer has no usable tar-split data, and only AUFS layer directories (a layer's own changes) can be regenerated into a tar");
         }
 
-        await new LayerTarGenerator(_fileSystem, _metadata, diffPath, _logger).GenerateAsync(sink, progress, useAsync, cancellationToken).ConfigureAwait(false);
+        await new LayerTarGenerator(_fileSystem, _metadata, diffPath, _logger).GenerateAsync<TIo>(sink, progress, cancellationToken).ConfigureAwait(false);
         return Finish(layer, sink, LayerSource.Regenerated);
     }
 

@@ -1,4 +1,5 @@
 using System.IO.Abstractions;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Archive;
 
@@ -27,35 +28,37 @@ internal sealed class OciBlobWriter
 
     private string BlobDirectory => _fileSystem.Path.Combine(_directory!, "blobs", "sha256");
 
-    public async ValueTask StartAsync(bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask StartAsync<TIo>(CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (_tar is not null)
         {
-            await _tar.WriteFileAsync("oci-layout", LayoutFile, 0, useAsync, cancellationToken).ConfigureAwait(false);
-            await _tar.WriteDirectoryAsync("blobs", 0, useAsync, cancellationToken).ConfigureAwait(false);
-            await _tar.WriteDirectoryAsync("blobs/sha256", 0, useAsync, cancellationToken).ConfigureAwait(false);
+            await _tar.WriteFileAsync<TIo>("oci-layout", LayoutFile, 0, cancellationToken).ConfigureAwait(false);
+            await _tar.WriteDirectoryAsync<TIo>("blobs", 0, cancellationToken).ConfigureAwait(false);
+            await _tar.WriteDirectoryAsync<TIo>("blobs/sha256", 0, cancellationToken).ConfigureAwait(false);
             return;
         }
 
         _fileSystem.Directory.CreateDirectory(BlobDirectory);
-        await WriteFileAsync(_fileSystem.Path.Combine(_directory!, "oci-layout"), LayoutFile, useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteFileAsync<TIo>(_fileSystem.Path.Combine(_directory!, "oci-layout"), LayoutFile, cancellationToken).ConfigureAwait(false);
     }
 
-    public async ValueTask<(LayerDigest Tar, LayerSinkResult Blob)> WriteLayerAsync(LayerTarProducer producer, ImageLayer layer, ArchiveOptions options, Action<long> progress,
-        bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<(LayerDigest Tar, LayerSinkResult Blob)> WriteLayerAsync<TIo>(LayerTarProducer producer, ImageLayer layer, ArchiveOptions options, Action<long> progress,
+        CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (_tar is not null)
         {
-            var header = await _tar.BeginFileAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            var header = await _tar.BeginFileAsync<TIo>(cancellationToken).ConfigureAwait(false);
             (LayerDigest, LayerSinkResult) produced;
             using (var sink = new LayerSink(_tarStream, options.Gzip))
             {
-                produced = await producer.ProduceAsync(layer, sink, options.Source, progress, useAsync, cancellationToken).ConfigureAwait(false);
+                produced = await producer.ProduceAsync<TIo>(layer, sink, options.Source, progress, cancellationToken).ConfigureAwait(false);
             }
 
             if (_written.Add(produced.Item2.StoredDigest))
             {
-                await _tar.EndFileAsync(header, BlobName(produced.Item2.StoredDigest), 0, useAsync, cancellationToken).ConfigureAwait(false);
+                await _tar.EndFileAsync<TIo>(header, BlobName(produced.Item2.StoredDigest), 0, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -67,15 +70,15 @@ internal sealed class OciBlobWriter
 
         var temporary = _fileSystem.Path.Combine(BlobDirectory, ".layer-" + Guid.NewGuid().ToString("N")[..12]);
         (LayerDigest, LayerSinkResult) result;
-        var file = _fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, useAsync ? FileOptions.Asynchronous : FileOptions.None);
+        var file = _fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, TIo.IsAsync ? FileOptions.Asynchronous : FileOptions.None);
         try
         {
             using var sink = new LayerSink(file, options.Gzip);
-            result = await producer.ProduceAsync(layer, sink, options.Source, progress, useAsync, cancellationToken).ConfigureAwait(false);
+            result = await producer.ProduceAsync<TIo>(layer, sink, options.Source, progress, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            await AsyncIo.DisposeAsync(file, useAsync).ConfigureAwait(false);
+            await TIo.DisposeAsync(file).ConfigureAwait(false);
         }
 
         var target = _fileSystem.Path.Combine(_directory!, BlobName(result.Item2.StoredDigest));
@@ -92,7 +95,8 @@ internal sealed class OciBlobWriter
     }
 
     /// <summary>Stores a small blob (config, manifest) and returns its digest.</summary>
-    public async ValueTask<string> WriteBlobAsync(ReadOnlyMemory<byte> content, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<string> WriteBlobAsync<TIo>(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var digest = ImageConfigFactory.Digest(content.Span);
         if (!_written.Add(digest))
@@ -102,33 +106,35 @@ internal sealed class OciBlobWriter
 
         if (_tar is not null)
         {
-            await _tar.WriteFileAsync(BlobName(digest), content, 0, useAsync, cancellationToken).ConfigureAwait(false);
+            await _tar.WriteFileAsync<TIo>(BlobName(digest), content, 0, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await WriteFileAsync(_fileSystem.Path.Combine(_directory!, BlobName(digest)), content, useAsync, cancellationToken).ConfigureAwait(false);
+            await WriteFileAsync<TIo>(_fileSystem.Path.Combine(_directory!, BlobName(digest)), content, cancellationToken).ConfigureAwait(false);
         }
 
         return digest;
     }
 
-    public async ValueTask FinishAsync(ReadOnlyMemory<byte> index, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask FinishAsync<TIo>(ReadOnlyMemory<byte> index, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (_tar is not null)
         {
-            await _tar.WriteFileAsync("index.json", index, 0, useAsync, cancellationToken).ConfigureAwait(false);
-            await _tar.FinishAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            await _tar.WriteFileAsync<TIo>("index.json", index, 0, cancellationToken).ConfigureAwait(false);
+            await _tar.FinishAsync<TIo>(cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        await WriteFileAsync(_fileSystem.Path.Combine(_directory!, "index.json"), index, useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteFileAsync<TIo>(_fileSystem.Path.Combine(_directory!, "index.json"), index, cancellationToken).ConfigureAwait(false);
     }
 
     private static string BlobName(string digest) => "blobs/sha256/" + digest["sha256:".Length..];
 
-    private async ValueTask WriteFileAsync(string path, ReadOnlyMemory<byte> content, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask WriteFileAsync<TIo>(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
-        if (useAsync)
+        if (TIo.IsAsync)
         {
             await _fileSystem.File.WriteAllBytesAsync(path, content.ToArray(), cancellationToken).ConfigureAwait(false);
         }

@@ -45,7 +45,7 @@ internal sealed class SaveArchive
         var reader = new TarStreamReader(stream, collectRaw: false);
         try
         {
-            while (Sync(reader.NextAsync(false, default)) is { } header)
+            while (IoRun.Sync(reader.NextAsync<SyncIo>(default)) is { } header)
             {
                 if (header.Typeflag == TarType.PaxGlobalHeader)
                 {
@@ -239,7 +239,6 @@ internal sealed class SaveArchive
         return joined == "." ? string.Empty : joined;
     }
 
-    private static T Sync<T>(ValueTask<T> task) => AsyncIo.RunSync(task);
 
     /// <summary>One member of the archive.</summary>
     internal sealed record Member(string Name, byte Type, long Offset, long Size, string? LinkTarget)

@@ -8,22 +8,17 @@ namespace Docker.Aufs.Archive;
 /// <summary>Where tar bytes go: a layer sink (hashed, maybe compressed) or a plain stream.</summary>
 internal interface ITarOutput
 {
-    ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken);
+    ValueTask WriteAsync<TIo>(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode;
 }
 
 /// <summary>A plain stream as a <see cref="ITarOutput"/>.</summary>
 internal sealed class StreamTarOutput(Stream stream) : ITarOutput
 {
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask WriteAsync<TIo>(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
-        if (useAsync)
-        {
-            await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            stream.Write(data.Span);
-        }
+        await TIo.WriteAsync(stream, data, cancellationToken).ConfigureAwait(false);
     }
 }
 
@@ -55,12 +50,12 @@ internal sealed class TarEntryWriter
     /// <param name="sourcePath">The file to read a regular file's content from.</param>
     /// <param name="progress">Counts the bytes written.</param>
     /// <param name="options">How to open the file.</param>
-    /// <param name="useAsync">Whether to read and write asynchronously.</param>
+    /// <typeparam name="TIo">Synchronous or asynchronous I/O.</typeparam>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="IOException">The file is shorter than <c>lstat</c> said when it was listed.</exception>
     /// <exception cref="CorruptFileException">A symbolic link with an empty target, or device numbers above 2147483647: no Linux file system holds them.</exception>
-    public async ValueTask WriteEntryAsync(UnixFileStatus status, string name, string sourcePath, Action<long>? progress, FileOptions options, bool useAsync,
-        CancellationToken cancellationToken)
+    public async ValueTask WriteEntryAsync<TIo>(UnixFileStatus status, string name, string sourcePath, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (status.Type == UnixFileType.SymbolicLink && string.IsNullOrEmpty(status.LinkTarget))
         {
@@ -90,19 +85,20 @@ internal sealed class TarEntryWriter
         }
 
         var blocks = _encoder.Encode(header);
-        await _output.WriteAsync(blocks, useAsync, cancellationToken).ConfigureAwait(false);
+        await _output.WriteAsync<TIo>(blocks, cancellationToken).ConfigureAwait(false);
         progress?.Invoke(blocks.Length);
         if (regular && header.Size > 0)
         {
-            await CopyContentAsync(sourcePath, header.Size, progress, options, useAsync, cancellationToken).ConfigureAwait(false);
+            await CopyContentAsync<TIo>(sourcePath, header.Size, progress, options, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>Writes the two zero blocks Go's <c>tar.Writer.Close</c> writes.</summary>
-    public async ValueTask FinishAsync(Action<long>? progress, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask FinishAsync<TIo>(Action<long>? progress, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var end = new byte[2 * TarType.BlockSize];
-        await _output.WriteAsync(end, useAsync, cancellationToken).ConfigureAwait(false);
+        await _output.WriteAsync<TIo>(end, cancellationToken).ConfigureAwait(false);
         progress?.Invoke(end.Length);
     }
 
@@ -153,7 +149,8 @@ internal sealed class TarEntryWriter
         return header;
     }
 
-    private async ValueTask CopyContentAsync(string path, long size, Action<long>? progress, FileOptions options, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask CopyContentAsync<TIo>(string path, long size, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var remaining = size;
         using (var stream = _fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options))
@@ -161,15 +158,13 @@ internal sealed class TarEntryWriter
             while (remaining > 0)
             {
                 var want = (int)Math.Min(_buffer.Length, remaining);
-                var read = useAsync
-                    ? await stream.ReadAsync(_buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false)
-                    : stream.Read(_buffer, 0, want);
+                var read = await TIo.ReadAsync(stream, _buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     throw new IOException($"{path} became {size - remaining} bytes long while it was read (it was {size}): the layer directory is changing");
                 }
 
-                await _output.WriteAsync(_buffer.AsMemory(0, read), useAsync, cancellationToken).ConfigureAwait(false);
+                await _output.WriteAsync<TIo>(_buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 progress?.Invoke(read);
                 remaining -= read;
             }
@@ -178,7 +173,7 @@ internal sealed class TarEntryWriter
         var padding = TarType.Padding(size);
         if (padding > 0)
         {
-            await _output.WriteAsync(new byte[padding], useAsync, cancellationToken).ConfigureAwait(false);
+            await _output.WriteAsync<TIo>(new byte[padding], cancellationToken).ConfigureAwait(false);
             progress?.Invoke(padding);
         }
     }

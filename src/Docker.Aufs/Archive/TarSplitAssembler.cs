@@ -38,13 +38,14 @@ internal sealed class TarSplitAssembler
     /// <exception cref="CorruptFileException">The tar-split data is not gzip, truncated, or not tar-split JSON.</exception>
     /// <exception cref="UnsafePathException">An entry names a path outside the layer directory, or the tar-split file is a symbolic link.</exception>
     /// <exception cref="LayerReassemblyException">A file is missing, not a regular file, of another size or content, or named twice.</exception>
-    public async ValueTask AssembleAsync(LayerSink sink, Action<long>? progress, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask AssembleAsync<TIo>(LayerSink sink, Action<long>? progress, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
-        var options = useAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
+        var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
         // Streams that are only read are disposed synchronously in both modes: there is nothing to flush.
         NoFollow.RequireRegularFile(_fileSystem, _tarDataPath);
         using var file = _fileSystem.FileStream.New(_tarDataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, options);
-        await CheckGzipMagicAsync(file, useAsync, cancellationToken).ConfigureAwait(false);
+        await CheckGzipMagicAsync<TIo>(file, cancellationToken).ConfigureAwait(false);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         {
             {
@@ -54,7 +55,7 @@ internal sealed class TarSplitAssembler
                 try
                 {
                     var any = false;
-                    while (await reader.NextAsync(useAsync, cancellationToken).ConfigureAwait(false) is { } entry)
+                    while (await reader.NextAsync<TIo>(cancellationToken).ConfigureAwait(false) is { } entry)
                     {
                         any = true;
                         cancellationToken.ThrowIfCancellationRequested();
@@ -62,7 +63,7 @@ internal sealed class TarSplitAssembler
                         {
                             if (entry.Payload is { Length: > 0 } payload)
                             {
-                                await sink.WriteAsync(payload, useAsync, cancellationToken).ConfigureAwait(false);
+                                await sink.WriteAsync<TIo>(payload, cancellationToken).ConfigureAwait(false);
                                 progress?.Invoke(payload.Length);
                             }
 
@@ -85,7 +86,7 @@ internal sealed class TarSplitAssembler
                             throw new CorruptFileException(_tarDataPath, $"the entry for '{Printable(name)}' has no 8-byte CRC-64 payload");
                         }
 
-                        await CopyFileAsync(entry, name, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, useAsync, cancellationToken).ConfigureAwait(false);
+                        await CopyFileAsync<TIo>(entry, name, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (!any)
@@ -105,13 +106,14 @@ internal sealed class TarSplitAssembler
         }
     }
 
-    private async ValueTask CheckGzipMagicAsync(Stream file, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask CheckGzipMagicAsync<TIo>(Stream file, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var magic = new byte[2];
         var read = 0;
         while (read < 2)
         {
-            var n = useAsync ? await file.ReadAsync(magic.AsMemory(read), cancellationToken).ConfigureAwait(false) : file.Read(magic, read, 2 - read);
+            var n = await TIo.ReadAsync(file, magic.AsMemory(read), cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 break;
@@ -128,8 +130,9 @@ internal sealed class TarSplitAssembler
         file.Position = 0;
     }
 
-    private async ValueTask CopyFileAsync(TarSplitEntry entry, string name, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
-        FileOptions options, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask CopyFileAsync<TIo>(TarSplitEntry entry, string name, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
+        FileOptions options, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (!System.Text.Unicode.Utf8.IsValid(entry.Name))
         {
@@ -169,16 +172,14 @@ internal sealed class TarSplitAssembler
             while (remaining > 0)
             {
                 var want = (int)Math.Min(buffer.Length, remaining);
-                var read = useAsync
-                    ? await stream.ReadAsync(buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false)
-                    : stream.Read(buffer, 0, want);
+                var read = await TIo.ReadAsync(stream, buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     throw new LayerReassemblyException(_layerId, Printable(name), path, $"the file ended {remaining} bytes early while it was read");
                 }
 
                 crc = Crc64Iso.Update(crc, buffer.AsSpan(0, read));
-                await sink.WriteAsync(buffer.AsMemory(0, read), useAsync, cancellationToken).ConfigureAwait(false);
+                await sink.WriteAsync<TIo>(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 progress?.Invoke(read);
                 remaining -= read;
             }

@@ -3,6 +3,7 @@ using Docker.Aufs.IO;
 using Docker.Aufs.Logging;
 using Docker.Aufs.Union;
 using Microsoft.Extensions.Logging;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Archive;
 
@@ -15,13 +16,14 @@ namespace Docker.Aufs.Archive;
 /// </summary>
 internal static class ViewExporter
 {
-    public static async ValueTask<long> ExportAsync(UnionView view, Stream output, ILogger logger, bool useAsync, CancellationToken cancellationToken)
+    public static async ValueTask<long> ExportAsync<TIo>(UnionView view, Stream output, ILogger logger, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
         try
         {
             var writer = new TarEntryWriter(view.FileSystem, new StreamTarOutput(output), buffer);
-            var options = useAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
+            var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
             long count = 0;
             foreach (var entry in view.EnumerateRecursive())
             {
@@ -33,11 +35,11 @@ internal static class ViewExporter
                     continue;
                 }
 
-                await writer.WriteEntryAsync(status, entry.Path, entry.SourcePath, null, options, useAsync, cancellationToken).ConfigureAwait(false);
+                await writer.WriteEntryAsync<TIo>(status, entry.Path, entry.SourcePath, null, options, cancellationToken).ConfigureAwait(false);
                 count++;
             }
 
-            await writer.FinishAsync(null, useAsync, cancellationToken).ConfigureAwait(false);
+            await writer.FinishAsync<TIo>(null, cancellationToken).ConfigureAwait(false);
             return count;
         }
         finally

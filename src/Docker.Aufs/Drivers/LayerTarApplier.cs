@@ -30,11 +30,11 @@ internal static class LayerTarApplier
             var buffer = new byte[1024 * 1024];
             try
             {
-                while (Sync(reader.NextAsync(false, default)) is { } header)
+                while (IoRun.Sync(reader.NextAsync<SyncIo>(default)) is { } header)
                 {
                     AddSegment(packer, reader.TakeRaw());
                     var crc = extraction.Apply(header, reader, buffer);
-                    if (!Sync(packer.AddFileAsync(header.Name, header.Size, crc, false, default)))
+                    if (!IoRun.Sync(packer.AddFileAsync<SyncIo>(header.Name, header.Size, crc, default)))
                     {
                         throw new ArchiveFormatException(source, Printable(header.Name),
                             "the tar holds this path twice, which Docker 1.8.2 and later refuse (tar-split: duplicates of file paths not supported)");
@@ -46,8 +46,8 @@ internal static class LayerTarApplier
                 AddSegment(packer, reader.TakeRaw());
 
                 // tar-split always ends with whatever follows the end-of-archive blocks, even nothing.
-                var remainder = Sync(reader.ReadRemainderAsync(MaxRemainder, false, default));
-                Sync(packer.AddSegmentAsync(remainder, false, default));
+                var remainder = IoRun.Sync(reader.ReadRemainderAsync<SyncIo>(MaxRemainder, default));
+                IoRun.Sync(packer.AddSegmentAsync<SyncIo>(remainder, default));
             }
             catch (TarFormatException e)
             {
@@ -62,21 +62,8 @@ internal static class LayerTarApplier
     {
         if (raw.Length > 0)
         {
-            Sync(packer.AddSegmentAsync(raw, false, default));
+            IoRun.Sync(packer.AddSegmentAsync<SyncIo>(raw, default));
         }
-    }
-
-    // The stream cores run with useAsync: false, so every ValueTask here is already complete.
-    private static T Sync<T>(ValueTask<T> task) => task.IsCompleted ? task.GetAwaiter().GetResult() : throw new InvalidOperationException("A synchronous tar read did not complete synchronously.");
-
-    private static void Sync(ValueTask task)
-    {
-        if (!task.IsCompleted)
-        {
-            throw new InvalidOperationException("A synchronous tar write did not complete synchronously.");
-        }
-
-        task.GetAwaiter().GetResult();
     }
 
     private static string Printable(byte[] name) => DockerIds.Printable(Encoding.UTF8.GetString(name));
@@ -230,7 +217,7 @@ internal static class LayerTarApplier
             using (var file = _fs.FileStream.New(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
                 int read;
-                while ((read = Sync(reader.ReadContentAsync(buffer, false, default))) > 0)
+                while ((read = IoRun.Sync(reader.ReadContentAsync<SyncIo>(buffer, default))) > 0)
                 {
                     crc = Crc64Iso.Update(crc, buffer.AsSpan(0, read));
                     file.Write(buffer, 0, read);
@@ -244,7 +231,7 @@ internal static class LayerTarApplier
         {
             var crc = 0UL;
             int read;
-            while ((read = Sync(reader.ReadContentAsync(buffer, false, default))) > 0)
+            while ((read = IoRun.Sync(reader.ReadContentAsync<SyncIo>(buffer, default))) > 0)
             {
                 crc = Crc64Iso.Update(crc, buffer.AsSpan(0, read));
             }

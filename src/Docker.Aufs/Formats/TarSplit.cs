@@ -52,7 +52,8 @@ internal sealed class TarSplitReader
 
     /// <summary>Returns the next entry, or <see langword="null"/> after the last.</summary>
     /// <exception cref="CorruptFileException">A line is not an entry, or the data ends inside a line.</exception>
-    public async ValueTask<TarSplitEntry?> NextAsync(bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<TarSplitEntry?> NextAsync<TIo>(CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         while (true)
         {
@@ -83,11 +84,12 @@ internal sealed class TarSplitReader
                 return null;
             }
 
-            await FillAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            await FillAsync<TIo>(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask FillAsync(bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask FillAsync<TIo>(CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (_start > 0)
         {
@@ -109,9 +111,7 @@ internal sealed class TarSplitReader
         int read;
         try
         {
-            read = useAsync
-                ? await _input.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false)
-                : _input.Read(_buffer, _end, _buffer.Length - _end);
+            read = await TIo.ReadAsync(_input, _buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidDataException e)
         {
@@ -250,12 +250,14 @@ internal sealed class TarSplitWriter
     public int Count => _position;
 
     /// <summary>Adds a segment of raw archive bytes.</summary>
-    public ValueTask AddSegmentAsync(ReadOnlyMemory<byte> payload, bool useAsync, CancellationToken cancellationToken) =>
-        WriteAsync(TarSplitEntryType.Segment, [], 0, payload.ToArray(), useAsync, cancellationToken);
+    public ValueTask AddSegmentAsync<TIo>(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode =>
+        WriteAsync<TIo>(TarSplitEntryType.Segment, [], 0, payload.ToArray(), cancellationToken);
 
     /// <summary>Adds a file entry; its payload is the CRC-64 of the content, or none for size 0.</summary>
     /// <returns><see langword="false"/> when the dialect rejects the name as a duplicate (tar-split's <c>ErrDuplicatePath</c>).</returns>
-    public async ValueTask<bool> AddFileAsync(byte[] name, long size, ulong? crc, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<bool> AddFileAsync<TIo>(byte[] name, long size, ulong? crc, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         // tar-split checks Clean(e.Name); in v0.9.10 a non-UTF-8 name lives in name_raw, so its Name is "" and cleans to ".".
         var key = _dialect == TarSplitDialect.Version0910 && !System.Text.Unicode.Utf8.IsValid(name) ? "." : GoPath.Clean(Encoding.Latin1.GetString(name));
@@ -264,11 +266,12 @@ internal sealed class TarSplitWriter
             return false;
         }
 
-        await WriteAsync(TarSplitEntryType.File, name, size, crc is { } c ? Crc64Iso.ToBytes(c) : null, useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteAsync<TIo>(TarSplitEntryType.File, name, size, crc is { } c ? Crc64Iso.ToBytes(c) : null, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private async ValueTask WriteAsync(TarSplitEntryType type, byte[] name, long size, byte[]? payload, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask WriteAsync<TIo>(TarSplitEntryType type, byte[] name, long size, byte[]? payload, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         _line.Clear();
         GoJsonWriter.Write(_line, "{\"type\":"u8);
@@ -308,13 +311,6 @@ internal sealed class TarSplitWriter
         GoJsonWriter.Write(_line, ",\"position\":"u8);
         GoJsonWriter.WriteNumber(_line, _position++);
         GoJsonWriter.Write(_line, "}\n"u8);
-        if (useAsync)
-        {
-            await _output.WriteAsync(_line.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            _output.Write(_line.WrittenSpan);
-        }
+        await TIo.WriteAsync(_output, _line.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -67,7 +67,8 @@ internal sealed class TarStreamReader
 
     /// <summary>Returns the next header, or <see langword="null"/> at the end of the archive.</summary>
     /// <exception cref="TarFormatException">The stream is not a tar Docker 1.9 could read.</exception>
-    public async ValueTask<TarEntryHeader?> NextAsync(bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<TarEntryHeader?> NextAsync<TIo>(CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (_ended)
         {
@@ -75,7 +76,7 @@ internal sealed class TarStreamReader
         }
 
         // The rest of the previous entry (unread content, then padding) belongs to the raw bytes.
-        await SkipToRawAsync(_remaining + _padding, useAsync, cancellationToken).ConfigureAwait(false);
+        await SkipToRawAsync<TIo>(_remaining + _padding, cancellationToken).ConfigureAwait(false);
         _remaining = 0;
         _padding = 0;
 
@@ -84,7 +85,7 @@ internal sealed class TarStreamReader
         Dictionary<string, byte[]>? pax = null;
         while (true)
         {
-            var header = await ReadHeaderAsync(useAsync, cancellationToken).ConfigureAwait(false);
+            var header = await ReadHeaderAsync<TIo>(cancellationToken).ConfigureAwait(false);
             if (header is null)
             {
                 if (longName is not null || longLink is not null || pax is not null)
@@ -98,13 +99,13 @@ internal sealed class TarStreamReader
             switch (header.Typeflag)
             {
                 case TarType.PaxHeader when pax is null:
-                    pax = ParsePax(await ReadExtendedAsync(header, useAsync, cancellationToken).ConfigureAwait(false));
+                    pax = ParsePax(await ReadExtendedAsync<TIo>(header, cancellationToken).ConfigureAwait(false));
                     continue;
                 case TarType.GnuLongName when longName is null:
-                    longName = CString(await ReadExtendedAsync(header, useAsync, cancellationToken).ConfigureAwait(false));
+                    longName = CString(await ReadExtendedAsync<TIo>(header, cancellationToken).ConfigureAwait(false));
                     continue;
                 case TarType.GnuLongLink when longLink is null:
-                    longLink = CString(await ReadExtendedAsync(header, useAsync, cancellationToken).ConfigureAwait(false));
+                    longLink = CString(await ReadExtendedAsync<TIo>(header, cancellationToken).ConfigureAwait(false));
                     continue;
                 case TarType.GnuSparse:
                     throw new TarFormatException($"'{Printable(header.Name)}' is a GNU sparse file, which layer tars cannot hold");
@@ -138,7 +139,8 @@ internal sealed class TarStreamReader
     }
 
     /// <summary>Reads content of the current entry; 0 when it is all read.</summary>
-    public async ValueTask<int> ReadContentAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<int> ReadContentAsync<TIo>(Memory<byte> buffer, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (_remaining == 0 || buffer.IsEmpty)
         {
@@ -146,9 +148,7 @@ internal sealed class TarStreamReader
         }
 
         var want = (int)Math.Min(buffer.Length, _remaining);
-        var read = useAsync
-            ? await _input.ReadAsync(buffer[..want], cancellationToken).ConfigureAwait(false)
-            : _input.Read(buffer.Span[..want]);
+        var read = await TIo.ReadAsync(_input, buffer[..want], cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
             throw new TarFormatException($"the archive ends {_remaining} bytes before the end of an entry's content");
@@ -160,15 +160,14 @@ internal sealed class TarStreamReader
     }
 
     /// <summary>After the end of the archive: whatever follows the end-of-archive blocks.</summary>
-    public async ValueTask<byte[]> ReadRemainderAsync(int limit, bool useAsync, CancellationToken cancellationToken)
+    public async ValueTask<byte[]> ReadRemainderAsync<TIo>(int limit, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[64 * 1024];
         while (true)
         {
-            var read = useAsync
-                ? await _input.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)
-                : _input.Read(chunk, 0, chunk.Length);
+            var read = await TIo.ReadAsync(_input, chunk, cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 return buffer.ToArray();
@@ -184,9 +183,10 @@ internal sealed class TarStreamReader
         }
     }
 
-    private async ValueTask<TarEntryHeader?> ReadHeaderAsync(bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<TarEntryHeader?> ReadHeaderAsync<TIo>(CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
-        var read = await ReadFullAsync(_block, useAsync, cancellationToken).ConfigureAwait(false);
+        var read = await ReadFullAsync<TIo>(_block, cancellationToken).ConfigureAwait(false);
         if (read == 0)
         {
             _ended = true;
@@ -201,7 +201,7 @@ internal sealed class TarStreamReader
         Collect(_block);
         if (!_block.AsSpan().ContainsAnyExcept((byte)0))
         {
-            read = await ReadFullAsync(_block, useAsync, cancellationToken).ConfigureAwait(false);
+            read = await ReadFullAsync<TIo>(_block, cancellationToken).ConfigureAwait(false);
             _ended = true;
             if (read == 0)
             {
@@ -225,7 +225,8 @@ internal sealed class TarStreamReader
         return header;
     }
 
-    private async ValueTask<byte[]> ReadExtendedAsync(TarEntryHeader header, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<byte[]> ReadExtendedAsync<TIo>(TarEntryHeader header, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (header.Size > MaxExtendedHeader)
         {
@@ -233,7 +234,7 @@ internal sealed class TarStreamReader
         }
 
         var data = new byte[header.Size];
-        var read = await ReadFullAsync(data, useAsync, cancellationToken).ConfigureAwait(false);
+        var read = await ReadFullAsync<TIo>(data, cancellationToken).ConfigureAwait(false);
         if (read < data.Length)
         {
             throw new TarFormatException("the archive ends inside an extended header");
@@ -241,12 +242,13 @@ internal sealed class TarStreamReader
 
         Collect(data);
         _remaining = 0;
-        await SkipToRawAsync(_padding, useAsync, cancellationToken).ConfigureAwait(false);
+        await SkipToRawAsync<TIo>(_padding, cancellationToken).ConfigureAwait(false);
         _padding = 0;
         return data;
     }
 
-    private async ValueTask SkipToRawAsync(long count, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask SkipToRawAsync<TIo>(long count, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         if (!_collectRaw && _input.CanSeek && count > 0)
         {
@@ -264,7 +266,7 @@ internal sealed class TarStreamReader
         while (count > 0)
         {
             var want = (int)Math.Min(count, _block.Length);
-            var read = await ReadFullAsync(_block.AsMemory(0, want), useAsync, cancellationToken).ConfigureAwait(false);
+            var read = await ReadFullAsync<TIo>(_block.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
             Collect(_block.AsSpan(0, read));
             if (read < want)
             {
@@ -285,14 +287,13 @@ internal sealed class TarStreamReader
         }
     }
 
-    private async ValueTask<int> ReadFullAsync(Memory<byte> buffer, bool useAsync, CancellationToken cancellationToken)
+    private async ValueTask<int> ReadFullAsync<TIo>(Memory<byte> buffer, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
     {
         var total = 0;
         while (total < buffer.Length)
         {
-            var read = useAsync
-                ? await _input.ReadAsync(buffer[total..], cancellationToken).ConfigureAwait(false)
-                : _input.Read(buffer.Span[total..]);
+            var read = await TIo.ReadAsync(_input, buffer[total..], cancellationToken).ConfigureAwait(false);
             if (read == 0)
             {
                 break;

@@ -30,7 +30,7 @@ internal sealed class AtomicFile : IDisposable
 
     /// <exception cref="DirectoryNotFoundException">The directory of <paramref name="path"/> does not exist.</exception>
     /// <exception cref="IOException"><paramref name="path"/> is a directory.</exception>
-    public static AtomicFile Create(IFileSystem fileSystem, string path, bool useAsync)
+    public static AtomicFile Create(IFileSystem fileSystem, string path, bool asynchronous)
     {
         var full = fileSystem.Path.GetFullPath(path);
         if (fileSystem.Directory.Exists(full))
@@ -46,7 +46,7 @@ internal sealed class AtomicFile : IDisposable
 
         var temporary = TemporaryName(fileSystem, full);
         var stream = fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
-            useAsync ? FileOptions.Asynchronous : FileOptions.None);
+            asynchronous ? FileOptions.Asynchronous : FileOptions.None);
         return new AtomicFile(fileSystem, full, temporary, stream);
     }
 

@@ -12,7 +12,7 @@ public sealed class AtomicOutputTests
         using var temp = new TempDirectory();
         var path = temp.Combine("out.tar");
         File.WriteAllText(path, "old");
-        using (var output = AtomicFile.Create(new FileSystem(), path, useAsync: false))
+        using (var output = AtomicFile.Create(new FileSystem(), path, asynchronous: false))
         {
             output.Stream.Write("new"u8);
             Assert.Equal("old", File.ReadAllText(path));
@@ -28,7 +28,7 @@ public sealed class AtomicOutputTests
     public void AtomicFile_DisposedWithoutCommit_LeavesNothing()
     {
         using var temp = new TempDirectory();
-        using (var output = AtomicFile.Create(new FileSystem(), temp.Combine("out.tar"), useAsync: false))
+        using (var output = AtomicFile.Create(new FileSystem(), temp.Combine("out.tar"), asynchronous: false))
         {
             output.Stream.Write("partial"u8);
         }

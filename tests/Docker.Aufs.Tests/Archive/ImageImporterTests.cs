@@ -33,7 +33,7 @@ public sealed class ImageImporterTests : IDisposable
     }
 
     internal static ImageDigests Digests(IFileSystem fs, IUnixMetadataProvider metadata, string root, string topId, LayerSource policy = LayerSource.TarSplit) =>
-        SyncCore.Run(new ImageExporter(fs, metadata, NullLogger.Instance).DigestAsync(Chain(fs, root, topId), policy, null, false, default));
+        SyncCore.Run(new ImageExporter(fs, metadata, NullLogger.Instance).DigestAsync<SyncIo>(Chain(fs, root, topId), policy, null, default));
 
     private string Target => _temp.Combine("root");
 

@@ -8,6 +8,7 @@ using Docker.Aufs.Testing;
 using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Tests.Archive;
 
@@ -17,7 +18,7 @@ public sealed class LayerTarGeneratorTests
     {
         using var output = new MemoryStream();
         using var sink = new LayerSink(output);
-        SyncCore.Run(new LayerTarGenerator(fs, metadata, diff, NullLogger.Instance).GenerateAsync(sink, null, false, default));
+        SyncCore.Run(new LayerTarGenerator(fs, metadata, diff, NullLogger.Instance).GenerateAsync<SyncIo>(sink, null, default));
         return output.ToArray();
     }
 

@@ -5,6 +5,7 @@ using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
 using Docker.Aufs.IO;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Tests.Archive;
 
@@ -26,7 +27,7 @@ public sealed class LayerTarProducerTests
         using var output = new MemoryStream();
         using var sink = new LayerSink(seekable ? output : new NonSeekable(output));
         var (result, _) = SyncCore.Run(new LayerTarProducer(fs, root.Metadata, logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
-            .ProduceAsync(layer, sink, policy, null, false, default));
+            .ProduceAsync<SyncIo>(layer, sink, policy, null, default));
         return (result, output.ToArray());
     }
 

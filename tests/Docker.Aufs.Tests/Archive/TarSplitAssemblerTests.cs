@@ -42,7 +42,7 @@ public sealed class TarSplitAssemblerTests : IDisposable
     {
         using var output = new MemoryStream();
         using var sink = new LayerSink(output);
-        SyncCore.Run(new TarSplitAssembler(fs, metadata, "0123", tarData, diff).AssembleAsync(sink, null, false, default));
+        SyncCore.Run(new TarSplitAssembler(fs, metadata, "0123", tarData, diff).AssembleAsync<SyncIo>(sink, null, default));
         return output.ToArray();
     }
 
@@ -53,7 +53,7 @@ public sealed class TarSplitAssemblerTests : IDisposable
         using var gzip = new GZipStream(File.OpenRead(tarData), CompressionMode.Decompress);
         var reader = new TarSplitReader(gzip, tarData);
         var entries = new List<TarSplitEntry>();
-        while (SyncCore.Run(reader.NextAsync(false, default)) is { } entry)
+        while (SyncCore.Run(reader.NextAsync<SyncIo>(default)) is { } entry)
         {
             entries.Add(entry);
         }
@@ -70,12 +70,12 @@ public sealed class TarSplitAssemblerTests : IDisposable
         {
             if (entry.Type == TarSplitEntryType.Segment)
             {
-                SyncCore.Run(writer.AddSegmentAsync(entry.Payload ?? [], false, default));
+                SyncCore.Run(writer.AddSegmentAsync<SyncIo>(entry.Payload ?? [], default));
             }
             else
             {
                 var crc = entry.Payload is { Length: 8 } p ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(p) : (ulong?)null;
-                Assert.True(SyncCore.Run(writer.AddFileAsync(entry.Name, entry.Size, crc, false, default)));
+                Assert.True(SyncCore.Run(writer.AddFileAsync<SyncIo>(entry.Name, entry.Size, crc, default)));
             }
         }
     }

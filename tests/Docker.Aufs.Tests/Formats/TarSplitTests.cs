@@ -19,7 +19,7 @@ public sealed class TarSplitTests
     {
         var reader = new TarSplitReader(new MemoryStream(lines), "/tar-data.json.gz");
         var entries = new List<TarSplitEntry>();
-        while (SyncCore.Run(reader.NextAsync(false, default)) is { } entry)
+        while (SyncCore.Run(reader.NextAsync<SyncIo>(default)) is { } entry)
         {
             entries.Add(entry);
         }
@@ -29,10 +29,10 @@ public sealed class TarSplitTests
 
     private static void Entries(TarSplitWriter w)
     {
-        SyncCore.Run(w.AddSegmentAsync("hdr"u8.ToArray(), false, default));
-        SyncCore.Run(w.AddFileAsync(Encoding.UTF8.GetBytes("etc/<x>"), 4, 0x614C3C3030000000UL, false, default));
-        SyncCore.Run(w.AddFileAsync(Encoding.UTF8.GetBytes("dir/"), 0, null, false, default));
-        SyncCore.Run(w.AddSegmentAsync(Array.Empty<byte>(), false, default));
+        SyncCore.Run(w.AddSegmentAsync<SyncIo>("hdr"u8.ToArray(), default));
+        SyncCore.Run(w.AddFileAsync<SyncIo>(Encoding.UTF8.GetBytes("etc/<x>"), 4, 0x614C3C3030000000UL, default));
+        SyncCore.Run(w.AddFileAsync<SyncIo>(Encoding.UTF8.GetBytes("dir/"), 0, null, default));
+        SyncCore.Run(w.AddSegmentAsync<SyncIo>(Array.Empty<byte>(), default));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public sealed class TarSplitTests
     [InlineData(nameof(TarSplitDialect.Version096), "{\"type\":1,\"name\":\"a\\ufffd\",\"payload\":null,\"position\":0}\n")]
     [InlineData(nameof(TarSplitDialect.Version0910), "{\"type\":1,\"name_raw\":\"Yf8=\",\"payload\":null,\"position\":0}\n")]
     public void Writer_NonUtf8Name_IsLostBefore0910AndBase64InNameRawAfter(string dialectName, string expected) =>
-        Assert.Equal(expected, Write(Enum.Parse<TarSplitDialect>(dialectName), w => w.AddFileAsync([(byte)'a', 0xFF], 0, null, false, default).AsTask().Wait()));
+        Assert.Equal(expected, Write(Enum.Parse<TarSplitDialect>(dialectName), w => w.AddFileAsync<SyncIo>([(byte)'a', 0xFF], 0, null, default).AsTask().Wait()));
 
     [Theory]
     [InlineData(nameof(TarSplitDialect.Version094), true)]
@@ -72,8 +72,8 @@ public sealed class TarSplitTests
         using var buffer = new MemoryStream();
         var writer = new TarSplitWriter(buffer, dialect);
         var token = TestContext.Current.CancellationToken;
-        Assert.True(SyncCore.Run(writer.AddFileAsync("a/b"u8.ToArray(), 0, null, false, token)));
-        Assert.Equal(accepted, SyncCore.Run(writer.AddFileAsync("./a//b"u8.ToArray(), 0, null, false, token)));
+        Assert.True(SyncCore.Run(writer.AddFileAsync<SyncIo>("a/b"u8.ToArray(), 0, null, token)));
+        Assert.Equal(accepted, SyncCore.Run(writer.AddFileAsync<SyncIo>("./a//b"u8.ToArray(), 0, null, token)));
     }
 
     [Fact]

@@ -14,19 +14,19 @@ public sealed class TarStreamReaderTests
         using var output = new MemoryStream();
         var headers = new List<TarEntryHeader>();
         var buffer = new byte[777];
-        while (SyncCore.Run(reader.NextAsync(false, default)) is { } header)
+        while (SyncCore.Run(reader.NextAsync<SyncIo>(default)) is { } header)
         {
             headers.Add(header);
             output.Write(reader.TakeRaw());
             int read;
-            while ((read = SyncCore.Run(reader.ReadContentAsync(buffer, false, default))) > 0)
+            while ((read = SyncCore.Run(reader.ReadContentAsync<SyncIo>(buffer, default))) > 0)
             {
                 output.Write(buffer, 0, read);
             }
         }
 
         output.Write(reader.TakeRaw());
-        output.Write(SyncCore.Run(reader.ReadRemainderAsync(1 << 20, false, default)));
+        output.Write(SyncCore.Run(reader.ReadRemainderAsync<SyncIo>(1 << 20, default)));
         return (output.ToArray(), headers);
     }
 

@@ -5,6 +5,7 @@ using Docker.Aufs.IO;
 using Docker.Aufs.Union;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Tests.TestSupport;
 
@@ -22,9 +23,9 @@ internal static class AufsViews
 
     /// <summary>Writes a view as <c>docker export</c> does (<see cref="ImageArchiver.Export"/>, without a root).</summary>
     public static long WriteTar(this UnionView view, Stream output, CancellationToken cancellationToken = default) =>
-        AsyncIo.RunSync(ViewExporter.ExportAsync(view, output, NullLogger.Instance, useAsync: false, cancellationToken));
+        IoRun.Sync(ViewExporter.ExportAsync<SyncIo>(view, output, NullLogger.Instance, cancellationToken));
 
     /// <summary>Asynchronously writes a view as <c>docker export</c> does.</summary>
     public static Task<long> WriteTarAsync(this UnionView view, Stream output, CancellationToken cancellationToken = default) =>
-        ViewExporter.ExportAsync(view, output, NullLogger.Instance, useAsync: true, cancellationToken).AsTask();
+        ViewExporter.ExportAsync<AsyncIo>(view, output, NullLogger.Instance, cancellationToken).AsTask();
 }

@@ -1,6 +1,6 @@
 namespace Docker.Aufs.Tests.TestSupport;
 
-/// <summary>Runs the library's shared sync/async cores with <c>useAsync: false</c>, asserting they completed synchronously.</summary>
+/// <summary>Runs the library's shared sync/async cores in <c>SyncIo</c> mode, asserting they completed synchronously.</summary>
 internal static class SyncCore
 {
     public static T Run<T>(ValueTask<T> task)

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using Docker.Aufs.Tests.TestSupport;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Tests.Union;
 
@@ -167,7 +168,7 @@ public sealed class UnionExportTests
         tar.Position = 0;
         var reader = new Docker.Aufs.Formats.TarStreamReader(tar);
         Docker.Aufs.Formats.TarEntryHeader? header;
-        while ((header = SyncCore.Run(reader.NextAsync(false, TestContext.Current.CancellationToken))) is not null && header.NameString != "srv/blob")
+        while ((header = SyncCore.Run(reader.NextAsync<SyncIo>(TestContext.Current.CancellationToken))) is not null && header.NameString != "srv/blob")
         {
             reader.TakeRaw();
         }
