@@ -80,9 +80,7 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
 
     public T? Value<T>(Argument<T> argument) => parse.GetValue(argument);
 
-    public ILoggerFactory LoggerFactory { get; } = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b
-        .SetMinimumLevel(parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)
-        .AddProvider(new StderrLoggerProvider(environment.Error, parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning)));
+    public ILoggerFactory LoggerFactory { get; } = new StderrLoggerFactory(environment.Error, parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning);
 
     private BuiltRoot? _sample;
 

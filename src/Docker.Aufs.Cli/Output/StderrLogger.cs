@@ -2,10 +2,16 @@ using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Cli.Output;
 
-/// <summary>Library log messages as one line each on stderr: <c>docker-aufs: warning: …</c>.</summary>
-internal sealed class StderrLoggerProvider(TextWriter error, LogLevel minimum) : ILoggerProvider
+/// <summary>
+/// Library log messages as one line each on stderr: <c>docker-aufs: warning: …</c>. The tool's whole logging: the library
+/// logs through <c>Microsoft.Extensions.Logging.Abstractions</c>, and this factory is all the tool needs to receive it
+/// (no logging framework, dependency injection or options packages ship with the tool).
+/// </summary>
+internal sealed class StderrLoggerFactory(TextWriter error, LogLevel minimum) : ILoggerFactory
 {
     public ILogger CreateLogger(string categoryName) => new StderrLogger(error, minimum);
+
+    public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException("The tool logs to stderr only.");
 
     public void Dispose()
     {

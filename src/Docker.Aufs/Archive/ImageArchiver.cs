@@ -9,6 +9,8 @@ namespace Docker.Aufs.Archive;
 /// Archive work on a root: one layer's tar (byte-exact from tar-split data, else regenerated), an image's digests as
 /// Docker 1.10 computes them, saves that today's Docker, podman, skopeo and umoci load, and <c>docker export</c> of a merged
 /// view (docs/archive.md). Works on any <see cref="IDockerRoot"/> through its public members; nothing in the root is written.
+/// Each layer's tar is made from that layer's own tar-split data and directory, as Docker's <c>save</c> made it: the
+/// chain the driver records for views is not consulted.
 /// Every method has an asynchronous twin sharing one core.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
@@ -112,7 +114,7 @@ public sealed class ImageArchiver
     /// <returns>The digests, layers base first.</returns>
     /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
     /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
-    /// <exception cref="BrokenLayerChainException">A parent is missing, the chain loops, or (with strict chains) the driver disagrees.</exception>
+    /// <exception cref="BrokenLayerChainException">A parent is missing or the chain loops.</exception>
     /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -127,7 +129,7 @@ public sealed class ImageArchiver
     /// <returns>The digests, layers base first.</returns>
     /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
     /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
-    /// <exception cref="BrokenLayerChainException">A parent is missing, the chain loops, or (with strict chains) the driver disagrees.</exception>
+    /// <exception cref="BrokenLayerChainException">A parent is missing or the chain loops.</exception>
     /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>

@@ -35,11 +35,11 @@ public interface IDockerRoot
     /// repository's images; then any unique prefix of all image IDs — and reads the image.
     /// </summary>
     /// <param name="reference">The reference.</param>
-    /// <returns>The image, its layers cross-checked against the driver's own chain.</returns>
+    /// <returns>The image as the store records it (the driver's own record of the chain is checked when its files are merged: <see cref="OpenImage"/>).</returns>
     /// <exception cref="ArgumentException"><paramref name="reference"/> is empty.</exception>
     /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
     /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
-    /// <exception cref="BrokenLayerChainException">A parent is missing, the chain loops, or (with strict chains) the driver disagrees.</exception>
+    /// <exception cref="BrokenLayerChainException">A parent is missing or the chain loops.</exception>
     /// <exception cref="NotADockerRootException">The root has no image store.</exception>
     /// <exception cref="DockerDataException">A file of the chain is corrupt, or the store names something that is not an ID.</exception>
     Image ResolveImage(string reference);
@@ -81,13 +81,18 @@ public interface IDockerRoot
     /// <exception cref="UnsafePathException"><c>containers/</c>, or the directory of the container the full ID names, is a symbolic link.</exception>
     Container ResolveContainer(string reference);
 
-    /// <summary>Returns the merged file system of an image (see <see cref="ResolveImage"/>): its top layer on top of the layers the driver records below it.</summary>
+    /// <summary>
+    /// Returns the merged file system of an image (see <see cref="ResolveImage"/>): its layers as the store chains them, after
+    /// checking that the driver records the same chain and has every layer's directory (with strict chains a disagreement
+    /// is a <see cref="BrokenLayerChainException"/>; otherwise a logged warning, and the store's chain is merged).
+    /// </summary>
     /// <param name="reference">The image reference.</param>
     /// <returns>The read-only view.</returns>
     /// <exception cref="ImageNotFoundException">Nothing matches.</exception>
     /// <exception cref="AmbiguousReferenceException">An ID prefix matches several images.</exception>
     /// <exception cref="NotADockerRootException">The root's driver cannot show merged files, or the root has no image store.</exception>
-    /// <exception cref="DockerDataException">The chain is broken or a branch is missing.</exception>
+    /// <exception cref="BrokenLayerChainException">A parent is missing, the chain loops, or (with strict chains) the driver disagrees or a layer's directory is missing.</exception>
+    /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
     UnionView OpenImage(string reference);
 
     /// <summary>Returns the merged file system of a container (see <see cref="ResolveContainer"/>): its read-write layer, its init layer, then its image's layers.</summary>
