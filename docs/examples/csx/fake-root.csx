@@ -2,8 +2,8 @@
 // A fake legacy root in memory, as a unit test of your own code would build it: two layers with a symlink,
 // a hardlink and a whiteout, a tag, and checks of what the library reads back. No disk, no Docker.
 // Run:  dotnet script docs/examples/csx/fake-root.csx
-#r "nuget: Docker.Aufs, 0.1.0"
-#r "nuget: Docker.Aufs.Testing, 0.1.0"
+#r "nuget: Docker.Aufs, 0.2.0"
+#r "nuget: Docker.Aufs.Testing, 0.2.0"
 
 using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs;

@@ -3,8 +3,8 @@
 // one file read from inside an image, and the integrity check. Nothing in the root is written.
 // Run:  dotnet script docs/examples/csx/forensic-report.csx [ROOT]
 // Without ROOT, it writes the built-in sample root to a temporary directory and reports on that.
-#r "nuget: Docker.Aufs, 0.1.0"
-#r "nuget: Docker.Aufs.Testing, 0.1.0"
+#r "nuget: Docker.Aufs, 0.2.0"
+#r "nuget: Docker.Aufs.Testing, 0.2.0"
 
 using System.IO.Abstractions;
 using Docker.Aufs;

@@ -2,8 +2,8 @@
 // List the images of a legacy Docker root and the layer stack of one of them.
 // Run:  dotnet script docs/examples/csx/list-images.csx [ROOT] [IMAGE]
 // Without ROOT, it writes the built-in sample root to a temporary directory and reads that.
-#r "nuget: Docker.Aufs, 0.1.0"
-#r "nuget: Docker.Aufs.Testing, 0.1.0"
+#r "nuget: Docker.Aufs, 0.2.0"
+#r "nuget: Docker.Aufs.Testing, 0.2.0"
 
 using System.IO.Abstractions;
 using Docker.Aufs;

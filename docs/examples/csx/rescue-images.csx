@@ -3,8 +3,8 @@
 // a docker-archive for `docker load` / `podman load`, and an OCI layout for skopeo, umoci, containerd.
 // Run:  dotnet script docs/examples/csx/rescue-images.csx [ROOT] [OUTPUT-DIR]
 // Without ROOT, it writes the built-in sample root to a temporary directory and rescues that.
-#r "nuget: Docker.Aufs, 0.1.0"
-#r "nuget: Docker.Aufs.Testing, 0.1.0"
+#r "nuget: Docker.Aufs, 0.2.0"
+#r "nuget: Docker.Aufs.Testing, 0.2.0"
 
 using System.IO.Abstractions;
 using Docker.Aufs;

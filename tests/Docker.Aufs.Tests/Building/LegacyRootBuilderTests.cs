@@ -104,11 +104,19 @@ public sealed class LegacyRootBuilderTests
     }
 
     [Theory]
-    [InlineData("755")]
-    [InlineData("0755")]
-    [InlineData("07777")]
-    public void LayerBuilder_AcceptsOctalModes(string mode) =>
-        new DockerRootBuilder(new MockFileSystem(), "/r").AddLayer(l => l.File("a", "", mode: mode));
+    [InlineData("755", 0x1ED)]
+    [InlineData("0755", 0x1ED)]
+    [InlineData("0640", 0x1A0)]
+    [InlineData("07777", 0xFFF)]
+    [InlineData("4711", 0x9C9)]
+    public void LayerBuilder_AcceptsOctalModes_AndWritesThemAsTheFilesPermissions(string mode, int permissions)
+    {
+        var builder = new DockerRootBuilder(new MockFileSystem(), "/r");
+        var id = builder.AddLayer(l => l.File("a", "", mode: mode));
+        var root = builder.Build();
+        Assert.True(root.Metadata.TryGetStatus($"/r/aufs/diff/{id}/a", out var status));
+        Assert.Equal(permissions, status.Permissions);
+    }
 
     [Theory]
     [InlineData("0789")]

@@ -1,0 +1,317 @@
+using System.Security.Cryptography;
+using System.Text;
+using Docker.Aufs.Formats;
+
+namespace Docker.Aufs.Archive;
+
+/// <summary>Import's plan: which layers to write, in which order, with which JSON and tags, read from the archive's members.</summary>
+public static partial class ImageImporter
+{
+    /// <summary>A pre-1.10 save: every top-level directory is a layer with <c>json</c> and <c>layer.tar</c>; tags from <c>repositories</c>.</summary>
+    private static Plan PlanLegacy(SaveArchive archive)
+    {
+        var directories = archive.Names.Where(n => n.Contains('/', StringComparison.Ordinal)).Select(n => n[..n.IndexOf('/', StringComparison.Ordinal)])
+            .Concat(archive.Names.Where(n => !n.Contains('/', StringComparison.Ordinal) && !archive.HasFile(n) && archive.Contains(n)))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var byId = new Dictionary<string, PlannedLayer>(StringComparer.Ordinal);
+        foreach (var directory in directories)
+        {
+            var json = archive.ReadAll(directory + "/json", "the layer's JSON", JsonLimit);
+            var member = archive.Resolve(directory + "/layer.tar", "the layer's tar");
+            var image = ParseImageJson(archive, directory + "/json", json);
+            var id = string.IsNullOrEmpty(image.Id) ? directory : image.Id;
+            if (!DockerIds.IsId(id))
+            {
+                throw new ArchiveFormatException(archive.Path, directory + "/json", $"'{DockerIds.Printable(id)}' is not an image ID (64 lowercase hex characters)");
+            }
+
+            var parent = image.ParentFromJson();
+            if (parent is not null && !DockerIds.IsId(parent))
+            {
+                throw new ArchiveFormatException(archive.Path, directory + "/json", $"its parent '{DockerIds.Printable(parent)}' is not an image ID");
+            }
+
+            if (!byId.TryAdd(id, new PlannedLayer(id, parent, json, member, null)))
+            {
+                throw new ArchiveFormatException(archive.Path, directory + "/json", $"the image ID {id} is used by two directories of the archive");
+            }
+        }
+
+        if (byId.Count == 0)
+        {
+            throw new ArchiveFormatException(archive.Path, null, "neither manifest.json nor any <id>/json: this is not a docker save archive");
+        }
+
+        var tags = new List<(string, string)>();
+        if (archive.HasFile(RepositoriesName))
+        {
+            var repositories = archive.ReadAll(RepositoriesName, "the tag list", JsonLimit);
+            foreach (var (repository, tag, id) in ParseRepositories(archive, repositories))
+            {
+                if (!byId.ContainsKey(id))
+                {
+                    throw new ArchiveFormatException(archive.Path, RepositoriesName, $"{repository}:{tag} names {DockerIds.Printable(id)}, which is not an image of the archive (invalid target ID)");
+                }
+
+                if (!ImageReference.IsDigestReference(tag))
+                {
+                    tags.Add(($"{repository}:{tag}", id));
+                }
+            }
+        }
+
+        var ordered = Order(archive, byId);
+        var parents = new HashSet<string>(ordered.Where(l => l.Parent is not null).Select(l => l.Parent!), StringComparer.Ordinal);
+        var tagged = tags.Select(t => t.Item2).ToHashSet(StringComparer.Ordinal);
+        var images = ordered.Where(l => tagged.Contains(l.Id) || !parents.Contains(l.Id))
+            .Select(l => new ImageSummary { Id = l.Id, RepoTags = [.. tags.Where(t => t.Item2 == l.Id).Select(t => Normalize(t.Item1))] })
+            .ToList();
+        return new Plan(ordered, tags, images);
+    }
+
+    /// <summary>A save with <c>manifest.json</c>: layers from its <c>Layers</c>, checked against each config's <c>rootfs.diff_ids</c>.</summary>
+    private static Plan PlanFromManifest(SaveArchive archive)
+    {
+        var manifest = archive.ReadAll(ManifestName, "the manifest", JsonLimit);
+        var items = ParseManifest(archive, manifest);
+        var layers = new Dictionary<string, PlannedLayer>(StringComparer.Ordinal);
+        var ordered = new List<PlannedLayer>();
+        var tags = new List<(string, string)>();
+        var images = new List<ImageSummary>();
+        foreach (var item in items)
+        {
+            var configBytes = archive.ReadAll(item.Config, "the image config named by manifest.json", JsonLimit);
+            var config = ParseConfig(archive, item.Config, configBytes);
+            if (config.DiffIds.Count != item.Layers.Count)
+            {
+                throw new ArchiveFormatException(archive.Path, ManifestName,
+                    $"it names {item.Layers.Count} layers for {item.Config}, whose rootfs.diff_ids lists {config.DiffIds.Count}");
+            }
+
+            var chainIds = ImageConfigFactory.ChainIds(config.DiffIds);
+            var configDigest = ImageConfigFactory.Digest(configBytes);
+            var legacy = LegacyChain(archive, item.Layers);
+            string? parent = null;
+            for (var i = 0; i < item.Layers.Count; i++)
+            {
+                var member = archive.Resolve(item.Layers[i], "a layer named by manifest.json");
+                var top = i == item.Layers.Count - 1;
+                string id;
+                byte[] json;
+                if (legacy is not null)
+                {
+                    (id, json) = legacy[i];
+                }
+                else
+                {
+                    id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(top ? configDigest + " " + chainIds[i] : chainIds[i])));
+                    json = top
+                        ? GoImageConfig.MakeV1FromConfig(configBytes, id, parent, archive.Path + ":" + item.Config)
+                        : GoImageConfig.MakeV1ForLayer(id, parent, config.HistoryFor(i));
+                }
+
+                if (!layers.ContainsKey(id))
+                {
+                    var planned = new PlannedLayer(id, parent, json, member, config.DiffIds[i]);
+                    layers[id] = planned;
+                    ordered.Add(planned);
+                }
+
+                parent = id;
+            }
+
+            var repoTags = new List<string>();
+            foreach (var repoTag in item.RepoTags)
+            {
+                var reference = ImageReference.Parse(repoTag);
+                if (reference.ExplicitReference is null || reference.IsDigest)
+                {
+                    throw new ArchiveFormatException(archive.Path, ManifestName, $"RepoTags holds '{DockerIds.Printable(repoTag)}', which is not name:tag");
+                }
+
+                tags.Add((repoTag, parent!));
+                repoTags.Add(Normalize(repoTag));
+            }
+
+            images.Add(new ImageSummary { Id = parent!, RepoTags = repoTags });
+        }
+
+        if (ordered.Count == 0)
+        {
+            throw new ArchiveFormatException(archive.Path, ManifestName, "it names no image with layers");
+        }
+
+        return new Plan(ordered, tags, images);
+    }
+
+    /// <summary>The archive's own legacy entries for a manifest's layers, when every layer has a <c>json</c> naming the chain; else <see langword="null"/>.</summary>
+    private static List<(string Id, byte[] Json)>? LegacyChain(SaveArchive archive, IReadOnlyList<string> layerPaths)
+    {
+        var chain = new List<(string, byte[])>();
+        string? parent = null;
+        foreach (var path in layerPaths)
+        {
+            var slash = path.IndexOf('/', StringComparison.Ordinal);
+            if (slash <= 0 || path[(slash + 1)..] != "layer.tar")
+            {
+                return null;
+            }
+
+            var directory = path[..slash];
+            if (!DockerIds.IsId(directory) || !archive.HasFile(directory + "/json"))
+            {
+                return null;
+            }
+
+            var json = archive.ReadAll(directory + "/json", "the layer's JSON", JsonLimit);
+            var image = ParseImageJson(archive, directory + "/json", json);
+            var jsonParent = image.ParentFromJson();
+            if ((!string.IsNullOrEmpty(image.Id) && image.Id != directory) || jsonParent != parent)
+            {
+                return null;
+            }
+
+            chain.Add((directory, json));
+            parent = directory;
+        }
+
+        return chain;
+    }
+
+    /// <summary>Parents first; every parent must be in the archive.</summary>
+    private static List<PlannedLayer> Order(SaveArchive archive, Dictionary<string, PlannedLayer> byId)
+    {
+        var ordered = new List<PlannedLayer>();
+        var state = new Dictionary<string, bool>(StringComparer.Ordinal); // false: visiting, true: done
+        foreach (var id in byId.Keys.Order(StringComparer.Ordinal))
+        {
+            var path = new Stack<string>();
+            var current = id;
+            while (current is not null && !state.ContainsKey(current))
+            {
+                state[current] = false;
+                path.Push(current);
+                var parent = byId[current].Parent;
+                if (parent is not null && !byId.ContainsKey(parent))
+                {
+                    throw new ArchiveFormatException(archive.Path, current + "/json", $"its parent {parent} is not in the archive");
+                }
+
+                current = parent;
+            }
+
+            if (current is not null && !state[current])
+            {
+                throw new ArchiveFormatException(archive.Path, current + "/json", "the parent chain loops");
+            }
+
+            while (path.Count > 0)
+            {
+                var done = path.Pop();
+                state[done] = true;
+                ordered.Add(byId[done]);
+            }
+        }
+
+        return ordered;
+    }
+
+    private static ImageJson ParseImageJson(SaveArchive archive, string member, byte[] json) =>
+        GoJson.Deserialize(json, DockerJsonContext.Default.ImageJson, archive.Path + ":" + member) ?? new ImageJson();
+
+    private static List<(string Repository, string Tag, string Id)> ParseRepositories(SaveArchive archive, byte[] json)
+    {
+        // The legacy save's bare map {"repo":{"tag":"id"}} (Docker 1.9 graph/export.go), decoded as Go decodes a map.
+        var repositories = GoJson.Deserialize(json, DockerJsonContext.Default.DictionaryStringDictionaryStringString, archive.Path + ":" + RepositoriesName) ?? [];
+        var entries = new List<(string Repository, string Tag, string Id)>();
+        foreach (var (repository, tags) in repositories)
+        {
+            foreach (var (tag, id) in tags ?? [])
+            {
+                entries.Add((repository, tag, id ?? string.Empty));
+            }
+        }
+
+        return entries;
+    }
+
+    private static List<ManifestItem> ParseManifest(SaveArchive archive, byte[] json)
+    {
+        var entries = GoJson.Deserialize(json, ArchiveJsonContext.Default.ListSaveManifestEntry, archive.Path + ":" + ManifestName)
+            ?? throw BadManifest(archive, "it is null, not a list of images");
+        var items = new List<ManifestItem>();
+        foreach (var entry in entries)
+        {
+            if (entry is null || string.IsNullOrEmpty(entry.Config))
+            {
+                throw BadManifest(archive, "an entry names no Config");
+            }
+
+            items.Add(new ManifestItem(
+                CleanReference(archive, entry.Config),
+                [.. (entry.RepoTags ?? []).Select(t => t ?? throw BadManifest(archive, "RepoTags holds null"))],
+                [.. (entry.Layers ?? []).Select(l => CleanReference(archive, l ?? throw BadManifest(archive, "Layers holds null")))]));
+        }
+
+        return items;
+    }
+
+    private static string CleanReference(SaveArchive archive, string name)
+    {
+        var cleaned = GoPath.Clean(name);
+        if (name.StartsWith('/') || cleaned == ".." || cleaned.StartsWith("../", StringComparison.Ordinal))
+        {
+            throw new UnsafePathException(archive.Path, DockerIds.Printable(name), "manifest.json names a file outside the archive");
+        }
+
+        return cleaned;
+    }
+
+    private static ArchiveFormatException BadManifest(SaveArchive archive, string problem) => new(archive.Path, ManifestName, problem);
+
+    private static ConfigInfo ParseConfig(SaveArchive archive, string member, byte[] json)
+    {
+        var config = GoJson.Deserialize(json, ArchiveJsonContext.Default.ImageConfigDocument, archive.Path + ":" + member);
+        if (config?.RootFs is not { } rootfs)
+        {
+            throw new ArchiveFormatException(archive.Path, member, "the config has no rootfs object");
+        }
+
+        var diffIds = new List<string>();
+        foreach (var id in rootfs.DiffIds ?? [])
+        {
+            if (id is null || !id.StartsWith("sha256:", StringComparison.Ordinal) || !DockerIds.IsId(id.AsSpan(7)))
+            {
+                throw new ArchiveFormatException(archive.Path, member, $"rootfs.diff_ids holds '{DockerIds.Printable(id ?? "null")}', which is not a sha256 digest");
+            }
+
+            diffIds.Add(id);
+        }
+
+        var created = Time(config.Created, GoTimestamp.Zero);
+        var history = (config.History ?? [])
+            .Where(h => h is not null && h.EmptyLayer != true)
+            .Select(h => new GoHistoryItem(Time(h!.Created, created), h.Author ?? string.Empty, h.CreatedBy ?? string.Empty, h.Comment ?? string.Empty))
+            .ToList();
+        return new ConfigInfo(diffIds, history.Count == diffIds.Count ? history : null, created);
+
+        static GoTimestamp Time(string? text, GoTimestamp fallback) => text is not null && GoTimestamp.TryParse(text, out var time) ? time : fallback;
+    }
+
+    private static string Normalize(string reference)
+    {
+        var parsed = ImageReference.Parse(reference);
+        return ImageReference.Format(parsed.LocalName, parsed.TagOrDigest);
+    }
+
+    private sealed record PlannedLayer(string Id, string? Parent, byte[] Json, SaveArchive.Member Member, string? ExpectedDiffId);
+
+    private sealed record Plan(List<PlannedLayer> Layers, List<(string Reference, string Id)> Tags, List<ImageSummary> Images);
+
+    private sealed record ManifestItem(string Config, List<string> RepoTags, List<string> Layers);
+
+    private sealed record ConfigInfo(List<string> DiffIds, List<GoHistoryItem>? History, GoTimestamp Created)
+    {
+        public GoHistoryItem HistoryFor(int index) => History is { } h ? h[index] : new GoHistoryItem(Created, string.Empty, string.Empty, string.Empty);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using System.Text;
+
+namespace Docker.Aufs.Formats;
+
+/// <summary>Parsing a header block, its numbers and its PAX records (the bytes Go's <c>archive/tar</c> reads).</summary>
+internal sealed partial class TarStreamReader
+{
+    /// <summary>Parses one header block as Go 1.5's <c>readHeader</c>.</summary>
+    internal static TarEntryHeader Parse(ReadOnlySpan<byte> block)
+    {
+        var given = Numeric(block[148..156], "checksum");
+        long unsigned = 8 * ' ';
+        long signed = 8 * ' ';
+        for (var i = 0; i < block.Length; i++)
+        {
+            if (i is >= 148 and < 156)
+            {
+                continue;
+            }
+
+            unsigned += block[i];
+            signed += (sbyte)block[i];
+        }
+
+        if (given != unsigned && given != signed)
+        {
+            throw new TarFormatException("a header's checksum does not match: this is not a tar archive, or it is damaged");
+        }
+
+        var header = new TarEntryHeader
+        {
+            Name = CString(block[..100]),
+            Mode = Numeric(block[100..108], "mode"),
+            Uid = Numeric(block[108..116], "uid"),
+            Gid = Numeric(block[116..124], "gid"),
+            Size = Numeric(block[124..136], "size"),
+            ModTimeSeconds = Numeric(block[136..148], "mtime"),
+            Typeflag = block[156],
+            Linkname = CString(block[157..257]),
+        };
+
+        var magic = block[257..265];
+        var format = magic[..6].SequenceEqual("ustar\0"u8) ? (block[508..512].SequenceEqual("tar\0"u8) ? "star" : "posix")
+            : magic.SequenceEqual("ustar  \0"u8) ? "gnu"
+            : null;
+        if (format is not null)
+        {
+            header.Uname = CString(block[265..297]);
+            header.Gname = CString(block[297..329]);
+            if (header.Typeflag is TarType.CharDevice or TarType.BlockDevice)
+            {
+                header.DevMajor = Numeric(block[329..337], "devmajor");
+                header.DevMinor = Numeric(block[337..345], "devminor");
+            }
+
+            var prefix = CString(format == "star" ? block[345..476] : block[345..500]);
+            if (prefix.Length > 0)
+            {
+                header.Name = [.. prefix, (byte)'/', .. header.Name];
+            }
+        }
+
+        if (header.Size < 0)
+        {
+            throw new TarFormatException("a header has a negative size");
+        }
+
+        return header;
+    }
+
+    private static long Numeric(ReadOnlySpan<byte> field, string name)
+    {
+        if (field.Length > 0 && (field[0] & 0x80) != 0)
+        {
+            long value = 0;
+            for (var i = 0; i < field.Length; i++)
+            {
+                var b = i == 0 ? (byte)(field[i] & 0x7F) : field[i];
+                value = (value << 8) | b;
+            }
+
+            return value;
+        }
+
+        var trimmed = field.Trim(" \0"u8);
+        var end = trimmed.IndexOf((byte)0);
+        if (end >= 0)
+        {
+            trimmed = trimmed[..end];
+        }
+
+        if (trimmed.IsEmpty)
+        {
+            return 0;
+        }
+
+        long result = 0;
+        foreach (var b in trimmed)
+        {
+            if (b is < (byte)'0' or > (byte)'7' || result > (long.MaxValue >> 3))
+            {
+                throw new TarFormatException($"a header's {name} field is not an octal number");
+            }
+
+            result = (result << 3) | (uint)(b - '0');
+        }
+
+        return result;
+    }
+
+    private static byte[] CString(ReadOnlySpan<byte> field)
+    {
+        var end = field.IndexOf((byte)0);
+        return (end >= 0 ? field[..end] : field).ToArray();
+    }
+
+    private static Dictionary<string, byte[]> ParsePax(byte[] data)
+    {
+        var records = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var rest = data.AsSpan();
+        while (!rest.IsEmpty)
+        {
+            var space = rest.IndexOf((byte)' ');
+            if (space <= 0 || !long.TryParse(Encoding.ASCII.GetString(rest[..space]), NumberStyles.None, CultureInfo.InvariantCulture, out var length) ||
+                length < 5 || length > rest.Length)
+            {
+                throw new TarFormatException("a PAX header record is malformed");
+            }
+
+            var record = rest[(space + 1)..((int)length - 1)];
+            rest = rest[(int)length..];
+            var equals = record.IndexOf((byte)'=');
+            if (equals < 0)
+            {
+                throw new TarFormatException("a PAX header record has no '='");
+            }
+
+            records[Encoding.UTF8.GetString(record[..equals])] = record[(equals + 1)..].ToArray();
+        }
+
+        return records;
+    }
+
+    private static void MergePax(TarEntryHeader header, Dictionary<string, byte[]> pax)
+    {
+        foreach (var (key, value) in pax)
+        {
+            switch (key)
+            {
+                case "path": header.Name = value; break;
+                case "linkpath": header.Linkname = value; break;
+                case "uname": header.Uname = value; break;
+                case "gname": header.Gname = value; break;
+                case "uid": header.Uid = ParseDecimal(value, header.Uid); break;
+                case "gid": header.Gid = ParseDecimal(value, header.Gid); break;
+                case "mtime":
+                    var text = Encoding.ASCII.GetString(value);
+                    var dot = text.IndexOf('.', StringComparison.Ordinal);
+                    header.ModTimeSeconds = ParseDecimal(Encoding.ASCII.GetBytes(dot >= 0 ? text[..dot] : text), header.ModTimeSeconds);
+                    break;
+                case "size":
+                    if (ParseDecimal(value, -1) != header.Size)
+                    {
+                        throw new TarFormatException($"'{Printable(header.Name)}' has a PAX size that differs from its header size, which Docker 1.9's reader did not support");
+                    }
+
+                    break;
+                default:
+                    if (key.StartsWith("SCHILY.xattr.", StringComparison.Ordinal))
+                    {
+                        header.Xattrs ??= new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
+                        header.Xattrs[key["SCHILY.xattr.".Length..]] = value;
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    private static long ParseDecimal(byte[] value, long fallback) =>
+        long.TryParse(Encoding.ASCII.GetString(value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : fallback;
+
+    internal static string Printable(byte[] name) => DockerIds.Printable(Encoding.UTF8.GetString(name));
+}

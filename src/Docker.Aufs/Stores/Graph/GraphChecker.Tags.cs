@@ -1,0 +1,127 @@
+using Docker.Aufs.Drivers;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Stores.Graph;
+
+/// <summary>The checks of the tag store, the tar-split data and the containers.</summary>
+internal sealed partial class GraphChecker
+{
+    private void CheckRepositories()
+    {
+        var path = Combine(RepositoryIndex.FileName(_driver.Name));
+        if (IsUnsafeLink(path))
+        {
+            return;
+        }
+
+        if (!_fs.File.Exists(path))
+        {
+            Add(FindingCodes.RepositoriesMissing, FindingSeverity.Info, path, "there is no tag store: no image has a name",
+                "images stay reachable by ID");
+            return;
+        }
+
+        RepositoryIndex index;
+        try
+        {
+            index = RepositoryIndex.Read(_fs, path);
+        }
+        catch (CorruptFileException e)
+        {
+            var empty = _fs.FileInfo.New(path).Length == 0;
+            Add(empty ? FindingCodes.RepositoriesEmpty : FindingCodes.RepositoriesCorrupt, FindingSeverity.Warning, path,
+                empty ? "the tag store is empty (written while the disk was full)" : e.Problem,
+                "all tags are lost; images stay reachable by ID, and the tags may be rebuilt from the images' history");
+            return;
+        }
+
+        foreach (var entry in index.Entries)
+        {
+            if (!DockerIds.IsId(entry.ImageId))
+            {
+                Add(FindingCodes.TagTargetInvalid, FindingSeverity.Error, path,
+                    $"{entry.DisplayName} points at '{DockerIds.Printable(entry.ImageId)}', which is not an image ID", "the tag cannot be used; remove or fix it");
+            }
+            else if (!_layers.ContainsKey(entry.ImageId))
+            {
+                Add(FindingCodes.TagTargetMissing, FindingSeverity.Warning, path,
+                    $"{entry.DisplayName} points at {entry.ImageId}, which is not a readable image of this root",
+                    "the image was deleted or its graph/ directory is damaged");
+            }
+        }
+    }
+
+    private void CheckTarSplit()
+    {
+        // Docker 1.8+ writes tar-split data for every layer it registers; its absence is only telling beside layers that have it.
+        if (!_layers.Values.Any(l => l.HasTarSplit))
+        {
+            return;
+        }
+
+        foreach (var layer in _layers.Values.OrderBy(l => l.Id, StringComparer.Ordinal))
+        {
+            var tarData = _fs.Path.Combine(layer.Directory, GraphFiles.TarSplit);
+            if (!layer.HasTarSplit)
+            {
+                Add(FindingCodes.TarSplitMissing, FindingSeverity.Info, tarData,
+                    "no tar-split data while other layers have it: the original layer tar cannot be reassembled byte for byte",
+                    "the layer tar is regenerated from the diff directory instead; its DiffID will differ from the registry's");
+            }
+            else if (_driver.Exists(layer.Id) && DiffDirectory(layer.Id) is { } diff)
+            {
+                _toVerify.Add(GraphStore.ToImageLayer(_fs, layer, new LayerContent(diff, _driver.GetContent(layer.Id).Format, UnixFileType.Directory)));
+            }
+        }
+    }
+
+    private void CheckContainers()
+    {
+        var containers = Combine(LegacyLayout.ContainersDirectory);
+        foreach (var id in _containerIds.Order(StringComparer.Ordinal))
+        {
+            LegacyContainer container;
+            try
+            {
+                container = LegacyContainer.Read(_fs, containers, id);
+            }
+            catch (UnsafePathException e) when (IsLink(e.Path))
+            {
+                AddUnsafeLink(e.Path, e.UnsafeValue);
+                continue;
+            }
+            catch (DockerDataException e)
+            {
+                Add(FindingCodes.ContainerConfigCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e),
+                    "Docker skips this container; its read-write layer is still readable with --layer");
+                continue;
+            }
+
+            if (container.Driver != _driver.Name)
+            {
+                continue; // another driver's container: Docker skips it, and so does the check
+            }
+
+            if (!DockerIds.IsId(container.ImageId) || !_layers.ContainsKey(container.ImageId))
+            {
+                Add(FindingCodes.ContainerImageMissing, FindingSeverity.Warning, _fs.Path.Combine(container.Directory, LegacyContainer.ConfigFileName),
+                    $"its image '{DockerIds.Printable(container.ImageId)}' is not a readable image of this root",
+                    "the container's own changes (docker diff) are still readable; its full filesystem is not");
+            }
+
+            if (_driver.RecordsAncestors)
+            {
+                foreach (var layerId in new[] { container.InitLayerId, container.Id })
+                {
+                    if (!_driver.Exists(layerId) || (DiffDirectory(layerId) is null && !_unsafeDiffs.Contains(layerId)))
+                    {
+                        Add(FindingCodes.ContainerLayerMissing, FindingSeverity.Error, ContentPathOf(layerId),
+                            $"the container's {(layerId == container.Id ? "read-write" : "init")} layer is missing from the {_driver.Name} driver",
+                            "the container's filesystem cannot be assembled");
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.IO.Abstractions;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Union;
+
+/// <summary>Merging a directory from the branches that have it, and walking the merged tree.</summary>
+public sealed partial class UnionView
+{
+    /// <summary>
+    /// Merges one directory from the branches that have it as a directory (top first). Opaque markers met on the way stop
+    /// the merge after their branch, so a run computed by the parent's merge need not be cut in advance.
+    /// </summary>
+    internal List<Child> Merge(string directory, int[] run)
+    {
+        var slots = new Dictionary<string, Slot>(StringComparer.Ordinal);
+        HashSet<string>? hidden = null;
+        var names = new List<DirectoryName>();
+        foreach (var b in run)
+        {
+            var hostDirectory = ImagePath.InBranch(_branches[b].Path, directory);
+            names.Clear();
+            var opaque = false;
+
+            // One listing per branch directory gives the names and, where the kernel says it (d_type), which of them are
+            // directories; only the others need an lstat now. Whiteouts need none.
+            foreach (var listed in ReadDirectory(hostDirectory))
+            {
+                var name = listed.Name;
+                if (!name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
+                {
+                    names.Add(listed);
+                }
+                else if (name == ImagePath.OpaqueMarker)
+                {
+                    opaque = true;
+                }
+                else if (!name.StartsWith(ImagePath.MetaPrefix, StringComparison.Ordinal))
+                {
+                    // A whiteout hides the name in its own branch and every lower one.
+                    (hidden ??= new HashSet<string>(StringComparer.Ordinal)).Add(name[ImagePath.WhiteoutPrefix.Length..]);
+                }
+            }
+
+            foreach (var (name, listedAsDirectory) in names)
+            {
+                if (hidden is not null && hidden.Contains(name))
+                {
+                    continue;
+                }
+
+                var source = hostDirectory + "/" + name;
+                if (slots.TryGetValue(name, out var slot))
+                {
+                    // Only a directory merges with what lies below it; another type below it is ignored.
+                    if (slot.Run is not null && (listedAsDirectory ?? (TryStat(source, out var lower) && lower.Type == UnixFileType.Directory)))
+                    {
+                        slot.Run.Add(b);
+                    }
+
+                    continue;
+                }
+
+                UnixFileStatus? status = null;
+                if ((listedAsDirectory is null || name.Contains('\uFFFD', StringComparison.Ordinal)) && !TryStat(source, out status))
+                {
+                    continue; // vanished, or a name that is not valid UTF-8 (logged)
+                }
+
+                var isDirectory = listedAsDirectory ?? status!.Type == UnixFileType.Directory;
+                var entry = new UnionEntry(ImagePath.Combine(directory, name), _branches[b].LayerId, source, isDirectory, status, Metadata);
+                slots.Add(name, new Slot(entry, isDirectory ? [b] : null));
+            }
+
+            if (opaque)
+            {
+                break;
+            }
+        }
+
+        var ordered = slots.Keys.ToArray();
+        Array.Sort(ordered, Utf8Ordinal.Instance);
+        var children = new List<Child>(ordered.Length);
+        foreach (var name in ordered)
+        {
+            var slot = slots[name];
+            children.Add(new Child(slot.Entry, slot.Run?.ToArray()));
+        }
+
+        return children;
+    }
+
+    /// <summary>A branch directory's names: with the kernel's entry types when the metadata provider can list them, else from two <see cref="IFileSystem"/> listings.</summary>
+    private IEnumerable<DirectoryName> ReadDirectory(string hostDirectory)
+    {
+        if (Metadata is IUnixDirectoryReader reader)
+        {
+            return reader.ReadDirectory(hostDirectory);
+        }
+
+        // IFileSystem counts links to directories among the directories: those names are checked with lstat.
+        var directories = new HashSet<string>(FileSystem.Directory.EnumerateDirectories(hostDirectory).Select(p => NameOf(p, hostDirectory)), StringComparer.Ordinal);
+        return FileSystem.Directory.EnumerateFileSystemEntries(hostDirectory).Select(p => NameOf(p, hostDirectory)).Select(name => new DirectoryName(name, directories.Contains(name) ? null : false));
+    }
+
+    private IEnumerable<UnionEntry> Walk(Located start)
+    {
+        var stack = new Stack<Frame>();
+        stack.Push(new Frame(Merge(start.Entry.Path, start.Run!)));
+        while (stack.Count > 0)
+        {
+            var frame = stack.Peek();
+            if (frame.Next == frame.Children.Count)
+            {
+                stack.Pop();
+                continue;
+            }
+
+            var child = frame.Children[frame.Next];
+            frame.Children[frame.Next++] = default; // let the entry go once it is handed out
+            yield return child.Entry;
+            if (child.Run is not null)
+            {
+                stack.Push(new Frame(Merge(child.Entry.Path, child.Run)));
+            }
+        }
+    }
+
+    internal readonly record struct Child(UnionEntry Entry, int[]? Run);
+
+    private sealed record Slot(UnionEntry Entry, List<int>? Run);
+
+    private sealed class Frame(List<Child> children)
+    {
+        public List<Child> Children { get; } = children;
+
+        public int Next { get; set; }
+    }
+}
