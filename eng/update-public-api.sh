@@ -14,7 +14,7 @@ for project in src/Docker.Aufs src/Docker.Aufs.Testing; do
   {
     echo '#nullable enable'
     { grep -v '^#nullable enable$' "$api" || true; [ -n "$added" ] && printf '%s\n' "$added"; } |
-      grep -vxF -f <(printf '%s\n' "$removed") | LC_ALL=C sort -u
+      { grep -vxF -f <(printf '%s\n' "$removed") || true; } | LC_ALL=C sort -u
   } >"$api.new"
   mv "$api.new" "$api"
   echo "declared $(printf '%s' "$added" | grep -c . || true), removed $(printf '%s' "$removed" | grep -c . || true): $api"

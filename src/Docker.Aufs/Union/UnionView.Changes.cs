@@ -100,7 +100,7 @@ public sealed partial class UnionView
 
                 if (name == ImagePath.OpaqueMarker)
                 {
-                    lower ??= _branches.Length > 1 ? new UnionView(FileSystem, Metadata, _branches[1..], _logger) : null;
+                    lower ??= _branches.Length > 1 ? new UnionView(FileSystem, Metadata, _branches[1..], _logger, Facts) : null;
                     if (lower is not null && lower.TryGetEntry(directory, followSymbolicLinks: false, out var below) && below.IsDirectory)
                     {
                         foreach (var hidden in lower.ListDirectory(directory))

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Union;
@@ -138,21 +137,20 @@ public sealed partial class UnionView
         List<int>? run = null;
         foreach (var b in directory.Run!)
         {
-            var hostDirectory = ImagePath.InBranch(_branches[b].Path, directory.Entry.Path);
-            if (ExistsInBranch(hostDirectory + "/" + ImagePath.WhiteoutPrefix + name))
+            var fact = _tables[b].Child(Metadata, directory.Entry.Path, name, path);
+            if (fact.WhitedOut)
             {
                 break; // hidden in this branch and every lower one
             }
 
-            var source = hostDirectory + "/" + name;
-            if (!TryStatNamed(source, name, out var status))
+            if (fact.Status is not { } status)
             {
                 continue;
             }
 
             if (found is null)
             {
-                found = MakeEntry(path, status, b, source);
+                found = MakeEntry(path, status, b, ImagePath.InBranch(_branches[b].Path, path));
                 if (status.Type != UnixFileType.Directory)
                 {
                     break; // a non-directory hides everything below it
@@ -169,27 +167,13 @@ public sealed partial class UnionView
                 continue; // another type below a directory: AUFS treats it as absent
             }
 
-            if (ExistsInBranch(source + "/" + ImagePath.OpaqueMarker))
+            if (fact.Opaque)
             {
                 break;
             }
         }
 
         return found is null ? null : new Located(found, run?.ToArray());
-    }
-
-    /// <summary><c>lstat</c> of a name a caller asked for: a name longer than Linux allows (255 bytes) cannot exist.</summary>
-    private bool TryStatNamed(string source, string name, [NotNullWhen(true)] out UnixFileStatus? status)
-    {
-        try
-        {
-            return Metadata.TryGetStatus(source, out status);
-        }
-        catch (IOException) when (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
-        {
-            status = null;
-            return false;
-        }
     }
 
     internal enum Lookup

@@ -28,7 +28,10 @@ namespace Docker.Aufs.Union;
 /// (found or not; up to 65,536 of them and about 16 MB, then it starts over). Opening a path again costs no <c>lstat</c>
 /// for its lookup, and opening another name in a directory already resolved costs only the lookup of that last name
 /// (an <c>lstat</c> of it and of its whiteout in each branch of the directory). The view is meant for data at rest: a
-/// branch changed on disk after a lookup may not be seen by that view (open a new one).
+/// branch changed on disk after a lookup may not be seen by that view. What a lookup learns about each branch directory
+/// (a name's <c>lstat</c>, its whiteout, an opaque marker) is also shared by every view opened from the same root, as
+/// the kernel's dentry cache is shared by every mount: the first open of a path on a new view of an image whose layers
+/// an earlier view looked into costs no <c>lstat</c> for what was seen (open the root again to see changes).
 /// </para>
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
@@ -47,6 +50,7 @@ public sealed partial class UnionView
     internal const long LookupCacheBudget = 8L * 1024 * 1024;
 
     private readonly UnionBranch[] _branches;
+    private readonly BranchTable[] _tables;
     private readonly ConcurrentDictionary<string, Located?> _lookups = new(StringComparer.Ordinal);
     private long _lookupCount;
     private long _lookupCost;
@@ -54,9 +58,14 @@ public sealed partial class UnionView
     private readonly ILogger _logger;
 
     /// <summary>Initializes a view over <paramref name="branches"/>, top first. Each must be a real directory (not a symbolic link).</summary>
+    /// <param name="fileSystem">The file system holding the branches.</param>
+    /// <param name="metadata">The source of <c>lstat</c> facts.</param>
+    /// <param name="branches">The branches, top first.</param>
+    /// <param name="logger">Where warnings go.</param>
+    /// <param name="facts">What earlier lookups over the same branch directories learned (the driver's, shared by its views), or <see langword="null"/> for the view's own.</param>
     /// <exception cref="ArgumentException"><paramref name="branches"/> is empty.</exception>
     /// <exception cref="BrokenLayerChainException">A branch directory is missing or is not a directory.</exception>
-    internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger)
+    internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger, BranchFacts? facts = null)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -69,7 +78,9 @@ public sealed partial class UnionView
         FileSystem = fileSystem;
         Metadata = metadata;
         _logger = logger;
+        Facts = facts ?? new BranchFacts();
         _branches = [.. branches.Select(b => b with { Path = TrimSlash(b.Path) })];
+        _tables = [.. _branches.Select(b => Facts.For(b.Path))];
 
         UnixFileStatus? top = null;
         var run = new List<int>();
@@ -77,7 +88,8 @@ public sealed partial class UnionView
         for (var i = 0; i < _branches.Length; i++)
         {
             var branch = _branches[i];
-            if (!metadata.TryGetStatus(branch.Path, out var status))
+            var fact = _tables[i].Root(metadata);
+            if (fact.Status is not { } status)
             {
                 throw new BrokenLayerChainException(branch.LayerId, branch.Path, "its AUFS branch directory is missing");
             }
@@ -91,7 +103,7 @@ public sealed partial class UnionView
             if (!opaque)
             {
                 run.Add(i);
-                opaque = ExistsInBranch(branch.Path + "/" + ImagePath.OpaqueMarker);
+                opaque = fact.Opaque;
             }
         }
 
@@ -104,6 +116,9 @@ public sealed partial class UnionView
 
     /// <summary>Gets the source of <c>lstat</c> facts.</summary>
     internal IUnixMetadataProvider Metadata { get; }
+
+    /// <summary>Gets what lookups learned about the branch directories (shared with the other views of the same driver).</summary>
+    internal BranchFacts Facts { get; }
 
     /// <summary>Gets the branches, top first.</summary>
     internal IReadOnlyList<UnionBranch> Branches { get; }
@@ -208,18 +223,7 @@ public sealed partial class UnionView
     };
 
     /// <summary>Whether <paramref name="path"/> exists in a branch, without following a final symbolic link.</summary>
-    internal bool ExistsInBranch(string path)
-    {
-        try
-        {
-            return Metadata.TryGetStatus(path, out _);
-        }
-        catch (IOException) when (System.Text.Encoding.UTF8.GetByteCount(FileSystem.Path.GetFileName(path)) > 255)
-        {
-            // ENAMETOOLONG: a whiteout name four bytes longer than a 252+ byte name cannot exist.
-            return false;
-        }
-    }
+    internal bool ExistsInBranch(string path) => BranchTable.Exists(Metadata, path);
 
     private bool TryStat(string source, [NotNullWhen(true)] out UnixFileStatus? status)
     {

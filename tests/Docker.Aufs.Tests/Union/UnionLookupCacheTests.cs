@@ -172,6 +172,89 @@ public sealed class UnionLookupCacheTests
     }
 
     /// <summary>Counts the <c>lstat</c> calls a view makes.</summary>
+    [Theory]
+    [InlineData(Disk.Memory)]
+    [InlineData(Disk.Real)]
+    public void OpenRead_OnANewViewSharingTheFacts_MakesNoLstatForWhatAnEarlierViewLookedUp(Disk disk)
+    {
+        using var root = Build(disk);
+        var (first, counter) = CountedView(root);
+        Assert.Equal("crypto", ReadText(first, "/usr/lib/libcrypto.so.1.0.0"));
+        Assert.True(counter.Reset() >= 2 * Layers);
+
+        var second = new UnionView(first.FileSystem, counter, first.Branches, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, first.Facts);
+
+        Assert.Equal("crypto", ReadText(second, "/usr/lib/libcrypto.so.1.0.0"));
+        Assert.Equal(0, counter.Reset()); // constructor included: the branch directories' own facts are shared too
+    }
+
+    [Theory]
+    [InlineData(Disk.Memory)]
+    [InlineData(Disk.Real)]
+    public void OpenRead_OnANewViewWithFactsOfItsOwn_LooksEveryComponentUpAgain(Disk disk)
+    {
+        using var root = Build(disk);
+        var (first, counter) = CountedView(root);
+        ReadText(first, "/usr/lib/libcrypto.so.1.0.0");
+        counter.Reset();
+
+        var second = new UnionView(first.FileSystem, counter, first.Branches, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new BranchFacts());
+
+        Assert.Equal("crypto", ReadText(second, "/usr/lib/libcrypto.so.1.0.0"));
+        Assert.True(counter.Reset() >= 2 * Layers);
+    }
+
+    [Fact]
+    public void OpenImage_TwiceOnOneRoot_SharesTheFactsAndTwoRootsDoNot()
+    {
+        using var root = Build(Disk.Memory);
+        var opened = root.Open();
+
+        Assert.Same(opened.OpenImage("cache").Facts, opened.OpenImage("cache").Facts);
+        Assert.NotSame(opened.OpenImage("cache").Facts, root.Open().OpenImage("cache").Facts);
+    }
+
+    [Theory]
+    [InlineData(Disk.Memory)]
+    [InlineData(Disk.Real)]
+    public void Lookups_ThroughSharedFacts_AnswerAsAViewWithNothingCached(Disk disk)
+    {
+        using var root = Build(disk);
+        var opened = root.Open();
+        var warm = opened.OpenImage("cache");
+        foreach (var entry in warm.EnumerateRecursive())
+        {
+            warm.TryGetEntry(entry.Path, followSymbolicLinks: false, out _);
+        }
+
+        var shared = opened.OpenImage("cache");
+        var fresh = new UnionView(warm.FileSystem, warm.Metadata, warm.Branches, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, new BranchFacts());
+        foreach (var path in new[] { "etc/gone", "etc", "lib/lib3.so", "usr/lib/libcrypto.so", "usr/lib/lib7.so", "nothing/here", "usr/lib/.wh.lib1.so" })
+        {
+            var inShared = shared.TryGetEntry(path, followSymbolicLinks: true, out var a);
+            var inFresh = fresh.TryGetEntry(path, followSymbolicLinks: true, out var b);
+            Assert.Equal(inFresh, inShared);
+            Assert.Equal(b?.SourcePath, a?.SourcePath);
+        }
+
+        Assert.False(shared.TryGetEntry("etc/gone", followSymbolicLinks: false, out _)); // whited out in the top layer
+    }
+
+    [Fact]
+    public void Facts_PastTheirCapacity_AreForgottenAndLookupsStillAnswer()
+    {
+        using var root = Build(Disk.Memory);
+        var plain = root.Open().OpenImage("cache");
+        var facts = new BranchFacts(capacity: 10);
+        var view = new UnionView(plain.FileSystem, plain.Metadata, plain.Branches, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, facts);
+
+        for (var i = 0; i < Layers; i++)
+        {
+            Assert.Equal($"library {i}", ReadText(view, $"usr/lib/lib{i}.so"));
+            Assert.InRange(facts.Count, 1, 10);
+        }
+    }
+
     private sealed class CountingMetadata(IUnixMetadataProvider inner) : IUnixMetadataProvider
     {
         private int _count;

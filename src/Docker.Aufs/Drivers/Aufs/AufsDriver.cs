@@ -17,6 +17,9 @@ internal sealed partial class AufsDriver : LayerDriver
     /// <summary>The driver's name, also the name of its directory and the suffix of its tag store.</summary>
     public const string DriverName = "aufs";
 
+    // What view lookups learned about the branch directories, shared by every view of this driver (docs/union.md).
+    private readonly BranchFacts _facts = new();
+
     public AufsDriver(DriverContext context)
         : base(context)
     {
@@ -145,7 +148,7 @@ internal sealed partial class AufsDriver : LayerDriver
             branches.Add(new UnionBranch(branchId, branch.Path)); // anything but a directory is rejected by the view, with the path
         }
 
-        return new UnionView(FileSystem, Metadata, branches, Context.Logger);
+        return new UnionView(FileSystem, Metadata, branches, Context.Logger, _facts);
     }
 
     /// <summary>
