@@ -30,14 +30,14 @@ internal sealed class GlobalOptions
 {
     public Option<string?> Root { get; } = new("--root")
     {
-        Description = $"The legacy Docker root to read (default {DockerRoot.DefaultPath})",
+        Description = $"The Docker root to read (default {DockerRoot.DefaultPath})",
         HelpName = "DIR",
         Recursive = true,
     };
 
     public Option<bool> Sample { get; } = new("--sample")
     {
-        Description = "Read the built-in sample root (busybox and redis on a Docker 1.x AUFS host), in memory",
+        Description = "Read the built-in sample root (busybox and redis on an AUFS host; graph era unless --store content-addressed), in memory",
         Recursive = true,
     };
 
@@ -52,9 +52,28 @@ internal sealed class GlobalOptions
 
     public Option<bool> Lenient { get; } = new("--lenient")
     {
-        Description = "Warn instead of failing when graph/ and the driver disagree about a layer chain",
+        Description = "Warn instead of failing when the image store and the driver disagree about a layer chain",
         Recursive = true,
     };
+
+    public Option<ImageStoreKind?> Store { get; } = new("--store")
+    {
+        Description = "The image store to read: content-addressed (image/<driver>/, Docker 1.10+) or graph (graph/, Docker 0.7-1.9; also what a 1.10+ Docker left unmigrated). Default: as Docker does, content-addressed when the root has it",
+        HelpName = "graph|content-addressed",
+        Recursive = true,
+        CustomParser = result => result.Tokens.Count == 0 ? null : result.Tokens[0].Value switch
+        {
+            "graph" => ImageStoreKind.Graph,
+            "content-addressed" or "cas" => ImageStoreKind.ContentAddressed,
+            var other => Invalid(result, other),
+        },
+    };
+
+    private static ImageStoreKind? Invalid(System.CommandLine.Parsing.ArgumentResult result, string value)
+    {
+        result.AddError($"'{value}' is not an image store: use graph or content-addressed");
+        return null;
+    }
 
     public Option<bool> Debug { get; } = new("--debug") { Description = "Show debug messages and stack traces", Recursive = true };
 }
@@ -91,6 +110,7 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         LoggerFactory = LoggerFactory,
         StrictChains = !parse.GetValue(options.Lenient),
         Metadata = parse.GetValue(options.Sample) ? Sample().Metadata : null,
+        Store = parse.GetValue(options.Sample) ? null : parse.GetValue(options.Store),
     };
 
     /// <summary>The in-memory file system holding the sample root, written on first use.</summary>
@@ -101,7 +121,8 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         ? DockerRoot.Open(SampleFileSystem(), LegacyRootDefaults.Path, RootOptions())
         : DockerRoot.Open(Environment.FileSystem, parse.GetValue(options.Root), RootOptions());
 
-    private BuiltRoot Sample() => _sample ??= SampleRoots.WriteInMemory(LegacyRootDefaults.Path);
+    /// <summary>The sample root: graph era, or a 1.10+ root with <c>--store content-addressed</c>.</summary>
+    private BuiltRoot Sample() => _sample ??= SampleRoots.WriteInMemory(parse.GetValue(options.Store) ?? ImageStoreKind.Graph, LegacyRootDefaults.Path);
 }
 
 /// <summary>The <c>docker-aufs</c> command line: parsing, dispatch, and the error policy (one line on stderr, exit 1; usage errors exit 2).</summary>
@@ -114,12 +135,13 @@ internal static class CliApp
     public static int Run(string[] args, CliEnvironment environment)
     {
         var options = new GlobalOptions();
-        var root = new RootCommand("Read Docker's legacy graph/ + AUFS storage (/var/lib/docker of Docker 0.7-1.9) offline: images, layers, history.")
+        var root = new RootCommand("Read the AUFS storage of Docker 0.7-23.x (/var/lib/docker: graph/ or image/aufs/) offline, without a daemon: images, containers, files, archives.")
         {
             options.Root,
             options.Sample,
             options.Json,
             options.Driver,
+            options.Store,
             options.Lenient,
             options.Debug,
         };
@@ -187,7 +209,7 @@ internal static class CliApp
         {
             return Fail(environment, e.Message, e, debug);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
             return Fail(environment, e.Message, e, debug);
         }

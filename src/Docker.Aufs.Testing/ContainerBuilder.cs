@@ -11,7 +11,12 @@ namespace Docker.Aufs.Testing;
 /// read-write layer <c>&lt;id&gt;</c> on the init layer. Both carry the bookkeeping AUFS leaves in a branch that was
 /// mounted read-write: <c>.wh..wh.aufs</c>, <c>.wh..wh.plnk/</c>, <c>.wh..wh.orph/</c>.
 /// </summary>
-/// <remarks>Not thread-safe: configure a builder from one thread.</remarks>
+/// <remarks>
+/// <para>In a content-addressed root (Docker 1.10+) the configuration is <c>config.v2.json</c>, the image is given by its
+/// <c>sha256:</c> ID, the layers are named by a mount ID (<c>&lt;mount-id&gt;</c> and <c>&lt;mount-id&gt;-init</c>, recorded in
+/// <c>layerdb/mounts/&lt;id&gt;/</c>), and the init layer has no <c>/.dockerinit</c> (Docker 1.11+).</para>
+/// <para>Not thread-safe: configure a builder from one thread.</para>
+/// </remarks>
 public sealed class ContainerBuilder
 {
     /// <summary>The whiteout base AUFS keeps at the top of a read-write branch; whiteouts are hardlinks of it.</summary>
@@ -45,6 +50,9 @@ public sealed class ContainerBuilder
     internal ContainerConfig? RunConfig { get; private set; }
 
     internal ContainerStateJson StateJson { get; private set; } = new() { StartedAt = RecordedTime.Zero, FinishedAt = RecordedTime.Zero };
+
+    /// <summary>Gets the state as given (with what the graph era's JSON does not hold: <c>RemovalInProgress</c>, <c>Health</c>).</summary>
+    internal ContainerState StateValue { get; private set; } = ContainerState.NeverStarted;
 
     internal string DriverText { get; private set; } = "aufs";
 
@@ -90,7 +98,10 @@ public sealed class ContainerBuilder
     }
 
     /// <summary>Sets the container's image: the top-level <c>Image</c> (full ID) and <c>Config.Image</c> (the name as typed).</summary>
-    /// <param name="imageId">The image's full ID (not checked: a container of a missing image is a valid fixture).</param>
+    /// <param name="imageId">
+    /// The image's full ID (not checked: a container of a missing image is a valid fixture); in a content-addressed root the
+    /// <c>sha256:</c> ID <see cref="DockerRootBuilder.AddLayer"/> returned.
+    /// </param>
     /// <param name="typedName">The reference the user typed, e.g. <c>redis</c>; default: the ID.</param>
     /// <returns>This builder.</returns>
     public ContainerBuilder Image(string imageId, string? typedName = null)
@@ -164,6 +175,7 @@ public sealed class ContainerBuilder
     public ContainerBuilder State(ContainerState state)
     {
         ArgumentNullException.ThrowIfNull(state);
+        StateValue = state;
         StateJson = new ContainerStateJson
         {
             Running = state.Running,
@@ -207,7 +219,7 @@ public sealed class ContainerBuilder
         return this;
     }
 
-    /// <summary>Writes these exact bytes as <c>config.json</c> (for real documents and hostile inputs).</summary>
+    /// <summary>Writes these exact bytes as <c>config.json</c> (<c>config.v2.json</c> in a content-addressed root) for real documents and hostile inputs.</summary>
     /// <param name="json">The file's content.</param>
     /// <returns>This builder.</returns>
     public ContainerBuilder RawConfig(string json)
@@ -227,7 +239,10 @@ public sealed class ContainerBuilder
         return this;
     }
 
-    /// <summary>Writes only <c>containers/&lt;id&gt;/</c>, no AUFS layers (a container whose driver data was lost).</summary>
+    /// <summary>
+    /// Writes only <c>containers/&lt;id&gt;/</c>, no AUFS layers (a container whose driver data was lost); in a
+    /// content-addressed root its <c>layerdb/mounts/&lt;id&gt;/</c> record is still written.
+    /// </summary>
     /// <returns>This builder.</returns>
     public ContainerBuilder WithoutDriverData()
     {
@@ -265,8 +280,12 @@ public sealed class ContainerBuilder
         return this;
     }
 
-    /// <summary>The init layer's content, added once the ID and creation time are final.</summary>
-    internal void AddInitEntries()
+    /// <summary>
+    /// The init layer's content, added once the ID and creation time are final: Docker's <c>setupInitLayer</c> (empty
+    /// directories and files, mode 0755), with <c>/.dockerinit</c> up to Docker 1.10 only.
+    /// </summary>
+    /// <param name="dockerInit">Whether to add <c>/.dockerinit</c>.</param>
+    internal void AddInitEntries(bool dockerInit = true)
     {
         AddBookkeeping(_initLayer);
         foreach (var directory in new[] { "dev/pts", "dev/shm", "proc", "sys" })
@@ -276,7 +295,10 @@ public sealed class ContainerBuilder
 
         foreach (var file in new[] { ".dockerinit", ".dockerenv", "etc/resolv.conf", "etc/hosts", "etc/hostname", "dev/console" })
         {
-            _initLayer.FileBytes(file, [], mode: "0755");
+            if (dockerInit || file != ".dockerinit")
+            {
+                _initLayer.FileBytes(file, [], mode: "0755");
+            }
         }
 
         _initLayer.Symlink("etc/mtab", "/proc/mounts");

@@ -1,7 +1,8 @@
 using System.Text.Json;
-using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Formats;
+using Docker.Aufs.Stores;
+using Docker.Aufs.Stores.ContentAddressed;
 
 namespace Docker.Aufs.Testing;
 
@@ -12,7 +13,10 @@ public sealed partial class DockerRootBuilder
     /// <summary>
     /// Adds a container: <c>containers/&lt;id&gt;/</c> (<c>config.json</c>, <c>hostconfig.json</c>, <c>hostname</c>,
     /// <c>hosts</c>, <c>resolv.conf</c>) and, for an AUFS container, its layers <c>&lt;id&gt;-init</c> and <c>&lt;id&gt;</c>
-    /// in <c>aufs/layers</c>, <c>aufs/diff</c> and <c>aufs/mnt</c>. Containers are written after every layer.
+    /// in <c>aufs/layers</c>, <c>aufs/diff</c> and <c>aufs/mnt</c>. Containers are written after every layer, by <see cref="Build"/>.
+    /// In a content-addressed root the configuration is <c>config.v2.json</c>, the read-write layer record
+    /// <c>image/aufs/layerdb/mounts/&lt;id&gt;/</c>, and the AUFS layers are named by a generated mount ID
+    /// (<c>&lt;mount-id&gt;-init</c> on the image's top layer, <c>&lt;mount-id&gt;</c> on it).
     /// </summary>
     /// <param name="configure">Describes the container; <see cref="ContainerBuilder.Image"/> is required.</param>
     /// <returns>The container's ID (given with <see cref="ContainerBuilder.Id"/> or generated).</returns>
@@ -20,7 +24,8 @@ public sealed partial class DockerRootBuilder
     public string AddContainer(Action<ContainerBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
-        var container = new ContainerBuilder(GenerateId("container:" + _containers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), DefaultEpoch.AddDays(1).AddMinutes(_containers.Count));
+        var epoch = Store == ImageStoreKind.ContentAddressed ? ContentAddressedEpoch : DefaultEpoch;
+        var container = new ContainerBuilder(GenerateId("container:" + _containers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), epoch.AddDays(1).AddMinutes(_containers.Count));
         configure(container);
         _ = container.ImageId;
         if (_containers.Any(c => c.ContainerId == container.ContainerId))
@@ -35,25 +40,40 @@ public sealed partial class DockerRootBuilder
     private void WriteContainers(AufsDriver aufs)
     {
         var fs = _fileSystem;
+        var contentAddressed = Store == ImageStoreKind.ContentAddressed;
         foreach (var container in _containers)
         {
             var id = container.ContainerId;
-            var directory = fs.Path.Combine(RootPath, LegacyContainer.DirectoryName, id);
+            var directory = fs.Path.Combine(RootPath, ContainerRecord.DirectoryName, id);
             fs.Directory.CreateDirectory(directory);
-            fs.File.WriteAllBytes(fs.Path.Combine(directory, LegacyContainer.ConfigFileName), container.RawConfigBytes ?? SerializeContainer(container, directory));
+            if (contentAddressed)
+            {
+                fs.File.WriteAllBytes(fs.Path.Combine(directory, ContainerRecord.ConfigV2FileName), container.RawConfigBytes ?? ContainerConfigV2.Serialize(container, directory));
+            }
+            else
+            {
+                fs.File.WriteAllBytes(fs.Path.Combine(directory, ContainerRecord.ConfigFileName), container.RawConfigBytes ?? SerializeContainer(container, directory));
+            }
+
             if (container.RawHostConfigBytes is { } rawHostConfig)
             {
-                fs.File.WriteAllBytes(fs.Path.Combine(directory, LegacyContainer.HostConfigFileName), rawHostConfig);
+                fs.File.WriteAllBytes(fs.Path.Combine(directory, ContainerRecord.HostConfigFileName), rawHostConfig);
             }
             else if (container.HostConfigJson is { } hostConfig)
             {
-                fs.File.WriteAllBytes(fs.Path.Combine(directory, LegacyContainer.HostConfigFileName),
-                    JsonSerializer.SerializeToUtf8Bytes(hostConfig, DockerJsonContext.GoWriter.HostConfigJson));
+                var json = JsonSerializer.SerializeToUtf8Bytes(hostConfig, DockerJsonContext.GoWriter.HostConfigJson);
+                fs.File.WriteAllBytes(fs.Path.Combine(directory, ContainerRecord.HostConfigFileName), contentAddressed ? [.. json, (byte)'\n'] : json);
             }
 
             fs.File.WriteAllText(fs.Path.Combine(directory, "hostname"), id[..DockerIds.ShortLength] + "\n");
             fs.File.WriteAllText(fs.Path.Combine(directory, "hosts"), $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n172.17.0.2\t{id[..DockerIds.ShortLength]}\n");
             fs.File.WriteAllText(fs.Path.Combine(directory, "resolv.conf"), "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+            if (contentAddressed)
+            {
+                WriteCasContainerLayers(aufs, container, directory);
+                continue;
+            }
+
             if (!container.WithDriverData)
             {
                 continue;
@@ -64,6 +84,36 @@ public sealed partial class DockerRootBuilder
             WriteDriverLayer(aufs, container.ReadWriteLayer.DriverIds(container.ContainerId, container.ContainerId + DockerIds.InitSuffix));
         }
     }
+
+    /// <summary>
+    /// A 1.10+ container's layers as Docker's <c>CreateRWLayer</c> makes them: a mount ID, the init layer on the image's top
+    /// layer (populated by <c>setupInitLayer</c>), the read-write layer on it, and the record <c>layerdb/mounts/&lt;id&gt;/</c>.
+    /// </summary>
+    private void WriteCasContainerLayers(AufsDriver aufs, ContainerBuilder container, string directory)
+    {
+        var fs = _fileSystem;
+        fs.Directory.CreateDirectory(fs.Path.Combine(directory, "shm"));
+        if (container.DriverText is not (AufsDriver.DriverName or ""))
+        {
+            return; // another driver's container: its mount is in that driver's store
+        }
+
+        var image = FindImage(container.ImageId);
+        var mountId = MountIdOf(container.ContainerId);
+        var initId = mountId + DockerIds.InitSuffix;
+        CasWriter.WriteMount(fs, CasStoreDirectory, container.ContainerId, mountId, initId, image is { ChainIds.Count: > 0 } ? image.ChainIds[^1] : null);
+        if (!container.WithDriverData)
+        {
+            return;
+        }
+
+        container.AddInitEntries(dockerInit: false);
+        WriteDriverLayer(aufs, container.InitLayer.DriverIds(initId, image is { CacheIds.Count: > 0 } ? image.CacheIds[0] : null));
+        WriteDriverLayer(aufs, container.ReadWriteLayer.DriverIds(mountId, initId));
+    }
+
+    /// <summary>The mount ID of a container in a content-addressed root (random in Docker; derived from the container ID here).</summary>
+    private static string MountIdOf(string containerId) => GenerateId("mount-id:" + containerId);
 
     private static byte[] SerializeContainer(ContainerBuilder container, string directory)
     {
@@ -102,6 +152,8 @@ public sealed partial class DockerRootBuilder
             VolumesRW = new Dictionary<string, bool>(),
             AppArmorProfile = string.Empty,
         };
-        return JsonSerializer.SerializeToUtf8Bytes(json, DockerJsonContext.GoWriter.ContainerJson);
+        // Docker 1.9's State has no RemovalInProgress (1.10+), which the shared model writes: leave it out.
+        return EditJson(JsonSerializer.SerializeToUtf8Bytes(json, DockerJsonContext.GoWriter.ContainerJson),
+            o => (o["State"] as System.Text.Json.Nodes.JsonObject)?.Remove("RemovalInProgress"));
     }
 }

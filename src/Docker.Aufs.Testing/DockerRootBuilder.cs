@@ -5,8 +5,10 @@ using System.Text.Json;
 using Docker.Aufs.Drivers;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.IO;
+using Docker.Aufs.Stores;
+using Docker.Aufs.Stores.ContentAddressed;
+using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Testing;
 
@@ -16,6 +18,15 @@ namespace Docker.Aufs.Testing;
 /// with files, directories, symbolic links, hardlinks, whiteouts and device nodes, and empty <c>aufs/mnt</c> directories.
 /// What it writes, the readers read back identically.
 /// </summary>
+/// <remarks>
+/// <para>With <see cref="ImageStoreKind.ContentAddressed"/> it writes the AUFS root of Docker 1.10–23.x instead, the way
+/// Docker's classic build does: each <see cref="AddLayer"/> is one build step, written at once — its layer (unless
+/// <see cref="LayerBuilder.EmptyLayer"/>) in <c>aufs/diff/&lt;cache-id&gt;</c> and <c>image/aufs/layerdb/sha256/&lt;ChainID&gt;/</c>
+/// with the DiffID and tar-split data of the tar Docker's AUFS <c>Diff</c> gives, and its image config in
+/// <c>image/aufs/imagedb/</c> — and returns the new image's ID (<c>sha256:…</c>). <see cref="Build"/> then writes the
+/// containers (<c>config.v2.json</c>, <c>layerdb/mounts/</c>) and the reference store <c>image/aufs/repositories.json</c>.</para>
+/// <para>Not thread-safe: build a root from one thread. Layers must be added parents first.</para>
+/// </remarks>
 /// <example>
 /// <code>
 /// var builder = new DockerRootBuilder(new MockFileSystem());
@@ -25,7 +36,6 @@ namespace Docker.Aufs.Testing;
 /// IDockerRoot root = builder.Build().Open();
 /// </code>
 /// </example>
-/// <remarks>Not thread-safe: build a root from one thread. Layers must be added parents first.</remarks>
 public sealed partial class DockerRootBuilder
 {
     private static readonly DateTimeOffset DefaultEpoch = new(2015, 11, 3, 12, 0, 0, TimeSpan.Zero);
@@ -39,17 +49,42 @@ public sealed partial class DockerRootBuilder
     private byte[]? _rawRepositories;
     private bool _writeRepositories = true;
 
-    /// <summary>Initializes a new builder.</summary>
+    /// <summary>Initializes a new builder of a graph-era root (Docker 0.7–1.9).</summary>
     /// <param name="fileSystem">Where to write (a <c>MockFileSystem</c>, or the real file system).</param>
     /// <param name="rootPath">The root's path; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
     /// <param name="specialFiles">How to write what <see cref="IFileSystem"/> cannot express.</param>
     public DockerRootBuilder(IFileSystem fileSystem, string? rootPath = null, SpecialFileMode specialFiles = SpecialFileMode.Auto)
+        : this(fileSystem, ImageStoreKind.Graph, rootPath, specialFiles)
+    {
+    }
+
+    /// <summary>Initializes a new builder of a root with the given image store.</summary>
+    /// <param name="fileSystem">Where to write (a <c>MockFileSystem</c>, or the real file system).</param>
+    /// <param name="store">
+    /// The image store to write: <see cref="ImageStoreKind.Graph"/> (Docker 0.7–1.9, what the other constructor writes) or
+    /// <see cref="ImageStoreKind.ContentAddressed"/> (Docker 1.10–23.x).
+    /// </param>
+    /// <param name="rootPath">The root's path; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
+    /// <param name="specialFiles">How to write what <see cref="IFileSystem"/> cannot express.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="store"/> is not a store kind.</exception>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The shipped overload keeps its meaning (graph era); this one has a required ImageStoreKind, so no call can mean both.")]
+    public DockerRootBuilder(IFileSystem fileSystem, ImageStoreKind store, string? rootPath = null, SpecialFileMode specialFiles = SpecialFileMode.Auto)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
+        if (!Enum.IsDefined(store))
+        {
+            throw new ArgumentOutOfRangeException(nameof(store), store, "Not an image store kind.");
+        }
+
         _fileSystem = fileSystem;
+        Store = store;
         RootPath = fileSystem.Path.GetFullPath(rootPath ?? LegacyLayout.DefaultRoot);
         _writer = new EntryWriter(fileSystem, specialFiles);
     }
+
+    /// <summary>Gets the image store the builder writes.</summary>
+    public ImageStoreKind Store { get; }
 
     /// <summary>Gets the root's full path.</summary>
     public string RootPath { get; }
@@ -59,10 +94,26 @@ public sealed partial class DockerRootBuilder
 
     /// <summary>Adds a layer. Layers are written in the order added, so add parents first.</summary>
     /// <param name="configure">Describes the layer.</param>
-    /// <returns>The layer's ID (given with <see cref="LayerBuilder.Id"/> or generated).</returns>
+    /// <returns>
+    /// The layer's ID (given with <see cref="LayerBuilder.Id"/> or generated); in a content-addressed root, the ID of the
+    /// image the step makes (<c>sha256:…</c>, the SHA-256 of its config).
+    /// </returns>
+    /// <exception cref="InvalidOperationException">
+    /// A layer with the same ID was already added; in a content-addressed root also: the step uses a member that only makes
+    /// sense for graph-era roots, its parent image was not added before, or its config is that of an image already added.
+    /// </exception>
+    /// <remarks>In a content-addressed root the step is written at once; in a graph-era root, by <see cref="Build"/>.</remarks>
     public string AddLayer(Action<LayerBuilder> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
+        if (Store == ImageStoreKind.ContentAddressed)
+        {
+            var index = _imageIds.Count;
+            var step = new LayerBuilder(GenerateId("layer:" + index.ToString(System.Globalization.CultureInfo.InvariantCulture)), ContentAddressedEpoch.AddMinutes(index), Store);
+            configure(step);
+            return WriteStep(step, index);
+        }
+
         var layer = new LayerBuilder(GenerateId("layer:" + _layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), DefaultEpoch.AddMinutes(_layers.Count));
         configure(layer);
         if (!_layerIds.Add(layer.LayerId))
@@ -74,20 +125,32 @@ public sealed partial class DockerRootBuilder
         return layer.LayerId;
     }
 
-    /// <summary>Tags an image: <c>name</c>, <c>name:tag</c> or <c>name@sha256:…</c>, normalized as Docker stores it.</summary>
+    /// <summary>
+    /// Tags an image: <c>name</c>, <c>name:tag</c> or <c>name@sha256:…</c>, normalized as Docker stores it (in a
+    /// content-addressed root as its reference store does: under the familiar name, as the familiar reference, the default
+    /// tag <c>latest</c> added).
+    /// </summary>
     /// <param name="reference">The reference.</param>
     /// <param name="imageId">The image it points at (not checked: a tag of a missing image is a valid fixture).</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="reference"/> is not a reference Docker stores.</exception>
     public DockerRootBuilder Tag(string reference, string imageId)
     {
         ArgumentException.ThrowIfNullOrEmpty(reference);
         ArgumentNullException.ThrowIfNull(imageId);
+        if (Store == ImageStoreKind.ContentAddressed)
+        {
+            _ = CasWriter.Entry(reference, imageId);
+            _references.Add((reference, imageId));
+            return this;
+        }
+
         var parsed = ImageReference.Parse(reference);
         _tags.Add(new RepositoryEntry(parsed.LocalName, parsed.TagOrDigest, imageId));
         return this;
     }
 
-    /// <summary>Writes these exact bytes as <c>repositories-aufs</c> instead of the tags (for corrupt fixtures).</summary>
+    /// <summary>Writes these exact bytes as <c>repositories-aufs</c> (<c>image/aufs/repositories.json</c> in a content-addressed root) instead of the tags (for corrupt fixtures).</summary>
     /// <param name="content">The file's content.</param>
     /// <returns>This builder.</returns>
     public DockerRootBuilder RawRepositories(byte[] content)
@@ -97,7 +160,7 @@ public sealed partial class DockerRootBuilder
         return this;
     }
 
-    /// <summary>Writes no <c>repositories-aufs</c> file.</summary>
+    /// <summary>Writes no <c>repositories-aufs</c> file (no <c>image/aufs/repositories.json</c> in a content-addressed root).</summary>
     /// <returns>This builder.</returns>
     public DockerRootBuilder WithoutRepositories()
     {
@@ -105,10 +168,15 @@ public sealed partial class DockerRootBuilder
         return this;
     }
 
-    /// <summary>Writes the root.</summary>
+    /// <summary>Writes the root (in a content-addressed root, what <see cref="AddLayer"/> has not written yet: the containers and the reference store).</summary>
     /// <returns>The written root, ready to open.</returns>
     public BuiltRoot Build()
     {
+        if (Store == ImageStoreKind.ContentAddressed)
+        {
+            return BuildContentAddressed();
+        }
+
         var fs = _fileSystem;
         var aufs = new AufsDriver(fs, fs.Path.Combine(RootPath, AufsDriver.DriverName));
         GraphWriter.CreateSkeleton(fs, RootPath, [aufs.LayersDirectory, aufs.DiffDirectory, aufs.MountDirectory]);
@@ -121,7 +189,7 @@ public sealed partial class DockerRootBuilder
                 var diff = CreateDriverLayer(aufs, layer);
                 var source = layer.TarSourceName ?? $"the layer tar of {layer.LayerId}";
                 using var tar = layer.TarSource() ?? throw new InvalidOperationException($"The tar source of layer {layer.LayerId} returned no stream.");
-                using var tarSplit = GraphWriter.CreateTarSplit(fs, graphDirectory);
+                using var tarSplit = layer.WriteTarSplit ? GraphWriter.CreateTarSplit(fs, graphDirectory) : Stream.Null;
                 tarSize = LayerTarApplier.Apply(_writer, tar, diff, tarSplit, layer.TarDialect, source);
             }
             else if (layer.WithDriverData)
@@ -138,15 +206,20 @@ public sealed partial class DockerRootBuilder
             GraphWriter.WriteRepositories(fs, RootPath, AufsDriver.DriverName, _rawRepositories ?? RepositoryIndex.FromEntries(_tags).Serialize());
         }
 
-        return new BuiltRoot(fs, RootPath, Metadata, [.. _layers.Select(l => l.LayerId)]) { ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
+        var layerIds = _layers.Select(l => l.LayerId).ToArray();
+        return new BuiltRoot(fs, RootPath, Metadata, layerIds) { ImageIds = layerIds, ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
     }
 
     /// <summary>Writes <c>aufs/layers/&lt;id&gt;</c> and creates <c>mnt/&lt;id&gt;</c> and <c>diff/&lt;id&gt;</c>, as the driver's <c>Create</c>.</summary>
     /// <returns>The path of <c>diff/&lt;id&gt;</c>.</returns>
-    private string CreateDriverLayer(AufsDriver aufs, LayerBuilder layer)
+    private string CreateDriverLayer(AufsDriver aufs, LayerBuilder layer) => CreateDriverLayer(aufs, layer.LayerId, layer.ParentId);
+
+    /// <summary>Writes <c>aufs/layers/&lt;id&gt;</c> (the parent, then its own ancestors) and creates <c>mnt/&lt;id&gt;</c> and <c>diff/&lt;id&gt;</c>.</summary>
+    /// <returns>The path of <c>diff/&lt;id&gt;</c>.</returns>
+    private string CreateDriverLayer(AufsDriver aufs, string id, string? parent)
     {
         var ancestors = new List<string>();
-        if (layer.ParentId is { } parent)
+        if (parent is not null)
         {
             ancestors.Add(parent);
             if (_ancestors.TryGetValue(parent, out var parentAncestors))
@@ -155,14 +228,16 @@ public sealed partial class DockerRootBuilder
             }
         }
 
-        _ancestors[layer.LayerId] = ancestors;
-        return aufs.CreateLayer(layer.LayerId, ancestors);
+        _ancestors[id] = ancestors;
+        return aufs.CreateLayer(id, ancestors);
     }
 
-    private void WriteDriverLayer(AufsDriver aufs, LayerBuilder layer)
+    private void WriteDriverLayer(AufsDriver aufs, LayerBuilder layer) => WriteEntries(CreateDriverLayer(aufs, layer), layer);
+
+    /// <summary>Writes a layer's entries into its directory, recording what the file system cannot hold; directory times last.</summary>
+    private void WriteEntries(string diff, LayerBuilder layer)
     {
         var fs = _fileSystem;
-        var diff = CreateDriverLayer(aufs, layer);
         var created = layer.CreatedTime ?? DefaultEpoch;
         var inodes = new Dictionary<string, (ulong Inode, int Links)>(StringComparer.Ordinal);
         foreach (var entry in layer.Entries)
@@ -222,17 +297,35 @@ public sealed partial class DockerRootBuilder
 
     private static byte[] SerializeImage(LayerBuilder layer, long size)
     {
+        var json = JsonSerializer.SerializeToUtf8Bytes(ImageModel(layer, layer.OmitIds ? null : layer.LayerId, layer.OmitIds ? null : layer.ParentId, layer.ParentId, size),
+            DockerJsonContext.GoWriter.ImageJson);
+        if (layer.JsonEdit is { } jsonEdit)
+        {
+            json = EditJson(json, jsonEdit);
+        }
+
+        return layer.Style == ImageJsonStyle.Encoder ? [.. json, (byte)'\n'] : json;
+    }
+
+    /// <summary>The legacy image JSON of a layer, with its internal edit applied.</summary>
+    /// <param name="layer">The layer.</param>
+    /// <param name="id">The <c>id</c> to write, or <see langword="null"/>.</param>
+    /// <param name="parent">The <c>parent</c> to write, or <see langword="null"/>.</param>
+    /// <param name="parentImage">The parent image named by <c>container_config.Image</c>, or <see langword="null"/>.</param>
+    /// <param name="size">The <c>Size</c> to write, or <see langword="null"/>.</param>
+    private static ImageJson ImageModel(LayerBuilder layer, string? id, string? parent, string? parentImage, long? size)
+    {
         var image = new ImageJson
         {
-            Id = layer.OmitIds ? null : layer.LayerId,
-            Parent = layer.OmitIds ? null : layer.ParentId,
+            Id = id,
+            Parent = parent,
             Comment = layer.CommentText,
             Created = layer.CreatedTime is { } created ? RecordedTime.FromValue(created) : null,
             Container = GenerateId("container:" + layer.LayerId),
             ContainerConfig = new ContainerConfig
             {
                 Cmd = layer.CreatedByCommand is { } command ? ["/bin/sh", "-c", command] : null,
-                Image = layer.ParentId,
+                Image = parentImage,
             },
             DockerVersion = layer.DockerVersionText,
             Author = layer.AuthorText,
@@ -241,18 +334,7 @@ public sealed partial class DockerRootBuilder
             Os = "linux",
             Size = size,
         };
-        if (layer.ImageEdit is { } edit)
-        {
-            image = edit(image);
-        }
-
-        var json = JsonSerializer.SerializeToUtf8Bytes(image, DockerJsonContext.GoWriter.ImageJson);
-        if (layer.JsonEdit is { } jsonEdit)
-        {
-            json = EditJson(json, jsonEdit);
-        }
-
-        return layer.Style == ImageJsonStyle.Encoder ? [.. json, (byte)'\n'] : json;
+        return layer.ImageEdit is { } edit ? edit(image) : image;
     }
 
     /// <summary>Applies an edit to a JSON object and writes it back compact, with Go's escaping.</summary>
@@ -294,8 +376,17 @@ public sealed class BuiltRoot
     /// <summary>Gets the recorded owner, mode, inode, link and device facts of the written entries.</summary>
     public RecordedMetadataProvider Metadata { get; }
 
-    /// <summary>Gets the IDs of the layers written, in the order they were added.</summary>
+    /// <summary>
+    /// Gets the IDs of the layers written, in the order they were added; in a content-addressed root, the ChainIDs of the
+    /// layers the steps made (a step with an empty layer, or whose layer already existed, adds none).
+    /// </summary>
     public IReadOnlyList<string> LayerIds { get; }
+
+    /// <summary>
+    /// Gets the IDs of the images written, in the order they were added: the layer IDs in a graph-era root (each layer is an
+    /// image), the <c>sha256:</c> image IDs in a content-addressed root.
+    /// </summary>
+    public IReadOnlyList<string> ImageIds { get; internal init; } = [];
 
     /// <summary>Gets the IDs of the containers written, in the order they were added.</summary>
     public IReadOnlyList<string> ContainerIds { get; internal init; } = [];

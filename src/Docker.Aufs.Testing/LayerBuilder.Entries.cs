@@ -142,6 +142,11 @@ public sealed partial class LayerBuilder
             throw new InvalidOperationException("This layer is built from a tar; entries cannot be added one by one.");
         }
 
+        if (IsEmptyLayer)
+        {
+            throw new InvalidOperationException($"This step is an empty layer; it cannot have files ('{entry.Path}').");
+        }
+
         // Implicit parent directories, as tar extraction creates them.
         var slash = entry.Path.LastIndexOf('/');
         if (slash > 0 && !_entryIndex.ContainsKey(entry.Path[..slash]))

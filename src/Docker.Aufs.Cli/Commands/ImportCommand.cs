@@ -4,26 +4,27 @@ using Docker.Aufs.Cli.Output;
 
 namespace Docker.Aufs.Cli.Commands;
 
-/// <summary><c>docker-aufs import ARCHIVE --into DIR</c>: a <c>docker save</c> archive as a new legacy root.</summary>
+/// <summary><c>docker-aufs import ARCHIVE --into DIR</c>: a <c>docker save</c> archive as a new root of either era.</summary>
 internal static class ImportCommand
 {
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var archive = new Argument<string>("ARCHIVE") { Description = "A docker save archive: pre-1.10 (no manifest.json) or with manifest.json; uncompressed or gzip" };
-        var into = new Option<string>("--into") { Description = "The legacy root to create: a new or empty directory", HelpName = "DIR", Required = true };
+        var into = new Option<string>("--into") { Description = "The root to create: a new or empty directory", HelpName = "DIR", Required = true };
         var dialect = new Option<string>("--tar-split")
         {
-            Description = "The tar-split dialect of the tar-data.json.gz files: v0.9.10 (Docker 1.9, default), v0.9.6 (1.8.2-1.8.3) or v0.9.4 (1.8.0-1.8.1)",
+            Description = "The tar-split dialect of the layers' tar-split files: v0.9.10 (Docker 1.9 and later, default), v0.9.6 (1.8.2-1.8.3) or v0.9.4 (1.8.0-1.8.1)",
             HelpName = "VERSION",
             DefaultValueFactory = _ => "v0.9.10",
         }.AcceptOnlyFromAmong("v0.9.4", "v0.9.6", "v0.9.10");
-        var command = new Command("import", "Import a docker save archive into a new legacy root (graph/ + AUFS), as Docker 1.9 would have loaded it") { archive, into, dialect };
+        var command = new Command("import", "Import a docker save archive into a new AUFS root: graph/ as Docker 1.9 loaded it, or with --store content-addressed image/aufs/ as docker load of 1.10-23.x writes it (image IDs kept)") { archive, into, dialect };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>
             {
                 var importOptions = new ImportOptions
                 {
                     TarSplitDialect = session.Value(dialect) switch { "v0.9.4" => TarSplitDialect.Version094, "v0.9.6" => TarSplitDialect.Version096, _ => TarSplitDialect.Version0910 },
+                    Store = session.Value(options.Store) ?? ImageStoreKind.Graph,
                 };
                 var result = ImageImporter.Import(session.Environment.FileSystem, session.Value(archive)!, session.Value(into)!, importOptions, token);
                 var layerCount = result.LayerCount;

@@ -4,17 +4,22 @@ using System.Text.Json;
 
 namespace Docker.Aufs.Cli.Commands;
 
-/// <summary><c>docker-aufs inspect REF</c>: the image's stored JSON, with Docker's own key names and order.</summary>
+/// <summary>
+/// <c>docker-aufs inspect REF</c>: a graph-era image's stored JSON, with Docker's own key names and order; a 1.10+ image as
+/// <c>docker inspect</c> shows it — its stored config's fields under Docker's names, with the computed ones (ID, tags,
+/// digests, parent, sizes, graph driver, layers).
+/// </summary>
 internal static class InspectCommand
 {
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
-        var command = new Command("inspect", "Show the image configuration as stored (graph/<id>/json; with --json: the stored bytes of its JSON value, verbatim)") { reference };
+        var command = new Command("inspect", "Show the image: graph/<id>/json as stored, or for a 1.10+ image what docker inspect shows (with --json: the stored bytes of its config, verbatim)") { reference };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var root = session.OpenRoot();
-            var value = root.ResolveImage(session.Value(reference)!).Config;
+            var image = root.ResolveImage(session.Value(reference)!);
+            var value = image.Config;
             if (session.Json)
             {
                 session.Out.WriteLine(System.Text.Encoding.UTF8.GetString(value.Span));
@@ -23,14 +28,80 @@ internal static class InspectCommand
 
             using var document = JsonDocument.Parse(value);
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, IndentSize = root.Store == ImageStoreKind.ContentAddressed ? 4 : 2, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
-                document.WriteTo(writer);
+                if (root.Store == ImageStoreKind.ContentAddressed)
+                {
+                    WriteDockerInspect(writer, image, document.RootElement, root.Driver);
+                }
+                else
+                {
+                    document.WriteTo(writer);
+                }
             }
 
             session.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Docker 1.10+'s <c>ImageInspect</c> document (moby v17.03.0-ce <c>api/types</c> <c>ImageInspect</c>, built by
+    /// <c>daemon/inspect.go</c> <c>LookupImage</c>): one image in an array, the config's fields under Docker's names.
+    /// </summary>
+    private static void WriteDockerInspect(Utf8JsonWriter writer, Image image, JsonElement config, string driver)
+    {
+        string Text(string name) => config.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+        void Raw(string output, string name)
+        {
+            writer.WritePropertyName(output);
+            if (config.TryGetProperty(name, out var value))
+            {
+                value.WriteTo(writer);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+
+        writer.WriteStartArray();
+        writer.WriteStartObject();
+        writer.WriteString("Id", image.Id);
+        writer.WriteStartArray("RepoTags");
+        image.RepoTags.ToList().ForEach(writer.WriteStringValue);
+        writer.WriteEndArray();
+        writer.WriteStartArray("RepoDigests");
+        image.RepoDigests.ToList().ForEach(writer.WriteStringValue);
+        writer.WriteEndArray();
+        writer.WriteString("Parent", image.ParentId ?? string.Empty);
+        writer.WriteString("Comment", Text("comment"));
+        writer.WriteString("Created", image.Created?.Text ?? Text("created"));
+        writer.WriteString("Container", Text("container"));
+        Raw("ContainerConfig", "container_config");
+        writer.WriteString("DockerVersion", Text("docker_version"));
+        writer.WriteString("Author", Text("author"));
+        Raw("Config", "config");
+        writer.WriteString("Architecture", Text("architecture"));
+        writer.WriteString("Os", Text("os"));
+        writer.WriteNumber("Size", image.VirtualSize ?? 0);
+        writer.WriteNumber("VirtualSize", image.VirtualSize ?? 0);
+        writer.WriteStartObject("GraphDriver");
+        writer.WriteString("Name", driver);
+        writer.WriteNull("Data");
+        writer.WriteEndObject();
+        writer.WriteStartObject("RootFS");
+        writer.WriteString("Type", "layers");
+        writer.WriteStartArray("Layers");
+        for (var i = image.Layers.Count - 1; i >= 0; i--)
+        {
+            writer.WriteStringValue(image.Layers[i].DiffId);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
     }
 }

@@ -26,6 +26,8 @@ internal static class LayersCommand
                         w.WriteStartObject();
                         w.WriteString("id", layer.Id);
                         w.WriteString("parent", layer.ParentId);
+                        w.WriteString("diffId", layer.DiffId);
+                        w.WriteString("driverLayerId", layer.DriverLayerId);
                         w.WriteNullableNumber("size", layer.Size);
                         w.WriteString("diffPath", layer.ContentPath);
                         w.WriteEndObject();
@@ -37,14 +39,14 @@ internal static class LayersCommand
             }
 
             var full = session.Value(noTrunc);
-            var table = new TableWriter("LAYER ID", "PARENT", "SIZE", "DIFF PATH");
+            string Id(string? id) => id is null ? "-" : full ? id : Ids.Shorten(id);
+            var contentAddressed = root.Store == ImageStoreKind.ContentAddressed;
+            var table = contentAddressed
+                ? new TableWriter("CHAIN ID", "DIFF ID", "SIZE", "DIFF PATH")
+                : new TableWriter("LAYER ID", "PARENT", "SIZE", "DIFF PATH");
             foreach (var layer in stack.Layers)
             {
-                table.Add(
-                    full ? layer.Id : Ids.Shorten(layer.Id),
-                    layer.ParentId is { } parent ? (full ? parent : Ids.Shorten(parent)) : "-",
-                    Humanize.Size(layer.Size),
-                    layer.ContentPath ?? "-");
+                table.Add(Id(layer.Id), contentAddressed ? Id(layer.DiffId) : Id(layer.ParentId), Humanize.Size(layer.Size), layer.ContentPath ?? "-");
             }
 
             table.WriteTo(session.Out);

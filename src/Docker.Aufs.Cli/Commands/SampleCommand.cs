@@ -10,7 +10,7 @@ internal static class SampleCommand
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var directory = new Argument<string>("DIR") { Description = "Where to write the root: a new or empty directory" };
-        var command = new Command("sample", "Write the built-in sample root (busybox and redis on a Docker 1.x AUFS host) to DIR") { directory };
+        var command = new Command("sample", "Write the built-in sample root (busybox and redis on an AUFS host; graph era unless --store content-addressed) to DIR") { directory };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var fs = session.Environment.FileSystem;
@@ -20,7 +20,7 @@ internal static class SampleCommand
                 throw new IOException($"{target} already exists and is not an empty directory; the sample is only written to a new or empty one");
             }
 
-            var written = SampleRoots.Write(fs, target);
+            var written = SampleRoots.Write(fs, session.Value(options.Store) ?? ImageStoreKind.Graph, target);
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>

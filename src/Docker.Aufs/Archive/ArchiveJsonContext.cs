@@ -12,5 +12,4 @@ namespace Docker.Aufs.Archive;
     AllowTrailingCommas = false,
     MaxDepth = GoJson.MaxDepth)]
 [JsonSerializable(typeof(List<SaveManifestEntry>))]
-[JsonSerializable(typeof(ImageConfigDocument))]
 internal sealed partial class ArchiveJsonContext : JsonSerializerContext;

@@ -237,7 +237,7 @@ public sealed class ImageArchiver
         where TIo : struct, IIoMode
     {
         var image = _root.ResolveImage(reference);
-        return await Exporter.DigestAsync<TIo>(BaseFirst(image), (options ?? ArchiveOptions.Default).Source, progress, cancellationToken).ConfigureAwait(false);
+        return await Exporter.DigestAsync<TIo>(image, BaseFirst(image), (options ?? ArchiveOptions.Default).Source, progress, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<SaveResult> SaveCoreAsync<TIo>(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
@@ -297,7 +297,7 @@ public sealed class ImageArchiver
             Add(image, byTag ? (parsed.LocalName, parsed.TagOrDigest) : null);
         }
 
-        var exports = order.Select(id => new ExportImage(BaseFirst(images[id].Image), images[id].Tags)).ToList();
+        var exports = order.Select(id => new ExportImage(images[id].Image, BaseFirst(images[id].Image), images[id].Tags)).ToList();
         return await Exporter.SaveAsync<TIo>(exports, outputPath, options ?? ArchiveOptions.Default, progress, cancellationToken).ConfigureAwait(false);
     }
 

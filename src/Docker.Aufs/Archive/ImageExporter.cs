@@ -8,10 +8,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Archive;
 
-/// <summary>An image to export: its chain, base first, and the tags to write for it.</summary>
+/// <summary>An image to export: the image, its chain, base first, and the tags to write for it.</summary>
+/// <param name="Image">The image.</param>
 /// <param name="LayersBaseFirst">The layers, base first (the order of <c>rootfs.diff_ids</c>).</param>
-/// <param name="Tags">The tags, as (repository, tag) in the tag store's normalized form.</param>
-internal sealed record ExportImage(IReadOnlyList<ImageLayer> LayersBaseFirst, IReadOnlyList<(string Repository, string Tag)> Tags);
+/// <param name="Tags">The tags, as (repository, tag) in the stores' familiar form.</param>
+internal sealed record ExportImage(Image Image, IReadOnlyList<ImageLayer> LayersBaseFirst, IReadOnlyList<(string Repository, string Tag)> Tags);
 
 /// <summary>
 /// Writes images as a docker-archive or an OCI image layout (directory or tar), streaming every layer once with constant
@@ -61,10 +62,11 @@ internal sealed class ImageExporter
     }
 
     /// <summary>Computes an image's digests without writing anything.</summary>
-    public async ValueTask<ImageDigests> DigestAsync<TIo>(IReadOnlyList<ImageLayer> chain, LayerSource policy, IProgress<ArchiveProgress>? progress,
+    public async ValueTask<ImageDigests> DigestAsync<TIo>(Image image, IReadOnlyList<ImageLayer> chain, LayerSource policy, IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
+        RequireLayers(image, chain);
         var tracker = new ProgressTracker(progress, chain.Count, EstimatedSize(chain));
         var tars = new List<LayerDigest>(chain.Count);
         for (var i = 0; i < chain.Count; i++)
@@ -75,7 +77,16 @@ internal sealed class ImageExporter
         }
 
         tracker.End();
-        return ImageConfigFactory.Create(chain, tars);
+        return ImageConfigFactory.Create(image, chain, tars, _logger);
+    }
+
+    /// <summary>Docker refuses to save an image without layers ("empty export - not implemented"), and so does this.</summary>
+    private static void RequireLayers(Image image, IReadOnlyList<ImageLayer> chain)
+    {
+        if (chain.Count == 0)
+        {
+            throw new NotSupportedException($"Image {image.Id} has no layers; Docker cannot save or load such an image either (\"empty export - not implemented\").");
+        }
     }
 
     /// <summary>Writes the images to <paramref name="outputPath"/> in the chosen format.</summary>
@@ -86,6 +97,11 @@ internal sealed class ImageExporter
         if (images.Count == 0)
         {
             throw new ArgumentException("At least one image is needed.", nameof(images));
+        }
+
+        foreach (var image in images)
+        {
+            RequireLayers(image.Image, image.LayersBaseFirst);
         }
 
         var layers = images.SelectMany(i => i.LayersBaseFirst).DistinctBy(l => l.Id).ToList();
@@ -108,14 +124,27 @@ internal sealed class ImageExporter
         var tarStream = output.Stream;
         var tar = new ArchiveTarWriter(tarStream);
         var tars = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
+
+        // Each layer's legacy JSON comes from the first image that has it, at its position there.
+        var firstUse = new Dictionary<string, (ExportImage Image, int Index)>(StringComparer.Ordinal);
+        foreach (var image in images)
+        {
+            for (var l = 0; l < image.LayersBaseFirst.Count; l++)
+            {
+                firstUse.TryAdd(image.LayersBaseFirst[l].Id, (image, l));
+            }
+        }
+
         for (var i = 0; i < layers.Count; i++)
         {
             var layer = layers[i];
             tracker.Begin(layer.Id, i + 1);
             var created = ModTime(layer);
-            await tar.WriteDirectoryAsync<TIo>(layer.Id, created, cancellationToken).ConfigureAwait(false);
-            await tar.WriteFileAsync<TIo>(layer.Id + "/VERSION", "1.0"u8.ToArray(), created, cancellationToken).ConfigureAwait(false);
-            await tar.WriteFileAsync<TIo>(layer.Id + "/json", ImageConfigFactory.JsonValue(layer), created, cancellationToken).ConfigureAwait(false);
+            var name = ImageConfigFactory.ArchiveName(layer);
+            var (owner, index) = firstUse[layer.Id];
+            await tar.WriteDirectoryAsync<TIo>(name, created, cancellationToken).ConfigureAwait(false);
+            await tar.WriteFileAsync<TIo>(name + "/VERSION", "1.0"u8.ToArray(), created, cancellationToken).ConfigureAwait(false);
+            await tar.WriteFileAsync<TIo>(name + "/json", ImageConfigFactory.LegacyJson(owner.Image, owner.LayersBaseFirst, index), created, cancellationToken).ConfigureAwait(false);
             var header = await tar.BeginFileAsync<TIo>(cancellationToken).ConfigureAwait(false);
             // With gzip each layer.tar is compressed (docker load and skopeo detect it); the archive itself stays a tar.
             using (var sink = new LayerSink(tarStream, options.Gzip))
@@ -123,7 +152,7 @@ internal sealed class ImageExporter
                 tars[layer.Id] = (await _producer.ProduceAsync<TIo>(layer, sink, options.Source, tracker.Add, cancellationToken).ConfigureAwait(false)).Result;
             }
 
-            await tar.EndFileAsync<TIo>(header, layer.Id + "/layer.tar", created, cancellationToken).ConfigureAwait(false);
+            await tar.EndFileAsync<TIo>(header, name + "/layer.tar", created, cancellationToken).ConfigureAwait(false);
         }
 
         tracker.End();
@@ -135,7 +164,7 @@ internal sealed class ImageExporter
         for (var i = 0; i < images.Count; i++)
         {
             var chain = images[i].LayersBaseFirst;
-            var digests = ImageConfigFactory.Create(chain, [.. chain.Select(l => tars[l.Id])]);
+            var digests = ImageConfigFactory.Create(images[i].Image, chain, [.. chain.Select(l => tars[l.Id])], _logger);
             var configName = digests.ImageId["sha256:".Length..] + ".json";
             if (configs.Add(configName))
             {
@@ -150,7 +179,7 @@ internal sealed class ImageExporter
                     repositories[repository] = byTag = new SortedDictionary<string, string>(Utf8Ordinal.Instance);
                 }
 
-                byTag[tag] = chain[^1].Id;
+                byTag[tag] = ImageConfigFactory.ArchiveName(chain[^1]);
             }
 
             GoJsonWriter.Write(manifest, i == 0 ? "{\"Config\":"u8 : ",{\"Config\":"u8);
@@ -158,7 +187,7 @@ internal sealed class ImageExporter
             GoJsonWriter.Write(manifest, ",\"RepoTags\":"u8);
             GoJsonWriter.WriteStringArray(manifest, repoTags.Count == 0 ? null : repoTags);
             GoJsonWriter.Write(manifest, ",\"Layers\":"u8);
-            GoJsonWriter.WriteStringArray(manifest, [.. chain.Select(l => l.Id + "/layer.tar")]);
+            GoJsonWriter.WriteStringArray(manifest, [.. chain.Select(l => ImageConfigFactory.ArchiveName(l) + "/layer.tar")]);
             GoJsonWriter.Write(manifest, "}"u8);
             saved.Add(digests with { RepoTags = repoTags });
         }
@@ -218,7 +247,7 @@ internal sealed class ImageExporter
         for (var i = 0; i < images.Count; i++)
         {
             var chain = images[i].LayersBaseFirst;
-            var digests = ImageConfigFactory.Create(chain, [.. chain.Select(l => stored[l.Id].Tar)]);
+            var digests = ImageConfigFactory.Create(images[i].Image, chain, [.. chain.Select(l => stored[l.Id].Tar)], _logger);
             await blobs.WriteBlobAsync<TIo>(digests.Config, cancellationToken).ConfigureAwait(false);
 
             var manifest = new ArrayBufferWriter<byte>();

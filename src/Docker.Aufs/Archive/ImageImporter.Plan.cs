@@ -66,7 +66,18 @@ public static partial class ImageImporter
         var images = ordered.Where(l => tagged.Contains(l.Id) || !parents.Contains(l.Id))
             .Select(l => new ImageSummary { Id = l.Id, RepoTags = [.. tags.Where(t => t.Item2 == l.Id).Select(t => Normalize(t.Item1))] })
             .ToList();
-        return new Plan(ordered, tags, images);
+
+        // As Docker 1.10's load of such an archive: every layer is an image of its own, on the image of its parent.
+        var sources = new List<PlannedImage>();
+        var chains = new Dictionary<string, List<PlannedLayer>>(StringComparer.Ordinal);
+        foreach (var layer in ordered)
+        {
+            List<PlannedLayer> chain = layer.Parent is { } parent ? [.. chains[parent], layer] : [layer];
+            chains[layer.Id] = chain;
+            sources.Add(new PlannedImage(layer.Id, null, chain, [.. tags.Where(t => t.Item2 == layer.Id).Select(t => t.Item1)], layer.Parent));
+        }
+
+        return new Plan(ordered, tags, images, sources);
     }
 
     /// <summary>A save with <c>manifest.json</c>: layers from its <c>Layers</c>, checked against each config's <c>rootfs.diff_ids</c>.</summary>
@@ -78,6 +89,7 @@ public static partial class ImageImporter
         var ordered = new List<PlannedLayer>();
         var tags = new List<(string, string)>();
         var images = new List<ImageSummary>();
+        var sources = new List<PlannedImage>();
         foreach (var item in items)
         {
             var configBytes = archive.ReadAll(item.Config, "the image config named by manifest.json", JsonLimit);
@@ -88,9 +100,10 @@ public static partial class ImageImporter
                     $"it names {item.Layers.Count} layers for {item.Config}, whose rootfs.diff_ids lists {config.DiffIds.Count}");
             }
 
-            var chainIds = ImageConfigFactory.ChainIds(config.DiffIds);
-            var configDigest = ImageConfigFactory.Digest(configBytes);
+            var chainIds = Digests.ChainIds(config.DiffIds);
+            var configDigest = Digests.Sha256(configBytes);
             var legacy = LegacyChain(archive, item.Layers);
+            var chain = new List<PlannedLayer>();
             string? parent = null;
             for (var i = 0; i < item.Layers.Count; i++)
             {
@@ -110,13 +123,14 @@ public static partial class ImageImporter
                         : GoImageConfig.MakeV1ForLayer(id, parent, config.HistoryFor(i));
                 }
 
-                if (!layers.ContainsKey(id))
+                if (!layers.TryGetValue(id, out var planned))
                 {
-                    var planned = new PlannedLayer(id, parent, json, member, config.DiffIds[i]);
+                    planned = new PlannedLayer(id, parent, json, member, config.DiffIds[i]);
                     layers[id] = planned;
                     ordered.Add(planned);
                 }
 
+                chain.Add(planned);
                 parent = id;
             }
 
@@ -134,6 +148,7 @@ public static partial class ImageImporter
             }
 
             images.Add(new ImageSummary { Id = parent!, RepoTags = repoTags });
+            sources.Add(new PlannedImage(parent!, configBytes, chain, item.RepoTags, null));
         }
 
         if (ordered.Count == 0)
@@ -141,7 +156,7 @@ public static partial class ImageImporter
             throw new ArchiveFormatException(archive.Path, ManifestName, "it names no image with layers");
         }
 
-        return new Plan(ordered, tags, images);
+        return new Plan(ordered, tags, images, sources);
     }
 
     /// <summary>The archive's own legacy entries for a manifest's layers, when every layer has a <c>json</c> naming the chain; else <see langword="null"/>.</summary>
@@ -271,7 +286,7 @@ public static partial class ImageImporter
 
     private static ConfigInfo ParseConfig(SaveArchive archive, string member, byte[] json)
     {
-        var config = GoJson.Deserialize(json, ArchiveJsonContext.Default.ImageConfigDocument, archive.Path + ":" + member);
+        var config = GoJson.Deserialize(json, DockerJsonContext.Default.ImageConfigJson, archive.Path + ":" + member);
         if (config?.RootFs is not { } rootfs)
         {
             throw new ArchiveFormatException(archive.Path, member, "the config has no rootfs object");
@@ -306,7 +321,14 @@ public static partial class ImageImporter
 
     private sealed record PlannedLayer(string Id, string? Parent, byte[] Json, SaveArchive.Member Member, string? ExpectedDiffId);
 
-    private sealed record Plan(List<PlannedLayer> Layers, List<(string Reference, string Id)> Tags, List<ImageSummary> Images);
+    private sealed record Plan(List<PlannedLayer> Layers, List<(string Reference, string Id)> Tags, List<ImageSummary> Images, List<PlannedImage> Sources);
+
+    /// <summary>
+    /// One image as a 1.10+ store holds it: its config as the archive has it (or <see langword="null"/> for a pre-1.10 archive,
+    /// whose config is derived as Docker 1.10's load derives it), its layers base first, its tags as written, and for a
+    /// pre-1.10 archive the legacy ID of its parent image.
+    /// </summary>
+    private sealed record PlannedImage(string LegacyId, byte[]? Config, List<PlannedLayer> ChainBaseFirst, List<string> RepoTags, string? LegacyParent);
 
     private sealed record ManifestItem(string Config, List<string> RepoTags, List<string> Layers);
 

@@ -15,8 +15,15 @@ public sealed record ImportOptions
     /// <summary>Gets how symbolic links, hardlinks, device nodes and owners are written (see <see cref="SpecialFileMode"/>).</summary>
     public SpecialFileMode SpecialFiles { get; init; } = SpecialFileMode.Auto;
 
-    /// <summary>Gets the dialect of the <c>tar-data.json.gz</c> files written (default: Docker 1.9's, tar-split v0.9.10).</summary>
+    /// <summary>Gets the dialect of the tar-split files written (default: Docker 1.9's, tar-split v0.9.10).</summary>
     public TarSplitDialect TarSplitDialect { get; init; } = TarSplitDialect.Version0910;
+
+    /// <summary>
+    /// Gets the kind of root to write: <see cref="ImageStoreKind.Graph"/> (the default: <c>graph/</c>, as Docker 1.9 loaded
+    /// archives) or <see cref="ImageStoreKind.ContentAddressed"/> (<c>image/aufs/</c>, as Docker 1.10–23.x load them: image
+    /// IDs are the archive's).
+    /// </summary>
+    public ImageStoreKind Store { get; init; } = ImageStoreKind.Graph;
 }
 
 /// <summary>The result of <see cref="ImageImporter.Import"/>.</summary>
@@ -108,6 +115,50 @@ public static partial class ImageImporter
         var rootPath = fileSystem.Path.Combine(target.TemporaryPath, "root");
         var writer = new EntryWriter(fileSystem, options.SpecialFiles);
         var driver = DriverRegistry.Open(ImportDriver, fileSystem, rootPath, writer.Metadata);
+        var (images, layerCount) = options.Store == ImageStoreKind.ContentAddressed
+            ? WriteContentAddressed(fileSystem, archive, plan, writer, driver, rootPath, options, cancellationToken)
+            : (WriteGraph(fileSystem, archive, archiveFull, plan, writer, driver, rootPath, options, cancellationToken), plan.Layers.Count);
+
+        if (tarPath != archiveFull)
+        {
+            fileSystem.File.Delete(tarPath);
+        }
+
+        // The root is the temporary directory's "root"; move it up so the target is the root itself.
+        var staged = fileSystem.Path.Combine(target.TemporaryPath, ".staged");
+        fileSystem.Directory.Move(rootPath, staged);
+        foreach (var entry in fileSystem.Directory.EnumerateFileSystemEntries(staged))
+        {
+            var destination = fileSystem.Path.Combine(target.TemporaryPath, fileSystem.Path.GetFileName(entry));
+            if (fileSystem.Directory.Exists(entry))
+            {
+                fileSystem.Directory.Move(entry, destination);
+            }
+            else
+            {
+                fileSystem.File.Move(entry, destination);
+            }
+        }
+
+        fileSystem.Directory.Delete(staged);
+        cancellationToken.ThrowIfCancellationRequested();
+        target.Commit();
+        var metadata = writer.Metadata.Rebase(rootPath, target.Path);
+        return new ImportResult
+        {
+            Path = target.Path,
+            Metadata = metadata,
+            LayerCount = layerCount,
+            HadManifest = hasManifest,
+            Images = images,
+        };
+    }
+
+    /// <summary>Writes the plan as Docker 1.9's load did: <c>graph/&lt;id&gt;/</c> and <c>aufs/diff/&lt;id&gt;</c> with <c>tar-data.json.gz</c> per layer.</summary>
+    /// <returns>The images written.</returns>
+    private static List<ImageSummary> WriteGraph(IFileSystem fileSystem, SaveArchive archive, string archiveFull, Plan plan, EntryWriter writer, LayerDriver driver, string rootPath,
+        ImportOptions options, CancellationToken cancellationToken)
+    {
         GraphWriter.CreateSkeleton(fileSystem, rootPath, driver.GuardedDirectories);
         var digests = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var layer in plan.Layers)
@@ -141,39 +192,7 @@ public static partial class ImageImporter
             }
         }
 
-        if (tarPath != archiveFull)
-        {
-            fileSystem.File.Delete(tarPath);
-        }
-
-        // The root is the temporary directory's "root"; move it up so the target is the root itself.
-        var staged = fileSystem.Path.Combine(target.TemporaryPath, ".staged");
-        fileSystem.Directory.Move(rootPath, staged);
-        foreach (var entry in fileSystem.Directory.EnumerateFileSystemEntries(staged))
-        {
-            var destination = fileSystem.Path.Combine(target.TemporaryPath, fileSystem.Path.GetFileName(entry));
-            if (fileSystem.Directory.Exists(entry))
-            {
-                fileSystem.Directory.Move(entry, destination);
-            }
-            else
-            {
-                fileSystem.File.Move(entry, destination);
-            }
-        }
-
-        fileSystem.Directory.Delete(staged);
-        cancellationToken.ThrowIfCancellationRequested();
-        target.Commit();
-        var metadata = writer.Metadata.Rebase(rootPath, target.Path);
-        return new ImportResult
-        {
-            Path = target.Path,
-            Metadata = metadata,
-            LayerCount = plan.Layers.Count,
-            HadManifest = hasManifest,
-            Images = plan.Images,
-        };
+        return plan.Images;
     }
 
     /// <summary>The archive as an uncompressed tar: itself, or (gzip) a decompressed copy in the staging directory.</summary>

@@ -43,7 +43,18 @@ internal sealed class LayerTarProducer
                 {
                     await new TarSplitAssembler(_fileSystem, _metadata, layer.Id, tarData, diff)
                         .AssembleAsync<TIo>(sink, n => { done += n; progress?.Invoke(n); }, cancellationToken).ConfigureAwait(false);
-                    return Finish(layer, sink, LayerSource.TarSplit);
+                    var result = sink.Complete();
+                    if (layer.DiffId is { } expected && result.DiffId != expected)
+                    {
+                        // Every file matched its record, yet the tar is not the one registered: the tar-split data itself changed.
+                        throw new LayerReassemblyException(layer.Id, string.Empty, tarData,
+                            $"the reassembled tar hashes to {result.DiffId}, not to the DiffID {expected} the layer's record holds: the tar-split data was altered")
+                        {
+                            IsDiffIdMismatch = true,
+                        };
+                    }
+
+                    return Finish(layer, result, LayerSource.TarSplit);
                 }
                 catch (DockerDataException e) when (policy == LayerSource.Auto && sink.CanRewind)
                 {
@@ -68,12 +79,11 @@ internal sealed class LayerTarProducer
         }
 
         await new LayerTarGenerator(_fileSystem, _metadata, diffPath, _logger).GenerateAsync<TIo>(sink, progress, cancellationToken).ConfigureAwait(false);
-        return Finish(layer, sink, LayerSource.Regenerated);
+        return Finish(layer, sink.Complete(), LayerSource.Regenerated);
     }
 
-    private (LayerDigest, LayerSinkResult) Finish(ImageLayer layer, LayerSink sink, LayerSource source)
+    private (LayerDigest, LayerSinkResult) Finish(ImageLayer layer, LayerSinkResult result, LayerSource source)
     {
-        var result = sink.Complete();
         Log.LayerTarWritten(_logger, layer.Id, source == LayerSource.TarSplit ? "reassembled" : "regenerated", result.Length, result.DiffId);
         return (new LayerDigest { Id = layer.Id, DiffId = result.DiffId, Size = result.Length, Source = source }, result);
     }

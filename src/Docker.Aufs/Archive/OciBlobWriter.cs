@@ -98,7 +98,7 @@ internal sealed class OciBlobWriter
     public async ValueTask<string> WriteBlobAsync<TIo>(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
-        var digest = ImageConfigFactory.Digest(content.Span);
+        var digest = Digests.Sha256(content.Span);
         if (!_written.Add(digest))
         {
             return digest;

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Docker.Aufs.Archive;
 
 /// <summary>
@@ -7,12 +5,12 @@ namespace Docker.Aufs.Archive;
 /// podman parse <c>RepoTags</c> and <c>org.opencontainers.image.ref.name</c>): legacy tag stores can hold names it rejects —
 /// upper case, tags of pre-1.3 Docker, 64-hex repositories — which must not be written into an archive.
 /// </summary>
-internal static partial class ReferenceGrammar
+internal static class ReferenceGrammar
 {
     /// <summary>Returns why <c>repository:tag</c> is not a valid tagged reference, or <see langword="null"/> when it is.</summary>
     public static string? Problem(string repository, string tag)
     {
-        if (!Tag().IsMatch(tag))
+        if (!Formats.NamedReference.IsTag(tag))
         {
             return "the tag must match [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}";
         }
@@ -26,7 +24,7 @@ internal static partial class ReferenceGrammar
         var start = 0;
         if (components.Length > 1 && IsDomain(components[0]))
         {
-            if (!Domain().IsMatch(components[0]))
+            if (!Formats.NamedReference.IsDomain(components[0]))
             {
                 return $"'{components[0]}' is not a registry host";
             }
@@ -36,7 +34,7 @@ internal static partial class ReferenceGrammar
 
         for (var i = start; i < components.Length; i++)
         {
-            if (!PathComponent().IsMatch(components[i]))
+            if (!Formats.NamedReference.IsPathComponent(components[i]))
             {
                 return $"'{components[i]}' is not a valid name component (lower case letters, digits and separators)";
             }
@@ -65,13 +63,4 @@ internal static partial class ReferenceGrammar
     private static bool IsDomain(string component) =>
         component.Contains('.', StringComparison.Ordinal) || component.Contains(':', StringComparison.Ordinal) || component == "localhost" ||
         component.Any(char.IsAsciiLetterUpper);
-
-    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$", RegexOptions.CultureInvariant)]
-    private static partial Regex Tag();
-
-    [GeneratedRegex(@"^[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*$", RegexOptions.CultureInvariant)]
-    private static partial Regex PathComponent();
-
-    [GeneratedRegex(@"^(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex Domain();
 }

@@ -82,6 +82,11 @@ public static class RootChecker
         {
             archiver.WriteLayerTar(layer.Id, Stream.Null, new ArchiveOptions { Source = LayerSource.TarSplit }, cancellationToken: cancellationToken);
         }
+        catch (LayerReassemblyException e) when (e.IsDiffIdMismatch)
+        {
+            sink.Add(FindingCodes.DiffIdMismatch, FindingSeverity.Error, layer.TarSplitPath ?? layer.Directory, e.Problem,
+                "the original layer tar cannot be reassembled; a save regenerates it, and the saved image gets another ID");
+        }
         catch (LayerReassemblyException e)
         {
             sink.Add(FindingCodes.TarSplitMismatch, FindingSeverity.Error, e.Path,

@@ -23,39 +23,50 @@ internal static class LayerTarApplier
     public static long Apply(EntryWriter writer, Stream tar, string directory, Stream tarSplit, TarSplitDialect dialect, string source)
     {
         var extraction = new TarExtraction(writer, directory, source);
-        using (var gzip = new GZipStream(tarSplit, CompressionLevel.Optimal, leaveOpen: true))
-        {
-            var packer = new TarSplitWriter(gzip, dialect);
-            var reader = new TarStreamReader(tar);
-            var buffer = new byte[1024 * 1024];
-            try
-            {
-                while (IoRun.Sync(reader.NextAsync<SyncIo>(default)) is { } header)
-                {
-                    AddSegment(packer, reader.TakeRaw());
-                    var crc = extraction.Apply(header, reader, buffer);
-                    if (!IoRun.Sync(packer.AddFileAsync<SyncIo>(header.Name, header.Size, crc, default)))
-                    {
-                        throw new ArchiveFormatException(source, Printable(header.Name),
-                            "the tar holds this path twice, which Docker 1.8.2 and later refuse (tar-split: duplicates of file paths not supported)");
-                    }
+        Pack(tar, tarSplit, dialect, source, extraction.Apply);
+        return extraction.Finish();
+    }
 
-                    AddSegment(packer, reader.TakeRaw());
+    /// <summary>
+    /// Writes gzip-compressed tar-split data of <paramref name="tar"/> to <paramref name="tarSplit"/> without extracting it,
+    /// as tar-split's <c>disasm</c> does: for a layer tar made from files already in place.
+    /// </summary>
+    /// <exception cref="ArchiveFormatException">The tar is not a layer tar Docker would apply.</exception>
+    public static void Disassemble(Stream tar, Stream tarSplit, TarSplitDialect dialect, string source) =>
+        Pack(tar, tarSplit, dialect, source, TarExtraction.Drain);
+
+    /// <summary>The one tar-split writing loop: each entry's raw header segment, its file record (with the CRC <paramref name="content"/> gives), the padding and the end.</summary>
+    private static void Pack(Stream tar, Stream tarSplit, TarSplitDialect dialect, string source, Func<TarEntryHeader, TarStreamReader, byte[], ulong?> content)
+    {
+        using var gzip = new GZipStream(tarSplit, CompressionLevel.Optimal, leaveOpen: true);
+        var packer = new TarSplitWriter(gzip, dialect);
+        var reader = new TarStreamReader(tar);
+        var buffer = new byte[1024 * 1024];
+        try
+        {
+            while (IoRun.Sync(reader.NextAsync<SyncIo>(default)) is { } header)
+            {
+                AddSegment(packer, reader.TakeRaw());
+                var crc = content(header, reader, buffer);
+                if (!IoRun.Sync(packer.AddFileAsync<SyncIo>(header.Name, header.Size, crc, default)))
+                {
+                    throw new ArchiveFormatException(source, Printable(header.Name),
+                        "the tar holds this path twice, which Docker 1.8.2 and later refuse (tar-split: duplicates of file paths not supported)");
                 }
 
                 AddSegment(packer, reader.TakeRaw());
+            }
 
-                // tar-split always ends with whatever follows the end-of-archive blocks, even nothing.
-                var remainder = IoRun.Sync(reader.ReadRemainderAsync<SyncIo>(MaxRemainder, default));
-                IoRun.Sync(packer.AddSegmentAsync<SyncIo>(remainder, default));
-            }
-            catch (TarFormatException e)
-            {
-                throw new ArchiveFormatException(source, null, e.Message, e);
-            }
+            AddSegment(packer, reader.TakeRaw());
+
+            // tar-split always ends with whatever follows the end-of-archive blocks, even nothing.
+            var remainder = IoRun.Sync(reader.ReadRemainderAsync<SyncIo>(MaxRemainder, default));
+            IoRun.Sync(packer.AddSegmentAsync<SyncIo>(remainder, default));
         }
-
-        return extraction.Finish();
+        catch (TarFormatException e)
+        {
+            throw new ArchiveFormatException(source, null, e.Message, e);
+        }
     }
 
     private static void AddSegment(TarSplitWriter packer, byte[] raw)
@@ -227,7 +238,8 @@ internal static class LayerTarApplier
             return header.Size > 0 ? crc : null;
         }
 
-        private static ulong? Drain(TarEntryHeader header, TarStreamReader reader, byte[] buffer)
+        /// <summary>Reads an entry's content without writing it; returns its CRC-64 (none for an empty one).</summary>
+        internal static ulong? Drain(TarEntryHeader header, TarStreamReader reader, byte[] buffer)
         {
             var crc = 0UL;
             int read;

@@ -31,6 +31,9 @@ public sealed class LayerReassemblyException : DockerDataException
 
     /// <summary>Gets what is wrong, without the layer, entry and path.</summary>
     public string Problem { get; }
+
+    /// <summary>Gets whether every file matched but the whole tar does not hash to the layer's recorded DiffID.</summary>
+    internal bool IsDiffIdMismatch { get; init; }
 }
 
 /// <summary>

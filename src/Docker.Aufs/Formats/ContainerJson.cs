@@ -127,6 +127,20 @@ internal sealed record ContainerStateJson
     /// <summary>Gets <c>FinishedAt</c>; Go's zero time when never stopped.</summary>
     [JsonConverter(typeof(RecordedTimeJsonConverter))]
     public RecordedTime? FinishedAt { get; init; }
+
+    /// <summary>Gets whether the container was being removed (Docker 1.10+ persists it).</summary>
+    [JsonConverter(typeof(GoBoolConverter))]
+    public bool RemovalInProgress { get; init; }
+
+    /// <summary>Gets the health check state (Docker 1.12+; <see langword="null"/> without a health check).</summary>
+    public ContainerHealthJson? Health { get; init; }
+}
+
+/// <summary>A container's health check state (Go type <c>container.Health</c>, moby v1.12.0): only the status is read.</summary>
+internal sealed record ContainerHealthJson
+{
+    /// <summary>Gets the status: <c>starting</c>, <c>healthy</c> or <c>unhealthy</c>.</summary>
+    public string? Status { get; init; }
 }
 
 /// <summary>One mount of a container (Go type <c>volume.MountPoint</c>, 1.7+).</summary>

@@ -16,6 +16,7 @@ namespace Docker.Aufs.Formats;
     AllowTrailingCommas = false,
     MaxDepth = GoJson.MaxDepth)]
 [JsonSerializable(typeof(ImageJson))]
+[JsonSerializable(typeof(ImageConfigJson))]
 [JsonSerializable(typeof(ContainerJson))]
 [JsonSerializable(typeof(HostConfigJson))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, string?>?>))]

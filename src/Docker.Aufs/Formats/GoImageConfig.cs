@@ -4,7 +4,12 @@ using System.Text.Json;
 namespace Docker.Aufs.Formats;
 
 /// <summary>One item of an image config's <c>history</c> (Go type <c>image.History</c>, moby v1.10.0).</summary>
-internal readonly record struct GoHistoryItem(GoTimestamp Created, string Author, string CreatedBy, string Comment);
+/// <param name="Created">When the step ran.</param>
+/// <param name="Author">Its author.</param>
+/// <param name="CreatedBy">The command of the step.</param>
+/// <param name="Comment">A comment.</param>
+/// <param name="EmptyLayer">Whether the step made no layer (<c>empty_layer</c>).</param>
+internal readonly record struct GoHistoryItem(GoTimestamp Created, string Author, string CreatedBy, string Comment, bool EmptyLayer = false);
 
 /// <summary>
 /// Docker 1.10's conversion of a legacy image chain into a v2 image config (moby v1.10.0 <c>image/v1/imagev1.go</c>,
@@ -47,6 +52,20 @@ internal static partial class GoImageConfig
 
         return Rewrite(topJson, RemovedKeys, [new("rootfs", RootFs(diffIds)), new("history", History(history))], path);
     }
+
+    /// <summary>
+    /// The config Docker 1.10+ writes for an image it builds or commits itself: the image's legacy fields with
+    /// <c>rootfs</c> and <c>history</c>, top-level keys sorted, compact, no newline (moby v1.10.0 <c>image/image.go</c>
+    /// <c>MarshalJSON</c>).
+    /// </summary>
+    /// <exception cref="CorruptFileException">The legacy JSON is not an object.</exception>
+    public static byte[] MakeBuiltConfig(ReadOnlySpan<byte> v1Json, IReadOnlyList<GoHistoryItem> history, IReadOnlyList<string> diffIds, string path) =>
+        Rewrite(v1Json, RemovedKeys, [new("rootfs", RootFs(diffIds)), new("history", History(history))], path);
+
+    /// <summary>A config with its <c>rootfs.diff_ids</c> replaced (keys sorted, as Docker marshals a config it changes).</summary>
+    /// <exception cref="CorruptFileException">The config is not a JSON object.</exception>
+    public static byte[] WithDiffIds(ReadOnlySpan<byte> config, IReadOnlyList<string> diffIds, string path) =>
+        Rewrite(config, [], [new("rootfs", RootFs(diffIds))], path);
 
     /// <summary>
     /// The core shared by Docker's config conversions (1.9's <c>MakeImageConfig</c>, 1.10's <c>MakeConfigFromV1Config</c>): read
@@ -264,6 +283,11 @@ internal static partial class GoImageConfig
             WriteOptional(output, ",\"author\":"u8, item.Author);
             WriteOptional(output, ",\"created_by\":"u8, item.CreatedBy);
             WriteOptional(output, ",\"comment\":"u8, item.Comment);
+            if (item.EmptyLayer)
+            {
+                GoJsonWriter.Write(output, ",\"empty_layer\":true"u8);
+            }
+
             GoJsonWriter.Write(output, "}"u8);
         }
 

@@ -46,6 +46,24 @@ internal static class NoFollow
         }
     }
 
+    /// <summary>Whether anything exists at <paramref name="path"/>, without following a final link (a link counts: reading it is refused later).</summary>
+    public static bool Exists(IFileSystem fileSystem, string path)
+    {
+        if (OperatingSystem.IsLinux() && fileSystem is FileSystem)
+        {
+            return LinuxNative.TryLstat(path, out _);
+        }
+
+        return fileSystem.File.Exists(path) || fileSystem.Directory.Exists(path) || Probe(fileSystem, path, out _) == UnixFileType.SymbolicLink;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a regular file itself (not a symbolic link to one, not a fifo or device).</summary>
+    public static bool IsRegularFile(IFileSystem fileSystem, string path)
+    {
+        var type = Probe(fileSystem, path, out _);
+        return type == UnixFileType.RegularFile || (type is null && fileSystem.File.Exists(path));
+    }
+
     /// <summary>
     /// The entry's type without following a final link: <see langword="null"/> when it is missing or the file system cannot
     /// tell more than "not a link".

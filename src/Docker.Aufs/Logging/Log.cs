@@ -14,8 +14,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "{Path} cannot be read ({Problem}); treating it as holding no tags, images stay reachable by ID")]
     public static partial void RepositoriesUnreadable(ILogger logger, string path, string problem);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "{Root} also holds {Entry}, written by Docker 1.10 or later; only the legacy graph/ layout is read")]
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "{Root} also holds {Entry}, written by Docker 1.10 or later; only the graph/ layout is read, as asked")]
     public static partial void PostMigrationData(ILogger logger, string root, string entry);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Root} also holds graph/ of Docker 1.9 or earlier; it is read as Docker 1.10+ reads it (image/{Driver}); images the migration did not carry over are read with the graph store (DockerRootOptions.Store, --store graph)")]
+    public static partial void PreMigrationData(ILogger logger, string root, string driver);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Skipping image {Id}: {Problem}")]
     public static partial void ImageSkipped(ILogger logger, string id, string problem);
@@ -23,7 +26,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "{Reference} points at {Id}, which is not an image of this root; the tag is skipped")]
     public static partial void TagTargetMissing(ILogger logger, string reference, string id);
 
-    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; going on with the graph/ parent chain")]
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; going on with the image store's chain")]
     public static partial void ChainProblem(ILogger logger, string id, string problem);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The size of image {Id} is unknown: {Problem}")]
@@ -50,6 +53,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Container {Id} points at image {ImageId}, which is not an image of this root")]
     public static partial void ContainerImageMissing(ILogger logger, string id, string imageId);
 
+    [LoggerMessage(EventId = 3104, Level = LogLevel.Warning, Message = "Container {Id} has no usable read-write layer record ({Problem}); Docker does not load it; its files are looked for in the driver layer {LayerId}")]
+    public static partial void ContainerMountMissing(ILogger logger, string id, string problem, string layerId);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Image {Id}: {Problem}")]
+    public static partial void ImageInconsistent(ILogger logger, string id, string problem);
+
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; regenerating its tar from the layer directory instead (the DiffID will differ from the registry's)")]
     public static partial void ReassemblyFailed(ILogger logger, string id, string problem);
 
@@ -64,4 +73,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Imported layer {Id} ({Source})")]
     public static partial void LayerImported(ILogger logger, string id, string source);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Image {Id}: a layer's tar is not the one its config names (it was regenerated), so the archive holds a config with other DiffIDs, and the image's ID there is {NewId}")]
+    public static partial void ImageIdChanged(ILogger logger, string id, string newId);
 }

@@ -162,4 +162,46 @@ public static class FindingCodes
 
     /// <summary>A container without its read-write layer <c>&lt;id&gt;</c> or init layer <c>&lt;id&gt;-init</c> in the driver.</summary>
     public const string ContainerLayerMissing = "container-layer-missing";
+
+    /// <summary>An image config of <c>imagedb/content/sha256/</c> whose SHA-256 is not its name (Docker: "failed to verify image").</summary>
+    public const string ConfigDigestMismatch = "config-digest-mismatch";
+
+    /// <summary>An image config that does not decode as Docker decodes it (not JSON, no <c>rootfs</c>, a DiffID that is not a digest).</summary>
+    public const string ConfigCorrupt = "config-corrupt";
+
+    /// <summary>A layer of <c>layerdb/sha256/</c> Docker cannot load: <c>diff</c>, <c>size</c> or <c>cache-id</c> missing or unreadable.</summary>
+    public const string LayerRecordCorrupt = "layer-record-corrupt";
+
+    /// <summary>A layer of <c>layerdb/sha256/</c> whose directory name is not the ChainID of its parent and DiffID.</summary>
+    public const string ChainIdMismatch = "chainid-mismatch";
+
+    /// <summary>An image whose layers are not all in <c>layerdb/sha256/</c> (or whose chain there loops or disagrees with its config).</summary>
+    public const string ImageLayerMissing = "image-layer-missing";
+
+    /// <summary>A layer of <c>layerdb/sha256/</c> that no image and no container uses.</summary>
+    public const string OrphanLayer = "orphan-layer";
+
+    /// <summary>A read-write layer record of <c>layerdb/mounts/</c> whose container is gone.</summary>
+    public const string OrphanMount = "orphan-mount";
+
+    /// <summary>A container without a usable read-write layer record in <c>layerdb/mounts/</c> (Docker does not load it).</summary>
+    public const string ContainerMountMissing = "container-mount-missing";
+
+    /// <summary>A layer whose tar, reassembled from its tar-split data, does not hash to the DiffID its record holds.</summary>
+    public const string DiffIdMismatch = "diffid-mismatch";
+
+    /// <summary>A reference store key that does not parse as a reference (Docker ignores it).</summary>
+    public const string ReferenceInvalid = "reference-invalid";
+
+    /// <summary>An image whose metadata <c>parent</c> names an image that is not in the store (Docker tolerates it).</summary>
+    public const string ImageParentMissing = "image-parent-missing";
+
+    /// <summary>An image config whose <c>history</c> has more non-empty entries than it has layers.</summary>
+    public const string HistoryMismatch = "history-mismatch";
+
+    /// <summary>A Docker 1.9 <c>graph/</c> lies beside the content-addressed store: images the migration did not carry over are only there.</summary>
+    public const string GraphNotMigrated = "graph-not-migrated";
+
+    /// <summary>An entry of a content-addressed store directory that is not named like a digest (Docker ignores it).</summary>
+    public const string UnexpectedStoreEntry = "unexpected-store-entry";
 }

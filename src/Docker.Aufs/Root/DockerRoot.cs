@@ -88,22 +88,33 @@ public sealed class DockerRoot : IDockerRoot
             throw new ArgumentException($"'{named}' is not a storage driver name.", nameof(options));
         }
 
-        var store = StoreRegistry.All.FirstOrDefault(s => s.IsPresent(fileSystem, metadata, root, named ?? string.Empty));
+        var (store, driverName, how) = ChooseStore(fileSystem, root, named, options.Store, metadata);
         if (store is null)
         {
             return OpenWithoutStore(fileSystem, root, named, metadata, logger);
         }
 
-        var (driverName, how) = named is null ? (DetectDriver(fileSystem, root), "detected") : (named, "named");
         var driver = CreateDriver(fileSystem, root, fileSystem.Path.Combine(root, driverName), driverName, metadata, logger);
+        if (store.PerDriver)
+        {
+            NoFollow.RequireNotLink(fileSystem, fileSystem.Path.Combine(root, fileSystem.Path.GetDirectoryName(store.Directory(driverName))!));
+        }
+
         NoFollow.RequireNotLink(fileSystem, fileSystem.Path.Combine(root, store.Directory(driverName)));
         RefuseLinkedDirectories(fileSystem, driver);
-        foreach (var entry in new[] { "image", ".migration-v1-images.json" })
+        if (store.Kind == ImageStoreKind.Graph)
         {
-            if (fileSystem.Directory.Exists(fileSystem.Path.Combine(root, entry)) || fileSystem.File.Exists(fileSystem.Path.Combine(root, entry)))
+            foreach (var entry in new[] { "image", ".migration-v1-images.json" })
             {
-                Log.PostMigrationData(logger, root, entry);
+                if (fileSystem.Directory.Exists(fileSystem.Path.Combine(root, entry)) || fileSystem.File.Exists(fileSystem.Path.Combine(root, entry)))
+                {
+                    Log.PostMigrationData(logger, root, entry);
+                }
             }
+        }
+        else if (fileSystem.Directory.Exists(fileSystem.Path.Combine(root, LegacyLayout.GraphDirectory)))
+        {
+            Log.PreMigrationData(logger, root, driverName);
         }
 
         Log.OpenedRoot(logger, root, driverName, how);
@@ -154,6 +165,59 @@ public sealed class DockerRoot : IDockerRoot
         return LayerDriver.OpenLayerView(LayerDriver.ResolveLayerId(driverLayerId));
     }
 
+    /// <summary>
+    /// The store to read and its driver: the first registered store the root holds (Docker 1.10+'s <c>image/&lt;driver&gt;/</c>
+    /// before <c>graph/</c>), or the one named. A store kept per driver needs the driver: the named one, the one whose
+    /// directory the root holds, or — with no driver directory — the one driver the store has a directory for.
+    /// </summary>
+    /// <returns>The store (null when the root holds none), the driver's name and how it was chosen.</returns>
+    private static (StoreRegistration? Store, string Driver, string How) ChooseStore(IFileSystem fileSystem, string root, string? named, ImageStoreKind? kind, IUnixMetadataProvider metadata)
+    {
+        var prior = PriorDrivers(fileSystem, root);
+        var detected = named ?? (prior.Count == 1 ? prior[0] : null);
+        foreach (var store in StoreRegistry.All.Where(s => kind is null || s.Kind == kind))
+        {
+            if (store.PerDriver)
+            {
+                if (detected is null && prior.Count == 0 && store.PresentDrivers(fileSystem, metadata, root) is { Count: > 0 } present)
+                {
+                    if (present.Count > 1)
+                    {
+                        throw new NotADockerRootException(root,
+                            $"holds the image stores of several storage drivers ({string.Join(", ", present.Select(store.Directory))}) and none of their driver directories; name the one to read (DockerRootOptions.Driver, or --driver)");
+                    }
+
+                    detected = present[0];
+                }
+
+                if (detected is null)
+                {
+                    if (prior.Count > 1 && store.PresentDrivers(fileSystem, metadata, root).Count > 0)
+                    {
+                        DetectDriver(fileSystem, root); // throws: several drivers, name one
+                    }
+
+                    continue;
+                }
+            }
+
+            if (store.IsPresent(fileSystem, metadata, root, detected ?? string.Empty))
+            {
+                return detected is null ? (store, DetectDriver(fileSystem, root), "detected") : (store, detected, named is null ? "detected" : "named");
+            }
+        }
+
+        if (kind is { } wanted)
+        {
+            var registration = StoreRegistry.Find(wanted);
+            throw new NotADockerRootException(root, $"has no {registration.Directory(detected ?? "<driver>")}/ directory: it holds no {Describe(wanted)} store");
+        }
+
+        return (null, string.Empty, string.Empty);
+    }
+
+    private static string Describe(ImageStoreKind kind) => kind == ImageStoreKind.Graph ? "graph-era (Docker 0.7–1.9)" : "content-addressed (Docker 1.10+)";
+
     /// <summary>The drivers whose state Docker would find in the root, in its order of preference (vfs never counts).</summary>
     internal static List<string> PriorDrivers(IFileSystem fileSystem, string root) =>
         [.. DriverRegistry.All.Where(d => d.CountsAsPrior && fileSystem.Directory.Exists(fileSystem.Path.Combine(root, d.Name))).Select(d => d.Name)];
@@ -164,10 +228,10 @@ public sealed class DockerRoot : IDockerRoot
     /// </summary>
     private static DockerRoot OpenWithoutStore(IFileSystem fileSystem, string root, string? named, IUnixMetadataProvider metadata, ILogger logger)
     {
-        var modern = fileSystem.Directory.Exists(fileSystem.Path.Combine(root, "image"));
-        var problem = modern
-            ? "has no graph/ directory: it holds the image store of Docker 1.10 or later (image/), which this version does not read"
-            : "has no graph/ directory: it is not a legacy Docker root";
+        var stores = StoreRegistry.All.Where(s => s.PerDriver).SelectMany(s => s.PresentDrivers(fileSystem, metadata, root).Select(s.Directory)).ToList();
+        var problem = stores.Count > 0
+            ? $"has no image store for the {named ?? PriorDrivers(fileSystem, root).FirstOrDefault() ?? "detected"} storage driver, only {string.Join(", ", stores)}; name that driver (DockerRootOptions.Driver, or --driver)"
+            : "has neither graph/ (Docker 0.7–1.9) nor image/<driver>/ (Docker 1.10+): it is not a Docker root";
         var itself = DriverRegistry.All.FirstOrDefault(d => (named is null || d.Name == named) && d.Name == fileSystem.Path.GetFileName(root)
             && CreateDriver(fileSystem, fileSystem.Path.GetDirectoryName(root) ?? root, root, d.Name, metadata, logger) is { HasViews: true } candidate
             && candidate.GuardedDirectories.Skip(1).All(fileSystem.Directory.Exists));

@@ -12,10 +12,18 @@ public sealed record DockerRootOptions
 
     /// <summary>
     /// Gets the storage driver whose data to read (<c>aufs</c>, <c>overlay</c>, <c>vfs</c>, …), or <see langword="null"/> to
-    /// detect it as Docker 1.9 does: the first of <c>aufs, btrfs, zfs, devicemapper, overlay</c> whose directory exists,
-    /// refusing a root that holds several.
+    /// detect it as Docker does: the one driver whose directory the root holds (<c>vfs</c> only when no other), refusing a
+    /// root that holds several; with no driver directory, the one driver the root has a 1.10+ image store for.
     /// </summary>
     public string? Driver { get; init; }
+
+    /// <summary>
+    /// Gets the image store to read, or <see langword="null"/> to choose as Docker does: the content-addressed store of
+    /// Docker 1.10+ (<c>image/&lt;driver&gt;/</c>) when the root has one, else the graph era's <c>graph/</c>. Naming
+    /// <see cref="ImageStoreKind.Graph"/> reads the <c>graph/</c> a 1.10+ Docker left behind after migrating it (images that
+    /// failed to migrate are only there).
+    /// </summary>
+    public ImageStoreKind? Store { get; init; }
 
     /// <summary>Gets the logger factory for warnings about the data (skipped images, unreadable tag stores), or <see langword="null"/> for none.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
@@ -27,9 +35,9 @@ public sealed record DockerRootOptions
     public IUnixMetadataProvider? Metadata { get; init; }
 
     /// <summary>
-    /// Gets whether a disagreement between the <c>graph/</c> parent chain and the driver's own chain
-    /// (<c>aufs/layers/&lt;id&gt;</c>), or a missing <c>diff/</c> directory, is an error (<see langword="true"/>, the default)
-    /// or a logged warning after which the <c>graph/</c> chain is used.
+    /// Gets whether a disagreement between the image store's chain (<c>graph/</c> parents, <c>layerdb</c>) and the driver's
+    /// own chain (<c>aufs/layers/&lt;id&gt;</c>), or a missing <c>diff/</c> directory, is an error (<see langword="true"/>,
+    /// the default) or a logged warning after which the store's chain is used.
     /// </summary>
     public bool StrictChains { get; init; } = true;
 }

@@ -3,6 +3,7 @@ using Docker.Aufs.Drivers;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Stores;
+using Docker.Aufs.Stores.ContentAddressed;
 using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs;
@@ -48,24 +49,34 @@ internal static class DriverRegistry
 internal sealed record DriverRegistration(string Name, Func<DriverContext, LayerDriver> Create, bool CountsAsPrior = true);
 
 /// <summary>
-/// The registered image stores, in the order Docker looks for them: a store is chosen when its
-/// files are in the root. The graph era (<c>graph/</c>, Docker 0.7–1.9) is the one registered so far.
+/// The registered image stores, in the order Docker looks for them: a store is chosen when its files are in the root.
+/// Docker 1.10 and later read <c>image/&lt;driver&gt;/</c> (and migrated <c>graph/</c> into it, until 18.09), so the
+/// content-addressed store comes first; the graph era (<c>graph/</c>, Docker 0.7–1.9) after it.
 /// </summary>
 internal static class StoreRegistry
 {
     /// <summary>The stores, in the order they are tried.</summary>
     public static IReadOnlyList<StoreRegistration> All { get; } =
     [
+        new(ImageStoreKind.ContentAddressed, CasLayout.StoreDirectory, context => new CasStore(context), PerDriver: true),
         new(ImageStoreKind.Graph, _ => LegacyLayout.GraphDirectory, context => new GraphStore(context)),
     ];
+
+    /// <summary>Returns the registration of a store kind.</summary>
+    public static StoreRegistration Find(ImageStoreKind kind) => All.First(s => s.Kind == kind);
 }
 
 /// <summary>One registered image store.</summary>
 /// <param name="Kind">Which store it is.</param>
-/// <param name="Directory">Its directory relative to the root, for a driver name (empty when the driver is not known yet): the root holds the store when it exists, and it must not be a symbolic link.</param>
+/// <param name="Directory">Its directory relative to the root, for a driver name: the root holds the store when it exists, and it must not be a symbolic link.</param>
 /// <param name="Create">Opens it.</param>
-internal sealed record StoreRegistration(ImageStoreKind Kind, Func<string, string> Directory, Func<StoreContext, ImageStore> Create)
+/// <param name="PerDriver">Whether each driver has its own directory of the store (so the driver must be known to find it).</param>
+internal sealed record StoreRegistration(ImageStoreKind Kind, Func<string, string> Directory, Func<StoreContext, ImageStore> Create, bool PerDriver = false)
 {
+    /// <summary>For a store kept per driver, the registered drivers whose directory of it the root holds, in Docker's order of preference.</summary>
+    public IReadOnlyList<string> PresentDrivers(IFileSystem fileSystem, IO.IUnixMetadataProvider metadata, string root) =>
+        PerDriver ? [.. DriverRegistry.All.Select(d => d.Name).Where(name => IsPresent(fileSystem, metadata, root, name))] : [];
+
     /// <summary>Whether the root holds this store: its directory is there (a symbolic link counts, to be refused when the store is opened).</summary>
     public bool IsPresent(IFileSystem fileSystem, IO.IUnixMetadataProvider metadata, string root, string driver) =>
         metadata.TryGetStatus(fileSystem.Path.Combine(root, Directory(driver)), out var status) && status.Type is IO.UnixFileType.Directory or IO.UnixFileType.SymbolicLink;

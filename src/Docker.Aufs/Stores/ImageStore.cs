@@ -49,12 +49,50 @@ internal abstract class ImageStore
     /// <exception cref="DockerDataException">A file of the chain is corrupt.</exception>
     public abstract Image GetImage(string imageId);
 
+    /// <summary>Gets how messages name where the store records a chain (<c>graph/</c>, <c>layerdb</c>).</summary>
+    protected abstract string ChainSource { get; }
+
     /// <summary>
     /// Checks, before the image's files are merged, that the driver records the same chain as the store and has every
     /// layer's directory: a warning or, with strict chains, an error. The store's chain is the one used either way.
     /// </summary>
     /// <exception cref="BrokenLayerChainException">(Strict chains) the driver disagrees or a layer's directory is missing.</exception>
-    public abstract void VerifyImageLayers(Image image);
+    public virtual void VerifyImageLayers(Image image)
+    {
+        var chain = image.Layers;
+        if (!Driver.RecordsAncestors || chain.Count == 0)
+        {
+            return;
+        }
+
+        var top = chain[0];
+        var recordPath = Driver.RecordPath(top.DriverLayerId);
+        if (Driver.ReadAncestors(top.DriverLayerId) is not { } ancestors)
+        {
+            ChainProblem(top.Id, recordPath, $"the {Driver.Name} driver has no layer file for it");
+            return;
+        }
+
+        for (var i = 1; i < Math.Max(chain.Count, ancestors.Count + 1); i++)
+        {
+            var fromStore = i < chain.Count ? chain[i].DriverLayerId : null;
+            var fromDriver = i - 1 < ancestors.Count ? ancestors[i - 1] : null;
+            if (fromStore != fromDriver)
+            {
+                ChainProblem(chain[Math.Min(i, chain.Count) - 1].Id, recordPath,
+                    $"{ChainSource} names its parent {fromStore ?? "(none)"}, but {recordPath} lists {fromDriver ?? "(nothing)"} at position {i}");
+                return;
+            }
+        }
+
+        foreach (var layer in chain)
+        {
+            if (layer.ContentPath is not { } path || !Context.Metadata.TryGetStatus(path, out var status) || status.Type != IO.UnixFileType.Directory)
+            {
+                ChainProblem(layer.Id, layer.ContentPath ?? Driver.Directory, $"its {Driver.Name} diff directory is missing");
+            }
+        }
+    }
 
     /// <summary>Lists images as <c>docker images</c> does; images that cannot be read are skipped with a warning.</summary>
     public abstract IReadOnlyList<ImageSummary> GetImages();

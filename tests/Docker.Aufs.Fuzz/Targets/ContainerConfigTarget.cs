@@ -1,5 +1,5 @@
+using Docker.Aufs.Stores;
 using Docker.Aufs.Testing;
-using Docker.Aufs.Stores.Graph;
 
 namespace Docker.Aufs.Fuzz.Targets;
 
@@ -12,17 +12,17 @@ internal sealed class ContainerConfigTarget : FuzzTarget
 
     public override string Name => "container-config";
 
-    public override string Description => "containers/<id>/config.json: LegacyContainer.Read, GetContainers, GetContainer, by name, GetContainerView";
+    public override string Description => "containers/<id>/config.json: ContainerRecord.Read, GetContainers, GetContainer, by name, GetContainerView";
 
     protected override void Setup() => _sample = SampleFixture.Create();
 
     protected override void Execute(byte[] input)
     {
         _sample.Write($"containers/{Id}/config.json", input);
-        var container = Step(() => LegacyContainer.Read(_sample.FileSystem, SampleFixture.PathOf("containers"), Id));
+        var container = Step(() => ContainerRecord.Read(_sample.FileSystem, SampleFixture.PathOf("containers"), Id));
         if (container is not null)
         {
-            _ = (container.Name, container.Command, container.State.Status, container.Created, container.ImageId, container.Driver, container.InitLayerId);
+            _ = (container.Name, container.Command, container.State.Status, container.Created, container.ImageId, container.Driver, container.LegacyInitLayerId);
         }
 
         var root = _sample.Open();

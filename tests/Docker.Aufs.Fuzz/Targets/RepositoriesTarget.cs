@@ -1,4 +1,4 @@
-using Docker.Aufs.Stores.Graph;
+using Docker.Aufs.Stores;
 
 namespace Docker.Aufs.Fuzz.Targets;
 

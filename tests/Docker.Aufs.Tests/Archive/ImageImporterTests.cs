@@ -5,8 +5,8 @@ using System.Text;
 using System.Text.Json;
 using Docker.Aufs.Archive;
 using Docker.Aufs.Formats;
-using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.IO;
+using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -32,8 +32,12 @@ public sealed class ImageImporterTests : IDisposable
         return chain;
     }
 
-    internal static ImageDigests Digests(IFileSystem fs, IUnixMetadataProvider metadata, string root, string topId, LayerSource policy = LayerSource.TarSplit) =>
-        SyncCore.Run(new ImageExporter(fs, metadata, NullLogger.Instance).DigestAsync<SyncIo>(Chain(fs, root, topId), policy, null, default));
+    internal static ImageDigests Digests(IFileSystem fs, IUnixMetadataProvider metadata, string root, string topId, LayerSource policy = LayerSource.TarSplit)
+    {
+        var chain = Chain(fs, root, topId);
+        var image = new Image { Id = topId, Config = chain[^1].LegacyJson, Layers = [.. Enumerable.Reverse(chain)] };
+        return SyncCore.Run(new ImageExporter(fs, metadata, NullLogger.Instance).DigestAsync<SyncIo>(image, chain, policy, null, default));
+    }
 
     private string Target => _temp.Combine("root");
 
@@ -124,13 +128,13 @@ public sealed class ImageImporterTests : IDisposable
         // What skopeo's docker-archive writer produces: blobs at the top level, no <id>/json.
         var layer1 = new TarBytes().File("a", "1").Build();
         var layer2 = new TarBytes().File("b", "22").Build();
-        var d1 = ImageConfigFactory.Digest(layer1);
-        var d2 = ImageConfigFactory.Digest(layer2);
+        var d1 = Docker.Aufs.Formats.Digests.Sha256(layer1);
+        var d2 = Docker.Aufs.Formats.Digests.Sha256(layer2);
         var config = Encoding.UTF8.GetBytes(
             "{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"2020-01-02T03:04:05.123456789Z\",\"docker_version\":\"19.03.1\",\"config\":{\"Cmd\":[\"sh\"]}," +
             $"\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{d1}\",\"{d2}\"]}}," +
             "\"history\":[{\"created\":\"2020-01-01T00:00:00Z\",\"created_by\":\"ADD a /\"},{\"created\":\"2020-01-01T00:00:01Z\",\"created_by\":\"ENV X=1\",\"empty_layer\":true},{\"created\":\"2020-01-02T03:04:05.123456789Z\",\"created_by\":\"ADD b /\",\"author\":\"me\"}]}");
-        var configName = ImageConfigFactory.Digest(config)[7..] + ".json";
+        var configName = Docker.Aufs.Formats.Digests.Sha256(config)[7..] + ".json";
         var archive = new TarBytes()
             .Entry(configName, TarType.Regular, 0x81A4, config)
             .Entry(d1[7..] + ".tar", TarType.Regular, 0x81A4, layer1)
@@ -191,7 +195,7 @@ public sealed class ImageImporterTests : IDisposable
 
         var result = ImageImporter.Import(new FileSystem(), path, Target, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("content", File.ReadAllText(Path.Combine(Target, "aufs", "diff", id, "x")));
-        Assert.Equal(ImageConfigFactory.Digest(layer), Digests(new FileSystem(), LinuxMetadataProvider.Instance, Target, result.Images[0].Id).Layers[0].DiffId);
+        Assert.Equal(Docker.Aufs.Formats.Digests.Sha256(layer), Digests(new FileSystem(), LinuxMetadataProvider.Instance, Target, result.Images[0].Id).Layers[0].DiffId);
         Assert.False(File.Exists(Path.Combine(Target, ".archive.tar")));
     }
 

@@ -1,11 +1,11 @@
 using System.IO.Abstractions.TestingHelpers;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Testing;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
 using Docker.Aufs.Stores.Graph;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 using Microsoft.Extensions.Logging;
-using Docker.Aufs.IO;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Tests.Archive;
 
@@ -38,7 +38,7 @@ public sealed class LayerTarProducerTests
         var (result, bytes) = Produce(fs, root, layer, LayerSource.Auto);
         Assert.Equal(LayerSource.TarSplit, result.Source);
         Assert.Equal(Tar, bytes);
-        Assert.Equal(ImageConfigFactory.Digest(Tar), result.DiffId);
+        Assert.Equal(Docker.Aufs.Formats.Digests.Sha256(Tar), result.DiffId);
         Assert.Equal(Tar.Length, result.Size);
     }
 
@@ -54,7 +54,7 @@ public sealed class LayerTarProducerTests
         Assert.Equal(LayerSource.Regenerated, result.Source);
         var names = LayerTarGeneratorTests.Entries(bytes).Select(e => e.Name);
         Assert.Equal(["bin/", "bin/sh", "etc/", "etc/hostname"], names); // a whole tar, no reassembled prefix left in front
-        Assert.Equal(ImageConfigFactory.Digest(bytes), result.DiffId);
+        Assert.Equal(Docker.Aufs.Formats.Digests.Sha256(bytes), result.DiffId);
         var warning = Assert.Single(logs.Entries, e => e.Id.Id == 4001);
         Assert.Contains("etc/hostname", warning.Message, StringComparison.Ordinal);
     }

@@ -1,7 +1,7 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Testing;
-using Docker.Aufs.Stores.Graph;
 using Docker.Aufs.IO;
+using Docker.Aufs.Stores;
+using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 using Docker.Aufs.Union;
 
@@ -87,7 +87,7 @@ public sealed class ContainerBuilderTests
         Assert.Contains($"\"Image\":\"{Image}\"", text, StringComparison.Ordinal);
         Assert.Contains("\"Driver\":\"aufs\"", text, StringComparison.Ordinal);
         Assert.Contains("\"StartedAt\":\"0001-01-01T00:00:00Z\"", text, StringComparison.Ordinal);
-        var container = LegacyContainer.Read(root.FileSystem, root.FileSystem.Path.Combine(root.Path, "containers"), Container);
+        var container = ContainerRecord.Read(root.FileSystem, root.FileSystem.Path.Combine(root.Path, "containers"), Container);
         Assert.Equal((ContainerStatus.Created, "app"), (container.State.Status, container.Config.Config!.Image));
     }
 
@@ -116,12 +116,12 @@ public sealed class ContainerBuilderTests
     }
 
     [Fact]
-    public void AddContainer_ConfigAndHostConfig_ReadBackWithLegacyContainer()
+    public void AddContainer_ConfigAndHostConfig_ReadBackWithContainerRecord()
     {
         using var root = TestRoot.Build(Disk.Memory, b => b.AddContainer(c => c.Id(Container).Name("web").Image(Image, "nginx:1.9").Command("nginx", "-g", "daemon off;")
             .Exited(2, new DateTimeOffset(2015, 1, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2015, 1, 2, 0, 0, 0, TimeSpan.Zero))));
 
-        var container = LegacyContainer.Read(root.FileSystem, root.FileSystem.Path.Combine(root.Path, "containers"), Container);
+        var container = ContainerRecord.Read(root.FileSystem, root.FileSystem.Path.Combine(root.Path, "containers"), Container);
 
         Assert.Equal(("web", Image, "nginx:1.9", "nginx -g daemon off;"), (container.Name, container.ImageId, container.Config.Config!.Image, container.Command));
         Assert.Equal((ContainerStatus.Exited, 2), (container.State.Status, container.Config.State!.ExitCode));

@@ -73,7 +73,9 @@ public sealed class CliTests
     {
         var layers = CliRunner.Json("--sample", "layers", "redis", "--json").EnumerateArray().ToList();
         Assert.Equal(SampleRoots.RedisLayers, layers.Select(l => l.GetProperty("id").GetString()));
-        Assert.Equal(["id", "parent", "size", "diffPath"], layers[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "parent", "diffId", "driverLayerId", "size", "diffPath"], layers[0].EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Null, layers[0].GetProperty("diffId").ValueKind); // a graph-era layer records none
+        Assert.Equal(RedisId, layers[0].GetProperty("driverLayerId").GetString());
         Assert.Equal(SampleRoots.RedisLayers[1], layers[0].GetProperty("parent").GetString());
         Assert.Equal(JsonValueKind.Null, layers[^1].GetProperty("parent").ValueKind);
         Assert.Equal("/var/lib/docker/aufs/diff/" + RedisId, layers[0].GetProperty("diffPath").GetString());
@@ -175,13 +177,13 @@ public sealed class CliTests
     }
 
     [Fact]
-    public void NonLegacyRoot_SaysSo()
+    public void NotADockerRoot_SaysSo()
     {
         var fs = new MockFileSystem();
-        fs.AddDirectory("/r/image/aufs");
+        fs.AddDirectory("/r/something");
         var (exit, _, error) = CliRunner.Run(fs, "--root", "/r", "images");
         Assert.Equal(1, exit);
-        Assert.Contains("Docker 1.10 or later", error, StringComparison.Ordinal);
+        Assert.Contains("neither graph/", error, StringComparison.Ordinal);
         Assert.Contains("--sample", error, StringComparison.Ordinal);
     }
 

@@ -107,13 +107,22 @@ public sealed class LsCommandTests
     }
 
     [Fact]
-    public void Ls_WithoutLayerOnARootWithoutGraph_FailsWithOneLine()
+    public void Ls_ADriverLayerIdWithoutLayerOnARootOfDocker110_SaysNoImageIsNamedSo()
     {
+        // A 1.10+ root names images by config digest, not by AUFS layer: a driver layer needs --layer.
         var result = CliCapture.Run("--root", _balena.Path, "ls", "0ea3c275");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.StartsWith("docker-aufs: ", result.Error, StringComparison.Ordinal);
-        Assert.Contains("graph/", result.Error, StringComparison.Ordinal);
+        Assert.Equal($"docker-aufs: No such image: 0ea3c275 (no container matches it either){Environment.NewLine}", result.Error);
+    }
+
+    [Fact]
+    public void Ls_TheTaggedImageOfARootOfDocker110_ListsItsMergedRoot()
+    {
+        var result = CliCapture.Run("--root", _balena.Path, "ls", "a2o-test", "/tmp");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["/tmp/d1", "/tmp/f2", "/tmp/hlkn", "/tmp/slkn -> /tmp/d1/d1f2"], result.Lines.Skip(1).Select(l => l[l.IndexOf("/tmp/", StringComparison.Ordinal)..]));
     }
 
     [Theory]

@@ -43,7 +43,7 @@ public sealed class RootCheckerTests
     private static readonly Dictionary<string, (Action<Fixture> Inject, string Code, FindingSeverity Severity, Func<Fixture, string> Path)> Faults = new()
     {
         ["several drivers"] = (f => f.Fs.AddDirectory($"{R}/devicemapper"), FindingCodes.SeveralDrivers, FindingSeverity.Warning, _ => R),
-        ["migrated root"] = (f => f.Fs.AddDirectory($"{R}/image/aufs"), FindingCodes.MigratedRoot, FindingSeverity.Info, _ => $"{R}/image"),
+        ["migrated root"] = (f => f.Fs.AddFile($"{R}/.migration-v1-images.json", new MockFileData("{}\n")), FindingCodes.MigratedRoot, FindingSeverity.Info, _ => $"{R}/.migration-v1-images.json"),
         ["graph/ gone, the driver's data left"] = (f => f.Fs.Directory.Delete($"{R}/graph", true), FindingCodes.NoImageStore, FindingSeverity.Error, _ => R),
         ["a graph entry that is not an ID"] = (f => f.Fs.AddDirectory($"{R}/graph/not-an-id"), FindingCodes.UnexpectedGraphEntry, FindingSeverity.Warning, _ => $"{R}/graph/not-an-id"),
         ["a file named like an ID in graph"] = (f => f.Fs.AddFile($"{R}/graph/{Stranger}", new MockFileData("")), FindingCodes.UnexpectedGraphEntry, FindingSeverity.Warning, _ => $"{R}/graph/{Stranger}"),

@@ -122,11 +122,12 @@ internal sealed class HostileRun
             return;
         }
 
-        Try("repositories", () => root.Graph().Repositories.Entries.Count);
+        var graph = root.Store == ImageStoreKind.Graph;
+        Try("repositories", () => graph ? root.Graph().Repositories.Entries.Count : root.Cas().References.Index.Entries.Count);
         IReadOnlyList<ImageSummary> images = [];
         Try("images", () => images = root.GetImages());
         IReadOnlyList<string> listed = [];
-        Try("image ids", () => listed = root.Graph().GetImageIds());
+        Try("image ids", () => listed = graph ? root.Graph().GetImageIds() : [.. root.Cas().ImageHexes.Select(h => "sha256:" + h)]);
 
         var references = _targets.Tags
             .Concat(_targets.ImageIds).Concat(_targets.ImageIds.Select(i => i[..12]))
@@ -143,7 +144,7 @@ internal sealed class HostileRun
 
         foreach (var id in _targets.LayerIds.Concat(listed.Take(ListedSample)).Distinct(StringComparer.Ordinal))
         {
-            Try($"layer {id[..12]}", () => root.Graph().ReadLayer(id).GetJsonValue().Length);
+            Try($"layer {id[..12]}", () => graph ? root.Graph().ReadLayer(id).GetJsonValue().Length : root.ResolveLayer(id).Size);
             Try($"aufs layers {id[..12]}", () => root.AufsDriver()?.ReadLayerFile(id).Ancestors.Count);
             Try($"layer diff {id[..12]}", () => root.OpenLayer(id).GetChanges().Count);
             foreach (var source in new[] { LayerSource.Auto, LayerSource.TarSplit, LayerSource.Regenerated })

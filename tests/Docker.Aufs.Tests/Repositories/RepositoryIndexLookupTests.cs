@@ -1,6 +1,6 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
-using Docker.Aufs.Stores.Graph;
+using Docker.Aufs.Stores;
 
 namespace Docker.Aufs.Tests.Repositories;
 
@@ -90,6 +90,36 @@ public sealed class RepositoryIndexLookupTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Documents))]
+    public void ReadReferencesTo_AgreesWithTheFullIndexForEverySetOfImages(string document)
+    {
+        var fileSystem = new MockFileSystem();
+        fileSystem.AddFile("/r", new MockFileData(Encoding.UTF8.GetBytes(document)));
+        foreach (var ids in new[] { new[] { Id1 }, [Id2], [Id1, Id2], ["missing"], [""] })
+        {
+            var wanted = new HashSet<string>(ids, StringComparer.Ordinal);
+            var expected = Outcome(() => string.Join(";", RepositoryIndex.Read(fileSystem, "/r").Entries.Where(e => wanted.Contains(e.ImageId)).Select(e => $"{e.Repository}:{e.Reference}={e.ImageId}")));
+            var actual = Outcome(() => string.Join(";", RepositoryIndex.ReadReferencesTo(fileSystem, "/r", wanted).Select(e => $"{e.Repository}:{e.Reference}={e.ImageId}")));
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void TryScanPlain_WithImages_KeepsOnlyTheirReferencesAndDropsEmptiedRepositories()
+    {
+        var bytes = RepositoryIndex.FromEntries(
+        [
+            new RepositoryEntry("busybox", "latest", Id1),
+            new RepositoryEntry("busybox", "old", Id2),
+            new RepositoryEntry("redis", "latest", Id2),
+        ]).Serialize();
+
+        Assert.True(RepositoryIndex.TryScanPlain(bytes, only: null, new HashSet<string>([Id1], StringComparer.Ordinal), out var kept));
+
+        Assert.Equal("busybox:latest=" + Id1, Describe(kept));
+    }
+
     [Fact]
     public void TryReadRepository_InvalidUtf8_AgreesWithTheFullIndex()
     {
@@ -112,9 +142,9 @@ public sealed class RepositoryIndexLookupTests
         ]);
         var bytes = index.Serialize();
 
-        Assert.True(RepositoryIndex.TryScanPlain(bytes, only: null, out var all));
+        Assert.True(RepositoryIndex.TryScanPlain(bytes, only: null, values: null, out var all));
         Assert.Equal(Describe(RepositoryIndex.ParseCarefully(bytes, "/r", only: null)), Describe(all));
-        Assert.True(RepositoryIndex.TryScanPlain(bytes, "localhost:5000/team/app", out var one));
+        Assert.True(RepositoryIndex.TryScanPlain(bytes, "localhost:5000/team/app", values: null, out var one));
         Assert.Equal("localhost:5000/team/app:v1.2=" + Id2, Describe(one));
     }
 

@@ -1,6 +1,6 @@
 using System.IO.Abstractions.TestingHelpers;
 using System.Text;
-using Docker.Aufs.Stores.Graph;
+using Docker.Aufs.Stores;
 
 namespace Docker.Aufs.Tests.Repositories;
 

@@ -113,9 +113,9 @@ internal sealed partial class GraphChecker
                 Add(FindingCodes.LayersFileCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e), $"the {_driver.Name} chain of this layer cannot be trusted");
             }
 
-            if (DiffDirectory(layer.Id) is null && !_unsafeDiffs.Contains(layer.Id))
+            if (_files.Directory(layer.Id) is null && !_files.IsUnsafe(layer.Id))
             {
-                Add(FindingCodes.DiffMissing, FindingSeverity.Error, ContentPathOf(layer.Id),
+                Add(FindingCodes.DiffMissing, FindingSeverity.Error, _files.PathOf(layer.Id),
                     "the layer's files are missing", "the image cannot be assembled; restore the directory from a backup");
             }
 
@@ -135,22 +135,9 @@ internal sealed partial class GraphChecker
                 continue;
             }
 
-            Add(FindingCodes.OrphanDriverLayer, FindingSeverity.Warning, ContentPathOf(id),
+            Add(FindingCodes.OrphanDriverLayer, FindingSeverity.Warning, _files.PathOf(id),
                 "a driver layer that is neither an image nor a container's layer",
                 "left by an interrupted pull or removal; its files are readable with --layer");
-        }
-    }
-
-    /// <summary>Where the driver keeps a layer's files, for messages (without following anything).</summary>
-    private string ContentPathOf(string id)
-    {
-        try
-        {
-            return _driver.GetContent(id).Path ?? _driver.Directory;
-        }
-        catch (DockerDataException)
-        {
-            return _driver.RecordPath(id);
         }
     }
 

@@ -69,7 +69,7 @@ internal sealed partial class GraphChecker
                     "no tar-split data while other layers have it: the original layer tar cannot be reassembled byte for byte",
                     "the layer tar is regenerated from the diff directory instead; its DiffID will differ from the registry's");
             }
-            else if (_driver.Exists(layer.Id) && DiffDirectory(layer.Id) is { } diff)
+            else if (_driver.Exists(layer.Id) && _files.Directory(layer.Id) is { } diff)
             {
                 _toVerify.Add(GraphStore.ToImageLayer(_fs, layer, new LayerContent(diff, _driver.GetContent(layer.Id).Format, UnixFileType.Directory)));
             }
@@ -81,10 +81,10 @@ internal sealed partial class GraphChecker
         var containers = Combine(LegacyLayout.ContainersDirectory);
         foreach (var id in _containerIds.Order(StringComparer.Ordinal))
         {
-            LegacyContainer container;
+            ContainerRecord container;
             try
             {
-                container = LegacyContainer.Read(_fs, containers, id);
+                container = ContainerRecord.Read(_fs, containers, id);
             }
             catch (UnsafePathException e) when (IsLink(e.Path))
             {
@@ -105,18 +105,18 @@ internal sealed partial class GraphChecker
 
             if (!DockerIds.IsId(container.ImageId) || !_layers.ContainsKey(container.ImageId))
             {
-                Add(FindingCodes.ContainerImageMissing, FindingSeverity.Warning, _fs.Path.Combine(container.Directory, LegacyContainer.ConfigFileName),
+                Add(FindingCodes.ContainerImageMissing, FindingSeverity.Warning, _fs.Path.Combine(container.Directory, ContainerRecord.ConfigFileName),
                     $"its image '{DockerIds.Printable(container.ImageId)}' is not a readable image of this root",
                     "the container's own changes (docker diff) are still readable; its full filesystem is not");
             }
 
             if (_driver.RecordsAncestors)
             {
-                foreach (var layerId in new[] { container.InitLayerId, container.Id })
+                foreach (var layerId in new[] { container.LegacyInitLayerId, container.Id })
                 {
-                    if (!_driver.Exists(layerId) || (DiffDirectory(layerId) is null && !_unsafeDiffs.Contains(layerId)))
+                    if (!_driver.Exists(layerId) || (_files.Directory(layerId) is null && !_files.IsUnsafe(layerId)))
                     {
-                        Add(FindingCodes.ContainerLayerMissing, FindingSeverity.Error, ContentPathOf(layerId),
+                        Add(FindingCodes.ContainerLayerMissing, FindingSeverity.Error, _files.PathOf(layerId),
                             $"the container's {(layerId == container.Id ? "read-write" : "init")} layer is missing from the {_driver.Name} driver",
                             "the container's filesystem cannot be assembled");
                     }

@@ -17,9 +17,7 @@ internal sealed partial class GraphChecker(GraphStore store, FindingSink sink)
     private readonly Dictionary<string, GraphLayer> _layers = new(StringComparer.Ordinal);
     private readonly HashSet<string> _containerIds = new(StringComparer.Ordinal);
 
-    /// <summary>Where each driver layer's files are (<see langword="null"/> when its diff directory is an unsafe link or missing).</summary>
-    private readonly Dictionary<string, string?> _diffs = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _unsafeDiffs = new(StringComparer.Ordinal);
+    private readonly DriverLayerFiles _files = new(store.Driver, sink);
 
     /// <summary>The number of ancestors of each layer whose chain ends at a base; -1 for a chain that loops or misses a parent.</summary>
     private readonly Dictionary<string, int> _chainDepth = new(StringComparer.Ordinal);
@@ -156,73 +154,12 @@ internal sealed partial class GraphChecker(GraphStore store, FindingSink sink)
                 return;
         }
 
-        if (_driver.Exists(layer.Id) && DiffDirectory(layer.Id) is { } diff && DiffSize(diff) is var actual && actual != layer.Size)
+        if (_driver.Exists(layer.Id) && _files.Directory(layer.Id) is { } diff && _files.Size(diff) is var actual && actual != layer.Size)
         {
             Add(FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, path,
                 $"says {layer.Size} bytes, but the diff directory holds {actual}",
                 "the layer's files changed after it was registered, or the size was edited");
         }
-    }
-
-    // Docker's directory.Size: the lstat sizes of non-directory entries, each inode once. Never follows links.
-    private long DiffSize(string directory)
-    {
-        long total = 0;
-        var seen = new HashSet<(ulong, ulong)>();
-        var pending = new Stack<string>();
-        pending.Push(directory);
-        while (pending.TryPop(out var current))
-        {
-            foreach (var entry in _fs.Directory.EnumerateFileSystemEntries(current))
-            {
-                if (!sink.Metadata.TryGetStatus(entry, out var status))
-                {
-                    continue;
-                }
-
-                if (status.Type == UnixFileType.Directory)
-                {
-                    pending.Push(entry);
-                }
-                else if (seen.Add((status.Device, status.Inode)))
-                {
-                    total += status.Size;
-                }
-            }
-        }
-
-        return total;
-    }
-
-    /// <summary>
-    /// The directory holding a driver layer's files: <c>diff/&lt;id&gt;</c>, or the target of Docker 0.7's migration link
-    /// inside the root. Any other link there is reported once as <see cref="FindingCodes.UnsafeLink"/> and never followed.
-    /// </summary>
-    private string? DiffDirectory(string id)
-    {
-        if (_diffs.TryGetValue(id, out var known))
-        {
-            return known;
-        }
-
-        string? directory = null;
-        try
-        {
-            var content = _driver.GetContent(id);
-            directory = content.Path is { } path && (content.Type == UnixFileType.Directory || (content.Type is null && _fs.Directory.Exists(path))) ? path : null;
-        }
-        catch (UnsafePathException e)
-        {
-            _unsafeDiffs.Add(id);
-            AddUnsafeLink(e.Path, e.UnsafeValue);
-        }
-        catch (BrokenLayerChainException)
-        {
-            // A migration link to no real directory: reported as a missing diff directory.
-        }
-
-        _diffs[id] = directory;
-        return directory;
     }
 
     private void ReadContainerIds()

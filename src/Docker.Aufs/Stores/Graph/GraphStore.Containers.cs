@@ -9,7 +9,7 @@ internal sealed partial class GraphStore
     private ContainerIndex? _containerIndex;
 
     /// <summary>Gets the full path of <c>containers/</c>.</summary>
-    public string ContainersDirectory => FileSystem.Path.Combine(Context.Root, LegacyContainer.DirectoryName);
+    public string ContainersDirectory => FileSystem.Path.Combine(Context.Root, ContainerRecord.DirectoryName);
 
     private ContainerIndex LoadedContainers => LazyInitializer.EnsureInitialized(ref _containerIndex, ReadContainers);
 
@@ -27,18 +27,14 @@ internal sealed partial class GraphStore
             containers.Add(ToContainer(container));
         }
 
-        containers.Sort(static (a, b) =>
-        {
-            var byCreated = Nullable.Compare(b.Created?.Value, a.Created?.Value);
-            return byCreated != 0 ? byCreated : string.CompareOrdinal(a.Id, b.Id);
-        });
+        ContainerIndex.SortNewestFirst(containers);
         return containers;
     }
 
     /// <summary>Docker 1.9's <c>daemon.Get</c>: the exact full ID, then the exact name (with or without its leading slash), then a unique prefix of every container ID.</summary>
     public override Container GetContainer(string reference) => ToContainer(FindContainer(reference));
 
-    private Container ToContainer(LegacyContainer container) => container.ToContainer(DisplayImage(container));
+    private Container ToContainer(ContainerRecord container) => container.ToContainer(DisplayImage(container), container.Id, container.LegacyInitLayerId);
 
     /// <summary>A container's stack is <c>&lt;id&gt;</c>, <c>&lt;id&gt;-init</c>, then its image's layers (docs/format/graph-era.md §6).</summary>
     public override IReadOnlyList<string> ContainerLayers(Container container)
@@ -86,56 +82,22 @@ internal sealed partial class GraphStore
     }
 
     /// <summary>Every container of the root's driver, sorted by ID.</summary>
-    internal IReadOnlyList<LegacyContainer> LoadContainers() => LoadedContainers.All;
+    internal IReadOnlyList<ContainerRecord> LoadContainers() => LoadedContainers.All;
 
-    private LegacyContainer FindContainer(string reference)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(reference);
-        var index = LoadedContainers;
-
-        if (index.ById.TryGetValue(reference, out var byId))
-        {
-            return byId;
-        }
-
-        var name = reference.StartsWith('/') ? reference[1..] : reference;
-        if (index.ByName.TryGetValue(name, out var named))
-        {
-            return named.Count == 1 ? named[0] : throw new AmbiguousReferenceException(reference, [.. named.Select(c => c.Id).Order(StringComparer.Ordinal)]);
-        }
-
-        if (DockerIds.IsId(reference))
+    private ContainerRecord FindContainer(string reference) =>
+        LoadedContainers.Find(reference, id =>
         {
             // A full ID that was not loaded: say why rather than "not found".
-            var directory = FileSystem.Path.Combine(ContainersDirectory, reference);
-            if (FileSystem.Directory.Exists(directory))
+            if (!FileSystem.Directory.Exists(FileSystem.Path.Combine(ContainersDirectory, id)))
             {
-                var container = LegacyContainer.Read(FileSystem, ContainersDirectory, reference);
-                throw new ContainerNotFoundException(reference, $"it was created with the {container.Driver} storage driver; this root is read as {Driver.Name}");
+                return null;
             }
-        }
 
-        var matches = new List<string>();
-        if (!reference.Contains(' ', StringComparison.Ordinal))
-        {
-            var ids = index.SortedIds;
-            var start = Array.BinarySearch(ids, reference, StringComparer.Ordinal);
-            for (var i = start < 0 ? ~start : start; i < ids.Length && ids[i].StartsWith(reference, StringComparison.Ordinal); i++)
-            {
-                matches.Add(ids[i]);
-            }
-        }
+            var container = ContainerRecord.Read(FileSystem, ContainersDirectory, id);
+            return $"it was created with the {container.Driver} storage driver; this root is read as {Driver.Name}";
+        });
 
-        return matches.Count switch
-        {
-            0 => throw new ContainerNotFoundException(reference),
-            1 => index.ById[matches[0]],
-            _ => throw new AmbiguousReferenceException(reference, matches),
-        };
-    }
-
-    /// <summary>The image as <c>docker ps</c> shows it: the name as typed while it still points at the container's image, else the ID.</summary>
-    private string DisplayImage(LegacyContainer container)
+    private string DisplayImage(ContainerRecord container)
     {
         var typed = container.Config.Config?.Image;
         if (!string.IsNullOrEmpty(typed))
@@ -157,63 +119,5 @@ internal sealed partial class GraphStore
     }
 
     /// <summary>Reads every container once, as Docker's <c>restore</c> does: unreadable ones and those of another driver are skipped.</summary>
-    private ContainerIndex ReadContainers()
-    {
-        var directory = ContainersDirectory;
-        var all = new List<LegacyContainer>();
-        IO.NoFollow.RequireNotLink(FileSystem, directory);
-        if (FileSystem.Directory.Exists(directory))
-        {
-            foreach (var path in FileSystem.Directory.EnumerateDirectories(directory))
-            {
-                var id = FileSystem.Path.GetFileName(path);
-                if (!DockerIds.IsId(id))
-                {
-                    continue;
-                }
-
-                LegacyContainer container;
-                try
-                {
-                    container = LegacyContainer.Read(FileSystem, directory, id);
-                }
-                catch (DockerDataException e)
-                {
-                    Log.ContainerSkipped(Logger, id, e.Message);
-                    continue;
-                }
-
-                if (container.Driver != Driver.Name)
-                {
-                    Log.ContainerOfOtherDriver(Logger, id, container.Driver, Driver.Name);
-                    continue;
-                }
-
-                all.Add(container);
-            }
-        }
-
-        all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        return new ContainerIndex(all);
-    }
-
-    private sealed class ContainerIndex
-    {
-        public ContainerIndex(List<LegacyContainer> all)
-        {
-            All = all;
-            ById = all.ToDictionary(c => c.Id, StringComparer.Ordinal);
-            ByName = all.Where(c => c.Name.Length > 0).GroupBy(c => c.Name, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => (IReadOnlyList<LegacyContainer>)[.. g], StringComparer.Ordinal);
-            SortedIds = [.. all.Select(c => c.Id)];
-        }
-
-        public IReadOnlyList<LegacyContainer> All { get; }
-
-        public Dictionary<string, LegacyContainer> ById { get; }
-
-        public Dictionary<string, IReadOnlyList<LegacyContainer>> ByName { get; }
-
-        public string[] SortedIds { get; }
-    }
+    private ContainerIndex ReadContainers() => ContainerIndex.Read(FileSystem, ContainersDirectory, ContainerRecord.ConfigFileName, Driver.Name, Logger);
 }

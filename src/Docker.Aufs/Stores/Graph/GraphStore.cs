@@ -25,6 +25,9 @@ internal sealed partial class GraphStore : ImageStore
 
     public override ImageStoreKind Kind => ImageStoreKind.Graph;
 
+    /// <inheritdoc/>
+    protected override string ChainSource => "graph/";
+
     /// <summary>Gets the full path of <c>graph/</c>.</summary>
     public string GraphDirectory { get; }
 
@@ -101,7 +104,8 @@ internal sealed partial class GraphStore : ImageStore
         }
 
         var top = chain[0];
-        var references = Repositories.ReferencesTo(top.Id);
+        var byImage = ReferencesTo(chain.Select(l => l.Id));
+        var references = byImage.GetValueOrDefault(top.Id, []);
         return new Image
         {
             Id = top.Id,
@@ -109,7 +113,7 @@ internal sealed partial class GraphStore : ImageStore
             Config = top.GetJsonValue(),
             Created = top.Image.Created,
             Layers = layers,
-            History = History(chain),
+            History = History(chain, byImage),
             RepoTags = [.. references.Where(e => !e.IsDigest).Select(e => e.DisplayName).Order(StringComparer.Ordinal)],
             RepoDigests = [.. references.Where(e => e.IsDigest).Select(e => e.DisplayName).Order(StringComparer.Ordinal)],
         };
@@ -192,7 +196,7 @@ internal sealed partial class GraphStore : ImageStore
         LegacyJson = layer.RawJson,
     };
 
-    private List<ImageHistoryEntry> History(List<GraphLayer> chain)
+    private static List<ImageHistoryEntry> History(List<GraphLayer> chain, Dictionary<string, List<RepositoryEntry>> references)
     {
         var history = new List<ImageHistoryEntry>(chain.Count);
         foreach (var layer in chain)
@@ -205,49 +209,36 @@ internal sealed partial class GraphStore : ImageStore
                 Size = layer.Size,
                 Comment = layer.Image.Comment ?? string.Empty,
                 LayerId = layer.Id,
-                Tags = [.. Repositories.ReferencesTo(layer.Id).Where(e => !e.IsDigest).Select(e => e.DisplayName)],
+                Tags = [.. references.GetValueOrDefault(layer.Id, []).Where(e => !e.IsDigest).Select(e => e.DisplayName)],
             });
         }
 
         return history;
     }
 
-    /// <summary>Compares the graph chain with the chain the driver records (<c>aufs/layers/&lt;top&gt;</c>) and checks every layer's directory.</summary>
-    public override void VerifyImageLayers(Image image)
+    /// <summary>
+    /// The tag store's entries pointing at any of <paramref name="imageIds"/>, by image. Until something needs the whole
+    /// index, only these entries are read out of the file (so resolving one image costs the same on a root of thousands of
+    /// tags); a missing or unreadable file is left to <see cref="Repositories"/>, which reports it once and holds no tags.
+    /// </summary>
+    private Dictionary<string, List<RepositoryEntry>> ReferencesTo(IEnumerable<string> imageIds)
     {
-        if (!Driver.RecordsAncestors)
+        var wanted = new HashSet<string>(imageIds, StringComparer.Ordinal);
+        IEnumerable<RepositoryEntry>? entries = null;
+        if (!_repositories.IsValueCreated && FileSystem.File.Exists(RepositoriesPath))
         {
-            return;
-        }
-
-        var chain = image.Layers;
-        var top = chain[0];
-        var recordPath = Driver.RecordPath(top.DriverLayerId);
-        if (Driver.ReadAncestors(top.DriverLayerId) is not { } ancestors)
-        {
-            ChainProblem(top.Id, recordPath, $"the {Driver.Name} driver has no layer file for it");
-            return;
-        }
-
-        for (var i = 1; i < Math.Max(chain.Count, ancestors.Count + 1); i++)
-        {
-            var fromGraph = i < chain.Count ? chain[i].DriverLayerId : null;
-            var fromDriver = i - 1 < ancestors.Count ? ancestors[i - 1] : null;
-            if (fromGraph != fromDriver)
+            try
             {
-                ChainProblem(chain[Math.Min(i, chain.Count) - 1].Id, recordPath,
-                    $"graph/ names its parent {fromGraph ?? "(none)"}, but {recordPath} lists {fromDriver ?? "(nothing)"} at position {i}");
-                return;
+                entries = RepositoryIndex.ReadReferencesTo(FileSystem, RepositoriesPath, wanted);
+            }
+            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException)
+            {
+                // Fall through: the full read logs the problem (or the file gone since) once and gives an empty index.
             }
         }
 
-        foreach (var layer in chain)
-        {
-            if (layer.ContentPath is not { } path || !Context.Metadata.TryGetStatus(path, out var status) || status.Type != IO.UnixFileType.Directory)
-            {
-                ChainProblem(layer.Id, layer.ContentPath ?? Driver.Directory, $"its {Driver.Name} diff directory is missing");
-            }
-        }
+        entries ??= wanted.SelectMany(Repositories.ReferencesTo);
+        return entries.GroupBy(e => e.ImageId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
     }
 
     /// <summary>

@@ -2,17 +2,21 @@ using System.IO.Abstractions;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 
-namespace Docker.Aufs.Stores.Graph;
+namespace Docker.Aufs.Stores;
 
 /// <summary>
-/// One <c>containers/&lt;id&gt;/</c> directory read and typed: <c>config.json</c> (required; decoded as Docker's
-/// <c>fromDisk</c> does: first JSON value, case-insensitive keys) and <c>hostconfig.json</c> (optional, as in Docker).
+/// One <c>containers/&lt;id&gt;/</c> directory read and typed: its configuration (required; <c>config.json</c> in the
+/// graph era, <c>config.v2.json</c> from Docker 1.10; decoded as Docker's <c>fromDisk</c> does: first JSON value,
+/// case-insensitive keys) and <c>hostconfig.json</c> (optional, as in Docker). Both eras share the fields read here.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
-internal sealed class LegacyContainer
+internal sealed class ContainerRecord
 {
     /// <summary>The name of the container configuration file of Docker ≤ 1.9.</summary>
     public const string ConfigFileName = "config.json";
+
+    /// <summary>The name of the container configuration file of Docker 1.10 and later.</summary>
+    public const string ConfigV2FileName = "config.v2.json";
 
     /// <summary>The name of the host configuration file.</summary>
     public const string HostConfigFileName = "hostconfig.json";
@@ -20,7 +24,7 @@ internal sealed class LegacyContainer
     /// <summary>The name of the directory of the root that holds one directory per container.</summary>
     public const string DirectoryName = "containers";
 
-    private LegacyContainer(string id, string directory, ContainerJson config, HostConfigJson? hostConfig, byte[] rawConfig, byte[]? rawHostConfig)
+    private ContainerRecord(string id, string directory, ContainerJson config, HostConfigJson? hostConfig, byte[] rawConfig, byte[]? rawHostConfig)
     {
         Id = id;
         Directory = directory;
@@ -30,7 +34,7 @@ internal sealed class LegacyContainer
         RawHostConfig = rawHostConfig;
     }
 
-    /// <summary>Gets <c>config.json</c> as stored.</summary>
+    /// <summary>Gets the configuration file as stored.</summary>
     public byte[] RawConfig { get; }
 
     /// <summary>Gets <c>hostconfig.json</c> as stored, or <see langword="null"/>.</summary>
@@ -42,7 +46,7 @@ internal sealed class LegacyContainer
     /// <summary>Gets the full path of <c>containers/&lt;id&gt;</c>.</summary>
     public string Directory { get; }
 
-    /// <summary>Gets the typed <c>config.json</c>.</summary>
+    /// <summary>Gets the typed configuration.</summary>
     public ContainerJson Config { get; }
 
     /// <summary>Gets the typed <c>hostconfig.json</c>, or <see langword="null"/> when the file does not exist.</summary>
@@ -66,8 +70,8 @@ internal sealed class LegacyContainer
     /// <summary>Gets the command, as <c>docker ps</c> shows it: <c>Path</c> and <c>Args</c> joined with spaces.</summary>
     public string Command => string.Join(' ', new[] { Config.Path ?? string.Empty }.Concat(Config.Args ?? []).Where(s => s.Length > 0));
 
-    /// <summary>Gets the ID of the container's init layer in the storage driver: <c>&lt;id&gt;-init</c>.</summary>
-    public string InitLayerId => Id + DockerIds.InitSuffix;
+    /// <summary>Gets the ID of a graph-era container's init layer in the storage driver: <c>&lt;id&gt;-init</c>.</summary>
+    public string LegacyInitLayerId => Id + DockerIds.InitSuffix;
 
     /// <summary>The public form of a saved state; a config without one is a container never started.</summary>
     public static ContainerState StateOf(ContainerStateJson? state) => state is null
@@ -84,10 +88,15 @@ internal sealed class LegacyContainer
             Error = state.Error ?? string.Empty,
             StartedAt = state.StartedAt ?? RecordedTime.Zero,
             FinishedAt = state.FinishedAt ?? RecordedTime.Zero,
+            RemovalInProgress = state.RemovalInProgress,
+            Health = string.IsNullOrEmpty(state.Health?.Status) ? null : state.Health.Status,
         };
 
     /// <summary>The container as the facade shows it, its image shown as <paramref name="image"/>.</summary>
-    public Container ToContainer(string image) => new()
+    /// <param name="image">How the image is shown.</param>
+    /// <param name="layerId">The driver layer holding the container's changes (the container ID in the graph era, the mount-id later).</param>
+    /// <param name="initLayerId">The driver layer of its init layer, or <see langword="null"/>.</param>
+    public Container ToContainer(string image, string layerId, string? initLayerId) => new()
     {
         Id = Id,
         Name = Name,
@@ -101,20 +110,21 @@ internal sealed class LegacyContainer
         Directory = Directory,
         Config = RawConfig,
         HostConfig = RawHostConfig,
-        LayerId = Id,
-        InitLayerId = InitLayerId,
+        LayerId = layerId,
+        InitLayerId = initLayerId,
     };
 
     /// <summary>Reads <c>&lt;containersDirectory&gt;/&lt;id&gt;/</c>.</summary>
     /// <param name="fileSystem">The file system holding the root.</param>
     /// <param name="containersDirectory">The full path of the root's <c>containers</c> directory.</param>
     /// <param name="id">The container ID (64 lowercase hex).</param>
+    /// <param name="configFileName">The configuration file of the era: <see cref="ConfigFileName"/> or <see cref="ConfigV2FileName"/>.</param>
     /// <returns>The container.</returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is not a valid ID.</exception>
-    /// <exception cref="CorruptFileException"><c>config.json</c> is missing, not JSON, of the wrong shape, or names another ID; or <c>hostconfig.json</c> is not JSON; or either is a fifo, socket or device.</exception>
+    /// <exception cref="CorruptFileException">The configuration file is missing, not JSON, of the wrong shape, or names another ID; or <c>hostconfig.json</c> is not JSON; or either is a fifo, socket or device.</exception>
     /// <exception cref="UnsafePathException">The container directory or one of its configuration files is a symbolic link (never followed).</exception>
     /// <exception cref="DirectoryNotFoundException">There is no such container directory.</exception>
-    public static LegacyContainer Read(IFileSystem fileSystem, string containersDirectory, string id)
+    public static ContainerRecord Read(IFileSystem fileSystem, string containersDirectory, string id, string configFileName = ConfigFileName)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(containersDirectory);
@@ -130,13 +140,13 @@ internal sealed class LegacyContainer
             throw new DirectoryNotFoundException($"There is no container directory {directory}.");
         }
 
-        var configPath = fileSystem.Path.Combine(directory, ConfigFileName);
+        var configPath = fileSystem.Path.Combine(directory, configFileName);
         if (!fileSystem.File.Exists(configPath))
         {
-            var modern = fileSystem.File.Exists(fileSystem.Path.Combine(directory, "config.v2.json"));
-            throw new CorruptFileException(configPath, modern
-                ? "is missing; the directory holds config.v2.json, written by Docker 1.10 or later"
-                : "is missing");
+            var other = configFileName == ConfigFileName ? ConfigV2FileName : ConfigFileName;
+            throw new CorruptFileException(configPath, !fileSystem.File.Exists(fileSystem.Path.Combine(directory, other)) ? "is missing"
+                : other == ConfigV2FileName ? "is missing; the directory holds config.v2.json, written by Docker 1.10 or later"
+                : "is missing; the directory holds only the config.json of Docker 1.9 or earlier (the container was never migrated)");
         }
 
         var rawConfig = SmallFile.Read(fileSystem, configPath, SmallFile.JsonLimit);
@@ -157,6 +167,6 @@ internal sealed class LegacyContainer
             hostConfig = GoJson.Deserialize(rawHostConfig, DockerJsonContext.Default.HostConfigJson, hostConfigPath);
         }
 
-        return new LegacyContainer(id, directory, config, hostConfig, rawConfig, rawHostConfig);
+        return new ContainerRecord(id, directory, config, hostConfig, rawConfig, rawHostConfig);
     }
 }

@@ -1,9 +1,9 @@
 using System.IO.Abstractions.TestingHelpers;
-using Docker.Aufs.Stores.Graph;
+using Docker.Aufs.Stores;
 
 namespace Docker.Aufs.Tests.Containers;
 
-public sealed class LegacyContainerTests
+public sealed class ContainerRecordTests
 {
     // A container of Docker 1.9, from moby v1.10.0 migrate/v1/migratev1_test.go (TestMigrateContainers).
     private const string Id = "f780ee3f80e66e9b432a57049597118a66aab8932be88e5628d4c824edbee37c";
@@ -27,7 +27,7 @@ public sealed class LegacyContainerTests
     [Fact]
     public void Read_RealConfigOfDocker19_GivesItsFields()
     {
-        var container = LegacyContainer.Read(With(RealConfig), Dir, Id);
+        var container = ContainerRecord.Read(With(RealConfig), Dir, Id);
 
         Assert.Equal(Id, container.Id);
         Assert.Equal("determined_euclid", container.Name);
@@ -41,7 +41,7 @@ public sealed class LegacyContainerTests
         Assert.Equal(ContainerStatus.Exited, container.State.Status);
         Assert.Equal(0, container.Config.State!.ExitCode);
         Assert.Null(container.HostConfig);
-        Assert.Equal(Id + "-init", container.InitLayerId);
+        Assert.Equal(Id + "-init", container.LegacyInitLayerId);
     }
 
     [Theory]
@@ -54,7 +54,7 @@ public sealed class LegacyContainerTests
     [InlineData("null", ContainerStatus.Created)]
     public void Status_SavedState_IsDerivedAsDockerPsDerivesIt(string state, ContainerStatus expected)
     {
-        var container = LegacyContainer.Read(With($"{{\"ID\":\"{Id}\",\"State\":{state}}}"), Dir, Id);
+        var container = ContainerRecord.Read(With($"{{\"ID\":\"{Id}\",\"State\":{state}}}"), Dir, Id);
 
         Assert.Equal(expected, container.State.Status);
     }
@@ -62,7 +62,7 @@ public sealed class LegacyContainerTests
     [Fact]
     public void Read_KeysInAnyCaseAndTrailingBytes_AreReadAsGoReadsThem()
     {
-        var container = LegacyContainer.Read(With($"{{\"id\":\"{Id}\",\"NAME\":\"/first\",\"name\":\"/web\",\"driver\":\"\"}}\ntrailing garbage"), Dir, Id);
+        var container = ContainerRecord.Read(With($"{{\"id\":\"{Id}\",\"NAME\":\"/first\",\"name\":\"/web\",\"driver\":\"\"}}\ntrailing garbage"), Dir, Id);
 
         Assert.Equal("web", container.Name);
         Assert.Equal("aufs", container.Driver);
@@ -73,7 +73,7 @@ public sealed class LegacyContainerTests
     {
         var hostConfig = "{\"Binds\":[\"/srv:/data:ro\"],\"Privileged\":null,\"PortBindings\":{\"6379/tcp\":[{\"HostIp\":\"\",\"HostPort\":\"6379\"}]},\"NetworkMode\":\"bridge\",\"CapAdd\":\"NET_ADMIN\",\"RestartPolicy\":{\"Name\":\"always\",\"MaximumRetryCount\":0},\"LogConfig\":{\"Type\":\"json-file\",\"Config\":{}},\"Ulimits\":null,\"ConsoleSize\":[0,0]}";
 
-        var container = LegacyContainer.Read(With(RealConfig, hostConfig), Dir, Id);
+        var container = ContainerRecord.Read(With(RealConfig, hostConfig), Dir, Id);
 
         Assert.Equal(["/srv:/data:ro"], container.HostConfig!.Binds);
         Assert.False(container.HostConfig.Privileged);
@@ -92,7 +92,7 @@ public sealed class LegacyContainerTests
     [InlineData("null", "JSON null")]
     public void Read_ConfigThatIsNotAContainer_ThrowsCorruptFileNamingConfigJson(string config, string problem)
     {
-        var e = Assert.Throws<CorruptFileException>(() => LegacyContainer.Read(With(config), Dir, Id));
+        var e = Assert.Throws<CorruptFileException>(() => ContainerRecord.Read(With(config), Dir, Id));
 
         Assert.Equal($"{Dir}/{Id}/config.json", e.Path);
         Assert.Contains(problem, e.Message, StringComparison.Ordinal);
@@ -101,7 +101,7 @@ public sealed class LegacyContainerTests
     [Fact]
     public void Read_HostConfigThatIsNotJson_ThrowsCorruptFileNamingIt()
     {
-        var e = Assert.Throws<CorruptFileException>(() => LegacyContainer.Read(With(RealConfig, "{\"Binds\":"), Dir, Id));
+        var e = Assert.Throws<CorruptFileException>(() => ContainerRecord.Read(With(RealConfig, "{\"Binds\":"), Dir, Id));
 
         Assert.Equal($"{Dir}/{Id}/hostconfig.json", e.Path);
     }
@@ -112,12 +112,12 @@ public sealed class LegacyContainerTests
         var fs = new MockFileSystem();
         fs.AddFile($"{Dir}/{Id}/config.v2.json", new MockFileData("{}"));
 
-        var e = Assert.Throws<CorruptFileException>(() => LegacyContainer.Read(fs, Dir, Id));
+        var e = Assert.Throws<CorruptFileException>(() => ContainerRecord.Read(fs, Dir, Id));
 
         Assert.Contains("Docker 1.10", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Read_IdThatIsAPath_ThrowsArgumentException() =>
-        Assert.Throws<ArgumentException>(() => LegacyContainer.Read(new MockFileSystem(), Dir, "../../etc"));
+        Assert.Throws<ArgumentException>(() => ContainerRecord.Read(new MockFileSystem(), Dir, "../../etc"));
 }

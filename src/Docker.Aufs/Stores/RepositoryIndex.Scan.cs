@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Docker.Aufs.Stores.Graph;
+namespace Docker.Aufs.Stores;
 
 /// <summary>The scanner for tag stores of the plain shape Docker writes.</summary>
 internal sealed partial class RepositoryIndex
@@ -19,9 +19,10 @@ internal sealed partial class RepositoryIndex
     /// </summary>
     /// <param name="json">The file's bytes, valid UTF-8, without a byte order mark.</param>
     /// <param name="only">The one repository to keep, or <see langword="null"/> for all.</param>
-    /// <param name="repositories">The repositories kept.</param>
+    /// <param name="values">The image IDs whose references to keep (the others are checked, not kept), or <see langword="null"/> for all.</param>
+    /// <param name="repositories">The repositories kept (with <paramref name="values"/>, only those that keep a reference).</param>
     /// <returns>Whether the file was of the plain shape.</returns>
-    internal static bool TryScanPlain(ReadOnlySpan<byte> json, string? only, out Dictionary<string, Dictionary<string, string>> repositories)
+    internal static bool TryScanPlain(ReadOnlySpan<byte> json, string? only, IReadOnlySet<string>? values, out Dictionary<string, Dictionary<string, string>> repositories)
     {
         repositories = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         if (only is not null && only.AsSpan().ContainsAnyInRange('\uD800', '\uDFFF'))
@@ -30,6 +31,8 @@ internal sealed partial class RepositoryIndex
         }
 
         var wanted = only is null ? null : Encoding.UTF8.GetBytes(only);
+        var lookup = values is HashSet<string> set && set.Comparer == StringComparer.Ordinal ? set.GetAlternateLookup<ReadOnlySpan<char>>() : default;
+        Span<char> decoded = stackalloc char[128];
         var position = 0;
         if (!Expect(json, ref position, (byte)'{') || !TryString(json, ref position, out var top) || !top.SequenceEqual("Repositories"u8) ||
             !Expect(json, ref position, (byte)':') || !Expect(json, ref position, (byte)'{'))
@@ -76,14 +79,16 @@ internal sealed partial class RepositoryIndex
                             }
                             else if (TryString(json, ref position, out var id))
                             {
-                                value = keep ? Encoding.UTF8.GetString(id) : null;
+                                value = !keep ? null
+                                    : values is null || Wanted(id, values, lookup, decoded) ? Encoding.UTF8.GetString(id)
+                                    : null;
                             }
                             else
                             {
                                 return false;
                             }
 
-                            if (references is not null)
+                            if (references is not null && (values is null || (value is not null && values.Contains(value))))
                             {
                                 references[Encoding.UTF8.GetString(key)] = value!;
                             }
@@ -111,8 +116,28 @@ internal sealed partial class RepositoryIndex
             }
         }
 
+        if (values is not null)
+        {
+            foreach (var empty in repositories.Where(r => r.Value.Count == 0).Select(r => r.Key).ToList())
+            {
+                repositories.Remove(empty);
+            }
+        }
+
         // The end of the top-level object; whatever follows it is ignored, as Go's decoder ignores it.
         return Expect(json, ref position, (byte)'}');
+    }
+
+    /// <summary>Whether a plain string's bytes are one of <paramref name="values"/>, without allocating a string for the others.</summary>
+    private static bool Wanted(ReadOnlySpan<byte> utf8, IReadOnlySet<string> values, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> lookup, Span<char> buffer)
+    {
+        if (lookup.Set is null || utf8.Length > buffer.Length)
+        {
+            return values.Contains(Encoding.UTF8.GetString(utf8));
+        }
+
+        var length = Encoding.UTF8.GetChars(utf8, buffer);
+        return lookup.Contains(buffer[..length]);
     }
 
     /// <summary>Skips JSON whitespace and consumes <paramref name="expected"/> if it comes next.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 
-namespace Docker.Aufs.Stores.Graph;
+namespace Docker.Aufs.Stores;
 
 /// <summary>One key of the tag store: a tag or a digest of a repository, and the image ID it points at.</summary>
 /// <param name="Repository">The repository name as stored (normally already normalized).</param>
@@ -20,7 +20,9 @@ internal sealed record RepositoryEntry(string Repository, string Reference, stri
 }
 
 /// <summary>
-/// The tag store <c>repositories-&lt;driver&gt;</c> (docs/format/graph-era.md §3): <c>{"Repositories":{repo:{tag-or-digest:id}}}</c>,
+/// The tag store <c>repositories-&lt;driver&gt;</c> (docs/format/graph-era.md §3), whose shape the reference store
+/// <c>repositories.json</c> of Docker 1.10+ kept (docs/format/content-addressed.md §8.1; its keys and values mean other
+/// things, which that store interprets): <c>{"Repositories":{repo:{tag-or-digest:id}}}</c>,
 /// decoded as Docker decodes it: the top-level key matches case-insensitively, only the first JSON value counts, map keys
 /// are case-sensitive and the last duplicate wins, tags and <c>sha256:</c> digest keys are told apart by the <c>:</c>.
 /// </summary>
@@ -104,12 +106,47 @@ internal sealed partial class RepositoryIndex
     }
 
     /// <summary>
+    /// Reads the references to any of <paramref name="imageIds"/> out of a tag store file without building the whole index:
+    /// the file is checked exactly as <see cref="Read"/> checks it, but only the matching entries become strings.
+    /// </summary>
+    /// <returns>The matching entries, sorted by repository, then tag or digest.</returns>
+    /// <exception cref="CorruptFileException">The file is empty, truncated, not JSON or of the wrong shape (as <see cref="Read"/>).</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    internal static IReadOnlyList<RepositoryEntry> ReadReferencesTo(IFileSystem fileSystem, string path, IReadOnlySet<string> imageIds)
+    {
+        using var content = SmallFile.ReadRented(fileSystem, path, SmallFile.JsonLimit);
+        return new RepositoryIndex(ParseCore(content.Memory, path, only: null, imageIds)).Entries;
+    }
+
+    /// <summary>
     /// The one parsing core: all repositories, or (<paramref name="only"/>) just one, the others checked but not kept. A file
     /// of the plain shape Docker writes is scanned without a JSON reader (<see cref="TryScanPlain"/>); other valid UTF-8
     /// is read in one pass straight from the file's bytes; anything else, or any problem, is read again the careful way
     /// (first value isolated, then parsed), so that errors are reported exactly as before.
     /// </summary>
-    internal static Dictionary<string, Dictionary<string, string>> ParseCore(ReadOnlyMemory<byte> utf8, string path, string? only)
+    internal static Dictionary<string, Dictionary<string, string>> ParseCore(ReadOnlyMemory<byte> utf8, string path, string? only, IReadOnlySet<string>? values = null)
+    {
+        var parsed = ParseUnfiltered(utf8, path, only, values);
+        if (values is null)
+        {
+            return parsed;
+        }
+
+        // The plain scan filtered already; the JSON reader's paths are filtered here.
+        var filtered = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var (repository, references) in parsed)
+        {
+            var kept = references.Where(r => values.Contains(r.Value)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+            if (kept.Count > 0)
+            {
+                filtered[repository] = kept;
+            }
+        }
+
+        return filtered;
+    }
+
+    private static Dictionary<string, Dictionary<string, string>> ParseUnfiltered(ReadOnlyMemory<byte> utf8, string path, string? only, IReadOnlySet<string>? values)
     {
         var span = utf8.Span;
         if (span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
@@ -119,7 +156,7 @@ internal sealed partial class RepositoryIndex
 
         if (System.Text.Unicode.Utf8.IsValid(span))
         {
-            if (TryScanPlain(span, only, out var plain))
+            if (TryScanPlain(span, only, values, out var plain))
             {
                 return plain;
             }

@@ -1,0 +1,256 @@
+using System.Globalization;
+using System.Text.Json;
+using Docker.Aufs.Archive;
+using Docker.Aufs.Drivers;
+using Docker.Aufs.Drivers.Aufs;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+using Docker.Aufs.Stores.ContentAddressed;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Docker.Aufs.Testing;
+
+/// <summary>
+/// The content-addressed root of Docker 1.10–23.x on AUFS (docs/format/content-addressed.md): each step written as Docker's
+/// classic build writes it — a layer registered as the layer store registers one (§5.3), the image config as the daemon
+/// marshals it (§4), the parent recorded in the image's metadata (§4.4).
+/// </summary>
+public sealed partial class DockerRootBuilder
+{
+    private static readonly DateTimeOffset ContentAddressedEpoch = new(2017, 7, 3, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The images written, by ID.</summary>
+    private readonly Dictionary<string, CasImage> _images = new(StringComparer.Ordinal);
+
+    /// <summary>The image IDs, in the order added.</summary>
+    private readonly List<string> _imageIds = [];
+
+    /// <summary>The ChainIDs of the layers written, in the order written.</summary>
+    private readonly List<string> _chainIds = [];
+
+    /// <summary>The cache-id of each layer written, by ChainID.</summary>
+    private readonly Dictionary<string, string> _cacheIds = new(StringComparer.Ordinal);
+
+    /// <summary>The references given to <see cref="Tag"/>, as typed.</summary>
+    private readonly List<(string Reference, string ImageId)> _references = [];
+
+    private AufsDriver? _aufs;
+    private string? _store;
+    private int _driverLayerCount;
+
+    /// <summary>Gets the AUFS driver of the root (the write side's <c>Create</c>).</summary>
+    private AufsDriver Aufs => _aufs ??= new AufsDriver(_fileSystem, _fileSystem.Path.Combine(RootPath, AufsDriver.DriverName));
+
+    /// <summary>Gets the full path of <c>image/aufs</c>, creating the root's directories the first time.</summary>
+    private string CasStoreDirectory => _store ??= CasWriter.CreateSkeleton(_fileSystem, RootPath, AufsDriver.DriverName,
+        [Aufs.LayersDirectory, Aufs.DiffDirectory, Aufs.MountDirectory]);
+
+    /// <summary>Writes one build step: its layer (unless empty), its config, its parent; returns the image ID.</summary>
+    private string WriteStep(LayerBuilder step, int index)
+    {
+        if (step.GraphOnlyMembers.Count > 0)
+        {
+            var member = step.GraphOnlyMembers[0];
+            throw new InvalidOperationException(
+                $"LayerBuilder.{member} applies to graph-era roots only (it writes graph/<id>/); this builder writes a content-addressed root (Docker 1.10+), " +
+                "where an image's ID is the SHA-256 of its config and its layers are named by ChainID and cache-id.");
+        }
+
+        CasImage? parent = null;
+        if (step.ParentId is { } parentId && !_images.TryGetValue(parentId, out parent))
+        {
+            throw new InvalidOperationException(
+                $"The parent image {parentId} was not added to this builder before: a step of a content-addressed root builds on an image added earlier (the new image has its layers and history).");
+        }
+
+        var store = CasStoreDirectory;
+        var diffIds = parent?.DiffIds ?? [];
+        var cacheIds = parent?.CacheIds ?? [];
+        if (!step.IsEmptyLayer)
+        {
+            var (diffId, cacheId) = WriteCasLayer(step, index, parent);
+            diffIds = [.. diffIds, diffId];
+            cacheIds = [cacheId, .. cacheIds];
+        }
+
+        IReadOnlyList<GoHistoryItem> history = [.. parent?.History ?? [], HistoryItem(step)];
+        var config = step.RawJsonBytes ?? MakeConfig(step, parent?.Id, history, diffIds, index);
+        var imageId = Digests.Sha256(config);
+        if (_images.ContainsKey(imageId))
+        {
+            throw new InvalidOperationException($"Step {index + 1} has the config of image {imageId}, which was already added (same parent, content, time and JSON).");
+        }
+
+        CasWriter.WriteConfig(_fileSystem, store, config);
+        if (parent is not null)
+        {
+            CasWriter.WriteImageParent(_fileSystem, store, imageId, parent.Id);
+        }
+
+        _images[imageId] = new CasImage(imageId, diffIds, Digests.ChainIds(diffIds), history, cacheIds);
+        _imageIds.Add(imageId);
+        return imageId;
+    }
+
+    /// <summary>
+    /// Registers a step's layer as Docker's layer store does: the driver layer on the parent's top cache-id, its files, the tar
+    /// AUFS's <c>Diff</c> gives (or the tar given), its DiffID, ChainID and tar-split data, and the record in <c>layerdb</c>. An
+    /// existing ChainID is reused and the new driver data dropped.
+    /// </summary>
+    private (string DiffId, string CacheId) WriteCasLayer(LayerBuilder step, int index, CasImage? parent)
+    {
+        var fs = _fileSystem;
+        var cacheId = GenerateId("cache-id:" + _driverLayerCount++.ToString(CultureInfo.InvariantCulture));
+        var diff = CreateDriverLayer(Aufs, cacheId, parent is { CacheIds.Count: > 0 } ? parent.CacheIds[0] : null);
+        byte[] tar;
+        long size;
+        using var tarSplit = new MemoryStream();
+        if (step.TarSource is not null)
+        {
+            var source = step.TarSourceName ?? $"the layer tar of step {index + 1}";
+            using (var input = step.TarSource() ?? throw new InvalidOperationException($"The tar source of step {index + 1} returned no stream."))
+            using (var copy = new MemoryStream())
+            {
+                input.CopyTo(copy);
+                tar = copy.ToArray();
+            }
+
+            using var applied = new MemoryStream(tar, writable: false);
+            size = LayerTarApplier.Apply(_writer, applied, diff, tarSplit, step.TarDialect, source);
+        }
+        else
+        {
+            WriteEntries(diff, step);
+            tar = DiffTar(diff);
+            using var generated = new MemoryStream(tar, writable: false);
+            LayerTarApplier.Disassemble(generated, tarSplit, TarSplitDialect.Version0910, $"the layer tar of step {index + 1}");
+            size = step.ComputeSize();
+        }
+
+        var diffId = Digests.Sha256(tar);
+        var chainIds = Digests.ChainIds([.. parent?.DiffIds ?? [], diffId]);
+        var chainId = chainIds[^1];
+        if (_cacheIds.TryGetValue(chainId, out var existing))
+        {
+            // Docker's Register: the ChainID exists, so the new driver layer is removed and the existing one reused.
+            RemoveDriverLayer(cacheId);
+            return (diffId, existing);
+        }
+
+        if (!step.WithDriverData)
+        {
+            RemoveDriverLayer(cacheId);
+        }
+
+        var store = CasStoreDirectory;
+        var directory = CasWriter.WriteLayer(fs, store, chainId, diffId, step.LayerSizeOverride ?? size, cacheId, chainIds.Length > 1 ? chainIds[^2] : null,
+            tarSplit.ToArray(), step.WriteTarSplit);
+        var sizeFile = fs.Path.Combine(directory, CasLayout.SizeFile);
+        if (step.RawLayerSizeBytes is { } rawSize)
+        {
+            fs.File.WriteAllBytes(sizeFile, rawSize);
+        }
+        else if (!step.WriteLayerSize)
+        {
+            fs.File.Delete(sizeFile);
+        }
+
+        _cacheIds[chainId] = cacheId;
+        _chainIds.Add(chainId);
+        return (diffId, cacheId);
+    }
+
+    /// <summary>The tar Docker's AUFS driver gives for a layer directory (its <c>Diff</c>), made from what was written and recorded.</summary>
+    private byte[] DiffTar(string diff)
+    {
+        using var buffer = new MemoryStream();
+        using (var sink = new LayerSink(buffer))
+        {
+            IoRun.Sync(new LayerTarGenerator(_fileSystem, _writer.Metadata, diff, NullLogger.Instance).GenerateAsync<SyncIo>(sink, null, CancellationToken.None));
+            sink.Complete();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Removes a driver layer written for nothing (its files, <c>layers/</c> and <c>mnt/</c> entries, and what was recorded of them).</summary>
+    private void RemoveDriverLayer(string id)
+    {
+        var fs = _fileSystem;
+        var diff = Aufs.GetDiffPath(id);
+        if (fs.Directory.Exists(diff))
+        {
+            // Walked by lstat, never through a link (a layer's link may point anywhere on the host).
+            var pending = new Stack<string>();
+            pending.Push(diff);
+            while (pending.TryPop(out var directory))
+            {
+                foreach (var entry in fs.Directory.EnumerateFileSystemEntries(directory))
+                {
+                    if (_writer.Metadata.TryGetStatus(entry, out var status) && status.Type == UnixFileType.Directory)
+                    {
+                        pending.Push(entry);
+                    }
+
+                    _writer.Metadata.Forget(entry);
+                }
+            }
+
+            fs.Directory.Delete(diff, recursive: true);
+        }
+
+        fs.Directory.Delete(Aufs.GetMountPath(id), recursive: true);
+        fs.File.Delete(Aufs.GetLayerFilePath(id));
+        _ancestors.Remove(id);
+    }
+
+    /// <summary>
+    /// The config Docker's build writes for a step: the legacy image JSON (without <c>id</c>, <c>parent</c> and <c>Size</c>;
+    /// <c>container_config.Image</c> the parent image) with <c>rootfs</c> and <c>history</c>, keys sorted, then the step's JSON edit.
+    /// </summary>
+    private static byte[] MakeConfig(LayerBuilder step, string? parentImage, IReadOnlyList<GoHistoryItem> history, IReadOnlyList<string> diffIds, int index)
+    {
+        var v1 = JsonSerializer.SerializeToUtf8Bytes(ImageModel(step, null, null, parentImage, null), DockerJsonContext.GoWriter.ImageJson);
+        var config = GoImageConfig.MakeBuiltConfig(v1, history, diffIds, $"the config of step {index + 1}");
+        return step.JsonEdit is { } edit ? EditJson(config, edit) : config;
+    }
+
+    /// <summary>The history item of a step as Docker's build records it (<c>created_by</c> is <c>container_config.Cmd</c> joined with spaces).</summary>
+    private static GoHistoryItem HistoryItem(LayerBuilder step)
+    {
+        var created = step.CreatedTime is { } time && GoTimestamp.TryParse(GoTimestamp.Format(time), out var parsed) ? parsed : GoTimestamp.Zero;
+        return new GoHistoryItem(created, step.AuthorText ?? string.Empty, step.CreatedByCommand is { } command ? "/bin/sh -c " + command : string.Empty,
+            step.CommentText ?? string.Empty, step.IsEmptyLayer);
+    }
+
+    /// <summary>The image an ID names, with or without <c>sha256:</c>, or <see langword="null"/> when it was not added.</summary>
+    private CasImage? FindImage(string imageId) =>
+        _images.TryGetValue(imageId, out var image) || (DockerIds.IsId(imageId) && _images.TryGetValue(Digests.Sha256Prefix + imageId, out image)) ? image : null;
+
+    private BuiltRoot BuildContentAddressed()
+    {
+        var store = CasStoreDirectory;
+        WriteContainers(Aufs);
+        if (_writeRepositories)
+        {
+            if (_rawRepositories is { } raw)
+            {
+                CasWriter.WriteReferences(_fileSystem, store, raw);
+            }
+            else
+            {
+                CasWriter.WriteReferences(_fileSystem, store, _references);
+            }
+        }
+
+        return new BuiltRoot(_fileSystem, RootPath, Metadata, [.. _chainIds]) { ImageIds = [.. _imageIds], ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
+    }
+
+    /// <summary>An image written by a step.</summary>
+    /// <param name="Id">The image ID.</param>
+    /// <param name="DiffIds">Its layers' DiffIDs, base first.</param>
+    /// <param name="ChainIds">Its layers' ChainIDs, base first.</param>
+    /// <param name="History">Its history, oldest first.</param>
+    /// <param name="CacheIds">Its layers' cache-ids, top first (the order of <c>aufs/layers</c>).</param>
+    private sealed record CasImage(string Id, IReadOnlyList<string> DiffIds, IReadOnlyList<string> ChainIds, IReadOnlyList<GoHistoryItem> History, IReadOnlyList<string> CacheIds);
+}

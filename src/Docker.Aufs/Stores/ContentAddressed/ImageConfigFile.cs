@@ -1,0 +1,87 @@
+using System.IO.Abstractions;
+using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Stores.ContentAddressed;
+
+/// <summary>
+/// One image config of <c>imagedb/content/sha256/&lt;hex&gt;</c>, read as Docker's image store reads it
+/// (docs/format/content-addressed.md §4): the bytes exactly as stored, whose SHA-256 must be the file's name (the image
+/// ID); decoded as <c>image.NewFromJSON</c> does, which refuses a config without <c>rootfs</c>.
+/// </summary>
+/// <param name="Id">The image ID, <c>sha256:</c> and the file's name.</param>
+/// <param name="Path">The full path of the config file.</param>
+/// <param name="Bytes">The config as stored.</param>
+/// <param name="Image">Its legacy fields (<c>created</c>, <c>config</c>, <c>container_config</c>, <c>author</c>, …).</param>
+/// <param name="DiffIds">The layers' DiffIDs, base first (<c>rootfs.diff_ids</c>).</param>
+/// <param name="History">The <c>history</c> items, oldest first (empty when the config has none).</param>
+internal sealed record ImageConfigFile(string Id, string Path, byte[] Bytes, ImageJson Image, IReadOnlyList<string> DiffIds, IReadOnlyList<HistoryJson> History)
+{
+    /// <summary>Gets the ChainIDs of the layers, base first.</summary>
+    public IReadOnlyList<string> ChainIds => field ??= Digests.ChainIds(DiffIds);
+
+    /// <summary>Gets the ChainID of the top layer, or <see langword="null"/> for an image without layers.</summary>
+    public string? TopChainId => DiffIds.Count == 0 ? null : ChainIds[^1];
+
+    /// <summary>Reads and verifies the config of image <paramref name="imageId"/> (<c>sha256:</c> and 64 hex).</summary>
+    /// <exception cref="FileNotFoundException">There is no such config.</exception>
+    /// <exception cref="CorruptFileException">
+    /// The bytes do not hash to the image ID (Docker: "failed to verify image"), or they are not a config Docker decodes:
+    /// not JSON, a field of the wrong type, no <c>rootfs</c>, a DiffID that is not a digest.
+    /// </exception>
+    /// <exception cref="UnsafePathException">The file is a symbolic link (never followed).</exception>
+    public static ImageConfigFile Read(IFileSystem fileSystem, string contentDirectory, string imageId)
+    {
+        var path = fileSystem.Path.Combine(contentDirectory, Digests.Hex(imageId));
+        if (!NoFollow.Exists(fileSystem, path))
+        {
+            throw new FileNotFoundException($"There is no image config {path}.", path);
+        }
+
+        var bytes = SmallFile.Read(fileSystem, path, SmallFile.JsonLimit);
+        var actual = Digests.Sha256(bytes);
+        if (actual != imageId)
+        {
+            throw new CorruptFileException(path, $"its SHA-256 is {actual}, not the image ID its name says: the config was changed after Docker wrote it (Docker skips such an image: \"failed to verify image\")");
+        }
+
+        return Parse(bytes, imageId, path);
+    }
+
+    /// <summary>Decodes verified config bytes.</summary>
+    /// <exception cref="CorruptFileException">The bytes are not a config Docker decodes.</exception>
+    public static ImageConfigFile Parse(byte[] bytes, string imageId, string path)
+    {
+        var image = GoJson.Deserialize(bytes, DockerJsonContext.Default.ImageJson, path)
+            ?? throw new CorruptFileException(path, "holds JSON null, not an image config");
+        var config = GoJson.Deserialize(bytes, DockerJsonContext.Default.ImageConfigJson, path)!;
+        if (config.RootFs is not { } rootfs)
+        {
+            throw new CorruptFileException(path, "has no rootfs, which Docker refuses (\"invalid image JSON, no RootFS key\")");
+        }
+
+        var diffIds = new string[rootfs.DiffIds?.Count ?? 0];
+        for (var i = 0; i < diffIds.Length; i++)
+        {
+            var diffId = rootfs.DiffIds![i] ?? string.Empty;
+            if (Digests.Problem(diffId) is { } problem)
+            {
+                throw new CorruptFileException(path, $"rootfs.diff_ids[{i}] is '{DockerIds.Printable(diffId)}', which is not a digest ({problem})");
+            }
+
+            diffIds[i] = diffId;
+        }
+
+        var history = new HistoryJson[config.History?.Count ?? 0];
+        for (var i = 0; i < history.Length; i++)
+        {
+            history[i] = config.History![i] ?? new HistoryJson();
+            if (history[i].Created is { } created && !RecordedTime.TryParse(created, out _))
+            {
+                throw new CorruptFileException(path, $"history[{i}].created is '{DockerIds.Printable(created)}', which is not an RFC 3339 time");
+            }
+        }
+
+        return new ImageConfigFile(imageId, path, bytes, image, diffIds, history);
+    }
+}
