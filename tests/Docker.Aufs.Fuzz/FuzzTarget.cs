@@ -22,6 +22,8 @@ internal abstract class FuzzTarget
         new ReferenceTarget(),
         new ContainerConfigTarget(),
         new SaveArchiveTarget(),
+        new CasRecordsTarget(layerRecord: false),
+        new CasRecordsTarget(layerRecord: true),
     ];
 
     /// <summary>Gets the name given on the command line; also the corpus folder's name.</summary>

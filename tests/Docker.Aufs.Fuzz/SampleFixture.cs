@@ -25,6 +25,19 @@ internal sealed class SampleFixture
         return new SampleFixture(fileSystem, SampleRoots.Write(fileSystem, RootPath, SpecialFileMode.Recorded));
     }
 
+    /// <summary>The sample written as a Docker 1.10+ root (<c>image/aufs/</c>: imagedb, layerdb, repositories.json).</summary>
+    public static SampleFixture CreateContentAddressed()
+    {
+        var fileSystem = new MockFileSystem();
+        return new SampleFixture(fileSystem, SampleRoots.Write(fileSystem, ImageStoreKind.ContentAddressed, RootPath, SpecialFileMode.Recorded));
+    }
+
+    /// <summary>Gets the ChainIDs of the root's layers, in the order written (for a content-addressed root).</summary>
+    public IReadOnlyList<string> LayerIds => _built.LayerIds;
+
+    /// <summary>Gets the options that read the root as <see cref="Open"/> does (for fsck).</summary>
+    public DockerRootOptions Options => new() { Metadata = _built.Metadata };
+
     /// <summary>Returns the full path of a file of the root.</summary>
     public static string PathOf(string relative) => RootPath + "/" + relative;
 

@@ -182,6 +182,7 @@ public sealed class RootCheckerTests
         var codes = typeof(FindingCodes).GetFields().Select(f => (string)f.GetValue(null)!).ToHashSet();
         codes.ExceptWith(Faults.Values.Select(v => v.Code));
         codes.ExceptWith(ContentFaults.Values.Select(v => v.Code));
+        codes.ExceptWith(CasFaults.All.Values.Select(v => v.Code));
         Assert.Empty(codes);
     }
 

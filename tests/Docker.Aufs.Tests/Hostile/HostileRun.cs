@@ -51,6 +51,12 @@ internal sealed class HostileRun
     /// <summary>Gets or sets a check run after each operation (say, of a watched host directory); what it returns is a broken promise of that operation.</summary>
     public Func<IReadOnlyList<string>>? AfterEach { get; init; }
 
+    /// <summary>
+    /// Gets or sets whether a refusal about the root's data must name the file in its message (docs/hostile-input.md,
+    /// promise 1): a <see cref="DockerDataException"/> whose message lacks its <see cref="DockerDataException.Path"/> is a broken promise.
+    /// </summary>
+    public bool RequireFileInMessage { get; init; }
+
     /// <summary>Gets the number of operations run (each counted once per target it was asked about).</summary>
     public int Operations { get; private set; }
 
@@ -145,7 +151,7 @@ internal sealed class HostileRun
         foreach (var id in _targets.LayerIds.Concat(listed.Take(ListedSample)).Distinct(StringComparer.Ordinal))
         {
             Try($"layer {id[..12]}", () => graph ? root.Graph().ReadLayer(id).GetJsonValue().Length : root.ResolveLayer(id).Size);
-            Try($"aufs layers {id[..12]}", () => root.AufsDriver()?.ReadLayerFile(id).Ancestors.Count);
+            Try($"aufs layers {id[..12]}", () => root.AufsDriver()?.ReadLayerFile(graph ? id : root.ResolveLayer(id).DriverLayerId).Ancestors.Count);
             Try($"layer diff {id[..12]}", () => root.OpenLayer(id).GetChanges().Count);
             foreach (var source in new[] { LayerSource.Auto, LayerSource.TarSplit, LayerSource.Regenerated })
             {
@@ -213,6 +219,13 @@ internal sealed class HostileRun
                 lock (_problems)
                 {
                     _problems.Add($"{operation}: {DocumentedExceptions.Describe(e)}");
+                }
+            }
+            else if (RequireFileInMessage && e is DockerDataException data && !data.Message.Contains(data.Path, StringComparison.Ordinal))
+            {
+                lock (_problems)
+                {
+                    _problems.Add($"{operation}: the message does not name {data.Path}: {DocumentedExceptions.Describe(e)}");
                 }
             }
         }

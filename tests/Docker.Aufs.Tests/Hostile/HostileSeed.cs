@@ -68,6 +68,17 @@ internal sealed class HostileSeed
     }
 
     /// <summary>
+    /// The built-in sample as Docker 1.10+ writes it (a content-addressed root): busybox and redis built step by step, the
+    /// <c>redis-cache</c> container with its mount; the layer IDs are ChainIDs.
+    /// </summary>
+    public static HostileSeed Cas()
+    {
+        var root = SampleRoots.Write(new MockFileSystem(), ImageStoreKind.ContentAddressed, RootPath, SpecialFileMode.Recorded);
+        return new HostileSeed("cas", root, ["busybox:latest", "redis:latest"], [SampleRoots.ContentAddressedIds.BusyboxId, SampleRoots.ContentAddressedIds.RedisId],
+            [SampleRoots.ContentAddressedIds.RedisContainerId]);
+    }
+
+    /// <summary>
     /// A small root whose layers come from tars (so they have tar-split data): a base with a hardlink, links, a device and a
     /// fifo; a child with a whiteout and an opaque directory; a third layer written directly; a container that changed a
     /// file and deleted one.

@@ -108,6 +108,7 @@ internal sealed partial class CasChecker
         {
             Add(FindingCodes.ContainerConfigCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e),
                 "Docker skips this container; its read-write layer is still readable with --layer");
+            TryUseMount(id);
             return;
         }
 
@@ -164,6 +165,22 @@ internal sealed partial class CasChecker
         }
     }
 
+    /// <summary>
+    /// Marks the mount of a container whose configuration does not read as used, when the mount reads: the container is
+    /// still there, so its layers are not orphans.
+    /// </summary>
+    private void TryUseMount(string id)
+    {
+        try
+        {
+            UseMount(CasMount.Read(_fs, store.MountsDirectory, id));
+        }
+        catch (Exception e) when (e is DockerDataException or DirectoryNotFoundException)
+        {
+            // No usable mount: the container's driver layers, if any, are reported as what they are.
+        }
+    }
+
     /// <summary>Marks a mount's driver layers and the layers below it as used.</summary>
     private void UseMount(CasMount mount)
     {
@@ -213,6 +230,24 @@ internal sealed partial class CasChecker
         }
     }
 
+    /// <summary>
+    /// Whether every layer below <paramref name="layer"/> loads, without a loop: only such a layer can be reassembled (the
+    /// others are reported as a missing parent or through their images, not as damaged tar-split data).
+    /// </summary>
+    private bool ChainLoads(CasLayer layer)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { layer.ChainId };
+        for (var parent = layer.Parent; parent is not null; parent = layer.Parent)
+        {
+            if (!_layers.TryGetValue(parent, out layer!) || !seen.Add(parent))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private void CheckTarSplit()
     {
         foreach (var layer in _layers.Values.OrderBy(l => l.ChainId, StringComparer.Ordinal))
@@ -223,7 +258,7 @@ internal sealed partial class CasChecker
                     "no tar-split data: the original layer tar cannot be reassembled byte for byte (docker save and push fail)",
                     "the layer tar is regenerated from its directory instead; its DiffID, and the image ID, will differ");
             }
-            else if (!_files.IsMissing(layer.CacheId) && _files.Directory(layer.CacheId) is { } directory)
+            else if (ChainLoads(layer) && !_files.IsMissing(layer.CacheId) && _files.Directory(layer.CacheId) is { } directory)
             {
                 _toVerify.Add(store.ToImageLayer(layer) with { ContentPath = directory });
             }

@@ -88,7 +88,27 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
             {
                 Add(FindingCodes.LayerRecordCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e),
                     "Docker cannot load this layer, nor any image or container built on it");
+                UseCacheIdOf(entry);
             }
+        }
+    }
+
+    /// <summary>
+    /// The driver layer a record that does not load still names (its <c>cache-id</c>, when that reads): its files are the
+    /// damaged layer's, not an orphan's.
+    /// </summary>
+    private void UseCacheIdOf(string recordDirectory)
+    {
+        try
+        {
+            if (CasLayer.ReadDriverId(_fs, _fs.Path.Combine(recordDirectory, CasLayout.CacheIdFile), required: false, init: false) is { } cacheId)
+            {
+                _usedDriverLayers.Add(cacheId);
+            }
+        }
+        catch (DockerDataException)
+        {
+            // Nothing readable names a driver layer: reported with the record already.
         }
     }
 
