@@ -155,6 +155,7 @@ public sealed class ImageArchiver
     /// <exception cref="BrokenLayerChainException">A chain is broken.</exception>
     /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="DockerDataException">A file of a chain is corrupt.</exception>
+    /// <exception cref="NotSupportedException">An image has no layers: Docker cannot save or load such an image either ("empty export - not implemented").</exception>
     /// <exception cref="IOException">The output cannot be written (for a directory: it exists and is not empty).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public SaveResult Save(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
@@ -174,6 +175,7 @@ public sealed class ImageArchiver
     /// <exception cref="BrokenLayerChainException">A chain is broken.</exception>
     /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="DockerDataException">A file of a chain is corrupt.</exception>
+    /// <exception cref="NotSupportedException">An image has no layers: Docker cannot save or load such an image either ("empty export - not implemented").</exception>
     /// <exception cref="IOException">The output cannot be written (for a directory: it exists and is not empty).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<SaveResult> SaveAsync(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,

@@ -19,12 +19,11 @@ internal static class ImageConfigFactory
     /// <exception cref="CorruptFileException">A layer's JSON does not decode as Docker 1.10 decodes it.</exception>
     public static ImageDigests Create(Image image, IReadOnlyList<ImageLayer> chain, IReadOnlyList<LayerDigest> tars, ILogger logger)
     {
-        ArgumentOutOfRangeException.ThrowIfZero(chain.Count);
         var diffIds = tars.Select(t => t.DiffId).ToArray();
         byte[] config;
         string imageId;
         var stored = HasImageConfig(image);
-        if (stored)
+        if (stored || chain.Count == 0)
         {
             if (chain.Select(l => l.DiffId).SequenceEqual(diffIds, StringComparer.Ordinal) && ConfigDiffIds(image).SequenceEqual(diffIds, StringComparer.Ordinal))
             {

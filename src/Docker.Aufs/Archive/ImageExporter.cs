@@ -66,7 +66,7 @@ internal sealed class ImageExporter
         CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
-        RequireLayers(image, chain);
+        // An image without layers has digests too: its config's, and none for layers.
         var tracker = new ProgressTracker(progress, chain.Count, EstimatedSize(chain));
         var tars = new List<LayerDigest>(chain.Count);
         for (var i = 0; i < chain.Count; i++)

@@ -6,8 +6,12 @@ namespace Docker.Aufs.IO;
 /// <see langword="true"/> for a directory (never a link to one), <see langword="false"/> for anything else (links
 /// included), <see langword="null"/> when the listing does not say: ask <see cref="IUnixMetadataProvider"/>.
 /// </param>
+/// <param name="IsCharacterDevice">
+/// Whether the listing says the entry is a character device (an overlay whiteout may be); <see langword="null"/> when it
+/// does not say.
+/// </param>
 /// <threadsafety static="true" instance="true"/>
-internal readonly record struct DirectoryName(string Name, bool? IsDirectory);
+internal readonly record struct DirectoryName(string Name, bool? IsDirectory, bool? IsCharacterDevice = null);
 
 /// <summary>
 /// An optional companion of <see cref="IUnixMetadataProvider"/>: lists a directory with the entry types the kernel reports

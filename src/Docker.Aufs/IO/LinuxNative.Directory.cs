@@ -8,6 +8,7 @@ namespace Docker.Aufs.IO;
 internal static partial class LinuxNative
 {
     private const byte DtUnknown = 0;
+    private const byte DtCharacterDevice = 2;
     private const byte DtDirectory = 4;
 
     // struct dirent of glibc and musl on 64-bit Linux: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
@@ -83,7 +84,9 @@ internal static partial class LinuxNative
             }
 
             var type = dirent[DirentTypeOffset];
-            return new DirectoryName(Encoding.UTF8.GetString(name), type == DtUnknown ? null : type == DtDirectory);
+            return type == DtUnknown
+                ? new DirectoryName(Encoding.UTF8.GetString(name), null)
+                : new DirectoryName(Encoding.UTF8.GetString(name), type == DtDirectory, type == DtCharacterDevice);
         }
     }
 

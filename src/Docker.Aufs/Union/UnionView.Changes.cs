@@ -57,6 +57,11 @@ public sealed partial class UnionView
     public IReadOnlyList<FileChange> GetChanges()
     {
         var changes = new List<FileChange>();
+        if (_branches.Length == 0)
+        {
+            return changes; // a view without layers changes nothing
+        }
+
         var changedDirectories = new HashSet<string>(StringComparer.Ordinal);
         UnionView? lower = null;
         var top = _branches[0].Path;
@@ -83,7 +88,7 @@ public sealed partial class UnionView
         void WalkDirectory(string directory)
         {
             var hostDirectory = ImagePath.InBranch(top, directory);
-            var names = FileSystem.Directory.EnumerateFileSystemEntries(hostDirectory).Select(e => NameOf(e, hostDirectory)).ToArray();
+            var names = DirectoryListing.Read(FileSystem, Metadata, hostDirectory).Select(e => e.Name).ToArray();
             Array.Sort(names, Utf8Ordinal.Instance);
             foreach (var name in names)
             {

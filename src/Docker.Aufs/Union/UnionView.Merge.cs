@@ -1,4 +1,3 @@
-using System.IO.Abstractions;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 
@@ -42,7 +41,7 @@ public sealed partial class UnionView
                 }
             }
 
-            foreach (var (name, listedAsDirectory) in names)
+            foreach (var (name, listedAsDirectory, _) in names)
             {
                 if (hidden is not null && hidden.Contains(name))
                 {
@@ -90,18 +89,8 @@ public sealed partial class UnionView
         return children;
     }
 
-    /// <summary>A branch directory's names: with the kernel's entry types when the metadata provider can list them, else from two <see cref="IFileSystem"/> listings.</summary>
-    private IEnumerable<DirectoryName> ReadDirectory(string hostDirectory)
-    {
-        if (Metadata is IUnixDirectoryReader reader)
-        {
-            return reader.ReadDirectory(hostDirectory);
-        }
-
-        // IFileSystem counts links to directories among the directories: those names are checked with lstat.
-        var directories = new HashSet<string>(FileSystem.Directory.EnumerateDirectories(hostDirectory).Select(p => NameOf(p, hostDirectory)), StringComparer.Ordinal);
-        return FileSystem.Directory.EnumerateFileSystemEntries(hostDirectory).Select(p => NameOf(p, hostDirectory)).Select(name => new DirectoryName(name, directories.Contains(name) ? null : false));
-    }
+    /// <summary>A branch directory's names, with what the listing says of their types.</summary>
+    private IEnumerable<DirectoryName> ReadDirectory(string hostDirectory) => DirectoryListing.Read(FileSystem, Metadata, hostDirectory);
 
     private IEnumerable<UnionEntry> Walk(Located start)
     {

@@ -63,18 +63,12 @@ public sealed partial class UnionView
     /// <param name="branches">The branches, top first.</param>
     /// <param name="logger">Where warnings go.</param>
     /// <param name="facts">What earlier lookups over the same branch directories learned (the driver's, shared by its views), or <see langword="null"/> for the view's own.</param>
-    /// <exception cref="ArgumentException"><paramref name="branches"/> is empty.</exception>
     /// <exception cref="BrokenLayerChainException">A branch directory is missing or is not a directory.</exception>
     internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger, BranchFacts? facts = null)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(branches);
-        if (branches.Count == 0)
-        {
-            throw new ArgumentException("A merged view needs at least one branch.", nameof(branches));
-        }
-
         FileSystem = fileSystem;
         Metadata = metadata;
         _logger = logger;
@@ -108,7 +102,11 @@ public sealed partial class UnionView
         }
 
         Branches = _branches;
-        _root = new Located(MakeEntry(string.Empty, top!, 0, _branches[0].Path), [.. run]);
+
+        // No branch: an image without layers (a FROM scratch build that only set metadata), whose file system is an empty directory.
+        _root = _branches.Length == 0
+            ? new Located(new UnionEntry(string.Empty, string.Empty, string.Empty, true, EmptyRoot, metadata), [])
+            : new Located(MakeEntry(string.Empty, top!, 0, _branches[0].Path), [.. run]);
     }
 
     /// <summary>Gets the file system holding the branches.</summary>
@@ -247,10 +245,8 @@ public sealed partial class UnionView
     private UnionEntry MakeEntry(string path, UnixFileStatus status, int branch, string source) =>
         new(path, _branches[branch].LayerId, source, status.Type == UnixFileType.Directory, status, Metadata);
 
-    private string NameOf(string entryPath, string hostDirectory) =>
-        entryPath.Length > hostDirectory.Length + 1 && entryPath[hostDirectory.Length] == '/' && entryPath.StartsWith(hostDirectory, StringComparison.Ordinal)
-            ? entryPath[(hostDirectory.Length + 1)..]
-            : FileSystem.Path.GetFileName(entryPath);
+    /// <summary>The root of a view without branches: an empty directory owned by root, mode 0755.</summary>
+    private static readonly UnixFileStatus EmptyRoot = new() { Type = UnixFileType.Directory, Permissions = 0x1ED, LinkCount = 2 };
 
     private static string Display(string path) => "/" + string.Join('/', ImagePath.Split(path));
 

@@ -214,7 +214,9 @@ internal sealed class HostileRun
         {
             // A documented refusal keeps the promise; anything else is a bug. fsck reports damage as findings: it may only
             // refuse a root it cannot open at all.
-            if (operation.StartsWith("fsck", StringComparison.Ordinal) ? !(DocumentedExceptions.IsDocumentedForFsck(e) && OpenRefuses()) : !DocumentedExceptions.IsDocumented(e))
+            // Save documents one more refusal: an image without layers, which Docker does not save either ("empty export").
+            var documented = DocumentedExceptions.IsDocumented(e) || (operation.StartsWith("save", StringComparison.Ordinal) && e is NotSupportedException);
+            if (operation.StartsWith("fsck", StringComparison.Ordinal) ? !(DocumentedExceptions.IsDocumentedForFsck(e) && OpenRefuses()) : !documented)
             {
                 lock (_problems)
                 {

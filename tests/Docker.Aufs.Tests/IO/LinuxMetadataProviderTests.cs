@@ -20,7 +20,7 @@ public sealed class LinuxMetadataProviderTests
         var names = LinuxMetadataProvider.Instance.ReadDirectory(directory.Path).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            [new DirectoryName("b\uFFFD", false), new DirectoryName("dir", true), new DirectoryName("file", false), new DirectoryName("host-etc", false), new DirectoryName("link-to-dir", false)],
+            [new DirectoryName("b\uFFFD", false, false), new DirectoryName("dir", true, false), new DirectoryName("file", false, false), new DirectoryName("host-etc", false, false), new DirectoryName("link-to-dir", false, false)],
             names);
     }
 

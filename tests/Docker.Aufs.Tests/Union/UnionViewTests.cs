@@ -345,8 +345,18 @@ public sealed class UnionViewTests
     }
 
     [Fact]
-    public void Constructor_NoBranches_ThrowsArgumentException() =>
-        Assert.Throws<ArgumentException>(() => AufsViews.Over(new System.IO.Abstractions.TestingHelpers.MockFileSystem(), new FileSystemMetadataProvider(new System.IO.Abstractions.TestingHelpers.MockFileSystem()), []));
+    public void Constructor_NoBranches_IsTheEmptyRootOfAnImageWithoutLayers()
+    {
+        var fs = new System.IO.Abstractions.TestingHelpers.MockFileSystem();
+        var view = AufsViews.Over(fs, new FileSystemMetadataProvider(fs), []);
+
+        Assert.Empty(view.ListDirectory("/"));
+        Assert.Empty(view.EnumerateRecursive());
+        Assert.Empty(view.GetChanges());
+        Assert.Empty(view.LayerIds);
+        Assert.True(view.GetEntry("/").IsDirectory);
+        Assert.Throws<FileNotFoundException>(() => view.OpenRead("etc/passwd"));
+    }
 
     private static string ReadText(UnionView view, string path)
     {
