@@ -34,13 +34,15 @@ public static class RootChecker
         var rootPath = fileSystem.Path.GetFullPath(string.IsNullOrEmpty(path) ? LegacyLayout.DefaultRoot : path);
         var findings = new List<FsckFinding>();
 
-        var prior = fileSystem.Directory.Exists(rootPath) ? DockerRoot.PriorDrivers(fileSystem, rootPath) : [];
+        // Every driver directory counts here, empty or not, as Docker 1.9 – 17.11 counted them: such a Docker refuses the root.
+        var prior = fileSystem.Directory.Exists(rootPath) ? DockerRoot.PriorDrivers(fileSystem, rootPath, dropEmpty: false) : [];
         if (options.Driver is null && prior.Count > 1)
         {
+            var chosen = DockerRoot.PriorDrivers(fileSystem, rootPath)[0];
             findings.Add(new(FindingCodes.SeveralDrivers, FindingSeverity.Warning, rootPath,
-                $"the root holds the data of several storage drivers ({string.Join(", ", prior)}); {prior[0]} was checked",
-                "name the driver that was in use (--driver); Docker refuses to start on such a root"));
-            options = options with { Driver = prior[0] };
+                $"the root holds the directories of several storage drivers ({string.Join(", ", prior)}); {chosen} was checked",
+                "name the driver that was in use (--driver); Docker refuses to start on such a root (from 17.12 on, only when more than one holds data)"));
+            options = options with { Driver = chosen };
         }
 
         var root = (DockerRoot)DockerRoot.Open(fileSystem, rootPath, options);

@@ -9,7 +9,7 @@ namespace Docker.Aufs.IO;
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
 [SupportedOSPlatform("linux")]
-internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirectoryReader
+internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirectoryReader, IExtendedAttributeReader
 {
     /// <summary>Gets the shared instance.</summary>
     public static LinuxMetadataProvider Instance { get; } = new();
@@ -49,5 +49,20 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
     {
         ArgumentNullException.ThrowIfNull(path);
         return LinuxNative.ReadDirectory(path);
+    }
+
+    /// <inheritdoc/>
+    public AttributeAnswer TryGetAttribute(string path, string name, out byte[]? value)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(name);
+        value = LinuxNative.GetAttribute(path, name);
+        if (value is not null)
+        {
+            return AttributeAnswer.Present;
+        }
+
+        // Without CAP_SYS_ADMIN the kernel hides trusted.* attributes: "no such attribute" means nothing then.
+        return name.StartsWith("trusted.", StringComparison.Ordinal) && !LinuxNative.IsRoot ? AttributeAnswer.Unknown : AttributeAnswer.Absent;
     }
 }

@@ -72,11 +72,14 @@ internal static partial class LinuxNative
     }
 
     /// <summary>The <c>security.capability</c> attribute of a file (not following a final symbolic link), or <see langword="null"/> without one.</summary>
-    public static unsafe byte[]? GetSecurityCapability(string path)
+    public static byte[]? GetSecurityCapability(string path) => GetAttribute(path, "security.capability");
+
+    /// <summary>An extended attribute of an entry (not following a final symbolic link), or <see langword="null"/> without one (or when the file system keeps none).</summary>
+    public static unsafe byte[]? GetAttribute(string path, string name)
     {
-        // A VFS capability is 20 or 24 bytes; 256 covers every version.
+        // A VFS capability is 20 or 24 bytes and an overlay marker one byte: 256 covers what we read.
         var buffer = stackalloc byte[256];
-        var length = LGetXattr(path, "security.capability", buffer, 256);
+        var length = LGetXattr(path, name, buffer, 256);
         if (length < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -84,6 +87,15 @@ internal static partial class LinuxNative
         }
 
         return new ReadOnlySpan<byte>(buffer, (int)length).ToArray();
+    }
+
+    /// <summary>Sets an extended attribute of an entry (not following a final symbolic link).</summary>
+    public static unsafe void SetAttribute(string path, string name, ReadOnlySpan<byte> value)
+    {
+        fixed (byte* data = value)
+        {
+            Check(LSetXattr(path, name, data, (nuint)value.Length, 0), "lsetxattr", path);
+        }
     }
 
     public static void Link(string existing, string newPath) => Check(LinkNative(existing, newPath), "link", newPath);
@@ -134,6 +146,9 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int LinkNative(string existing, string newPath);
+
+    [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int LSetXattr(string path, string name, byte* value, nuint size, int flags);
 
     [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int MkFifo(string path, uint mode);

@@ -8,9 +8,10 @@ namespace Docker.Aufs.IO;
 /// Paths without a record fall through to an inner provider.
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
-public sealed class RecordedMetadataProvider : IUnixMetadataProvider
+public sealed class RecordedMetadataProvider : IUnixMetadataProvider, IExtendedAttributeReader
 {
     private readonly ConcurrentDictionary<string, UnixFileStatus> _records = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Path, string Name), byte[]> _attributes = new();
     private readonly IUnixMetadataProvider? _fallback;
 
     /// <summary>Initializes a new instance.</summary>
@@ -33,6 +34,21 @@ public sealed class RecordedMetadataProvider : IUnixMetadataProvider
         _records[path] = status;
     }
 
+    /// <summary>
+    /// Records (or replaces) an extended attribute of <paramref name="path"/>, such as <c>trusted.overlay.opaque</c> on an
+    /// overlay layer's opaque directory. Attributes of paths with records and none recorded are absent.
+    /// </summary>
+    /// <param name="path">A full path.</param>
+    /// <param name="name">The attribute's full name.</param>
+    /// <param name="value">Its value.</param>
+    public void RecordAttribute(string path, string name, byte[] value)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(value);
+        _attributes[(path, name)] = value;
+    }
+
     /// <summary>Forgets the record of <paramref name="path"/>, if any.</summary>
     /// <param name="path">A full path.</param>
     /// <returns>Whether a record was removed.</returns>
@@ -50,6 +66,14 @@ public sealed class RecordedMetadataProvider : IUnixMetadataProvider
             rebased._records[moved] = status;
         }
 
+        foreach (var ((path, name), value) in _attributes)
+        {
+            var moved = path == from ? to
+                : path.StartsWith(from + "/", StringComparison.Ordinal) ? to + path[from.Length..]
+                : path;
+            rebased._attributes[(moved, name)] = value;
+        }
+
         return rebased;
     }
 
@@ -64,5 +88,24 @@ public sealed class RecordedMetadataProvider : IUnixMetadataProvider
 
         status = null;
         return _fallback is not null && _fallback.TryGetStatus(path, out status);
+    }
+
+    /// <inheritdoc/>
+    AttributeAnswer IExtendedAttributeReader.TryGetAttribute(string path, string name, out byte[]? value)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(name);
+        if (_attributes.TryGetValue((path, name), out value))
+        {
+            return AttributeAnswer.Present;
+        }
+
+        if (_records.ContainsKey(path))
+        {
+            return AttributeAnswer.Absent; // what was recorded is the whole truth about the entry
+        }
+
+        value = null;
+        return _fallback is IExtendedAttributeReader reader ? reader.TryGetAttribute(path, name, out value) : AttributeAnswer.Unknown;
     }
 }

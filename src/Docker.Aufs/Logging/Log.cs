@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "The AUFS branch of layer {Id} is a symbolic link left by the Docker 0.7 migration; reading {Target}")]
     public static partial void BranchRelocated(ILogger logger, string id, string target);
 
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Opaque directories of the {Driver} layers cannot be seen ({Reason}): where a layer replaced a whole directory, files of the layers below it show through in merged views of this root")]
+    public static partial void OpaqueDirectoriesUnknown(ILogger logger, string driver, string reason);
+
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Export skips the socket /{Path}, as Docker's tar writer does")]
     public static partial void ExportSkippedSocket(ILogger logger, string path);
 

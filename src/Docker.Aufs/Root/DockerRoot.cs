@@ -218,9 +218,29 @@ public sealed class DockerRoot : IDockerRoot
 
     private static string Describe(ImageStoreKind kind) => kind == ImageStoreKind.Graph ? "graph-era (Docker 0.7–1.9)" : "content-addressed (Docker 1.10+)";
 
-    /// <summary>The drivers whose state Docker would find in the root, in its order of preference (vfs never counts).</summary>
-    internal static List<string> PriorDrivers(IFileSystem fileSystem, string root) =>
-        [.. DriverRegistry.All.Where(d => d.CountsAsPrior && fileSystem.Directory.Exists(fileSystem.Path.Combine(root, d.Name))).Select(d => d.Name)];
+    /// <summary>
+    /// The drivers whose state Docker would find in the root, in its order of preference (vfs never counts): every driver
+    /// whose directory exists, as Docker 1.9 counted them; when that finds several, the empty ones are dropped, as the
+    /// 17.12-era code does (moby v18.09.0 <c>daemon/graphdriver/driver.go</c> <c>scanPriorDrivers</c>, <c>isEmptyDir</c>;
+    /// docs/format/drivers.md §5).
+    /// </summary>
+    /// <param name="fileSystem">The file system.</param>
+    /// <param name="root">The root.</param>
+    /// <param name="dropEmpty">Whether empty directories are dropped when several are found (false: as Docker 1.9 – 17.11 counted).</param>
+    internal static List<string> PriorDrivers(IFileSystem fileSystem, string root, bool dropEmpty = true)
+    {
+        List<string> present = [.. DriverRegistry.All.Where(d => d.CountsAsPrior && fileSystem.Directory.Exists(fileSystem.Path.Combine(root, d.Name))).Select(d => d.Name)];
+        if (present.Count > 1 && dropEmpty)
+        {
+            List<string> holding = [.. present.Where(name => fileSystem.Directory.EnumerateFileSystemEntries(fileSystem.Path.Combine(root, name)).Any())];
+            if (holding.Count > 0)
+            {
+                return holding;
+            }
+        }
+
+        return present;
+    }
 
     /// <summary>
     /// A root without an image store: a driver directory given as the root itself (<c>…/aufs</c>), or a root holding only a

@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Drivers;
 using Docker.Aufs.Drivers.Aufs;
+using Docker.Aufs.Drivers.Overlay2;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Stores;
 using Docker.Aufs.Stores.ContentAddressed;
@@ -13,9 +14,9 @@ namespace Docker.Aufs;
 
 /// <summary>
 /// The registered drivers. Each entry names a driver and how to open its directory; the order is
-/// Docker's order of preference when it finds the state of several prior drivers (moby v1.9.1
-/// <c>daemon/graphdriver/driver_linux.go</c> <c>priority</c>: aufs, btrfs, zfs, devicemapper, overlay; vfs is never a
-/// "prior" driver). See docs/format/drivers.md §5.
+/// Docker's order of preference when it finds the state of several prior drivers (moby v17.03
+/// <c>daemon/graphdriver/driver_linux.go</c> <c>priority</c>: aufs, btrfs, zfs, overlay2, overlay, devicemapper; v1.9.1
+/// had no overlay2 and put devicemapper before overlay; vfs is never a "prior" driver). See docs/format/drivers.md §5.
 /// </summary>
 internal static class DriverRegistry
 {
@@ -25,8 +26,9 @@ internal static class DriverRegistry
         new(AufsDriver.DriverName, context => new AufsDriver(context)),
         Opaque(new OpaqueLayout("btrfs", "subvolumes", LayersAreDirectories: true, ContentTemplate: null)),
         Opaque(new OpaqueLayout("zfs", string.Empty, LayersAreDirectories: false, ContentTemplate: null)),
-        Opaque(new OpaqueLayout("devicemapper", "metadata", LayersAreDirectories: false, ContentTemplate: null)),
+        new(Overlay2Driver.DriverName, context => new Overlay2Driver(context)),
         Opaque(new OpaqueLayout("overlay", string.Empty, LayersAreDirectories: true, ContentTemplate: "{id}/root")),
+        Opaque(new OpaqueLayout("devicemapper", "metadata", LayersAreDirectories: false, ContentTemplate: null)),
         Opaque(new OpaqueLayout("vfs", "dir", LayersAreDirectories: true, ContentTemplate: "dir/{id}"), prior: false),
     ];
 

@@ -58,7 +58,7 @@ internal sealed partial class GraphChecker(GraphStore store, FindingSink sink)
             {
                 Add(FindingCodes.MigratedRoot, FindingSeverity.Info, path,
                     "Docker 1.10 or later ran on this root and migrated it; graph/ is no longer what that Docker reads",
-                    "images changed after the migration are only in image/, which this tool does not read");
+                    "images changed after the migration are only in image/, which is what this tool reads by default (--store graph reads graph/)");
                 break;
             }
         }

@@ -1,0 +1,159 @@
+using System.IO.Abstractions;
+using Docker.Aufs.IO;
+using Docker.Aufs.Union;
+
+namespace Docker.Aufs.Drivers;
+
+/// <summary>
+/// Shows the layer directories of the overlay drivers with AUFS's conventions, so the union view, <c>docker diff</c> and
+/// every reader above them work unchanged (docs/format/drivers.md §2): a whiteout, which overlay keeps as a character
+/// device 0/0 under the name it hides, reads as <c>.wh.&lt;name&gt;</c>; a directory marked opaque by the extended
+/// attribute <c>trusted.overlay.opaque=y</c> (<c>user.overlay.opaque</c> for rootless Docker) holds <c>.wh..wh..opq</c>.
+/// Docker converts the same way when it writes an overlay layer's tar (moby v18.09 <c>pkg/archive/archive_linux.go</c>,
+/// <c>overlayWhiteoutConverter</c>). Names beginning with <c>.wh.</c> that are really in such a directory are not shown:
+/// Docker never leaves them there, and they would otherwise act as AUFS whiteouts.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryReader
+{
+    /// <summary>The attribute that marks an opaque directory.</summary>
+    public const string OpaqueAttribute = "trusted.overlay.opaque";
+
+    /// <summary>The same mark where overlay runs without privileges (rootless Docker 20.10+, <c>userxattr</c>).</summary>
+    public const string UserOpaqueAttribute = "user.overlay.opaque";
+
+    private readonly IFileSystem _fileSystem;
+    private readonly IUnixMetadataProvider _inner;
+    private readonly Action<string> _opaqueUnknown;
+
+    /// <summary>Initializes the translation over a provider of the branch directories' real metadata.</summary>
+    /// <param name="fileSystem">The file system holding the branches.</param>
+    /// <param name="inner">Their real <c>lstat</c> facts (and attributes, when it can read them).</param>
+    /// <param name="opaqueUnknown">Called with the reason when opaque marks cannot be read (may be called more than once).</param>
+    public OverlayBranches(IFileSystem fileSystem, IUnixMetadataProvider inner, Action<string> opaqueUnknown)
+    {
+        _fileSystem = fileSystem;
+        _inner = inner;
+        _opaqueUnknown = opaqueUnknown;
+    }
+
+    /// <summary>Whether an entry is an overlay whiteout: a character device with device number 0/0.</summary>
+    public static bool IsWhiteout(UnixFileStatus status) => status is { Type: UnixFileType.CharacterDevice, DeviceMajor: 0, DeviceMinor: 0 };
+
+    /// <inheritdoc/>
+    public bool TryGetStatus(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UnixFileStatus? status)
+    {
+        var slash = path.LastIndexOf('/');
+        var name = path[(slash + 1)..];
+        var parent = slash <= 0 ? "/" : path[..slash];
+        status = null;
+        if (name == ImagePath.OpaqueMarker)
+        {
+            if (!IsOpaque(parent) || !_inner.TryGetStatus(parent, out var directory))
+            {
+                return false;
+            }
+
+            status = Marker(directory);
+            return true;
+        }
+
+        if (name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
+        {
+            var hidden = name[ImagePath.WhiteoutPrefix.Length..];
+            if (hidden.Length == 0 || hidden.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal)
+                || !_inner.TryGetStatus(parent + "/" + hidden, out var device) || !IsWhiteout(device))
+            {
+                return false;
+            }
+
+            status = Marker(device);
+            return true;
+        }
+
+        if (!_inner.TryGetStatus(path, out status))
+        {
+            return false;
+        }
+
+        if (IsWhiteout(status))
+        {
+            status = null;
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public IEnumerable<DirectoryName> ReadDirectory(string path)
+    {
+        // Listed before the names, as the first thing the union view needs to know about the directory.
+        if (IsOpaque(path))
+        {
+            yield return new DirectoryName(ImagePath.OpaqueMarker, false, false);
+        }
+
+        foreach (var entry in DirectoryListing.Read(_fileSystem, _inner, path))
+        {
+            if (entry.Name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (entry.IsDirectory == true || entry.IsCharacterDevice == false)
+            {
+                yield return entry;
+            }
+            else if (_inner.TryGetStatus(path + "/" + entry.Name, out var status) && IsWhiteout(status))
+            {
+                yield return new DirectoryName(ImagePath.WhiteoutPrefix + entry.Name, false, false);
+            }
+            else
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>Whether a directory carries the opaque mark; when that cannot be read, says so and answers no.</summary>
+    public bool IsOpaque(string directory)
+    {
+        if (_inner is not IExtendedAttributeReader reader)
+        {
+            _opaqueUnknown("the metadata provider reads no extended attributes");
+            return false;
+        }
+
+        var unknown = false;
+        foreach (var attribute in (ReadOnlySpan<string>)[OpaqueAttribute, UserOpaqueAttribute])
+        {
+            switch (reader.TryGetAttribute(directory, attribute, out var value))
+            {
+                case AttributeAnswer.Present:
+                    return value is [(byte)'y'];
+                case AttributeAnswer.Unknown:
+                    unknown = true;
+                    break;
+            }
+        }
+
+        if (unknown)
+        {
+            _opaqueUnknown($"reading {OpaqueAttribute} needs root (CAP_SYS_ADMIN)");
+        }
+
+        return false;
+    }
+
+    /// <summary>The status shown for a marker name: an empty regular file with the times and owner of what it stands for.</summary>
+    private static UnixFileStatus Marker(UnixFileStatus source) => source with
+    {
+        Type = UnixFileType.RegularFile,
+        Size = 0,
+        DeviceMajor = 0,
+        DeviceMinor = 0,
+        LinkTarget = null,
+        SecurityCapability = null,
+    };
+}
