@@ -13,7 +13,7 @@ for project in src/Docker.Aufs src/Docker.Aufs.Testing; do
   rm -f "$log"
   {
     echo '#nullable enable'
-    { grep -v '^#nullable enable$' "$api" || true; [ -n "$added" ] && printf '%s\n' "$added"; } |
+    { grep -v '^#nullable enable$' "$api" || true; if [ -n "$added" ]; then printf '%s\n' "$added"; fi; } |
       { grep -vxF -f <(printf '%s\n' "$removed") || true; } | LC_ALL=C sort -u
   } >"$api.new"
   mv "$api.new" "$api"

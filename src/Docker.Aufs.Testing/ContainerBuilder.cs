@@ -192,14 +192,13 @@ public sealed class ContainerBuilder
         return this;
     }
 
-    /// <summary>Sets <c>Driver</c> (default <c>aufs</c>; empty for a pre-0.7 container). A container of another driver gets no AUFS layers.</summary>
+    /// <summary>Sets <c>Driver</c> (default: the root's driver; empty for a pre-0.7 container). A container of another driver than the root's gets no layers.</summary>
     /// <param name="driver">The driver name.</param>
     /// <returns>This builder.</returns>
     public ContainerBuilder Driver(string driver)
     {
         ArgumentNullException.ThrowIfNull(driver);
         DriverText = driver;
-        WithDriverData = driver is "aufs" or "";
         return this;
     }
 

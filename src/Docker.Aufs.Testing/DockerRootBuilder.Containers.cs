@@ -26,6 +26,7 @@ public sealed partial class DockerRootBuilder
         ArgumentNullException.ThrowIfNull(configure);
         var epoch = Store == ImageStoreKind.ContentAddressed ? ContentAddressedEpoch : DefaultEpoch;
         var container = new ContainerBuilder(GenerateId("container:" + _containers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), epoch.AddDays(1).AddMinutes(_containers.Count));
+        container.Driver(Driver);
         configure(container);
         _ = container.ImageId;
         if (_containers.Any(c => c.ContainerId == container.ContainerId))
@@ -37,7 +38,7 @@ public sealed partial class DockerRootBuilder
         return container.ContainerId;
     }
 
-    private void WriteContainers(AufsDriver aufs)
+    private void WriteContainers(Drivers.LayerDriver driver)
     {
         var fs = _fileSystem;
         var contentAddressed = Store == ImageStoreKind.ContentAddressed;
@@ -70,13 +71,13 @@ public sealed partial class DockerRootBuilder
             fs.File.WriteAllText(fs.Path.Combine(directory, "resolv.conf"), "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
             if (contentAddressed)
             {
-                WriteCasContainerLayers(aufs, container, directory);
+                WriteCasContainerLayers(container, directory);
                 continue;
             }
 
-            if (!container.WithDriverData)
+            if (!container.WithDriverData || driver is not AufsDriver aufs || container.DriverText is not (AufsDriver.DriverName or ""))
             {
-                continue;
+                continue; // another driver's container: its layers are in that driver's directory
             }
 
             container.AddInitEntries();
@@ -89,11 +90,11 @@ public sealed partial class DockerRootBuilder
     /// A 1.10+ container's layers as Docker's <c>CreateRWLayer</c> makes them: a mount ID, the init layer on the image's top
     /// layer (populated by <c>setupInitLayer</c>), the read-write layer on it, and the record <c>layerdb/mounts/&lt;id&gt;/</c>.
     /// </summary>
-    private void WriteCasContainerLayers(AufsDriver aufs, ContainerBuilder container, string directory)
+    private void WriteCasContainerLayers(ContainerBuilder container, string directory)
     {
         var fs = _fileSystem;
         fs.Directory.CreateDirectory(fs.Path.Combine(directory, "shm"));
-        if (container.DriverText is not (AufsDriver.DriverName or ""))
+        if (container.DriverText != Driver && container.DriverText.Length > 0)
         {
             return; // another driver's container: its mount is in that driver's store
         }
@@ -108,8 +109,8 @@ public sealed partial class DockerRootBuilder
         }
 
         container.AddInitEntries(dockerInit: false);
-        WriteDriverLayer(aufs, container.InitLayer.DriverIds(initId, image is { CacheIds.Count: > 0 } ? image.CacheIds[0] : null));
-        WriteDriverLayer(aufs, container.ReadWriteLayer.DriverIds(mountId, initId));
+        WriteCasDriverLayer(container.InitLayer.DriverIds(initId, image is { CacheIds.Count: > 0 } ? image.CacheIds[0] : null));
+        WriteCasDriverLayer(container.ReadWriteLayer.DriverIds(mountId, initId));
     }
 
     /// <summary>The mount ID of a container in a content-addressed root (random in Docker; derived from the container ID here).</summary>

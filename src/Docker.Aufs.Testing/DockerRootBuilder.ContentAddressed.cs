@@ -34,16 +34,15 @@ public sealed partial class DockerRootBuilder
     /// <summary>The references given to <see cref="Tag"/>, as typed.</summary>
     private readonly List<(string Reference, string ImageId)> _references = [];
 
-    private AufsDriver? _aufs;
+    private LayerDriver? _casDriver;
     private string? _store;
     private int _driverLayerCount;
 
-    /// <summary>Gets the AUFS driver of the root (the write side's <c>Create</c>).</summary>
-    private AufsDriver Aufs => _aufs ??= new AufsDriver(_fileSystem, _fileSystem.Path.Combine(RootPath, AufsDriver.DriverName));
+    /// <summary>Gets the driver of the root (the write side's <c>Create</c>).</summary>
+    private LayerDriver CasDriver => _casDriver ??= DriverRegistry.Open(Driver, _fileSystem, RootPath, _writer.Metadata);
 
-    /// <summary>Gets the full path of <c>image/aufs</c>, creating the root's directories the first time.</summary>
-    private string CasStoreDirectory => _store ??= CasWriter.CreateSkeleton(_fileSystem, RootPath, AufsDriver.DriverName,
-        [Aufs.LayersDirectory, Aufs.DiffDirectory, Aufs.MountDirectory]);
+    /// <summary>Gets the full path of <c>image/&lt;driver&gt;</c>, creating the root's directories the first time.</summary>
+    private string CasStoreDirectory => _store ??= CasWriter.CreateSkeleton(_fileSystem, RootPath, Driver, [.. CasDriver.GuardedDirectories]);
 
     /// <summary>Writes one build step: its layer (unless empty), its config, its parent; returns the image ID.</summary>
     private string WriteStep(LayerBuilder step, int index)
@@ -101,7 +100,7 @@ public sealed partial class DockerRootBuilder
     {
         var fs = _fileSystem;
         var cacheId = GenerateId("cache-id:" + _driverLayerCount++.ToString(CultureInfo.InvariantCulture));
-        var diff = CreateDriverLayer(Aufs, cacheId, parent is { CacheIds.Count: > 0 } ? parent.CacheIds[0] : null);
+        var diff = CreateCasDriverLayer(cacheId, parent is { CacheIds.Count: > 0 } ? parent.CacheIds[0] : null);
         byte[] tar;
         long size;
         using var tarSplit = new MemoryStream();
@@ -117,6 +116,7 @@ public sealed partial class DockerRootBuilder
 
             using var applied = new MemoryStream(tar, writable: false);
             size = LayerTarApplier.Apply(_writer, applied, diff, tarSplit, step.TarDialect, source);
+            ToDriverForm(cacheId, diff);
         }
         else
         {
@@ -125,6 +125,7 @@ public sealed partial class DockerRootBuilder
             using var generated = new MemoryStream(tar, writable: false);
             LayerTarApplier.Disassemble(generated, tarSplit, TarSplitDialect.Version0910, $"the layer tar of step {index + 1}");
             size = step.ComputeSize();
+            ToDriverForm(cacheId, diff);
         }
 
         var diffId = Digests.Sha256(tar);
@@ -173,35 +174,72 @@ public sealed partial class DockerRootBuilder
         return buffer.ToArray();
     }
 
-    /// <summary>Removes a driver layer written for nothing (its files, <c>layers/</c> and <c>mnt/</c> entries, and what was recorded of them).</summary>
+    /// <summary>Creates a driver layer on a parent (the parent's top cache-id or mount ID) and returns its directory of files.</summary>
+    private string CreateCasDriverLayer(string id, string? parent) =>
+        CasDriver is AufsDriver aufs ? CreateDriverLayer(aufs, id, parent) : CasDriver.CreateLayer(id, parent);
+
+    /// <summary>A layer's files, written in AUFS form, turned into the form its driver keeps (overlay2: <see cref="OverlayForm"/>).</summary>
+    private void ToDriverForm(string id, string directory)
+    {
+        if (CasDriver.GetContent(id).Format == LayerContentFormat.OverlayChanges)
+        {
+            OverlayForm.Convert(_writer, directory);
+        }
+    }
+
+    /// <summary>Writes a container's driver layer: created on its parent, its entries, in its driver's form.</summary>
+    private void WriteCasDriverLayer(LayerBuilder layer)
+    {
+        var directory = CreateCasDriverLayer(layer.LayerId, layer.ParentId);
+        WriteEntries(directory, layer);
+        ToDriverForm(layer.LayerId, directory);
+    }
+
+    /// <summary>Removes a driver layer written for nothing: its directories and records (aufs: <c>diff/</c>, <c>mnt/</c>, <c>layers/</c>; overlay2: <c>&lt;id&gt;/</c> and its <c>l/</c> link).</summary>
     private void RemoveDriverLayer(string id)
     {
         var fs = _fileSystem;
-        var diff = Aufs.GetDiffPath(id);
+        if (CasDriver is Drivers.Overlay2.Overlay2Driver overlay2)
+        {
+            var directory = overlay2.GetLayerDirectory(id);
+            var link = fs.Path.Combine(overlay2.LinkDirectory, fs.File.ReadAllText(directory + "/link"));
+            ForgetTree(directory);
+            fs.Directory.Delete(directory, recursive: true);
+            fs.File.Delete(link);
+            _writer.Metadata.Forget(link);
+            return;
+        }
+
+        var aufs = (AufsDriver)CasDriver;
+        var diff = aufs.GetDiffPath(id);
         if (fs.Directory.Exists(diff))
         {
-            // Walked by lstat, never through a link (a layer's link may point anywhere on the host).
-            var pending = new Stack<string>();
-            pending.Push(diff);
-            while (pending.TryPop(out var directory))
-            {
-                foreach (var entry in fs.Directory.EnumerateFileSystemEntries(directory))
-                {
-                    if (_writer.Metadata.TryGetStatus(entry, out var status) && status.Type == UnixFileType.Directory)
-                    {
-                        pending.Push(entry);
-                    }
-
-                    _writer.Metadata.Forget(entry);
-                }
-            }
-
+            ForgetTree(diff);
             fs.Directory.Delete(diff, recursive: true);
         }
 
-        fs.Directory.Delete(Aufs.GetMountPath(id), recursive: true);
-        fs.File.Delete(Aufs.GetLayerFilePath(id));
+        fs.Directory.Delete(aufs.GetMountPath(id), recursive: true);
+        fs.File.Delete(aufs.GetLayerFilePath(id));
         _ancestors.Remove(id);
+    }
+
+    /// <summary>Forgets what was recorded below a directory, walked by lstat, never through a link (a layer's link may point anywhere on the host).</summary>
+    private void ForgetTree(string root)
+    {
+        var pending = new Stack<string>();
+        pending.Push(root);
+        while (pending.TryPop(out var directory))
+        {
+            foreach (var entry in _fileSystem.Directory.EnumerateFileSystemEntries(directory))
+            {
+                if (_writer.Metadata.TryGetStatus(entry, out var status) && status.Type == UnixFileType.Directory)
+                {
+                    pending.Push(entry);
+                }
+
+                _writer.Metadata.Forget(entry);
+            }
+        }
     }
 
     /// <summary>
@@ -230,7 +268,7 @@ public sealed partial class DockerRootBuilder
     private BuiltRoot BuildContentAddressed()
     {
         var store = CasStoreDirectory;
-        WriteContainers(Aufs);
+        WriteContainers(CasDriver);
         if (_writeRepositories)
         {
             if (_rawRepositories is { } raw)

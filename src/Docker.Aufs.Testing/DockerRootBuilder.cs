@@ -53,6 +53,8 @@ public sealed partial class DockerRootBuilder
     /// <param name="fileSystem">Where to write (a <c>MockFileSystem</c>, or the real file system).</param>
     /// <param name="rootPath">The root's path; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
     /// <param name="specialFiles">How to write what <see cref="IFileSystem"/> cannot express.</param>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads",
+        Justification = "The overload with a driver has every parameter required on purpose, so that a driver name can never bind to the root path.")]
     public DockerRootBuilder(IFileSystem fileSystem, string? rootPath = null, SpecialFileMode specialFiles = SpecialFileMode.Auto)
         : this(fileSystem, ImageStoreKind.Graph, rootPath, specialFiles)
     {
@@ -70,21 +72,54 @@ public sealed partial class DockerRootBuilder
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
         Justification = "The shipped overload keeps its meaning (graph era); this one has a required ImageStoreKind, so no call can mean both.")]
     public DockerRootBuilder(IFileSystem fileSystem, ImageStoreKind store, string? rootPath = null, SpecialFileMode specialFiles = SpecialFileMode.Auto)
+        : this(fileSystem, store, AufsDriver.DriverName, rootPath, specialFiles)
+    {
+    }
+
+    /// <summary>Initializes a new builder of a root with the given image store and storage driver.</summary>
+    /// <param name="fileSystem">Where to write (a <c>MockFileSystem</c>, or the real file system).</param>
+    /// <param name="store">The image store to write (see the other constructors).</param>
+    /// <param name="driver">
+    /// The storage driver whose directory holds the layers: <c>aufs</c>, or <c>overlay2</c> with the content-addressed
+    /// store (Docker 1.12+). An overlay2 layer is written as Docker's <c>ApplyDiff</c> unpacks one: whiteouts as 0/0
+    /// character devices, opaque directories by the extended attribute <c>trusted.overlay.opaque</c> (recorded in
+    /// <see cref="Metadata"/>, or set on disk: <c>user.overlay.opaque</c> without root).
+    /// </param>
+    /// <param name="rootPath">The root's path; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
+    /// <param name="specialFiles">How to write what <see cref="IFileSystem"/> cannot express.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="store"/> is not a store kind.</exception>
+    /// <exception cref="ArgumentException">The builder cannot write <paramref name="driver"/> with that store.</exception>
+    /// <remarks>Every parameter is required, so that a driver name can never be taken for a root path.</remarks>
+    public DockerRootBuilder(IFileSystem fileSystem, ImageStoreKind store, string driver, string? rootPath, SpecialFileMode specialFiles)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(driver);
         if (!Enum.IsDefined(store))
         {
             throw new ArgumentOutOfRangeException(nameof(store), store, "Not an image store kind.");
         }
 
+        if (driver != AufsDriver.DriverName && (driver != Drivers.Overlay2.Overlay2Driver.DriverName || store != ImageStoreKind.ContentAddressed))
+        {
+            throw new ArgumentException(
+                $"The builder writes the aufs driver in either store and overlay2 in the content-addressed store (Docker 1.12+), not '{driver}' with the {store} store.", nameof(driver));
+        }
+
         _fileSystem = fileSystem;
         Store = store;
+        Driver = driver;
         RootPath = fileSystem.Path.GetFullPath(rootPath ?? LegacyLayout.DefaultRoot);
         _writer = new EntryWriter(fileSystem, specialFiles);
     }
 
     /// <summary>Gets the image store the builder writes.</summary>
     public ImageStoreKind Store { get; }
+
+    /// <summary>Gets the name of the storage driver whose directory holds the layers (<c>aufs</c> or <c>overlay2</c>).</summary>
+    public string Driver { get; }
+
+    /// <summary>Gets whether nothing was added yet.</summary>
+    internal bool IsEmpty => _layers.Count == 0 && _images.Count == 0 && _containers.Count == 0 && _tags.Count == 0 && _references.Count == 0;
 
     /// <summary>Gets the root's full path.</summary>
     public string RootPath { get; }

@@ -132,16 +132,8 @@ public static class SampleRoots
     /// <param name="path">The root's path; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
     /// <param name="specialFiles">How to write symbolic links and hardlinks.</param>
     /// <returns>The written root.</returns>
-    public static BuiltRoot Write(IFileSystem fileSystem, string? path = null, SpecialFileMode specialFiles = SpecialFileMode.Auto)
-    {
-        var builder = new DockerRootBuilder(fileSystem, path, specialFiles);
-        AddBusybox(builder);
-        AddRedis(builder);
-        builder.Tag("busybox:latest", BusyboxId);
-        builder.Tag("redis:latest", RedisId);
-        AddRedisContainer(builder, RedisId);
-        return builder.Build();
-    }
+    public static BuiltRoot Write(IFileSystem fileSystem, string? path = null, SpecialFileMode specialFiles = SpecialFileMode.Auto) =>
+        Write(new DockerRootBuilder(fileSystem, path, specialFiles));
 
     /// <summary>Writes the sample root with the chosen image store onto a new in-memory file system (<c>MockFileSystem</c>), special files recorded.</summary>
     /// <param name="store">The image store: the graph era's (as <see cref="WriteInMemory(string)"/>) or Docker 1.10+'s.</param>
@@ -167,14 +159,36 @@ public static class SampleRoots
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="store"/> is not a store kind.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
         Justification = "The shipped overload keeps its meaning (graph era); this one has a required ImageStoreKind, so no call can mean both.")]
-    public static BuiltRoot Write(IFileSystem fileSystem, ImageStoreKind store, string? path = null, SpecialFileMode specialFiles = SpecialFileMode.Auto)
+    public static BuiltRoot Write(IFileSystem fileSystem, ImageStoreKind store, string? path = null, SpecialFileMode specialFiles = SpecialFileMode.Auto) =>
+        Write(new DockerRootBuilder(fileSystem, store, path, specialFiles));
+
+    /// <summary>
+    /// Writes the sample root with a builder of any store and driver, for instance a content-addressed root on overlay2
+    /// (<c>new DockerRootBuilder(fileSystem, ImageStoreKind.ContentAddressed, "overlay2")</c>): the same images, tags and
+    /// container as <see cref="Write(IFileSystem, ImageStoreKind, string, SpecialFileMode)"/> writes for the builder's
+    /// store. Image IDs do not depend on the driver (layer tars are the same), so the IDs are those of that store.
+    /// </summary>
+    /// <param name="builder">A new builder, with nothing added yet.</param>
+    /// <returns>The written root.</returns>
+    /// <exception cref="InvalidOperationException">Something was already added to <paramref name="builder"/>.</exception>
+    public static BuiltRoot Write(DockerRootBuilder builder)
     {
-        if (store == ImageStoreKind.Graph)
+        ArgumentNullException.ThrowIfNull(builder);
+        if (!builder.IsEmpty)
         {
-            return Write(fileSystem, path, specialFiles);
+            throw new InvalidOperationException("The sample root is written with a new builder: this one already has layers, images, tags or containers.");
         }
 
-        var builder = new DockerRootBuilder(fileSystem, store, path, specialFiles);
+        if (builder.Store == ImageStoreKind.Graph)
+        {
+            AddBusybox(builder);
+            AddRedis(builder);
+            builder.Tag("busybox:latest", BusyboxId);
+            builder.Tag("redis:latest", RedisId);
+            AddRedisContainer(builder, RedisId);
+            return builder.Build();
+        }
+
         var busybox = AddBusyboxSteps(builder);
         var redis = AddRedisSteps(builder);
         builder.Tag("busybox:latest", busybox);

@@ -10,7 +10,7 @@ internal static class LayersCommand
     {
         var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Show full layer IDs" };
-        var command = new Command("layers", "Show an image's layer stack, top first, as the AUFS driver mounts it") { reference, noTrunc };
+        var command = new Command("layers", "Show an image's layer stack, top first, as the storage driver mounts it") { reference, noTrunc };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var root = session.OpenRoot();

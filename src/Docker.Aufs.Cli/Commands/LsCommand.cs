@@ -15,7 +15,7 @@ internal static class LsCommand
         var path = new Argument<string>("PATH") { Description = "A path inside the image (default /); a directory is listed, anything else shown itself", DefaultValueFactory = _ => "/" };
         var recursive = new Option<bool>("--recursive", "-R") { Description = "List everything below PATH, depth first" };
         var layer = ViewReference.LayerOption();
-        var command = new Command("ls", "List files of an image, container or AUFS layer as they appear merged, without mounting anything") { reference, path, recursive, layer };
+        var command = new Command("ls", "List files of an image, container or driver layer as they appear merged, without mounting anything") { reference, path, recursive, layer };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));

@@ -13,7 +13,7 @@ internal static class ViewReference
 
     public static Option<bool> LayerOption() => new("--layer")
     {
-        Description = "REF is an AUFS layer of aufs/layers/ (image, container or -init layer); works on a root that has aufs/ but no graph/",
+        Description = "REF is a layer of the storage driver (an image's, a container's or its -init layer: an aufs/layers/ name, an overlay2 cache-id or mount-id); works on a root that has the driver's directory but no image store",
     };
 
     /// <summary>

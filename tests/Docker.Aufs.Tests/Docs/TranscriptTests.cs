@@ -7,8 +7,8 @@ namespace Docker.Aufs.Tests.Docs;
 /// <summary>
 /// Every <c>$ docker-aufs …</c> transcript of the README and the docs is what the CLI prints, byte for byte: each command
 /// is run (at the fixed time of <see cref="CliRunner.Now"/>) and its standard output and error, as the docs show them,
-/// compared. <c>/srv/rescue/var/lib/docker</c> in a transcript is the balena fixture's root (a Docker 18.09 AUFS host),
-/// extracted for the test; a file a command writes goes to a temporary directory under the name the transcript gives.
+/// compared. <c>/srv/rescue/var/lib/docker</c> in a transcript is the balena fixture's root (a Docker 18.09 AUFS host) and
+/// <c>/srv/overlay2-host/var/lib/docker</c> the docker-explorer fixture's (a Docker 17.x overlay2 host), extracted for the test; a file a command writes goes to a temporary directory under the name the transcript gives.
 /// Lines starting with <c>$ </c> that run other programs are shown in the docs, not run here.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -17,14 +17,19 @@ public sealed class TranscriptTests : IDisposable
     /// <summary>The root path transcripts use for the balena fixture.</summary>
     public const string RescueRoot = "/srv/rescue/var/lib/docker";
 
+    /// <summary>The root path transcripts use for the overlay2 fixture.</summary>
+    public const string Overlay2Root = "/srv/overlay2-host/var/lib/docker";
+
     private static readonly string[] Documents = ["README.md", "docs/cookbook.md", "docs/reading.md", "docs/union.md", "docs/archive.md", "docs/fsck.md"];
 
     private readonly BalenaFixtureTests.ExtractedRoot _balena;
+    private readonly Drivers.Overlay2.Overlay2FixtureTests.ExtractedRoot _overlay2;
     private readonly TempDirectory _temp = new();
 
-    public TranscriptTests(BalenaFixtureTests.ExtractedRoot balena)
+    public TranscriptTests(BalenaFixtureTests.ExtractedRoot balena, Drivers.Overlay2.Overlay2FixtureTests.ExtractedRoot overlay2)
     {
         _balena = balena;
+        _overlay2 = overlay2;
     }
 
     public void Dispose() => _temp.Dispose();
@@ -48,6 +53,7 @@ public sealed class TranscriptTests : IDisposable
     {
         Assert.NotEmpty(Parse("README.md"));
         Assert.Contains(Parse("docs/cookbook.md"), t => t.Command.Contains(RescueRoot, StringComparison.Ordinal));
+        Assert.Contains(Parse("docs/cookbook.md"), t => t.Command.Contains(Overlay2Root, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -63,12 +69,12 @@ public sealed class TranscriptTests : IDisposable
     }
 
     private string Substitute(string argument) =>
-        argument.Replace(RescueRoot, _balena.Path, StringComparison.Ordinal) is var mapped && mapped != argument ? mapped
+        argument.Replace(RescueRoot, _balena.Path, StringComparison.Ordinal).Replace(Overlay2Root, _overlay2.Path, StringComparison.Ordinal) is var mapped && mapped != argument ? mapped
         : argument.EndsWith(".tar", StringComparison.Ordinal) || argument.EndsWith("-oci", StringComparison.Ordinal) ? _temp.Combine(argument.Replace('/', '_')) + (argument.EndsWith('/') ? "/" : string.Empty)
         : argument;
 
     private string Unsubstitute(string text) =>
-        text.Replace(_balena.Path, RescueRoot, StringComparison.Ordinal).Replace(_temp.Path + "/", string.Empty, StringComparison.Ordinal);
+        text.Replace(_balena.Path, RescueRoot, StringComparison.Ordinal).Replace(_overlay2.Path, Overlay2Root, StringComparison.Ordinal).Replace(_temp.Path + "/", string.Empty, StringComparison.Ordinal);
 
     /// <summary>The transcripts of a document: in fenced blocks, each <c>$ docker-aufs</c> line and the lines up to the next <c>$ </c> line or the fence.</summary>
     private static List<(string Command, string Output)> Parse(string document)
