@@ -47,6 +47,12 @@ if (args is ["generate-cas-layer", var layerDirectory, .. var layerRest])
     return 0;
 }
 
+if (args is ["measure-cas", var casLarge, var casSmall, var graphSmall])
+{
+    CasQuickMeasure.Run(casLarge, casSmall, graphSmall);
+    return 0;
+}
+
 if (args is ["measure", var large, var small])
 {
     QuickMeasure.Run(large, small);
