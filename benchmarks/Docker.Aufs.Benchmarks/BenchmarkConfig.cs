@@ -57,3 +57,40 @@ public sealed class RootFixture : IDisposable
         }
     }
 }
+
+/// <summary>A generated 1.10+ (content-addressed) root on the real disk, deleted again at the end.</summary>
+public sealed class CasRootFixture : IDisposable
+{
+    private CasRootFixture(string directory, CasSyntheticRootInfo info)
+    {
+        Directory = directory;
+        Info = info;
+    }
+
+    public string Directory { get; }
+
+    public CasSyntheticRootInfo Info { get; }
+
+    public string Path => Info.Path;
+
+    public static CasRootFixture Create(CasSyntheticRootSpec spec)
+    {
+        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "docker-aufs-bench-" + Guid.NewGuid().ToString("N"));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var info = CasSyntheticRoot.Generate(System.IO.Path.Combine(directory, "docker"), spec);
+        Console.WriteLine($"// Generated {info} in {watch.Elapsed.TotalSeconds:F1} s");
+        return new CasRootFixture(directory, info);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp directory must not fail a benchmark run.
+        }
+    }
+}

@@ -28,6 +28,31 @@ if (args is ["measure-union", var unionRoot, .. var unionRest])
     return 0;
 }
 
+if (args is ["generate-cas", var casDirectory, .. var casRest])
+{
+    // Writes a 1.10+ (content-addressed) root for profiling or for the CLI: generate-cas <dir> [small]
+    var watch = Stopwatch.StartNew();
+    var info = CasSyntheticRoot.Generate(casDirectory, casRest is ["small"] ? CasSyntheticRootSpec.Small : CasSyntheticRootSpec.Large);
+    Console.WriteLine($"{info} in {watch.Elapsed.TotalSeconds:F1} s: {info.Path}");
+    return 0;
+}
+
+if (args is ["generate-cas-layer", var layerDirectory, .. var layerRest])
+{
+    // Writes a 1.10+ root of one image with one big layer, for benchmarks/scripts/cas-layer-save.sh: generate-cas-layer <dir> [MiB]
+    var watch = Stopwatch.StartNew();
+    var info = CasLayerImage.Generate(layerDirectory, layerRest is [var size] ? int.Parse(size, System.Globalization.CultureInfo.InvariantCulture) : 300);
+    Console.WriteLine($"{info} in {watch.Elapsed.TotalSeconds:F1} s: {info.Path}");
+    Console.WriteLine($"image {info.ImageId}");
+    return 0;
+}
+
+if (args is ["measure-cas", var casLarge, var casSmall, var graphSmall])
+{
+    CasQuickMeasure.Run(casLarge, casSmall, graphSmall);
+    return 0;
+}
+
 if (args is ["measure", var large, var small])
 {
     QuickMeasure.Run(large, small);
