@@ -1,5 +1,4 @@
 using System.IO.Abstractions;
-using System.IO.Abstractions.TestingHelpers;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,17 +14,16 @@ namespace Docker.Aufs.Tests.Building;
 /// </summary>
 internal sealed class CasTestRoot : IDisposable
 {
-    private readonly TempDirectory? _directory;
+    private readonly TestRoot _root;
 
-    private CasTestRoot(BuiltRoot root, TempDirectory? directory)
+    private CasTestRoot(TestRoot root)
     {
-        Root = root;
-        _directory = directory;
+        _root = root;
     }
 
-    public Disk Disk => _directory is null ? Disk.Memory : Disk.Real;
+    public Disk Disk => _root.Disk;
 
-    public BuiltRoot Root { get; }
+    public BuiltRoot Root => _root.Root;
 
     public IFileSystem FileSystem => Root.FileSystem;
 
@@ -35,32 +33,10 @@ internal sealed class CasTestRoot : IDisposable
     public string Store => Combine("image", "aufs");
 
     /// <summary>Builds a root; <paramref name="configure"/> gets the builder (steps are written as they are added).</summary>
-    public static CasTestRoot Build(Disk disk, Action<DockerRootBuilder> configure)
-    {
-        if (disk == Disk.Memory)
-        {
-            var builder = new DockerRootBuilder(new MockFileSystem(), ImageStoreKind.ContentAddressed, "/var/lib/docker", SpecialFileMode.Recorded);
-            configure(builder);
-            return new CasTestRoot(builder.Build(), null);
-        }
-
-        var directory = new TempDirectory();
-        try
-        {
-            var builder = new DockerRootBuilder(new FileSystem(), ImageStoreKind.ContentAddressed, directory.Path);
-            configure(builder);
-            return new CasTestRoot(builder.Build(), directory);
-        }
-        catch
-        {
-            directory.Dispose();
-            throw;
-        }
-    }
+    public static CasTestRoot Build(Disk disk, Action<DockerRootBuilder> configure) => new(TestRoot.Build(disk, configure, ImageStoreKind.ContentAddressed));
 
     /// <summary>Opens the root: in memory with the recorded metadata, on the real disk with what statx says (nothing recorded).</summary>
-    public IDockerRoot Open(DockerRootOptions? options = null) =>
-        Disk == Disk.Memory ? Root.Open(options) : DockerRoot.Open(FileSystem, Path, options);
+    public IDockerRoot Open(DockerRootOptions? options = null) => _root.Open(options);
 
     /// <summary>The metadata a reader of this root uses.</summary>
     public IUnixMetadataProvider Metadata => Disk == Disk.Memory ? Root.Metadata : LinuxMetadataProvider.Instance;
@@ -91,7 +67,7 @@ internal sealed class CasTestRoot : IDisposable
         return [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries)];
     }
 
-    public void Dispose() => _directory?.Dispose();
+    public void Dispose() => _root.Dispose();
 
     /// <summary>The hex of a <c>sha256:</c> digest.</summary>
     public static string Hex(string digest) => digest["sha256:".Length..];

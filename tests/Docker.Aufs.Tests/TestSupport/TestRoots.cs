@@ -31,11 +31,11 @@ internal sealed class TestRoot : IDisposable
 
     public string Path => Root.Path;
 
-    public static TestRoot Build(Disk disk, Action<DockerRootBuilder> configure)
+    public static TestRoot Build(Disk disk, Action<DockerRootBuilder> configure, ImageStoreKind store = ImageStoreKind.Graph)
     {
         if (disk == Disk.Memory)
         {
-            var builder = new DockerRootBuilder(new MockFileSystem(), "/var/lib/docker", SpecialFileMode.Recorded);
+            var builder = new DockerRootBuilder(new MockFileSystem(), store, "/var/lib/docker", SpecialFileMode.Recorded);
             configure(builder);
             return new TestRoot(builder.Build(), null);
         }
@@ -43,7 +43,7 @@ internal sealed class TestRoot : IDisposable
         var directory = new TempDirectory();
         try
         {
-            var builder = new DockerRootBuilder(new FileSystem(), directory.Path);
+            var builder = new DockerRootBuilder(new FileSystem(), store, directory.Path);
             configure(builder);
             return new TestRoot(builder.Build(), directory);
         }

@@ -8,29 +8,8 @@ internal sealed partial class CasChecker
     private void CheckReferences()
     {
         var path = store.References.Path;
-        if (sink.IsUnsafeLink(path))
+        if (TagStoreCheck.Read(sink, path, "reference store", "all tags are lost (Docker refuses to start on such a store); images stay reachable by ID") is not { } index)
         {
-            return;
-        }
-
-        if (!_fs.File.Exists(path))
-        {
-            Add(FindingCodes.RepositoriesMissing, FindingSeverity.Info, path, "there is no reference store: no image has a name",
-                "images stay reachable by ID");
-            return;
-        }
-
-        RepositoryIndex index;
-        try
-        {
-            index = RepositoryIndex.Read(_fs, path);
-        }
-        catch (CorruptFileException e)
-        {
-            var empty = _fs.FileInfo.New(path).Length == 0;
-            Add(empty ? FindingCodes.RepositoriesEmpty : FindingCodes.RepositoriesCorrupt, FindingSeverity.Warning, path,
-                empty ? "the reference store is empty (written while the disk was full)" : e.Problem,
-                "all tags are lost (Docker refuses to start on such a store); images stay reachable by ID");
             return;
         }
 

@@ -10,29 +10,8 @@ internal sealed partial class GraphChecker
     private void CheckRepositories()
     {
         var path = Combine(RepositoryIndex.FileName(_driver.Name));
-        if (IsUnsafeLink(path))
+        if (TagStoreCheck.Read(sink, path, "tag store", "all tags are lost; images stay reachable by ID, and the tags may be rebuilt from the images' history") is not { } index)
         {
-            return;
-        }
-
-        if (!_fs.File.Exists(path))
-        {
-            Add(FindingCodes.RepositoriesMissing, FindingSeverity.Info, path, "there is no tag store: no image has a name",
-                "images stay reachable by ID");
-            return;
-        }
-
-        RepositoryIndex index;
-        try
-        {
-            index = RepositoryIndex.Read(_fs, path);
-        }
-        catch (CorruptFileException e)
-        {
-            var empty = _fs.FileInfo.New(path).Length == 0;
-            Add(empty ? FindingCodes.RepositoriesEmpty : FindingCodes.RepositoriesCorrupt, FindingSeverity.Warning, path,
-                empty ? "the tag store is empty (written while the disk was full)" : e.Problem,
-                "all tags are lost; images stay reachable by ID, and the tags may be rebuilt from the images' history");
             return;
         }
 
