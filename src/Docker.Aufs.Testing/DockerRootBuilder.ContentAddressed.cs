@@ -175,17 +175,45 @@ public sealed partial class DockerRootBuilder
     }
 
     /// <summary>Creates a driver layer on a parent (the parent's top cache-id or mount ID) and returns its directory of files.</summary>
-    private string CreateCasDriverLayer(string id, string? parent) =>
-        CasDriver is AufsDriver aufs ? CreateDriverLayer(aufs, id, parent) : CasDriver.CreateLayer(id, parent);
+    private string CreateCasDriverLayer(string id, string? parent)
+    {
+        if (CasDriver is AufsDriver aufs)
+        {
+            return CreateDriverLayer(aufs, id, parent);
+        }
+
+        var directory = CasDriver.CreateLayer(id, parent);
+        if (CasDriver is not Drivers.Vfs.VfsDriver)
+        {
+            return directory;
+        }
+
+        // vfs: the layer's changes are written in AUFS form beside its tree, then applied to a copy of the parent's tree.
+        _vfsParents[id] = parent;
+        var staging = directory + StagingSuffix;
+        _fileSystem.Directory.CreateDirectory(staging);
+        return staging;
+    }
 
     /// <summary>A layer's files, written in AUFS form, turned into the form its driver keeps (overlay2: <see cref="OverlayForm"/>).</summary>
     private void ToDriverForm(string id, string directory)
     {
-        if (CasDriver.GetContent(id).Format == LayerContentFormat.OverlayChanges)
+        var content = CasDriver.GetContent(id);
+        if (content.Format == LayerContentFormat.OverlayChanges)
         {
             OverlayForm.Convert(_writer, directory);
         }
+        else if (content.Format == LayerContentFormat.FullTree && directory.EndsWith(StagingSuffix, StringComparison.Ordinal))
+        {
+            VfsForm.Apply(_writer, directory, content.Path!, _vfsParents[id] is { } parent ? CasDriver.GetContent(parent).Path : null);
+        }
     }
+
+    /// <summary>The suffix of a vfs layer's staging directory, beside its tree, removed once applied.</summary>
+    private const string StagingSuffix = "-staging";
+
+    /// <summary>The parent of each vfs layer written.</summary>
+    private readonly Dictionary<string, string?> _vfsParents = new(StringComparer.Ordinal);
 
     /// <summary>Writes a container's driver layer: created on its parent, its entries, in its driver's form.</summary>
     private void WriteCasDriverLayer(LayerBuilder layer)
@@ -199,6 +227,15 @@ public sealed partial class DockerRootBuilder
     private void RemoveDriverLayer(string id)
     {
         var fs = _fileSystem;
+        if (CasDriver is Drivers.Vfs.VfsDriver vfs)
+        {
+            var tree = vfs.GetTreePath(id);
+            ForgetTree(tree);
+            fs.Directory.Delete(tree, recursive: true);
+            _writer.Metadata.Forget(tree);
+            return;
+        }
+
         if (CasDriver is Drivers.Overlay2.Overlay2Driver overlay2)
         {
             var directory = overlay2.GetLayerDirectory(id);

@@ -80,10 +80,11 @@ public sealed partial class DockerRootBuilder
     /// <param name="fileSystem">Where to write (a <c>MockFileSystem</c>, or the real file system).</param>
     /// <param name="store">The image store to write (see the other constructors).</param>
     /// <param name="driver">
-    /// The storage driver whose directory holds the layers: <c>aufs</c>, or <c>overlay2</c> with the content-addressed
-    /// store (Docker 1.12+). An overlay2 layer is written as Docker's <c>ApplyDiff</c> unpacks one: whiteouts as 0/0
+    /// The storage driver whose directory holds the layers: <c>aufs</c>, or <c>overlay2</c> or <c>vfs</c> with the
+    /// content-addressed store. An overlay2 layer is written as Docker's <c>ApplyDiff</c> unpacks one: whiteouts as 0/0
     /// character devices, opaque directories by the extended attribute <c>trusted.overlay.opaque</c> (recorded in
-    /// <see cref="Metadata"/>, or set on disk: <c>user.overlay.opaque</c> without root).
+    /// <see cref="Metadata"/>, or set on disk: <c>user.overlay.opaque</c> without root). A vfs layer is the parent's whole
+    /// tree copied, with the layer's changes applied.
     /// </param>
     /// <param name="rootPath">The root's path; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
     /// <param name="specialFiles">How to write what <see cref="IFileSystem"/> cannot express.</param>
@@ -99,10 +100,10 @@ public sealed partial class DockerRootBuilder
             throw new ArgumentOutOfRangeException(nameof(store), store, "Not an image store kind.");
         }
 
-        if (driver != AufsDriver.DriverName && (driver != Drivers.Overlay2.Overlay2Driver.DriverName || store != ImageStoreKind.ContentAddressed))
+        if (driver != AufsDriver.DriverName && (driver is not (Drivers.Overlay2.Overlay2Driver.DriverName or Drivers.Vfs.VfsDriver.DriverName) || store != ImageStoreKind.ContentAddressed))
         {
             throw new ArgumentException(
-                $"The builder writes the aufs driver in either store and overlay2 in the content-addressed store (Docker 1.12+), not '{driver}' with the {store} store.", nameof(driver));
+                $"The builder writes the aufs driver in either store, and overlay2 and vfs in the content-addressed store, not '{driver}' with the {store} store.", nameof(driver));
         }
 
         _fileSystem = fileSystem;
@@ -115,7 +116,7 @@ public sealed partial class DockerRootBuilder
     /// <summary>Gets the image store the builder writes.</summary>
     public ImageStoreKind Store { get; }
 
-    /// <summary>Gets the name of the storage driver whose directory holds the layers (<c>aufs</c> or <c>overlay2</c>).</summary>
+    /// <summary>Gets the name of the storage driver whose directory holds the layers (<c>aufs</c>, <c>overlay2</c> or <c>vfs</c>).</summary>
     public string Driver { get; }
 
     /// <summary>Gets whether nothing was added yet.</summary>

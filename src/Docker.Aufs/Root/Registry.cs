@@ -2,6 +2,7 @@ using System.IO.Abstractions;
 using Docker.Aufs.Drivers;
 using Docker.Aufs.Drivers.Aufs;
 using Docker.Aufs.Drivers.Overlay2;
+using Docker.Aufs.Drivers.Vfs;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Stores;
 using Docker.Aufs.Stores.ContentAddressed;
@@ -29,7 +30,7 @@ internal static class DriverRegistry
         new(Overlay2Driver.DriverName, context => new Overlay2Driver(context)),
         Opaque(new OpaqueLayout("overlay", string.Empty, LayersAreDirectories: true, ContentTemplate: "{id}/root")),
         Opaque(new OpaqueLayout("devicemapper", "metadata", LayersAreDirectories: false, ContentTemplate: null)),
-        Opaque(new OpaqueLayout("vfs", "dir", LayersAreDirectories: true, ContentTemplate: "dir/{id}"), prior: false),
+        new(VfsDriver.DriverName, context => new VfsDriver(context), CountsAsPrior: false),
     ];
 
     /// <summary>Returns the registration of a driver by name, or <see langword="null"/>.</summary>
@@ -41,7 +42,7 @@ internal static class DriverRegistry
         (Find(name) ?? throw new ArgumentException($"'{name}' is not a registered storage driver.", nameof(name)))
         .Create(new DriverContext(fileSystem, root, fileSystem.Path.Combine(root, name), metadata, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
 
-    private static DriverRegistration Opaque(OpaqueLayout layout, bool prior = true) => new(layout.Name, context => new OpaqueDriver(context, layout), prior);
+    private static DriverRegistration Opaque(OpaqueLayout layout) => new(layout.Name, context => new OpaqueDriver(context, layout));
 }
 
 /// <summary>One registered driver.</summary>

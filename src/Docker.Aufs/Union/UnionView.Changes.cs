@@ -62,6 +62,11 @@ public sealed partial class UnionView
             return changes; // a view without layers changes nothing
         }
 
+        if (_wholeTree is { } wholeTree)
+        {
+            return NaiveChanges(_branches[0].Path, wholeTree.Path);
+        }
+
         var changedDirectories = new HashSet<string>(StringComparer.Ordinal);
         UnionView? lower = null;
         var top = _branches[0].Path;

@@ -64,7 +64,12 @@ public sealed partial class UnionView
     /// <param name="logger">Where warnings go.</param>
     /// <param name="facts">What earlier lookups over the same branch directories learned (the driver's, shared by its views), or <see langword="null"/> for the view's own.</param>
     /// <exception cref="BrokenLayerChainException">A branch directory is missing or is not a directory.</exception>
-    internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger, BranchFacts? facts = null)
+    /// <param name="wholeTree">
+    /// For a driver whose layers are whole file trees (vfs): the one branch is the whole tree, and <see cref="GetChanges"/>
+    /// compares it with this parent tree (<see langword="null"/> inside: no parent, everything added).
+    /// </param>
+    internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger, BranchFacts? facts = null,
+        WholeTreeParent? wholeTree = null)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -72,6 +77,7 @@ public sealed partial class UnionView
         FileSystem = fileSystem;
         Metadata = metadata;
         _logger = logger;
+        _wholeTree = wholeTree;
         Facts = facts ?? new BranchFacts();
         _branches = [.. branches.Select(b => b with { Path = TrimSlash(b.Path) })];
         _tables = [.. _branches.Select(b => Facts.For(b.Path))];
@@ -245,6 +251,9 @@ public sealed partial class UnionView
     private UnionEntry MakeEntry(string path, UnixFileStatus status, int branch, string source) =>
         new(path, _branches[branch].LayerId, source, status.Type == UnixFileType.Directory, status, Metadata);
 
+    /// <summary>For a view of whole trees (vfs), the parent tree its changes are computed against.</summary>
+    private readonly WholeTreeParent? _wholeTree;
+
     /// <summary>The root of a view without branches: an empty directory owned by root, mode 0755.</summary>
     private static readonly UnixFileStatus EmptyRoot = new() { Type = UnixFileType.Directory, Permissions = 0x1ED, LinkCount = 2 };
 
@@ -252,3 +261,7 @@ public sealed partial class UnionView
 
     private static string TrimSlash(string path) => path.Length > 1 ? path.TrimEnd('/') : path;
 }
+
+/// <summary>The parent tree a whole-tree view (vfs) is compared with for <c>docker diff</c>.</summary>
+/// <param name="Path">The parent layer's whole tree, or <see langword="null"/> for a base layer (everything is added).</param>
+internal sealed record WholeTreeParent(string? Path);

@@ -25,6 +25,16 @@ public sealed class Overlay2BuilderTests
         [.. view.EnumerateRecursive().Select(e => $"{e.Path} {e.Type} {Convert.ToString(e.Permissions, 8)} {e.Uid}:{e.Gid} {e.Size} {e.LinkTarget} {e.ModifiedTime:O}")];
 
     [Fact]
+    public void Check_TheSampleOnOverlay2_FindsNothing()
+    {
+        var built = WriteOverlay2();
+
+        var report = RootChecker.Check(built.FileSystem, built.Path, new DockerRootOptions { Metadata = built.Metadata }, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Empty(report.Findings);
+    }
+
+    [Fact]
     public void Sample_OnOverlay2_HasTheImageIdsOfTheSampleOnAufs()
     {
         var built = WriteOverlay2();
@@ -107,7 +117,8 @@ public sealed class Overlay2BuilderTests
 
     [Theory]
     [InlineData("overlay2", ImageStoreKind.Graph)]
-    [InlineData("vfs", ImageStoreKind.ContentAddressed)]
+    [InlineData("vfs", ImageStoreKind.Graph)]
+    [InlineData("devicemapper", ImageStoreKind.ContentAddressed)]
     [InlineData("", ImageStoreKind.ContentAddressed)]
     public void Constructor_ADriverTheBuilderCannotWriteWithThatStore_IsRefused(string driver, ImageStoreKind store)
     {

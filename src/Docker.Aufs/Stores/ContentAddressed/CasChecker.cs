@@ -175,7 +175,9 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
                 continue;
             }
 
-            if (_files.Directory(layer.CacheId) is { } directory && _files.Size(directory) is var actual && actual != layer.Size)
+            // A whole-tree layer (vfs) holds its parents' files too: its size is its changes', which its directory cannot tell.
+            if (_files.Directory(layer.CacheId) is { } directory && _driver.GetContent(layer.CacheId).Format != LayerContentFormat.FullTree
+                && _files.Size(directory) is var actual && actual != layer.Size)
             {
                 Add(FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, _fs.Path.Combine(layer.Directory, CasLayout.SizeFile),
                     $"says {layer.Size} bytes, but the layer's directory holds {actual}",

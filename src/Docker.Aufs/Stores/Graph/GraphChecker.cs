@@ -154,7 +154,9 @@ internal sealed partial class GraphChecker(GraphStore store, FindingSink sink)
                 return;
         }
 
-        if (_driver.Exists(layer.Id) && _files.Directory(layer.Id) is { } diff && _files.Size(diff) is var actual && actual != layer.Size)
+        // A whole-tree layer (vfs, overlay's root/) holds its parents' files too: its size is its changes', which its directory cannot tell.
+        if (_driver.Exists(layer.Id) && _files.Directory(layer.Id) is { } diff && _driver.GetContent(layer.Id).Format != LayerContentFormat.FullTree
+            && _files.Size(diff) is var actual && actual != layer.Size)
         {
             Add(FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, path,
                 $"says {layer.Size} bytes, but the diff directory holds {actual}",
