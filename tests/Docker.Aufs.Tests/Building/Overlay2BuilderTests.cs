@@ -20,10 +20,6 @@ public sealed class Overlay2BuilderTests
     private static BuiltRoot WriteOverlay2(IFileSystem? fileSystem = null, string? path = null, SpecialFileMode mode = SpecialFileMode.Recorded) =>
         SampleRoots.Write(new DockerRootBuilder(fileSystem ?? new MockFileSystem(), ImageStoreKind.ContentAddressed, "overlay2", path, mode));
 
-    /// <summary>Every entry of a view with what a reader sees of it.</summary>
-    private static List<string> Describe(Docker.Aufs.Union.UnionView view) =>
-        [.. view.EnumerateRecursive().Select(e => $"{e.Path} {e.Type} {Convert.ToString(e.Permissions, 8)} {e.Uid}:{e.Gid} {e.Size} {e.LinkTarget} {e.ModifiedTime:O}")];
-
     [Fact]
     public void Check_TheSampleOnOverlay2_FindsNothing()
     {
@@ -54,7 +50,7 @@ public sealed class Overlay2BuilderTests
         var overlay2 = WriteOverlay2().Open();
         var aufs = SampleRoots.WriteInMemory(ImageStoreKind.ContentAddressed).Open();
 
-        Assert.Equal(Describe(aufs.OpenImage(image)), Describe(overlay2.OpenImage(image)));
+        Assert.Equal(AufsViews.Describe(aufs.OpenImage(image)), AufsViews.Describe(overlay2.OpenImage(image)));
     }
 
     [Fact]
@@ -65,7 +61,7 @@ public sealed class Overlay2BuilderTests
 
         var view = overlay2.OpenContainer(SampleRoots.RedisContainerName);
 
-        Assert.Equal(Describe(aufs.OpenContainer(SampleRoots.RedisContainerName)), Describe(view));
+        Assert.Equal(AufsViews.Describe(aufs.OpenContainer(SampleRoots.RedisContainerName)), AufsViews.Describe(view));
         Assert.Equal(aufs.OpenContainer(SampleRoots.RedisContainerName).GetChanges(), view.GetChanges());
         Assert.Contains(view.GetChanges(), c => c.ToString() == "D /usr/local/bin/redis-benchmark");
         Assert.Equal("overlay2", overlay2.ResolveContainer(SampleRoots.RedisContainerName).Driver);
@@ -109,7 +105,7 @@ public sealed class Overlay2BuilderTests
         var onDisk = DockerRoot.Open(new FileSystem(), temp.Path);
 
         Assert.Equal(WriteOverlay2().ImageIds, built.ImageIds);
-        Assert.Equal(Describe(WriteOverlay2().Open().OpenImage("redis")), Describe(onDisk.OpenImage("redis")));
+        Assert.Equal(AufsViews.Describe(WriteOverlay2().Open().OpenImage("redis")), AufsViews.Describe(onDisk.OpenImage("redis")));
         Assert.Equal(
             WriteOverlay2().Open().OpenContainer(SampleRoots.RedisContainerName).GetChanges(),
             onDisk.OpenContainer(SampleRoots.RedisContainerName).GetChanges());

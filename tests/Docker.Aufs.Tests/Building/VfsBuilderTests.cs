@@ -17,9 +17,6 @@ public sealed class VfsBuilderTests
     private static BuiltRoot WriteVfs(IFileSystem? fileSystem = null, string? path = null, SpecialFileMode mode = SpecialFileMode.Recorded) =>
         SampleRoots.Write(new DockerRootBuilder(fileSystem ?? new MockFileSystem(), ImageStoreKind.ContentAddressed, "vfs", path, mode));
 
-    private static List<string> Describe(Docker.Aufs.Union.UnionView view) =>
-        [.. view.EnumerateRecursive().Select(e => $"{e.Path} {e.Type} {Convert.ToString(e.Permissions, 8)} {e.Uid}:{e.Gid} {e.Size} {e.LinkTarget} {e.ModifiedTime:O}")];
-
     [Fact]
     public void Check_TheSampleOnVfs_FindsNothing()
     {
@@ -47,7 +44,7 @@ public sealed class VfsBuilderTests
     {
         var aufs = SampleRoots.WriteInMemory(ImageStoreKind.ContentAddressed).Open();
 
-        Assert.Equal(Describe(aufs.OpenImage(image)), Describe(WriteVfs().Open().OpenImage(image)));
+        Assert.Equal(AufsViews.Describe(aufs.OpenImage(image)), AufsViews.Describe(WriteVfs().Open().OpenImage(image)));
     }
 
     [Fact]
@@ -58,7 +55,7 @@ public sealed class VfsBuilderTests
 
         var view = vfs.OpenContainer(SampleRoots.RedisContainerName);
 
-        Assert.Equal(Describe(aufs.OpenContainer(SampleRoots.RedisContainerName)), Describe(view));
+        Assert.Equal(AufsViews.Describe(aufs.OpenContainer(SampleRoots.RedisContainerName)), AufsViews.Describe(view));
 
         // The naive diff reports every directory holding a change, up to the top, where AUFS reports the ones it copied up and changed.
         Assert.Equal(
@@ -101,7 +98,7 @@ public sealed class VfsBuilderTests
         WriteVfs(new FileSystem(), temp.Path, SpecialFileMode.Native);
         var onDisk = DockerRoot.Open(new FileSystem(), temp.Path);
 
-        Assert.Equal(Describe(WriteVfs().Open().OpenImage("redis")), Describe(onDisk.OpenImage("redis")));
+        Assert.Equal(AufsViews.Describe(WriteVfs().Open().OpenImage("redis")), AufsViews.Describe(onDisk.OpenImage("redis")));
         Assert.Equal(WriteVfs().Open().OpenContainer(SampleRoots.RedisContainerName).GetChanges(), onDisk.OpenContainer(SampleRoots.RedisContainerName).GetChanges());
     }
 }

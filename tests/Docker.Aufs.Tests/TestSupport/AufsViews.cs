@@ -17,6 +17,10 @@ internal static class AufsViews
         new AufsDriver(new DriverContext(driver.FileSystem, driver.Context.Root, driver.Directory, metadata,
             (logs ?? NullLoggerFactory.Instance).CreateLogger("Docker.Aufs"))).OpenLayerView(layerId);
 
+    /// <summary>Every entry of a view with what a reader sees of it (type, mode, owner, size, link, time), to compare views of different drivers.</summary>
+    public static List<string> Describe(UnionView view) =>
+        [.. view.EnumerateRecursive().Select(e => $"{e.Path} {e.Type} {Convert.ToString(e.Permissions, 8)} {e.Uid}:{e.Gid} {e.Size} {e.LinkTarget} {e.ModifiedTime:O}")];
+
     /// <summary>A view over branch directories, top first.</summary>
     public static UnionView Over(System.IO.Abstractions.IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches) =>
         new(fileSystem, metadata, branches, NullLogger.Instance);
