@@ -38,6 +38,36 @@ internal static class NoFollow
 
     /// <summary>Checks that <paramref name="path"/> is not a symbolic link (a directory about to be listed or read from). A missing entry passes.</summary>
     /// <exception cref="UnsafePathException">The entry is a symbolic link.</exception>
+    /// <summary>Whether a regular file is at <paramref name="path"/> (<see langword="false"/>: nothing there), with one <c>lstat</c>.</summary>
+    /// <exception cref="UnsafePathException">The path is a symbolic link.</exception>
+    /// <exception cref="CorruptFileException">The path is something other than a regular file.</exception>
+    public static bool IsPresentRegularFile(IFileSystem fileSystem, string path)
+    {
+        var type = Probe(fileSystem, path, out var target);
+        if (type == UnixFileType.SymbolicLink)
+        {
+            throw new UnsafePathException(path, target, Reason);
+        }
+
+        if (type is { } other && other != UnixFileType.RegularFile)
+        {
+            throw new CorruptFileException(path, $"is a {Describe(other)}, not a regular file");
+        }
+
+        // Without lstat (an in-memory file system), Probe sees only links: ask the file system for the rest.
+        return type == UnixFileType.RegularFile || (type is null && !(OperatingSystem.IsLinux() && fileSystem is FileSystem) && RegularOrOther(fileSystem, path));
+    }
+
+    private static bool RegularOrOther(IFileSystem fileSystem, string path)
+    {
+        if (fileSystem.Directory.Exists(path))
+        {
+            throw new CorruptFileException(path, "is a directory, not a regular file");
+        }
+
+        return fileSystem.File.Exists(path);
+    }
+
     public static void RequireNotLink(IFileSystem fileSystem, string path)
     {
         if (Probe(fileSystem, path, out var target) == UnixFileType.SymbolicLink)

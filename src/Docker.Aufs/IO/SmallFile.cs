@@ -35,11 +35,32 @@ internal static class SmallFile
         }
     }
 
+    /// <summary>Reads a file that may be missing, with one <c>lstat</c> for both questions: <see langword="null"/> when there is no entry.</summary>
+    /// <exception cref="UnsafePathException">The path is a symbolic link.</exception>
+    /// <exception cref="CorruptFileException">The path is not a regular file, or the file is larger than <paramref name="limit"/>.</exception>
+    public static byte[]? TryRead(IFileSystem fileSystem, string path, int limit)
+    {
+        if (!NoFollow.IsPresentRegularFile(fileSystem, path))
+        {
+            return null;
+        }
+
+        using var stream = OpenChecked(fileSystem, path, limit, out var length);
+        var buffer = new byte[length];
+        var read = Fill(stream, buffer);
+        return read == buffer.Length ? buffer : buffer[..read];
+    }
+
     private static FileSystemStream Open(IFileSystem fileSystem, string path, int limit, out long length)
     {
         // Never through a symbolic link, never a fifo (whose open would block): see NoFollow.
         NoFollow.RequireRegularFile(fileSystem, path);
+        return OpenChecked(fileSystem, path, limit, out length);
+    }
 
+    /// <summary>Opens a file already known to be a regular one (not a link, not a fifo).</summary>
+    private static FileSystemStream OpenChecked(IFileSystem fileSystem, string path, int limit, out long length)
+    {
         // Unbuffered (buffer size 1): the file is read whole with one call into an array of its size.
         var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
         length = stream.Length;

@@ -83,8 +83,7 @@ internal sealed record CasLayer(string ChainId, string Directory, string DiffId,
     /// <summary>Reads <c>size</c> as <c>strconv.ParseInt(content, 10, 64)</c>: an optional sign and decimal digits, nothing around them.</summary>
     private static long ReadSize(IFileSystem fileSystem, string path)
     {
-        RequirePresent(fileSystem, path);
-        var text = System.Text.Encoding.UTF8.GetString(SmallFile.Read(fileSystem, path, LineLimit));
+        var text = System.Text.Encoding.UTF8.GetString(SmallFile.TryRead(fileSystem, path, LineLimit) ?? throw Missing(path));
         return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var size)
             ? size
             : throw new CorruptFileException(path, $"holds '{DockerIds.Printable(text)}', which is not a decimal size (Docker reads it without trimming)");
@@ -92,24 +91,13 @@ internal sealed record CasLayer(string ChainId, string Directory, string DiffId,
 
     private static string? ReadTrimmed(IFileSystem fileSystem, string path, bool required)
     {
-        if (!required && !NoFollow.Exists(fileSystem, path))
-        {
-            return null;
-        }
-
-        RequirePresent(fileSystem, path);
-
-        // Go's strings.TrimSpace trims what .NET's Trim does: Unicode white space.
-        return System.Text.Encoding.UTF8.GetString(SmallFile.Read(fileSystem, path, LineLimit)).Trim();
+        // One lstat answers "is it there" and "is it a regular file"; Go's strings.TrimSpace trims what .NET's Trim does.
+        return SmallFile.TryRead(fileSystem, path, LineLimit) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes).Trim()
+            : required ? throw Missing(path)
+            : null;
     }
 
-    private static void RequirePresent(IFileSystem fileSystem, string path)
-    {
-        if (!NoFollow.Exists(fileSystem, path))
-        {
-            throw new CorruptFileException(path, "is missing");
-        }
-    }
+    private static CorruptFileException Missing(string path) => new(path, "is missing");
 }
 
 /// <summary>
