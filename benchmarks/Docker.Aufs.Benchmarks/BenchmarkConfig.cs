@@ -22,28 +22,19 @@ public class BenchmarkConfig : ManualConfig
     protected static Job ShortJob { get; } = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10);
 }
 
-/// <summary>Generated roots on the real disk, deleted again at the end.</summary>
-public sealed class RootFixture : IDisposable
+/// <summary>A root generated in a new temporary directory on the real disk, deleted again at the end.</summary>
+public abstract class GeneratedRoot : IDisposable
 {
-    private RootFixture(string directory, SyntheticRootInfo info)
+    protected GeneratedRoot(string directory)
     {
         Directory = directory;
-        Info = info;
     }
 
+    /// <summary>Gets the temporary directory holding the root (as <c>docker/</c>).</summary>
     public string Directory { get; }
 
-    public SyntheticRootInfo Info { get; }
-
-    public string Path => Info.Path;
-
-    public static RootFixture Create(SyntheticRootSpec spec)
-    {
-        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "docker-aufs-bench-" + Guid.NewGuid().ToString("N"));
-        var info = SyntheticRoot.Generate(System.IO.Path.Combine(directory, "docker"), spec);
-        Console.WriteLine($"// Generated {info}");
-        return new RootFixture(directory, info);
-    }
+    /// <summary>Gets the Docker root's path.</summary>
+    public abstract string Path { get; }
 
     public void Dispose()
     {
@@ -55,42 +46,59 @@ public sealed class RootFixture : IDisposable
         {
             // Best effort: a leftover temp directory must not fail a benchmark run.
         }
+
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>A new temporary directory name, and where the root goes in it.</summary>
+    protected static (string Directory, string Root) NewLocation()
+    {
+        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "docker-aufs-bench-" + Guid.NewGuid().ToString("N"));
+        return (directory, System.IO.Path.Combine(directory, "docker"));
     }
 }
 
-/// <summary>A generated 1.10+ (content-addressed) root on the real disk, deleted again at the end.</summary>
-public sealed class CasRootFixture : IDisposable
+/// <summary>A generated graph-era root.</summary>
+public sealed class RootFixture : GeneratedRoot
 {
-    private CasRootFixture(string directory, CasSyntheticRootInfo info)
+    private RootFixture(string directory, SyntheticRootInfo info)
+        : base(directory)
     {
-        Directory = directory;
         Info = info;
     }
 
-    public string Directory { get; }
+    public SyntheticRootInfo Info { get; }
+
+    public override string Path => Info.Path;
+
+    public static RootFixture Create(SyntheticRootSpec spec)
+    {
+        var (directory, root) = NewLocation();
+        var info = SyntheticRoot.Generate(root, spec);
+        Console.WriteLine($"// Generated {info}");
+        return new RootFixture(directory, info);
+    }
+}
+
+/// <summary>A generated 1.10+ (content-addressed) root.</summary>
+public sealed class CasRootFixture : GeneratedRoot
+{
+    private CasRootFixture(string directory, CasSyntheticRootInfo info)
+        : base(directory)
+    {
+        Info = info;
+    }
 
     public CasSyntheticRootInfo Info { get; }
 
-    public string Path => Info.Path;
+    public override string Path => Info.Path;
 
     public static CasRootFixture Create(CasSyntheticRootSpec spec)
     {
-        var directory = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "docker-aufs-bench-" + Guid.NewGuid().ToString("N"));
+        var (directory, root) = NewLocation();
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var info = CasSyntheticRoot.Generate(System.IO.Path.Combine(directory, "docker"), spec);
+        var info = CasSyntheticRoot.Generate(root, spec);
         Console.WriteLine($"// Generated {info} in {watch.Elapsed.TotalSeconds:F1} s");
         return new CasRootFixture(directory, info);
-    }
-
-    public void Dispose()
-    {
-        try
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp directory must not fail a benchmark run.
-        }
     }
 }

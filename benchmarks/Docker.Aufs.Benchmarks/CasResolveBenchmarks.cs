@@ -56,15 +56,9 @@ public class CasResolveBenchmarks
 
     /// <summary>Checks that the target tag names a 20-layer image in the generated root.</summary>
     private T Check<T>(T fixture)
-        where T : class
+        where T : GeneratedRoot
     {
-        var path = fixture switch
-        {
-            RootFixture graph => graph.Path,
-            CasRootFixture cas => cas.Path,
-            _ => throw new ArgumentException("Not a fixture.", nameof(fixture)),
-        };
-        var layers = Resolve(path).Layers.Count;
+        var layers = Resolve(fixture.Path).Layers.Count;
         if (layers != SyntheticRootSpec.TargetDepth)
         {
             throw new InvalidOperationException($"The target tag names an image of {layers} layers, not {SyntheticRootSpec.TargetDepth}.");

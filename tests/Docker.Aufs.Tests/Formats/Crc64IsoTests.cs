@@ -167,6 +167,18 @@ public sealed class Crc64IsoTests
         return result;
     }
 
+    [Fact]
+    public void ComputeWithTables_ByTheTableLoopAlone_IsTheDefinitionAtEveryLength()
+    {
+        var data = new byte[4096 + 7];
+        new Random(11).NextBytes(data);
+
+        foreach (var length in new[] { 0, 1, 7, 8, 15, 16, 127, 128, 255, 256, 1023, 4096 + 7 })
+        {
+            Assert.Equal(BitwiseReference(data.AsSpan(0, length)), Crc64Iso.ComputeWithTables(data.AsSpan(0, length)));
+        }
+    }
+
     private static ulong BitwiseReference(ReadOnlySpan<byte> data) => BitwiseReference(0, data);
 
     // The textbook bit-at-a-time reflected CRC: an independent implementation of the same definition. Continues crc,
