@@ -59,16 +59,20 @@ internal static class ContainersCommand
     /// <summary>The state as <c>docker ps --filter status=</c> names it (Docker 1.9 <c>State.StateString</c>).</summary>
     public static string StateName(ContainerStatus status) => status.ToString().ToLowerInvariant();
 
-    /// <summary>The STATUS column of <c>docker ps</c> (Docker 1.9 <c>State.String</c>).</summary>
+    /// <summary>
+    /// The STATUS column of <c>docker ps</c> (Docker 1.9 <c>State.String</c>), for a root nothing runs in: a container the
+    /// root recorded as running, paused or restarting is shown as recorded ("Running when recorded, started 2018-12-27"),
+    /// never as a live "Up 7 years"; exits keep docker's "Exited (0) 3 years ago", which is a fact of the past.
+    /// </summary>
     private static string Status(Container container, DateTimeOffset now)
     {
         var state = container.State;
-        string Since(RecordedTime time) => Humanize.Ago(time, now) is var ago && ago.EndsWith(" ago", StringComparison.Ordinal) ? ago[..^4] : ago;
+        string Day(RecordedTime time) => time.IsZero ? "at an unrecorded time" : time.Value.ToUniversalTime().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         return state.Status switch
         {
-            ContainerStatus.Running => $"Up {Since(state.StartedAt)}",
-            ContainerStatus.Paused => $"Up {Since(state.StartedAt)} (Paused)",
-            ContainerStatus.Restarting => $"Restarting ({state.ExitCode}) {Humanize.Ago(state.FinishedAt, now)}",
+            ContainerStatus.Running => $"Running when recorded, started {Day(state.StartedAt)}",
+            ContainerStatus.Paused => $"Paused when recorded, started {Day(state.StartedAt)}",
+            ContainerStatus.Restarting => $"Restarting when recorded ({state.ExitCode}), exited {Day(state.FinishedAt)}",
             ContainerStatus.Dead => "Dead",
             ContainerStatus.RemovalInProgress => "Removal In Progress",
             ContainerStatus.Created => "Created",

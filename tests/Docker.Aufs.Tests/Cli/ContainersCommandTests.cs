@@ -75,8 +75,12 @@ public sealed class ContainersCommandTests
         using var document = JsonDocument.Parse(json.Out);
         Assert.Equal(["created", "running", "paused", "restarting", "exited", "dead"], document.RootElement.EnumerateArray().Select(c => c.GetProperty("state").GetString()));
         Assert.All(document.RootElement.EnumerateArray(), c => Assert.Equal(c.GetProperty("name").GetString(), c.GetProperty("state").GetString()));
-        Assert.True(table.Lines.Any(l => l.Contains("Up 24 hours (Paused)", StringComparison.Ordinal) && l.EndsWith("paused", StringComparison.Ordinal)), table.Out);
-        Assert.Contains(table.Lines, l => l.Contains("Restarting (1) 24 hours ago", StringComparison.Ordinal));
+        // Nothing runs in an offline root: what was running is shown as recorded, with its day, never as a live "Up 24 hours".
+        var day = Time.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(table.Lines.Any(l => l.Contains($"Running when recorded, started {day}", StringComparison.Ordinal) && l.EndsWith("running", StringComparison.Ordinal)), table.Out);
+        Assert.True(table.Lines.Any(l => l.Contains($"Paused when recorded, started {day}", StringComparison.Ordinal) && l.EndsWith("paused", StringComparison.Ordinal)), table.Out);
+        Assert.Contains(table.Lines, l => l.Contains($"Restarting when recorded (1), exited {Time.AddMinutes(1).UtcDateTime:yyyy-MM-dd}", StringComparison.Ordinal));
+        Assert.DoesNotContain("Up ", table.Out, StringComparison.Ordinal);
         Assert.Contains(table.Lines, l => l.Contains("Exited (3) 23 hours ago", StringComparison.Ordinal));
         Assert.Contains(table.Lines, l => l.Contains("   Dead   ", StringComparison.Ordinal));
         Assert.Contains(table.Lines, l => l.Contains("   Created   ", StringComparison.Ordinal));
