@@ -87,6 +87,42 @@ public sealed class ContainersCommandTests
     }
 
     [Fact]
+    public void EveryJsonTime_IsTheStringTheRootHolds_ToTheNanosecondAndWithItsOffset()
+    {
+        // Docker writes Go's RFC 3339 with up to nine fractional digits and the host's offset; a parsed value keeps 100 ns.
+        const string Recorded = "2018-12-27T10:11:12.123456789+01:00";
+        var fs = new MockFileSystem();
+        var builder = new DockerRootBuilder(fs, "/docker", SpecialFileMode.Recorded);
+        var image = builder.AddLayer(l => l.File("bin/sh", "#!").Created(Time));
+        builder.Tag("nano:latest", image);
+        builder.AddContainer(c => c.Name("nano").Image(image).Created(Time));
+        builder.Build();
+        var stamp = "\"" + Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var file in fs.AllFiles.Where(f => f.EndsWith("/json", StringComparison.Ordinal) || f.EndsWith("/config.json", StringComparison.Ordinal)))
+        {
+            var text = fs.File.ReadAllText(file);
+            var at = text.IndexOf(stamp, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                var end = text.IndexOf('"', at + 1);
+                fs.File.WriteAllText(file, text[..(at + 1)] + Recorded + text[end..]);
+            }
+        }
+
+        foreach (var (command, property) in new[] { ("containers", "created"), ("images", "created"), ("history", "created") })
+        {
+            var arguments = command == "history" ? new[] { "--root", "/docker", command, "nano", "--json" } : ["--root", "/docker", command, "--json"];
+            var result = CliCapture.Run(fs, arguments);
+            Assert.True(result.ExitCode == 0, command + ": " + result.Error);
+            using var json = JsonDocument.Parse(result.Out);
+            Assert.Equal(Recorded, json.RootElement[0].GetProperty(property).GetString());
+        }
+
+        var inspect = CliCapture.Run(fs, "--root", "/docker", "inspect", "nano", "--json");
+        Assert.Contains("\"created\":\"" + Recorded + "\"", inspect.Out.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Containers_RootThatDoesNotExist_FailsWithOneLine()
     {
         var result = CliCapture.Run(new MockFileSystem(), "--root", "/nowhere", "containers");
