@@ -138,7 +138,12 @@ public static partial class ImageImporter
             foreach (var repoTag in item.RepoTags)
             {
                 var reference = ImageReference.Parse(repoTag);
-                if (reference.ExplicitReference is null || reference.IsDigest || repoTag.Contains('\0', StringComparison.Ordinal))
+                if (repoTag.Contains('\0', StringComparison.Ordinal))
+                {
+                    throw new ArchiveFormatException(archive.Path, ManifestName, $"RepoTags holds '{DockerIds.Printable(repoTag)}', which holds a NUL byte");
+                }
+
+                if (reference.ExplicitReference is null || reference.IsDigest)
                 {
                     throw new ArchiveFormatException(archive.Path, ManifestName, $"RepoTags holds '{DockerIds.Printable(repoTag)}', which is not name:tag");
                 }

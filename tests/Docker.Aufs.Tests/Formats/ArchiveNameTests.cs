@@ -99,6 +99,7 @@ public sealed class ArchiveNameTests
         var error = Assert.Throws<ArchiveFormatException>(() => ImageImporter.Import(fs, "/save.tar", "/imported", cancellationToken: TestContext.Current.CancellationToken));
         Assert.Contains("manifest.json", error.Message, StringComparison.Ordinal);
         Assert.Contains("\\u0000", error.Message, StringComparison.Ordinal);
+        Assert.Contains("NUL byte", error.Message, StringComparison.Ordinal); // said, not left to a failed lookup
     }
 
     private static MockFileSystem Archive(TarBytes archive)
