@@ -187,7 +187,7 @@ internal static class CliApp
         {
             foreach (var error in parse.Errors)
             {
-                environment.Error.WriteLine($"docker-aufs: {error.Message}");
+                environment.Error.WriteLine($"docker-aufs: {TerminalText.Escape(error.Message)}");
             }
 
             environment.Error.WriteLine("Run 'docker-aufs --help' for usage.");
@@ -233,12 +233,16 @@ internal static class CliApp
         }
     }
 
+    /// <summary>Writes the one line of a failure (escaped: messages quote names from the root), and with --debug the trace, line by line.</summary>
     private static int Fail(CliEnvironment environment, string message, Exception e, bool debug)
     {
-        environment.Error.WriteLine($"docker-aufs: {message}");
+        environment.Error.WriteLine($"docker-aufs: {TerminalText.Escape(message)}");
         if (debug)
         {
-            environment.Error.WriteLine(e.ToString());
+            foreach (var line in e.ToString().Split('\n'))
+            {
+                environment.Error.WriteLine(TerminalText.Escape(line.TrimEnd('\r')));
+            }
         }
 
         return Failure;

@@ -33,7 +33,7 @@ internal static class DiffCommand
 
             foreach (var change in changes)
             {
-                session.Out.WriteLine(change.ToString());
+                session.Out.WriteEscapedLine($"{change.Letter} {change.Path}");
             }
 
             return CliApp.Success;

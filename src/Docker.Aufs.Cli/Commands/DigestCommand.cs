@@ -45,7 +45,7 @@ internal static class DigestCommand
                     return CliApp.Success;
                 }
 
-                session.Out.WriteLine($"IMAGE ID   {digests.ImageId}");
+                session.Out.WriteEscapedLine($"IMAGE ID   {digests.ImageId}");
                 var table = new TableWriter("LAYER ID", "DIFF ID", "SIZE", "SOURCE");
                 foreach (var layer in digests.Layers)
                 {

@@ -25,7 +25,7 @@ internal static class FsckCommand
             {
                 // What fsck throws at all means the root itself cannot be read: not a legacy root, a link at graph/ or
                 // the driver's directories (refused, not followed), or the operating system refusing to list it.
-                environment.Error.WriteLine($"docker-aufs: {e.Message}");
+                environment.Error.WriteEscapedLine($"docker-aufs: {e.Message}");
                 return RootUnreadable;
             }
 
@@ -52,14 +52,19 @@ internal static class FsckCommand
             {
                 foreach (var finding in report.Findings)
                 {
-                    session.Out.WriteLine($"{Severity(finding.Severity),-8}{finding.Code}  {finding.Path}");
-                    session.Out.WriteLine($"        {finding.Message}");
-                    session.Out.WriteLine($"        hint: {finding.Hint}");
+                    session.Out.WriteEscapedLine($"{Severity(finding.Severity),-8}{finding.Code}  {finding.Path}");
+                    session.Out.WriteEscapedLine($"        {finding.Message}");
+                    session.Out.WriteEscapedLine($"        hint: {finding.Hint}");
                 }
 
-                session.Out.WriteLine(report.IsClean
-                    ? $"{report.Root}: no findings"
-                    : $"{report.Root}: {report.Findings.Count} findings ({Count(report, FindingSeverity.Error)} errors, {Count(report, FindingSeverity.Warning)} warnings, {Count(report, FindingSeverity.Info)} info)");
+                if (report.IsClean)
+                {
+                    session.Out.WriteEscapedLine($"{report.Root}: no findings");
+                }
+                else
+                {
+                    session.Out.WriteEscapedLine($"{report.Root}: {report.Findings.Count} findings ({Count(report, FindingSeverity.Error)} errors, {Count(report, FindingSeverity.Warning)} warnings, {Count(report, FindingSeverity.Info)} info)");
+                }
             }
 
             return report.IsClean ? CliApp.Success : CliApp.Failure;

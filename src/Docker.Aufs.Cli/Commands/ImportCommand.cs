@@ -57,13 +57,13 @@ internal static class ImportCommand
                     return CliApp.Success;
                 }
 
-                session.Out.WriteLine($"Imported {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({layerCount} layers) into {result.Path}.");
+                session.Out.WriteEscapedLine($"Imported {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({layerCount} layers) into {result.Path}.");
                 foreach (var image in result.Images)
                 {
-                    session.Out.WriteLine($"{Ids.Shorten(image.Id)}  {(image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags))}");
+                    session.Out.WriteEscapedLine($"{Ids.Shorten(image.Id)}  {(image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags))}");
                 }
 
-                session.Out.WriteLine($"Try: docker-aufs --root {result.Path} images");
+                session.Out.WriteEscapedLine($"Try: docker-aufs --root {result.Path} images");
                 return CliApp.Success;
             }, cancellationToken))));
         return command;

@@ -26,7 +26,7 @@ internal static class InspectCommand
                 return CliApp.Success;
             }
 
-            using var document = JsonDocument.Parse(value);
+            using var document = DockerJson.Parse(value, $"the config of image {image.Id}");
             using var buffer = new MemoryStream();
             using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, IndentSize = root.Store == ImageStoreKind.ContentAddressed ? 4 : 2, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {

@@ -40,7 +40,7 @@ internal static class LayerTarCommand
                 }
                 else
                 {
-                    session.Out.WriteLine($"Wrote {path}: {result.Size} bytes, {result.DiffId} ({ArchiveCommandOptions.Name(result.Source)})");
+                    session.Out.WriteEscapedLine($"Wrote {path}: {result.Size} bytes, {result.DiffId} ({ArchiveCommandOptions.Name(result.Source)})");
                 }
 
                 return CliApp.Success;

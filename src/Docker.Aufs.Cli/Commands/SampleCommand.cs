@@ -43,8 +43,8 @@ internal static class SampleCommand
             }
             else
             {
-                session.Out.WriteLine($"Wrote the sample root to {written.Path}: busybox:latest and redis:latest, {written.LayerIds.Count} layers.");
-                session.Out.WriteLine($"Try: docker-aufs --root {written.Path} images");
+                session.Out.WriteEscapedLine($"Wrote the sample root to {written.Path}: busybox:latest and redis:latest, {written.LayerIds.Count} layers.");
+                session.Out.WriteEscapedLine($"Try: docker-aufs --root {written.Path} images");
             }
 
             return CliApp.Success;

@@ -88,13 +88,13 @@ internal static class SaveCommand
             return;
         }
 
-        session.Out.WriteLine($"Saved {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({result.LayerCount} layer{(result.LayerCount == 1 ? "" : "s")}) to {result.Path} ({format}).");
+        session.Out.WriteEscapedLine($"Saved {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({result.LayerCount} layer{(result.LayerCount == 1 ? "" : "s")}) to {result.Path} ({format}).");
         foreach (var image in result.Images)
         {
             var tags = image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags);
             var regenerated = image.Layers.Count(l => l.Source == LayerSource.Regenerated);
             var note = regenerated == 0 ? "all layers byte-exact from tar-split" : $"{regenerated} of {image.Layers.Count} layers regenerated";
-            session.Out.WriteLine($"{image.ImageId}  {tags}  ({note})");
+            session.Out.WriteEscapedLine($"{image.ImageId}  {tags}  ({note})");
         }
     }
 }

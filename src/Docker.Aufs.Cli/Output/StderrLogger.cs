@@ -40,7 +40,7 @@ internal sealed class StderrLoggerFactory(TextWriter error, LogLevel minimum) : 
             };
             lock (error)
             {
-                error.WriteLine($"docker-aufs: {level}: {formatter(state, exception)}");
+                error.WriteLine($"docker-aufs: {level}: {TerminalText.Escape(formatter(state, exception))}");
             }
         }
     }

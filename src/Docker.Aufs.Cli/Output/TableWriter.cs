@@ -2,7 +2,8 @@ namespace Docker.Aufs.Cli.Output;
 
 /// <summary>
 /// Aligned columns as the docker CLI prints them (Go's <c>tabwriter</c> with minimum width 20 and padding 3): each column
-/// is as wide as its widest cell plus 3, at least 20; the last column is not padded.
+/// is as wide as its widest cell plus 3, at least 20; the last column is not padded. Every cell is shown as
+/// <see cref="TerminalText.Escape"/> shows text, so callers pass values as the root holds them.
 /// </summary>
 internal sealed class TableWriter
 {
@@ -15,7 +16,7 @@ internal sealed class TableWriter
         _rows.Add(headers);
     }
 
-    public void Add(params string[] cells) => _rows.Add(cells);
+    public void Add(params string[] cells) => _rows.Add([.. cells.Select(TerminalText.Escape)]);
 
     public void WriteTo(TextWriter writer)
     {

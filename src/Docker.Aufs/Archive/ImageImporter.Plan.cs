@@ -138,6 +138,11 @@ public static partial class ImageImporter
             foreach (var repoTag in item.RepoTags)
             {
                 var reference = ImageReference.Parse(repoTag);
+                if (repoTag.Contains('\0', StringComparison.Ordinal))
+                {
+                    throw new ArchiveFormatException(archive.Path, ManifestName, $"RepoTags holds '{DockerIds.Printable(repoTag)}', which holds a NUL byte");
+                }
+
                 if (reference.ExplicitReference is null || reference.IsDigest)
                 {
                     throw new ArchiveFormatException(archive.Path, ManifestName, $"RepoTags holds '{DockerIds.Printable(repoTag)}', which is not name:tag");
@@ -273,6 +278,11 @@ public static partial class ImageImporter
 
     private static string CleanReference(SaveArchive archive, string name)
     {
+        if (name.Contains('\0', StringComparison.Ordinal))
+        {
+            throw BadManifest(archive, $"it names the member '{DockerIds.Printable(name)}', which holds a NUL byte: no archive member can have that name");
+        }
+
         var cleaned = GoPath.Clean(name);
         if (name.StartsWith('/') || cleaned == ".." || cleaned.StartsWith("../", StringComparison.Ordinal))
         {

@@ -36,7 +36,7 @@ internal static partial class GoImageConfig
         public static V1Image Decode(ReadOnlySpan<byte> json, string path)
         {
             var image = new V1Image();
-            var reader = new Utf8JsonReader(json, GoJson.ReaderOptions);
+            var reader = GoJson.Reader(json);
             Read(ref reader, path);
             if (reader.TokenType == JsonTokenType.Null)
             {

@@ -200,7 +200,7 @@ internal static partial class GoImageConfig
     internal static string ReadDockerVersion(ReadOnlySpan<byte> json, string path)
     {
         var version = string.Empty;
-        var reader = new Utf8JsonReader(json, GoJson.ReaderOptions);
+        var reader = GoJson.Reader(json);
         Read(ref reader, path);
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -227,7 +227,7 @@ internal static partial class GoImageConfig
     /// <summary>The top-level members as Go's <c>map[string]*json.RawMessage</c> holds them: raw value bytes, last duplicate wins.</summary>
     private static Dictionary<string, byte[]> ReadMembers(ReadOnlySpan<byte> json, string path)
     {
-        var reader = new Utf8JsonReader(json, GoJson.ReaderOptions);
+        var reader = GoJson.Reader(json);
         Read(ref reader, path);
         if (reader.TokenType != JsonTokenType.StartObject)
         {

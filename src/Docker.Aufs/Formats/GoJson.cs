@@ -7,9 +7,15 @@ namespace Docker.Aufs.Formats;
 /// <summary>
 /// The one place where Go's <c>encoding/json</c> decoding rules are reproduced (docs/format/graph-era.md §4.3): only the first JSON
 /// value of a file is read (<c>json.NewDecoder(f).Decode</c>), trailing bytes are ignored, invalid UTF-8 becomes U+FFFD
-/// byte by byte, a top-level <c>null</c> leaves the target at its zero value. Case-insensitive keys with the last
-/// duplicate winning come from the serializer options of each source-generated context (same options everywhere).
+/// byte by byte, a <c>\u</c> escape of a surrogate that is not half of a valid pair becomes U+FFFD, a top-level
+/// <c>null</c> leaves the target at its zero value. Case-insensitive keys with the last duplicate winning come from the
+/// serializer options of each source-generated context (same options everywhere).
 /// </summary>
+/// <remarks>
+/// Every JSON reader of the library is made here (<see cref="Reader"/>, <see cref="Deserialize{T}"/>), with one set of
+/// reader options and the surrogate repair, so a document one command accepts, every command accepts; a convention test
+/// keeps other code from creating readers of its own.
+/// </remarks>
 internal static class GoJson
 {
     /// <summary>The nesting depth every JSON reader of the library accepts (Go's decoder has a limit of 10,000; 256 covers every real file).</summary>
@@ -23,6 +29,86 @@ internal static class GoJson
 
     private static readonly byte[] Replacement = [0xEF, 0xBF, 0xBD];
 
+    /// <summary>
+    /// A reader over <paramref name="json"/> with the library's reader options and its invalid surrogate escapes read as
+    /// U+FFFD (<see cref="RepairSurrogateEscapes"/>). The repair keeps every byte offset, so token positions index
+    /// <paramref name="json"/> itself: raw values may be sliced from the original bytes, as Go's <c>json.RawMessage</c> keeps them.
+    /// </summary>
+    /// <param name="json">UTF-8 JSON (see <see cref="FirstValue"/> for data that may not be valid UTF-8).</param>
+    /// <param name="firstValue">Whether the reader stops after the first value (<c>json.Decoder</c>); else trailing data is an error.</param>
+    public static Utf8JsonReader Reader(ReadOnlySpan<byte> json, bool firstValue = false) =>
+        new(RepairSurrogateEscapes(json), firstValue ? FirstValueOptions : ReaderOptions);
+
+    /// <summary>
+    /// Go's decoding of <c>\u</c> escapes (<c>encoding/json</c> <c>unquote</c>): a high surrogate escape followed by a low
+    /// surrogate escape is one character; any other surrogate escape is U+FFFD. System.Text.Json refuses such a string
+    /// when it is read, so the escape's four hex digits are rewritten to <c>FFFD</c> — the same length, so every offset
+    /// stays valid. The input is returned unchanged when it holds no such escape (almost always), else a repaired copy.
+    /// </summary>
+    public static ReadOnlySpan<byte> RepairSurrogateEscapes(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return json;
+        }
+
+        byte[]? copy = null;
+        var i = json.IndexOf((byte)'\\');
+        while (i >= 0 && i + 1 < json.Length)
+        {
+            var next = 2; // an escape is a backslash and one character: "\\" never starts another escape
+            if (json[i + 1] == 'u' && Hex4(json, i + 2) is { } unit)
+            {
+                next = 6;
+                if (unit is >= 0xD800 and <= 0xDFFF)
+                {
+                    if (unit <= 0xDBFF && i + 7 < json.Length && json[i + 6] == '\\' && json[i + 7] == 'u' && Hex4(json, i + 8) is >= 0xDC00 and <= 0xDFFF)
+                    {
+                        next = 12; // a valid pair
+                    }
+                    else
+                    {
+                        copy ??= json.ToArray();
+                        "FFFD"u8.CopyTo(copy.AsSpan(i + 2));
+                    }
+                }
+            }
+
+            var rest = json[Math.Min(json.Length, i + next)..].IndexOf((byte)'\\');
+            i = rest < 0 ? -1 : i + next + rest;
+        }
+
+        return copy ?? json;
+    }
+
+    private static int? Hex4(ReadOnlySpan<byte> json, int start)
+    {
+        if (start + 4 > json.Length)
+        {
+            return null;
+        }
+
+        var value = 0;
+        foreach (var b in json.Slice(start, 4))
+        {
+            var digit = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return null;
+            }
+
+            value = (value << 4) | digit;
+        }
+
+        return value;
+    }
+
     /// <summary>Returns the bytes of the first JSON value in <paramref name="data"/>, after making its UTF-8 valid.</summary>
     /// <exception cref="CorruptFileException">The data is empty, truncated or not JSON.</exception>
     public static ReadOnlyMemory<byte> FirstValue(ReadOnlyMemory<byte> data, string path)
@@ -35,7 +121,7 @@ internal static class GoJson
             span = valid.Span;
         }
 
-        var reader = new Utf8JsonReader(span, FirstValueOptions);
+        var reader = Reader(span, firstValue: true);
         try
         {
             if (!reader.Read())
@@ -68,7 +154,7 @@ internal static class GoJson
 
         if (System.Text.Unicode.Utf8.IsValid(span))
         {
-            var reader = new Utf8JsonReader(span, FirstValueOptions);
+            var reader = Reader(span, firstValue: true);
             try
             {
                 return JsonSerializer.Deserialize(ref reader, typeInfo);
@@ -86,9 +172,10 @@ internal static class GoJson
     internal static T? DeserializeCarefully<T>(ReadOnlyMemory<byte> data, JsonTypeInfo<T> typeInfo, string path)
     {
         var value = FirstValue(data, path);
+        var reader = Reader(value.Span);
         try
         {
-            return JsonSerializer.Deserialize(value.Span, typeInfo);
+            return JsonSerializer.Deserialize(ref reader, typeInfo);
         }
         catch (JsonException e)
         {

@@ -142,7 +142,7 @@ internal sealed class TarSplitReader
 
         try
         {
-            var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 16 });
+            var reader = GoJson.Reader(line);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw Bad("is not a JSON object");
@@ -185,10 +185,17 @@ internal sealed class TarSplitReader
             throw Bad($"has the negative size {size}");
         }
 
+        var entryName = nameRaw is { Length: > 0 } ? nameRaw : Encoding.UTF8.GetBytes(name ?? string.Empty);
+        if (entryName.AsSpan().Contains((byte)0))
+        {
+            // A tar header cannot carry one, and no file on disk can have such a name.
+            throw Bad($"names the file '{TarStreamReader.Printable(entryName)}', which holds a NUL byte");
+        }
+
         return new TarSplitEntry
         {
             Type = (TarSplitEntryType)type,
-            Name = nameRaw is { Length: > 0 } ? nameRaw : Encoding.UTF8.GetBytes(name ?? string.Empty),
+            Name = entryName,
             Size = size,
             Payload = payload,
             Position = (int)Math.Clamp(position, int.MinValue, int.MaxValue),

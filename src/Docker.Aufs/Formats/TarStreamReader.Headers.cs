@@ -142,10 +142,22 @@ internal sealed partial class TarStreamReader
         return records;
     }
 
+    /// <summary>
+    /// Applies a PAX header's records to the header that follows it. A record Go 1.10+ refuses (<c>validPAXRecord</c>: a key
+    /// with a NUL byte, or a path, link target, user or group name with one) is a format error naming the entry: no file
+    /// name can hold a NUL, and Docker could never have written such an entry to disk.
+    /// </summary>
     private static void MergePax(TarEntryHeader header, Dictionary<string, byte[]> pax)
     {
         foreach (var (key, value) in pax)
         {
+            if (key.Contains('\0', StringComparison.Ordinal) ||
+                (key is "path" or "linkpath" or "uname" or "gname" && value.AsSpan().Contains((byte)0)))
+            {
+                var shown = key.Contains('\0', StringComparison.Ordinal) ? string.Empty : $" ('{Printable(value)}')";
+                throw new TarFormatException($"the PAX header of the entry '{Printable(header.Name)}' has a '{DockerIds.Printable(key)}' record holding a NUL byte{shown}, which no name can hold");
+            }
+
             switch (key)
             {
                 case "path": header.Name = value; break;

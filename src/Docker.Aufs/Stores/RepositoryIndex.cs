@@ -163,7 +163,7 @@ internal sealed partial class RepositoryIndex
 
             try
             {
-                var fast = new Utf8JsonReader(span, GoJson.FirstValueOptions);
+                var fast = GoJson.Reader(span, firstValue: true);
                 return ParseValue(ref fast, path, only);
             }
             catch (Exception e) when (e is JsonException or CorruptFileException or InvalidOperationException)
@@ -179,7 +179,7 @@ internal sealed partial class RepositoryIndex
     internal static Dictionary<string, Dictionary<string, string>> ParseCarefully(ReadOnlyMemory<byte> utf8, string path, string? only)
     {
         var value = GoJson.FirstValue(utf8, path);
-        var reader = new Utf8JsonReader(value.Span, GoJson.ReaderOptions);
+        var reader = GoJson.Reader(value.Span);
         return ParseValue(ref reader, path, only);
     }
 

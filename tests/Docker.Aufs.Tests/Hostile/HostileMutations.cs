@@ -154,6 +154,12 @@ internal static partial class HostileMutations
             e.Write(file, [.. Encoding.UTF8.GetBytes(text[..at]), 0xFF, 0xC0, 0xAF, .. Encoding.UTF8.GetBytes(text[at..])]);
         });
         yield return Case(seed, file, "a lone surrogate escape", SetField(file, "comment", () => "\ud800"));
+        yield return Case(seed, file, "lone, reversed and cut surrogate escapes in a key and a value (spliced as text)", e =>
+        {
+            var text = e.ReadText(file);
+            var brace = text.IndexOf('{', StringComparison.Ordinal);
+            e.Write(file, text[..(brace + 1)] + "\"k\\ud800\":\"\\udc00\\ud83d\\ud800\\u0041\\ude00\"," + text[(brace + 1)..]);
+        });
         yield return Case(seed, file, "escaped NUL characters", SetField(file, "comment", () => "a\0b"));
     }
 

@@ -126,7 +126,7 @@ internal static class ImageJsonCheck
             return false;
         }
 
-        var reader = new Utf8JsonReader(data, GoJson.FirstValueOptions);
+        var reader = GoJson.Reader(data, firstValue: true);
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+
+namespace Docker.Aufs.Cli.Output;
+
+/// <summary>
+/// The one escaping of text shown to a human (docs/hostile-input.md, "Text on a terminal"): every table cell, every plain
+/// line's values and every error and warning pass through <see cref="Escape"/>, so a name, tag, command, label or message
+/// from the root cannot move the cursor, retitle the window or hide what follows. JSON output is not escaped here: its
+/// writer escapes control characters as JSON does, and the value it carries stays exact.
+/// </summary>
+/// <remarks>
+/// <para>The rule: a text that holds no C0 control (U+0000–U+001F), DEL (U+007F), C1 control (U+0080–U+009F) or unpaired
+/// surrogate, and does not begin with <c>$'</c>, is shown as it is. Any other text is shown whole in the shell's ANSI-C
+/// quotes, <c>$'…'</c>: <c>\\</c> and <c>\'</c> for a backslash and a quote, <c>\a \b \t \n \v \f \r</c>, <c>\xHH</c> for
+/// the other C0 controls and DEL, <c>\uHHHH</c> for C1 controls and unpaired surrogates.</para>
+/// <para>So the shown form is unambiguous — a text beginning with <c>$'</c> is quoted, anything else is literal — and it
+/// round-trips: pasted into bash or zsh, <c>$'…'</c> is the original text (an unpaired surrogate, which no file name on
+/// Linux can hold, excepted).</para>
+/// </remarks>
+internal static class TerminalText
+{
+    /// <summary>Returns <paramref name="text"/> as it may be shown on a terminal (see the rule above); <see langword="null"/> is empty.</summary>
+    public static string Escape(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return string.Empty;
+        }
+
+        if (!NeedsQuoting(text))
+        {
+            return text;
+        }
+
+        var builder = new StringBuilder(text.Length + 8);
+        builder.Append("$'");
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            switch (c)
+            {
+                case '\\': builder.Append(@"\\"); break;
+                case '\'': builder.Append(@"\'"); break;
+                case '\a': builder.Append(@"\a"); break;
+                case '\b': builder.Append(@"\b"); break;
+                case '\t': builder.Append(@"\t"); break;
+                case '\n': builder.Append(@"\n"); break;
+                case '\v': builder.Append(@"\v"); break;
+                case '\f': builder.Append(@"\f"); break;
+                case '\r': builder.Append(@"\r"); break;
+                case < ' ' or '\u007f':
+                    builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+                    break;
+                case >= '\u0080' and <= '\u009f':
+                    builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                    break;
+                default:
+                    if (char.IsSurrogate(c) && !IsPaired(text, i))
+                    {
+                        builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+                    }
+                    else if (char.IsHighSurrogate(c))
+                    {
+                        builder.Append(c).Append(text[++i]);
+                    }
+                    else
+                    {
+                        builder.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        return builder.Append('\'').ToString();
+    }
+
+    /// <summary>Whether <paramref name="text"/> is shown quoted: it holds a character a terminal would act on, or looks quoted itself.</summary>
+    public static bool NeedsQuoting(string text)
+    {
+        if (text.StartsWith("$'", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (c < ' ' || c is >= '\u007f' and <= '\u009f')
+            {
+                return true;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                if (!IsPaired(text, i))
+                {
+                    return true;
+                }
+
+                i++; // the low half of the pair
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes a line whose literal parts are the tool's own and whose interpolated strings are escaped one by one.</summary>
+    public static void WriteEscapedLine(this TextWriter writer, FormattableString line)
+    {
+        var arguments = line.GetArguments().Select(a => a is string s ? Escape(s) : a).ToArray();
+        writer.WriteLine(string.Format(CultureInfo.CurrentCulture, line.Format, arguments));
+    }
+
+    /// <summary>Whether the surrogate at <paramref name="i"/> is the high half of a pair, or the low half following one.</summary>
+    private static bool IsPaired(string text, int i) => char.IsHighSurrogate(text[i])
+        ? i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])
+        : i > 0 && char.IsHighSurrogate(text[i - 1]);
+}
