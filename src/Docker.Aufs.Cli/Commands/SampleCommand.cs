@@ -15,6 +15,8 @@ internal static class SampleCommand
         {
             var fs = session.Environment.FileSystem;
             var target = fs.Path.GetFullPath(session.Value(directory)!);
+            var (rootFileSystem, rootPath) = session.ProtectedRoot();
+            Docker.Aufs.IO.OutputGuard.CheckDirectory(fs, target, rootFileSystem, rootPath);
             if (fs.File.Exists(target) || (fs.Directory.Exists(target) && fs.Directory.EnumerateFileSystemEntries(target).Any()))
             {
                 throw new IOException($"{target} already exists and is not an empty directory; the sample is only written to a new or empty one");
