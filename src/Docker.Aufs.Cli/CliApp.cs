@@ -265,7 +265,7 @@ internal static class CliApp
     {
         if (Interlocked.Exchange(ref environment.StopReported.Value, 1) == 0)
         {
-            environment.Error.WriteLine("docker-aufs: stopped by a signal; nothing was written");
+            environment.Error.WriteLine("docker-aufs: stopped by a signal; no output file was written");
         }
     }
 

@@ -39,6 +39,11 @@ internal sealed class OutputTarget
     /// <exception cref="IOException">The output is refused: inside the root, a directory, a socket, a link to a file, or a terminal.</exception>
     public static OutputTarget Resolve(Session session, string value, IFileSystem? rootFileSystem, string? rootPath)
     {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw new IOException("-o needs a file to write, or '-' for standard output");
+        }
+
         if (value == "-")
         {
             if (session.Environment.OutputIsTerminal)

@@ -59,7 +59,7 @@ internal sealed class TarEntryWriter
     /// <param name="options">How to open the file.</param>
     /// <typeparam name="TIo">Synchronous or asynchronous I/O.</typeparam>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is shorter than <c>lstat</c> said when it was listed.</exception>
     /// <exception cref="CorruptFileException">A symbolic link with an empty target, or device numbers above 2147483647: no Linux file system holds them.</exception>
     public async ValueTask WriteEntryAsync<TIo>(UnixFileStatus status, string name, string sourcePath, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
@@ -172,11 +172,9 @@ internal sealed class TarEntryWriter
                 var read = await TIo.ReadAsync(stream, _buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    Log.FileShrankWhileRead(_logger, DockerIds.Printable(path), size, size - remaining);
-                    await PadAsync<TIo>(remaining, progress, cancellationToken).ConfigureAwait(false);
-                    remaining = 0;
-                    probed = true; // its end is known
-                    break;
+                    // Padding would keep the tar readable, but the size it would pad to is only what lstat said: a recorded
+                    // terabyte would be a terabyte of zeros. A shrunk file fails the write instead, with one line.
+                    throw new IOException($"{DockerIds.Printable(path)} shrank while it was read: it ended after {size - remaining} of the {size} bytes it had when listed (the directory is changing); the tar was not completed");
                 }
 
                 if (read > remaining)
@@ -203,21 +201,6 @@ internal sealed class TarEntryWriter
         {
             await _output.WriteAsync<TIo>(new byte[padding], cancellationToken).ConfigureAwait(false);
             progress?.Invoke(padding);
-        }
-    }
-
-    /// <summary>Writes <paramref name="count"/> zero bytes where a file that shrank ended early.</summary>
-    private async ValueTask PadAsync<TIo>(long count, Action<long>? progress, CancellationToken cancellationToken)
-        where TIo : struct, IIoMode
-    {
-        Array.Clear(_buffer);
-        while (count > 0)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var chunk = (int)Math.Min(_buffer.Length, count);
-            await _output.WriteAsync<TIo>(_buffer.AsMemory(0, chunk), cancellationToken).ConfigureAwait(false);
-            progress?.Invoke(chunk);
-            count -= chunk;
         }
     }
 }

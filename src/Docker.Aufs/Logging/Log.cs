@@ -47,10 +47,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Export skips the socket /{Path}, as Docker's tar writer does")]
     public static partial void ExportSkippedSocket(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "{Path} shrank while it was read ({Expected} bytes when listed, {Actual} read): the tar holds what was read, padded with zeros to the size its header gives")]
-    public static partial void FileShrankWhileRead(ILogger logger, string path, long expected, long actual);
-
-    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "{Path} grew while it was read: the tar holds its first {Expected} bytes, the size it had when listed")]
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "{Path} grew while it was read: the tar holds its first {Expected} bytes, the size it had when listed")]
     public static partial void FileGrewWhileRead(ILogger logger, string path, long expected);
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Skipping container {Id}: {Problem}")]

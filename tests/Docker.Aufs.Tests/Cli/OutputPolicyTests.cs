@@ -199,7 +199,7 @@ public sealed class OutputPolicyTests
             new CliEnvironment(output, error, TimeProvider.System, Disk, new MemoryStream()) { Cancellation = new CancellationToken(canceled: true) });
 
         Assert.Equal(1, exit);
-        Assert.Equal("docker-aufs: stopped by a signal; nothing was written\n", error.ToString());
+        Assert.Equal("docker-aufs: stopped by a signal; no output file was written\n", error.ToString());
         Assert.Equal("the previous archive", File.ReadAllText(target));
         Assert.Equal([target], Directory.EnumerateFileSystemEntries(temp.Combine("out")));
     }
