@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.CompilerServices;
 using System.IO.Abstractions;
 using Docker.Aufs.Cli.Commands;
 using Docker.Aufs.Cli.Output;
@@ -10,12 +11,17 @@ namespace Docker.Aufs.Cli;
 /// <summary>
 /// What the CLI talks to: its streams, clock and file system (the real ones, or test doubles). <paramref name="StandardOutput"/>
 /// is standard output as bytes, for commands that write raw file content (<c>cat</c>, <c>export -o -</c>); text goes to
-/// <paramref name="Out"/>. <paramref name="ErrorIsTerminal"/> says whether stderr is a terminal (for progress bars).
+/// <paramref name="Out"/>. <paramref name="ErrorIsTerminal"/> says whether stderr is a terminal (for progress bars),
+/// <paramref name="OutputIsTerminal"/> whether stdout is (where <c>-o -</c> refuses to write a tar).
 /// </summary>
-internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, Stream? StandardOutput = null, bool ErrorIsTerminal = false)
+internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, Stream? StandardOutput = null, bool ErrorIsTerminal = false,
+    bool OutputIsTerminal = false)
 {
-    public static CliEnvironment System() =>
-        new(Console.Out, Console.Error, TimeProvider.System, new FileSystem(), Console.OpenStandardOutput(), !Console.IsErrorRedirected);
+    /// <summary>Gets the token SIGINT and SIGTERM cancel (<see cref="CliProcess"/>); every command stops on it.</summary>
+    public CancellationToken Cancellation { get; init; }
+
+    /// <summary>Gets whether the stop was reported (1), so that it is reported once.</summary>
+    internal StrongBox<int> StopReported { get; } = new();
 
     /// <summary>Standard output as bytes: <see cref="StandardOutput"/>, or the process's own when none was given.</summary>
     public Stream OpenStandardOutput()
@@ -113,6 +119,14 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
         Store = parse.GetValue(options.Sample) ? null : parse.GetValue(options.Store),
     };
 
+    /// <summary>
+    /// The Docker root that outputs must stay out of, for commands that create directories (import, sample) rather than read a
+    /// root: the one <c>--root</c> names, else the default one; none with <c>--sample</c> (it lives in memory).
+    /// </summary>
+    public (System.IO.Abstractions.IFileSystem? FileSystem, string? Path) ProtectedRoot() => parse.GetValue(options.Sample)
+        ? (null, null)
+        : (Environment.FileSystem, parse.GetValue(options.Root) ?? DockerRoot.DefaultPath);
+
     /// <summary>The in-memory file system holding the sample root, written on first use.</summary>
     public System.IO.Abstractions.IFileSystem SampleFileSystem() => Sample().FileSystem;
 
@@ -145,6 +159,9 @@ internal static class CliApp
     public const int Success = 0;
     public const int Failure = 1;
     public const int UsageError = 2;
+
+    /// <summary>The exit code when standard output's reader has gone: 128 + SIGPIPE, what a shell reports for a program SIGPIPE stopped.</summary>
+    public const int OutputClosed = 141;
 
     public static int Run(string[] args, CliEnvironment environment)
     {
@@ -200,7 +217,8 @@ internal static class CliApp
             return UsageError;
         }
 
-        return parse.Invoke(new InvocationConfiguration { Output = environment.Out, Error = environment.Error, EnableDefaultExceptionHandler = false });
+        // Signals are handled by CliProcess, whose token every command watches; System.CommandLine's own handler is off.
+        return parse.Invoke(new InvocationConfiguration { Output = environment.Out, Error = environment.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
     }
 
     /// <summary>Runs a command body under the CLI's error policy.</summary>
@@ -214,6 +232,15 @@ internal static class CliApp
             {
                 return body(session);
             }
+        }
+        catch (OutputClosedException)
+        {
+            return OutputClosed; // the reader of standard output has gone (| head): stop quietly, as a program killed by SIGPIPE does
+        }
+        catch (OperationCanceledException) when (environment.Cancellation.IsCancellationRequested)
+        {
+            ReportStopped(environment);
+            return Failure; // CliProcess turns it into 128 + the signal's number
         }
         catch (NotADockerRootException e)
         {
@@ -230,6 +257,15 @@ internal static class CliApp
         catch (Exception e) when (!debug)
         {
             return Fail(environment, $"internal error: {e.GetType().Name}: {e.Message} (run with --debug for details, and please report it)", e, debug: false);
+        }
+    }
+
+    /// <summary>Says once per run that a signal stopped the command (from the command, or from <see cref="CliProcess"/>'s deadline).</summary>
+    public static void ReportStopped(CliEnvironment environment)
+    {
+        if (Interlocked.Exchange(ref environment.StopReported.Value, 1) == 0)
+        {
+            environment.Error.WriteLine("docker-aufs: stopped by a signal; no output file was written");
         }
     }
 

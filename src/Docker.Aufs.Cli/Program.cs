@@ -1,3 +1,3 @@
 using Docker.Aufs.Cli;
 
-return CliApp.Run(args, CliEnvironment.System());
+return CliProcess.Run(args);

@@ -22,17 +22,13 @@ internal static class ArchiveCommandOptions
 
     public static string Name(LayerSource source) => source == LayerSource.TarSplit ? "tar-split" : "regenerated";
 
-    /// <summary>Runs a long command body with a cancellation token that Ctrl+C triggers; a cancelled run reports one line and exits 1.</summary>
+    /// <summary>
+    /// Runs a long command body with the token SIGINT and SIGTERM cancel (<see cref="CliEnvironment.Cancellation"/>), linked to
+    /// System.CommandLine's; a cancelled run is reported by <see cref="CliApp.Execute"/> (one line, nothing written).
+    /// </summary>
     public static int Cancellable(Session session, Func<CancellationToken, int> body, CancellationToken cancellationToken)
     {
-        try
-        {
-            return body(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            session.Environment.Error.WriteLine("docker-aufs: cancelled; nothing was written");
-            return CliApp.Failure;
-        }
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, session.Environment.Cancellation);
+        return body(linked.Token);
     }
 }

@@ -18,35 +18,29 @@ internal static class ExportCommand
             var root = session.OpenRoot();
             var view = ViewReference.Open(root, session.Value(reference)!, session.Value(layer));
             var archiver = new ImageArchiver(root, session.LoggerFactory);
-            var target = session.Value(output)!;
-            if (target == "-")
-            {
-                var stdout = session.Environment.OpenStandardOutput();
-                archiver.Export(view, stdout);
-                stdout.Flush();
-                return CliApp.Success;
-            }
-
-            var fs = session.Environment.FileSystem;
-            var file = fs.Path.GetFullPath(target);
-            var dockerRoot = root.Path;
-            if (root.FileSystem == fs && file.StartsWith(fs.Path.TrimEndingDirectorySeparator(dockerRoot) + "/", StringComparison.Ordinal))
-            {
-                throw new IOException($"refusing to write {file}: it is inside the Docker root {dockerRoot}, which is only ever read");
-            }
-
+            var target = OutputTarget.Resolve(session, session.Value(output)!, root.FileSystem, root.Path);
+            var token = session.Environment.Cancellation;
             long entries;
-            using (var stream = fs.FileStream.New(file, FileMode.Create, FileAccess.Write, FileShare.None))
+            if (target.IsStream)
             {
-                entries = archiver.Export(view, stream);
+                using var stream = target.OpenStream();
+                entries = archiver.Export(view, stream, token);
+                stream.Flush();
+            }
+            else
+            {
+                // Written beside the target and renamed into place only when complete: a failure or a signal leaves nothing.
+                using var file = Docker.Aufs.IO.AtomicFile.Create(session.Environment.FileSystem, target.Path!, asynchronous: false, root.FileSystem, root.Path);
+                entries = archiver.Export(view, file.Stream, token);
+                file.Commit(token);
             }
 
             if (session.Json)
             {
-                JsonOutput.Write(session.Out, w =>
+                JsonOutput.Write(target.SummaryWriter, w =>
                 {
                     w.WriteStartObject();
-                    w.WriteString("output", file);
+                    w.WriteString("output", target.Path ?? "-");
                     w.WriteNumber("entries", entries);
                     w.WriteEndObject();
                 });

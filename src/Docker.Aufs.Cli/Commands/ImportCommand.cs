@@ -26,6 +26,8 @@ internal static class ImportCommand
                     TarSplitDialect = session.Value(dialect) switch { "v0.9.4" => TarSplitDialect.Version094, "v0.9.6" => TarSplitDialect.Version096, _ => TarSplitDialect.Version0910 },
                     Store = session.Value(options.Store) ?? ImageStoreKind.Graph,
                 };
+                var (rootFileSystem, rootPath) = session.ProtectedRoot();
+                Docker.Aufs.IO.OutputGuard.CheckDirectory(session.Environment.FileSystem, session.Value(into)!, rootFileSystem, rootPath);
                 var result = ImageImporter.Import(session.Environment.FileSystem, session.Value(archive)!, session.Value(into)!, importOptions, token);
                 var layerCount = result.LayerCount;
                 if (session.Json)

@@ -10,37 +10,41 @@ internal static class LayerTarCommand
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var layer = new Argument<string>("LAYER-ID") { Description = "A layer: a full ID, a unique ID prefix, or an image reference (its top layer)" };
-        var output = new Option<string>("--output", "-o") { Description = "The tar file to write", HelpName = "FILE", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "The tar file to write ('-' for standard output)", HelpName = "FILE", Required = true };
         var layerSource = ArchiveCommandOptions.LayerSourceOption();
         var command = new Command("layer-tar", "Write one layer's uncompressed tar and print its DiffID") { layer, output, layerSource };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>
             {
                 var root = session.OpenRoot();
+                var target = OutputTarget.Resolve(session, session.Value(output)!, root.FileSystem, root.Path);
                 var tarOptions = new ArchiveOptions { Source = ArchiveCommandOptions.Policy(session.Value(layerSource)), OutputFileSystem = session.Environment.FileSystem };
+                var archiver = new ImageArchiver(root, session.LoggerFactory);
                 LayerDigest result;
                 using (var bar = ProgressBar.Create(session, "Writing"))
                 {
-                    result = new ImageArchiver(root, session.LoggerFactory).ExportLayerTar(session.Value(layer)!, session.Value(output)!, tarOptions, bar, token);
+                    result = target.IsStream
+                        ? target.ThroughSpool(spool => archiver.ExportLayerTar(session.Value(layer)!, spool, tarOptions, bar, token), token)
+                        : archiver.ExportLayerTar(session.Value(layer)!, target.Path!, tarOptions, bar, token);
                 }
 
-                var path = session.Environment.FileSystem.Path.GetFullPath(session.Value(output)!);
+                var summary = target.SummaryWriter;
                 if (session.Json)
                 {
-                    JsonOutput.Write(session.Out, w =>
+                    JsonOutput.Write(summary, w =>
                     {
                         w.WriteStartObject();
                         w.WriteString("id", result.Id);
                         w.WriteString("diffId", result.DiffId);
                         w.WriteNumber("size", result.Size);
                         w.WriteString("source", ArchiveCommandOptions.Name(result.Source));
-                        w.WriteString("path", path);
+                        w.WriteString("path", target.Path ?? "-");
                         w.WriteEndObject();
                     });
                 }
                 else
                 {
-                    session.Out.WriteEscapedLine($"Wrote {path}: {result.Size} bytes, {result.DiffId} ({ArchiveCommandOptions.Name(result.Source)})");
+                    summary.WriteEscapedLine($"Wrote {target.Shown}: {result.Size} bytes, {result.DiffId} ({ArchiveCommandOptions.Name(result.Source)})");
                 }
 
                 return CliApp.Success;

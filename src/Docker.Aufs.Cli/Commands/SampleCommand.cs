@@ -15,6 +15,8 @@ internal static class SampleCommand
         {
             var fs = session.Environment.FileSystem;
             var target = fs.Path.GetFullPath(session.Value(directory)!);
+            var (rootFileSystem, rootPath) = session.ProtectedRoot();
+            Docker.Aufs.IO.OutputGuard.CheckDirectory(fs, target, rootFileSystem, rootPath);
             if (fs.File.Exists(target) || (fs.Directory.Exists(target) && fs.Directory.EnumerateFileSystemEntries(target).Any()))
             {
                 throw new IOException($"{target} already exists and is not an empty directory; the sample is only written to a new or empty one");
@@ -26,7 +28,7 @@ internal static class SampleCommand
                 throw new NotSupportedException($"writing the {builder.Driver} sample to disk needs root: its whiteouts are character devices, which only root can create");
             }
 
-            var written = SampleRoots.Write(builder);
+            var written = WriteOrNothing(fs, target, () => SampleRoots.Write(builder));
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>
@@ -50,5 +52,58 @@ internal static class SampleCommand
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Writes the sample in place (its containers record absolute paths under the root's final name, so it cannot be built
+    /// under a temporary one and renamed), and removes what it wrote when the write fails: a new directory goes, an empty
+    /// one is emptied again. A new directory is registered for removal should a signal stop the process first.
+    /// </summary>
+    private static T WriteOrNothing<T>(System.IO.Abstractions.IFileSystem fs, string target, Func<T> write)
+    {
+        var existed = fs.Directory.Exists(target);
+        if (!existed)
+        {
+            Docker.Aufs.IO.PendingOutputs.Add(fs, target, isDirectory: true);
+        }
+
+        try
+        {
+            return write();
+        }
+        catch
+        {
+            try
+            {
+                if (!existed)
+                {
+                    fs.Directory.Delete(target, recursive: true);
+                }
+                else
+                {
+                    foreach (var entry in fs.Directory.EnumerateFileSystemEntries(target))
+                    {
+                        if (fs.Directory.Exists(entry) && fs.FileInfo.New(entry).LinkTarget is null)
+                        {
+                            fs.Directory.Delete(entry, recursive: true);
+                        }
+                        else
+                        {
+                            fs.File.Delete(entry);
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: the write's own failure is what the user needs to see.
+            }
+
+            throw;
+        }
+        finally
+        {
+            Docker.Aufs.IO.PendingOutputs.Remove(target);
+        }
     }
 }

@@ -14,7 +14,7 @@ internal static class SaveCommand
             Description = "Images: name (every tag of it), name:tag, name@digest, or an ID or unique ID prefix",
             Arity = ArgumentArity.OneOrMore,
         };
-        var output = new Option<string>("--output", "-o") { Description = "The file to write (for oci-dir: a new or empty directory)", HelpName = "FILE", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "The file to write, '-' for standard output (for oci-dir: a new or empty directory)", HelpName = "FILE", Required = true };
         var format = new Option<string>("--format")
         {
             Description = "docker-archive (docker load, skopeo docker-archive:), oci (an OCI layout in a tar), or oci-dir (an OCI layout directory)",
@@ -38,24 +38,35 @@ internal static class SaveCommand
                     Source = ArchiveCommandOptions.Policy(session.Value(layerSource)),
                     OutputFileSystem = session.Environment.FileSystem,
                 };
+                var archiver = new ImageArchiver(root, session.LoggerFactory);
+                var value = session.Value(output)!;
+                if (saveOptions.Format == ArchiveFormat.OciDirectory && value == "-")
+                {
+                    throw new IOException("--format oci-dir writes a directory, not a stream: give -o DIR, or --format oci for an OCI archive on standard output");
+                }
+
+                // oci-dir is a directory: the library checks it (not in the root, not a link, new or empty).
+                var target = saveOptions.Format == ArchiveFormat.OciDirectory ? null : OutputTarget.Resolve(session, value, root.FileSystem, root.Path);
                 SaveResult result;
                 using (var bar = ProgressBar.Create(session, "Saving"))
                 {
-                    result = new ImageArchiver(root, session.LoggerFactory).Save(session.Value(references)!, session.Value(output)!, saveOptions, bar, token);
+                    result = target is { IsStream: true }
+                        ? target.ThroughSpool(spool => archiver.Save(session.Value(references)!, spool, saveOptions, bar, token), token) with { Path = target.Path ?? "-" }
+                        : archiver.Save(session.Value(references)!, target?.Path ?? value, saveOptions, bar, token);
                 }
 
-                Print(session, result);
+                Print(session, target?.SummaryWriter ?? session.Out, result);
                 return CliApp.Success;
             }, cancellationToken))));
         return command;
     }
 
-    private static void Print(Session session, SaveResult result)
+    private static void Print(Session session, TextWriter summary, SaveResult result)
     {
         var format = result.Format switch { ArchiveFormat.Oci => "oci", ArchiveFormat.OciDirectory => "oci-dir", _ => "docker-archive" };
         if (session.Json)
         {
-            JsonOutput.Write(session.Out, w =>
+            JsonOutput.Write(summary, w =>
             {
                 w.WriteStartObject();
                 w.WriteString("path", result.Path);
@@ -88,13 +99,14 @@ internal static class SaveCommand
             return;
         }
 
-        session.Out.WriteEscapedLine($"Saved {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({result.LayerCount} layer{(result.LayerCount == 1 ? "" : "s")}) to {result.Path} ({format}).");
+        var path = result.Path == "-" ? "standard output" : result.Path;
+        summary.WriteEscapedLine($"Saved {result.Images.Count} image{(result.Images.Count == 1 ? "" : "s")} ({result.LayerCount} layer{(result.LayerCount == 1 ? "" : "s")}) to {path} ({format}).");
         foreach (var image in result.Images)
         {
             var tags = image.RepoTags.Count == 0 ? "<none>" : string.Join(", ", image.RepoTags);
             var regenerated = image.Layers.Count(l => l.Source == LayerSource.Regenerated);
             var note = regenerated == 0 ? "all layers byte-exact from tar-split" : $"{regenerated} of {image.Layers.Count} layers regenerated";
-            session.Out.WriteEscapedLine($"{image.ImageId}  {tags}  ({note})");
+            summary.WriteEscapedLine($"{image.ImageId}  {tags}  ({note})");
         }
     }
 }

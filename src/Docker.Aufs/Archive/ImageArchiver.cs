@@ -80,7 +80,7 @@ public sealed class ImageArchiver
     /// <exception cref="LayerReassemblyException">The tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="CorruptFileException">The tar-split data is damaged and regeneration is not allowed, or the layer's JSON is corrupt.</exception>
     /// <exception cref="UnsafePathException">The tar-split data names a path outside the layer and regeneration is not allowed.</exception>
-    /// <exception cref="IOException"><paramref name="outputPath"/> is a directory or cannot be written.</exception>
+    /// <exception cref="IOException"><paramref name="outputPath"/> is a directory, a symbolic link, a fifo or device (write those as a stream), inside the root, or cannot be written.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public LayerDigest ExportLayerTar(string layer, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -97,7 +97,7 @@ public sealed class ImageArchiver
     /// <exception cref="LayerReassemblyException">The tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="CorruptFileException">The tar-split data is damaged and regeneration is not allowed, or the layer's JSON is corrupt.</exception>
     /// <exception cref="UnsafePathException">The tar-split data names a path outside the layer and regeneration is not allowed.</exception>
-    /// <exception cref="IOException"><paramref name="outputPath"/> is a directory or cannot be written.</exception>
+    /// <exception cref="IOException"><paramref name="outputPath"/> is a directory, a symbolic link, a fifo or device (write those as a stream), inside the root, or cannot be written.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<LayerDigest> ExportLayerTarAsync(string layer, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -156,7 +156,7 @@ public sealed class ImageArchiver
     /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="DockerDataException">A file of a chain is corrupt.</exception>
     /// <exception cref="NotSupportedException">An image has no layers: Docker cannot save or load such an image either ("empty export - not implemented").</exception>
-    /// <exception cref="IOException">The output cannot be written (for a directory: it exists and is not empty).</exception>
+    /// <exception cref="IOException">The output cannot be written: inside the root, a symbolic link, a fifo or device (write those as a stream), or for a directory one that is not empty.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public SaveResult Save(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -176,7 +176,7 @@ public sealed class ImageArchiver
     /// <exception cref="LayerReassemblyException">A layer's tar can be neither reassembled nor regenerated.</exception>
     /// <exception cref="DockerDataException">A file of a chain is corrupt.</exception>
     /// <exception cref="NotSupportedException">An image has no layers: Docker cannot save or load such an image either ("empty export - not implemented").</exception>
-    /// <exception cref="IOException">The output cannot be written (for a directory: it exists and is not empty).</exception>
+    /// <exception cref="IOException">The output cannot be written: inside the root, a symbolic link, a fifo or device (write those as a stream), or for a directory one that is not empty.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<SaveResult> SaveAsync(IReadOnlyList<string> references, string outputPath, ArchiveOptions? options = null, IProgress<ArchiveProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
@@ -192,7 +192,7 @@ public sealed class ImageArchiver
     /// <param name="output">Where to write the tar; left open.</param>
     /// <param name="cancellationToken">Stops the export between entries.</param>
     /// <returns>The number of tar entries written.</returns>
-    /// <exception cref="IOException">A branch cannot be read, a file shrank while it was read, or <paramref name="output"/> fails.</exception>
+    /// <exception cref="IOException">A branch cannot be read, or <paramref name="output"/> fails. (A file that grows or shrinks while it is read is cut or padded to its header's size, with a warning.)</exception>
     /// <exception cref="OperationCanceledException">The export was cancelled.</exception>
     public long Export(UnionView view, Stream output, CancellationToken cancellationToken = default)
     {
@@ -206,7 +206,7 @@ public sealed class ImageArchiver
     /// <param name="output">Where to write the tar; left open.</param>
     /// <param name="cancellationToken">Stops the export.</param>
     /// <returns>The number of tar entries written.</returns>
-    /// <exception cref="IOException">A branch cannot be read, a file shrank while it was read, or <paramref name="output"/> fails.</exception>
+    /// <exception cref="IOException">A branch cannot be read, or <paramref name="output"/> fails. (A file that grows or shrinks while it is read is cut or padded to its header's size, with a warning.)</exception>
     /// <exception cref="OperationCanceledException">The export was cancelled.</exception>
     public Task<long> ExportAsync(UnionView view, Stream output, CancellationToken cancellationToken = default)
     {
@@ -215,7 +215,7 @@ public sealed class ImageArchiver
         return ViewExporter.ExportAsync<AsyncIo>(view, output, _logger, cancellationToken).AsTask();
     }
 
-    private ImageExporter Exporter => new(_root.FileSystem, _root.Metadata, _logger);
+    private ImageExporter Exporter => new(_root.FileSystem, _root.Path, _root.Metadata, _logger);
 
     private async ValueTask<LayerDigest> WriteLayerTarCoreAsync<TIo>(string layer, Stream destination, ArchiveOptions? options, IProgress<ArchiveProgress>? progress,
         CancellationToken cancellationToken)

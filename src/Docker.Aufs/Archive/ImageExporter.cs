@@ -27,12 +27,18 @@ internal sealed class ImageExporter
     private const string OciIndex = "application/vnd.oci.image.index.v1+json";
 
     private readonly IFileSystem _fileSystem;
+    private readonly string? _rootPath;
     private readonly ILogger _logger;
     private readonly LayerTarProducer _producer;
 
-    public ImageExporter(IFileSystem fileSystem, IUnixMetadataProvider metadata, ILogger logger)
+    /// <param name="fileSystem">The root's file system.</param>
+    /// <param name="rootPath">The root's path: outputs inside it are refused (<see cref="OutputGuard"/>); <see langword="null"/> when there is none.</param>
+    /// <param name="metadata">The metadata seam.</param>
+    /// <param name="logger">Where warnings go.</param>
+    public ImageExporter(IFileSystem fileSystem, string? rootPath, IUnixMetadataProvider metadata, ILogger logger)
     {
         _fileSystem = fileSystem;
+        _rootPath = rootPath;
         _logger = logger;
         _producer = new LayerTarProducer(fileSystem, metadata, logger);
     }
@@ -55,9 +61,9 @@ internal sealed class ImageExporter
         CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
-        using var output = AtomicFile.Create(options.OutputFileSystem ?? _fileSystem, outputPath, TIo.IsAsync);
+        using var output = AtomicFile.Create(options.OutputFileSystem ?? _fileSystem, outputPath, TIo.IsAsync, _fileSystem, _rootPath);
         var result = await WriteLayerTarAsync<TIo>(layer, output.Stream, options.Source, progress, cancellationToken).ConfigureAwait(false);
-        output.Commit();
+        output.Commit(cancellationToken);
         return result;
     }
 
@@ -120,7 +126,7 @@ internal sealed class ImageExporter
         where TIo : struct, IIoMode
     {
         var fileSystem = options.OutputFileSystem ?? _fileSystem;
-        using var output = AtomicFile.Create(fileSystem, outputPath, TIo.IsAsync);
+        using var output = AtomicFile.Create(fileSystem, outputPath, TIo.IsAsync, _fileSystem, _rootPath);
         var tarStream = output.Stream;
         var tar = new ArchiveTarWriter(tarStream);
         var tars = new Dictionary<string, LayerDigest>(StringComparer.Ordinal);
@@ -215,7 +221,7 @@ internal sealed class ImageExporter
         await tar.WriteFileAsync<TIo>("manifest.json", manifest.WrittenMemory, 0, cancellationToken).ConfigureAwait(false);
         await tar.FinishAsync<TIo>(cancellationToken).ConfigureAwait(false);
 
-        output.Commit();
+        output.Commit(cancellationToken);
         return new SaveResult { Path = output.Path, Format = ArchiveFormat.DockerArchive, Images = saved, LayerCount = layers.Count };
     }
 
@@ -225,8 +231,8 @@ internal sealed class ImageExporter
     {
         var directory = options.Format == ArchiveFormat.OciDirectory;
         var fileSystem = options.OutputFileSystem ?? _fileSystem;
-        using var outputDirectory = directory ? AtomicDirectory.Create(fileSystem, outputPath) : null;
-        using var outputFile = directory ? null : AtomicFile.Create(fileSystem, outputPath, TIo.IsAsync);
+        using var outputDirectory = directory ? AtomicDirectory.Create(fileSystem, outputPath, _fileSystem, _rootPath) : null;
+        using var outputFile = directory ? null : AtomicFile.Create(fileSystem, outputPath, TIo.IsAsync, _fileSystem, _rootPath);
         var blobs = new OciBlobWriter(fileSystem, outputDirectory?.TemporaryPath, outputFile is null ? null : new ArchiveTarWriter(outputFile.Stream), outputFile?.Stream);
         await blobs.StartAsync<TIo>(cancellationToken).ConfigureAwait(false);
 
@@ -294,8 +300,8 @@ internal sealed class ImageExporter
 
         GoJsonWriter.Write(index, "]}"u8);
         await blobs.FinishAsync<TIo>(index.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        outputDirectory?.Commit();
-        outputFile?.Commit();
+        outputDirectory?.Commit(cancellationToken);
+        outputFile?.Commit(cancellationToken);
         return new SaveResult
         {
             Path = outputDirectory?.Path ?? outputFile!.Path,

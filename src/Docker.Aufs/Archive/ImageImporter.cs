@@ -142,7 +142,7 @@ public static partial class ImageImporter
 
         fileSystem.Directory.Delete(staged);
         cancellationToken.ThrowIfCancellationRequested();
-        target.Commit();
+        target.Commit(cancellationToken);
         var metadata = writer.Metadata.Rebase(rootPath, target.Path);
         return new ImportResult
         {

@@ -51,7 +51,7 @@ internal sealed class LayerTarGenerator
         try
         {
             var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
-            var writer = new TarEntryWriter(_fileSystem, sink, buffer);
+            var writer = new TarEntryWriter(_fileSystem, sink, buffer, _logger);
 
             // An explicit stack keeps deep trees off the call stack; entries are pushed in reverse to pop in order.
             var pending = new Stack<(string Path, string Relative)>();

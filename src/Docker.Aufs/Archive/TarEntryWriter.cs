@@ -2,6 +2,8 @@ using System.IO.Abstractions;
 using System.Text;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
+using Docker.Aufs.Logging;
+using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Archive;
 
@@ -26,21 +28,26 @@ internal sealed class StreamTarOutput(Stream stream) : ITarOutput
 /// The one writer of file-system tars (regenerated layer tars and exports): each entry's header encoded as Go 1.5's
 /// <c>archive/tar</c> wrote it (<see cref="GoTarHeaderEncoder"/>), from an entry's <c>lstat</c> facts, the content streamed
 /// from its file with exactly the size the header announces, a regular file with several links written once and then as
-/// hardlinks to its first name (by device and inode), sockets left out by the caller. Docker's <c>pkg/archive</c>
+/// hardlinks to its first name (by device and inode), sockets left out by the caller. A file that changes size while it
+/// is read still gives a tar every reader reads to the end: exactly the header's size is written — a file that grew is cut
+/// there, one that shrank is padded with zeros — and a warning names the file (docs/hostile-input.md, "Files that change
+/// while they are read"). Docker's <c>pkg/archive</c>
 /// <c>TarWithOptions</c> writes both kinds of tar this way (moby v1.9.1, v23.0.0).
 /// </summary>
 internal sealed class TarEntryWriter
 {
     private readonly IFileSystem _fileSystem;
     private readonly ITarOutput _output;
+    private readonly ILogger _logger;
     private readonly GoTarHeaderEncoder _encoder = new();
     private readonly Dictionary<(ulong Device, ulong Inode), byte[]> _seen = [];
     private readonly byte[] _buffer;
 
-    public TarEntryWriter(IFileSystem fileSystem, ITarOutput output, byte[] buffer)
+    public TarEntryWriter(IFileSystem fileSystem, ITarOutput output, byte[] buffer, ILogger logger)
     {
         _fileSystem = fileSystem;
         _output = output;
+        _logger = logger;
         _buffer = buffer;
     }
 
@@ -52,7 +59,7 @@ internal sealed class TarEntryWriter
     /// <param name="options">How to open the file.</param>
     /// <typeparam name="TIo">Synchronous or asynchronous I/O.</typeparam>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <exception cref="IOException">The file is shorter than <c>lstat</c> said when it was listed.</exception>
+    /// <exception cref="IOException">The file cannot be read, or is shorter than <c>lstat</c> said when it was listed.</exception>
     /// <exception cref="CorruptFileException">A symbolic link with an empty target, or device numbers above 2147483647: no Linux file system holds them.</exception>
     public async ValueTask WriteEntryAsync<TIo>(UnixFileStatus status, string name, string sourcePath, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
@@ -153,20 +160,39 @@ internal sealed class TarEntryWriter
         where TIo : struct, IIoMode
     {
         var remaining = size;
+        var probed = false;
         using (var stream = _fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options))
         {
             while (remaining > 0)
             {
-                var want = (int)Math.Min(_buffer.Length, remaining);
+                cancellationToken.ThrowIfCancellationRequested();
+                // The last read asks for one byte more than is left: a file that grew shows it without another system call.
+                var want = (int)Math.Min(_buffer.Length, remaining + 1);
+                probed = want > remaining;
                 var read = await TIo.ReadAsync(stream, _buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    throw new IOException($"{path} became {size - remaining} bytes long while it was read (it was {size}): the layer directory is changing");
+                    // Padding would keep the tar readable, but the size it would pad to is only what lstat said: a recorded
+                    // terabyte would be a terabyte of zeros. A shrunk file fails the write instead, with one line.
+                    throw new IOException($"{DockerIds.Printable(path)} shrank while it was read: it ended after {size - remaining} of the {size} bytes it had when listed (the directory is changing); the tar was not completed");
+                }
+
+                if (read > remaining)
+                {
+                    Log.FileGrewWhileRead(_logger, DockerIds.Printable(path), size);
+                    read = (int)remaining;
                 }
 
                 await _output.WriteAsync<TIo>(_buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 progress?.Invoke(read);
                 remaining -= read;
+            }
+
+            // A size that is a whole number of buffers ends without the extra byte asked for: ask once more.
+            if (!probed && remaining == 0
+                && await TIo.ReadAsync(stream, _buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) > 0)
+            {
+                Log.FileGrewWhileRead(_logger, DockerIds.Printable(path), size);
             }
         }
 

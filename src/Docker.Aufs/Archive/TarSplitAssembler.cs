@@ -171,6 +171,7 @@ internal sealed class TarSplitAssembler
         {
             while (remaining > 0)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var want = (int)Math.Min(buffer.Length, remaining);
                 var read = await TIo.ReadAsync(stream, buffer.AsMemory(0, want), cancellationToken).ConfigureAwait(false);
                 if (read == 0)

@@ -22,7 +22,7 @@ internal static class ViewExporter
         var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
         try
         {
-            var writer = new TarEntryWriter(view.FileSystem, new StreamTarOutput(output), buffer);
+            var writer = new TarEntryWriter(view.FileSystem, new StreamTarOutput(output), buffer, logger);
             var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
             long count = 0;
             foreach (var entry in view.EnumerateRecursive())

@@ -28,35 +28,50 @@ internal sealed class AtomicFile : IDisposable
     /// <summary>Gets the stream to write (readable and seekable).</summary>
     public FileSystemStream Stream { get; }
 
+    /// <summary>Creates the temporary file beside <paramref name="path"/>, after the output policy's checks (<see cref="OutputGuard"/>).</summary>
+    /// <param name="fileSystem">Where to write.</param>
+    /// <param name="path">The final path.</param>
+    /// <param name="asynchronous">Whether the stream is opened for asynchronous I/O.</param>
+    /// <param name="rootFileSystem">The file system of a Docker root that must not be written, or <see langword="null"/>.</param>
+    /// <param name="rootPath">That root's path.</param>
     /// <exception cref="DirectoryNotFoundException">The directory of <paramref name="path"/> does not exist.</exception>
-    /// <exception cref="IOException"><paramref name="path"/> is a directory.</exception>
-    public static AtomicFile Create(IFileSystem fileSystem, string path, bool asynchronous)
+    /// <exception cref="IOException">
+    /// <paramref name="path"/> is a directory, a symbolic link, a socket, a fifo or a device (a stream is never replaced by a
+    /// file: write to it instead), or inside the root.
+    /// </exception>
+    public static AtomicFile Create(IFileSystem fileSystem, string path, bool asynchronous, IFileSystem? rootFileSystem = null, string? rootPath = null)
     {
         var full = fileSystem.Path.GetFullPath(path);
-        if (fileSystem.Directory.Exists(full))
+        if (OutputGuard.Check(fileSystem, full, rootFileSystem, rootPath) == OutputKind.Stream)
         {
-            throw new IOException($"{full} is a directory; give the path of a file to write");
-        }
-
-        var directory = fileSystem.Path.GetDirectoryName(full) ?? throw new IOException($"{full} has no parent directory");
-        if (!fileSystem.Directory.Exists(directory))
-        {
-            throw new DirectoryNotFoundException($"The directory {directory} does not exist.");
+            throw new IOException($"refusing to replace {full}: it is a fifo or device, which is written as a stream, never replaced by a file");
         }
 
         var temporary = TemporaryName(fileSystem, full);
-        var stream = fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
-            asynchronous ? FileOptions.Asynchronous : FileOptions.None);
-        return new AtomicFile(fileSystem, full, temporary, stream);
+        PendingOutputs.Add(fileSystem, temporary, isDirectory: false);
+        try
+        {
+            var stream = fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                asynchronous ? FileOptions.Asynchronous : FileOptions.None);
+            return new AtomicFile(fileSystem, full, temporary, stream);
+        }
+        catch
+        {
+            PendingOutputs.Remove(temporary);
+            throw;
+        }
     }
 
-    /// <summary>Flushes the file to disk and renames it to its final path (replacing a file there).</summary>
-    public void Commit()
+    /// <summary>Flushes the file to disk and renames it to its final path (replacing a file there), unless <paramref name="cancellationToken"/> was cancelled first.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled before the rename: the temporary file is removed on dispose.</exception>
+    public void Commit(CancellationToken cancellationToken = default)
     {
         Stream.Flush(flushToDisk: true);
         Stream.Dispose();
+        cancellationToken.ThrowIfCancellationRequested();
         _fileSystem.File.Move(TemporaryPath, Path, overwrite: true);
         _committed = true;
+        PendingOutputs.Remove(TemporaryPath);
     }
 
     public void Dispose()
@@ -75,6 +90,8 @@ internal sealed class AtomicFile : IDisposable
         {
             // Best effort: the original failure is what the caller needs to see.
         }
+
+        PendingOutputs.Remove(TemporaryPath);
     }
 
     internal static string TemporaryName(IFileSystem fileSystem, string full) =>
@@ -103,11 +120,17 @@ internal sealed class AtomicDirectory : IDisposable
     /// <summary>Gets the temporary directory to fill.</summary>
     public string TemporaryPath { get; }
 
-    /// <exception cref="IOException"><paramref name="path"/> is a file, or a directory that is not empty.</exception>
+    /// <summary>Creates the temporary directory beside <paramref name="path"/>, after the output policy's checks (<see cref="OutputGuard.CheckDirectory"/>).</summary>
+    /// <param name="fileSystem">Where to write.</param>
+    /// <param name="path">The final path: a new or empty directory.</param>
+    /// <param name="rootFileSystem">The file system of a Docker root that must not be written, or <see langword="null"/>.</param>
+    /// <param name="rootPath">That root's path.</param>
+    /// <exception cref="IOException"><paramref name="path"/> is a file, a symbolic link, a directory that is not empty, or inside the root.</exception>
     /// <exception cref="DirectoryNotFoundException">Its parent does not exist.</exception>
-    public static AtomicDirectory Create(IFileSystem fileSystem, string path)
+    public static AtomicDirectory Create(IFileSystem fileSystem, string path, IFileSystem? rootFileSystem = null, string? rootPath = null)
     {
         var full = fileSystem.Path.GetFullPath(path);
+        OutputGuard.CheckDirectory(fileSystem, full, rootFileSystem, rootPath);
         if (fileSystem.File.Exists(full))
         {
             throw new IOException($"{full} is a file; give a new or empty directory");
@@ -125,13 +148,16 @@ internal sealed class AtomicDirectory : IDisposable
         }
 
         var temporary = AtomicFile.TemporaryName(fileSystem, full);
+        PendingOutputs.Add(fileSystem, temporary, isDirectory: true);
         fileSystem.Directory.CreateDirectory(temporary);
         return new AtomicDirectory(fileSystem, full, temporary);
     }
 
-    /// <summary>Moves the directory into place (an empty directory there is replaced).</summary>
-    public void Commit()
+    /// <summary>Moves the directory into place (an empty directory there is replaced), unless <paramref name="cancellationToken"/> was cancelled first.</summary>
+    /// <exception cref="OperationCanceledException">Cancelled before the move: the temporary directory is removed on dispose.</exception>
+    public void Commit(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (_fileSystem.Directory.Exists(Path))
         {
             _fileSystem.Directory.Delete(Path);
@@ -139,6 +165,7 @@ internal sealed class AtomicDirectory : IDisposable
 
         _fileSystem.Directory.Move(TemporaryPath, Path);
         _committed = true;
+        PendingOutputs.Remove(TemporaryPath);
     }
 
     public void Dispose()
@@ -161,6 +188,8 @@ internal sealed class AtomicDirectory : IDisposable
                 MakeDirectoriesWritable(TemporaryPath);
             }
         }
+
+        PendingOutputs.Remove(TemporaryPath);
     }
 
     private void MakeDirectoriesWritable(string directory)

@@ -19,10 +19,71 @@ internal static partial class LinuxNative
         int Mode, uint Uid, uint Gid, ulong Size, long MtimeSeconds, uint MtimeNanoseconds,
         ulong Inode, uint LinkCount, uint DevMajor, uint DevMinor, uint RdevMajor, uint RdevMinor);
 
-    public static unsafe bool TryLstat(string path, out RawStatus status)
+    public static bool TryLstat(string path, out RawStatus status) => TryStatx(path, AtSymlinkNoFollow, out status);
+
+    /// <summary>Like <see cref="TryLstat"/>, but following symbolic links: what the kernel reaches through <paramref name="path"/>.</summary>
+    public static bool TryStat(string path, out RawStatus status) => TryStatx(path, 0, out status);
+
+    /// <summary>The canonical path of <paramref name="path"/> (every link, <c>.</c>, <c>..</c> resolved by <c>realpath</c>), or <see langword="null"/> when it names nothing a path can reach (a pipe behind <c>/proc/self/fd/1</c>).</summary>
+    public static unsafe string? RealPath(string path)
+    {
+        var resolved = RealPathNative(path, null);
+        if (resolved == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            Free(resolved);
+        }
+    }
+
+    /// <summary>
+    /// Writes all of <paramref name="data"/> to the open descriptor <paramref name="descriptor"/> with <c>write(2)</c> at its
+    /// own offset (shared with whoever opened it: a shell's <c>&gt;</c> and <c>&gt;&gt;</c> keep their meaning), retrying
+    /// interrupted and partial writes.
+    /// </summary>
+    /// <exception cref="IOException">The write failed; <see cref="Exception.HResult"/> is the errno (32: EPIPE, the reader has gone).</exception>
+    public static unsafe void WriteAll(int descriptor, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* start = data)
+        {
+            var done = 0;
+            while (done < data.Length)
+            {
+                var written = WriteNative(descriptor, start + done, (nuint)(data.Length - done));
+                if (written >= 0)
+                {
+                    done += (int)written;
+                    continue;
+                }
+
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == 4 /* EINTR */)
+                {
+                    continue;
+                }
+
+                if (errno == 11 /* EAGAIN: a non-blocking descriptor that is full */)
+                {
+                    Thread.Sleep(1);
+                    continue;
+                }
+
+                throw Error("write", $"descriptor {descriptor}", errno);
+            }
+        }
+    }
+
+    private static unsafe bool TryStatx(string path, int flags, out RawStatus status)
     {
         var buffer = stackalloc byte[256];
-        if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        if (Statx(AtFdCwd, path, flags, StatxBasicStats, buffer) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             status = default;
@@ -137,6 +198,15 @@ internal static partial class LinuxNative
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
+    private static unsafe partial nint WriteNative(int descriptor, byte* buffer, nuint count);
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint RealPathNative(string path, byte* resolved);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    private static partial void Free(nint pointer);
 
     [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial nint ReadLinkNative(string path, byte* buffer, nuint size);

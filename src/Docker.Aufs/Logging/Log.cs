@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Export skips the socket /{Path}, as Docker's tar writer does")]
     public static partial void ExportSkippedSocket(ILogger logger, string path);
 
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "{Path} grew while it was read: the tar holds its first {Expected} bytes, the size it had when listed")]
+    public static partial void FileGrewWhileRead(ILogger logger, string path, long expected);
+
     [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "Skipping container {Id}: {Problem}")]
     public static partial void ContainerSkipped(ILogger logger, string id, string problem);
 

@@ -17,7 +17,7 @@ public sealed class AtomicOutputTests
             output.Stream.Write("new"u8);
             Assert.Equal("old", File.ReadAllText(path));
             Assert.StartsWith(temp.Combine(".out.tar.tmp-"), output.TemporaryPath, StringComparison.Ordinal);
-            output.Commit();
+            output.Commit(TestContext.Current.CancellationToken);
         }
 
         Assert.Equal("new", File.ReadAllText(path));

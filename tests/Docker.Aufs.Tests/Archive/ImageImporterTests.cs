@@ -36,7 +36,7 @@ public sealed class ImageImporterTests : IDisposable
     {
         var chain = Chain(fs, root, topId);
         var image = new Image { Id = topId, Config = chain[^1].LegacyJson, Layers = [.. Enumerable.Reverse(chain)] };
-        return SyncCore.Run(new ImageExporter(fs, metadata, NullLogger.Instance).DigestAsync<SyncIo>(image, chain, policy, null, default));
+        return SyncCore.Run(new ImageExporter(fs, null, metadata, NullLogger.Instance).DigestAsync<SyncIo>(image, chain, policy, null, default));
     }
 
     private string Target => _temp.Combine("root");

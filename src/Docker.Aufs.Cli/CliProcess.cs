@@ -1,0 +1,190 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Docker.Aufs.IO;
+
+namespace Docker.Aufs.Cli;
+
+/// <summary>
+/// The process around <see cref="CliApp.Run"/>: standard output that reports a reader who left, and the stop policy for
+/// SIGINT and SIGTERM (docs/hostile-input.md, "Stopping"). The first signal cancels the command's token
+/// (<see cref="CliEnvironment.Cancellation"/>): writers stop mid-layer and remove their temporary files. Should the command
+/// still run <see cref="Grace"/> later (blocked in a system call: a fifo nobody opened, a full pipe), the process removes
+/// every pending temporary output itself and exits. Either way the exit code is 128 + the first signal's number (130 for
+/// SIGINT, 143 for SIGTERM); later signals are absorbed, so no sequence of them throws or changes the outcome.
+/// </summary>
+internal static class CliProcess
+{
+    /// <summary>How long a cancelled command has to stop by itself before the process stops it.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The process's signal handlers, rooted until it exits (a signal during shutdown is absorbed too).</summary>
+    private static readonly List<PosixSignalRegistration> Registrations = [];
+
+    public static int Run(string[] args)
+    {
+        CliEnvironment? current = null;
+        using var stop = new StopSignals(() =>
+        {
+            if (current is { } environment)
+            {
+                CliApp.ReportStopped(environment);
+            }
+        });
+        Stream stdout = OperatingSystem.IsLinux() ? new StandardOutputStream() : Console.OpenStandardOutput();
+        var text = OperatingSystem.IsLinux()
+            ? new StreamWriter(stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 4096, leaveOpen: true) { AutoFlush = true }
+            : Console.Out;
+        var environment = new CliEnvironment(text, Console.Error, TimeProvider.System, new System.IO.Abstractions.FileSystem(), stdout,
+            ErrorIsTerminal: !Console.IsErrorRedirected, OutputIsTerminal: !Console.IsOutputRedirected)
+        {
+            Cancellation = stop.Token,
+        };
+        current = environment;
+        int exit;
+        try
+        {
+            exit = CliApp.Run(args, environment);
+            text.Flush();
+        }
+        catch (OutputClosedException)
+        {
+            exit = CliApp.OutputClosed;
+        }
+
+        stop.Finish();
+        return stop.ExitCode ?? exit;
+    }
+
+    /// <summary>SIGINT and SIGTERM, handled instead of the runtime's default (which kills the process mid-write).</summary>
+    private sealed class StopSignals : IDisposable
+    {
+        private readonly CancellationTokenSource _source = new();
+        private int _signal;
+        private int _finished;
+        private readonly Action _report;
+        private Timer? _deadline;
+
+        public StopSignals(Action report)
+        {
+            _report = report;
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle));
+        }
+
+        public CancellationToken Token => _source.Token;
+
+        /// <summary>Gets 128 + the first signal's number, or <see langword="null"/> when none came.</summary>
+        public int? ExitCode => Volatile.Read(ref _signal) is var signal and not 0 ? 128 + signal : null;
+
+        /// <summary>The command returned: the deadline no longer applies.</summary>
+        public void Finish() => Interlocked.Exchange(ref _finished, 1);
+
+        public void Dispose()
+        {
+            _deadline?.Dispose();
+            // The registrations stay until the process ends (Registrations roots them): a signal arriving while it shuts
+            // down is absorbed too, so the exit code stays the first signal's. The token source stays for the same reason.
+        }
+
+        private void Handle(PosixSignalContext context)
+        {
+            context.Cancel = true; // never the default action: the command stops itself and cleans up
+            var number = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+            if (Interlocked.CompareExchange(ref _signal, number, 0) != 0)
+            {
+                return; // a later signal: the first one's stop is under way
+            }
+
+            _deadline = new Timer(_ => Deadline(), null, Grace, Timeout.InfiniteTimeSpan);
+            try
+            {
+                _source.Cancel();
+            }
+            catch (AggregateException)
+            {
+                // A registration threw while cancelling; the command still sees the token cancelled.
+            }
+        }
+
+        private void Deadline()
+        {
+            if (Volatile.Read(ref _finished) != 0)
+            {
+                return;
+            }
+
+            PendingOutputs.DeleteAll();
+            _report();
+            Environment.Exit(ExitCode ?? CliApp.Failure);
+        }
+    }
+}
+
+/// <summary>Standard output could not be written: its reader has gone (EPIPE). Not an error to report: the process stops quietly.</summary>
+internal sealed class OutputClosedException() : IOException("standard output was closed by its reader");
+
+/// <summary>
+/// File descriptor 1 as a stream that fails on the first write its reader no longer takes. .NET ignores SIGPIPE and its
+/// console stream drops EPIPE silently (so <c>| head</c> would read a gigabyte on and exit 0); this stream writes to the
+/// descriptor with <c>write(2)</c> (<see cref="LinuxNative.WriteAll"/>, at the descriptor's own offset, as the console
+/// stream does) and turns EPIPE into <see cref="OutputClosedException"/>. Unbuffered: every write reaches the descriptor.
+/// </summary>
+internal sealed class StandardOutputStream : Stream
+{
+    private const int BrokenPipe = 32; // EPIPE on Linux
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("docker-aufs writes standard output with write(2), on Linux");
+        }
+
+        try
+        {
+            LinuxNative.WriteAll(1, buffer);
+        }
+        catch (IOException e) when (e.HResult == BrokenPipe)
+        {
+            throw new OutputClosedException();
+        }
+    }
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+    {
+        Write(buffer.AsSpan(offset, count));
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.IO.Abstractions;
+
+namespace Docker.Aufs.IO;
+
+/// <summary>What an output path names, as <see cref="OutputGuard.Check"/> found it.</summary>
+internal enum OutputKind
+{
+    /// <summary>Nothing yet, or a regular file: written beside it and renamed into place (<see cref="AtomicFile"/>).</summary>
+    File,
+
+    /// <summary>A fifo or a device, or a link to one (<c>/dev/stdout</c>): written as a stream, never replaced.</summary>
+    Stream,
+}
+
+/// <summary>
+/// The output policy of every writer (docs/hostile-input.md, "Outputs"): an output inside the Docker root is refused by
+/// identity — the device and inode of each directory the output lands in, from the one that holds it up to <c>/</c>, as the
+/// kernel resolves it (<c>realpath</c>, then <c>statx</c> of each ancestor) compared with the root's — so no alias of the
+/// root (a symbolic link, <c>..</c>, <c>//</c>, <c>/proc/self/cwd</c>, a bind mount) slips past; an output that is a
+/// symbolic link to a file or directory is refused rather than followed; fifos and devices are streams; sockets and
+/// directories are refused. On a file system without inodes (in memory) the root is compared by its full path.
+/// </summary>
+internal static class OutputGuard
+{
+    private const int TypeMask = 0xF000;
+    private const int Fifo = 0x1000;
+    private const int CharacterDevice = 0x2000;
+    private const int Directory = 0x4000;
+    private const int BlockDevice = 0x6000;
+    private const int Regular = 0x8000;
+    private const int Link = 0xA000;
+    private const int Socket = 0xC000;
+
+    /// <summary>Decides how to write the file output <paramref name="path"/>, refusing what must not be written.</summary>
+    /// <param name="fileSystem">The file system the output is written to.</param>
+    /// <param name="path">The output as the user named it.</param>
+    /// <param name="rootFileSystem">The Docker root's file system, or <see langword="null"/> when there is no root to protect.</param>
+    /// <param name="rootPath">The Docker root's path.</param>
+    /// <exception cref="IOException">The output is inside the root, a directory, a socket, or a symbolic link to a file or directory.</exception>
+    /// <exception cref="DirectoryNotFoundException">The directory that would hold the output does not exist.</exception>
+    public static OutputKind Check(IFileSystem fileSystem, string path, IFileSystem? rootFileSystem, string? rootPath)
+    {
+        var full = fileSystem.Path.GetFullPath(path);
+        var parent = fileSystem.Path.GetDirectoryName(full) ?? throw new IOException($"{full} has no parent directory; give the path of a file to write");
+        if (!OperatingSystem.IsLinux() || fileSystem is not FileSystem)
+        {
+            if (fileSystem.Directory.Exists(full))
+            {
+                throw new IOException($"{full} is a directory; give the path of a file to write");
+            }
+
+            if (fileSystem.FileInfo.New(full) is { Exists: true, LinkTarget: { } target })
+            {
+                throw LinkRefused(full, target);
+            }
+
+            RequireDirectory(fileSystem, parent);
+            RefuseInside(fileSystem, parent, full, rootFileSystem, rootPath);
+            return OutputKind.File;
+        }
+
+        if (!LinuxNative.TryLstat(full, out var status))
+        {
+            RequireDirectory(fileSystem, parent);
+            RefuseInside(fileSystem, parent, full, rootFileSystem, rootPath);
+            return OutputKind.File;
+        }
+
+        switch (status.Mode & TypeMask)
+        {
+            case Regular:
+                RefuseInside(fileSystem, parent, full, rootFileSystem, rootPath);
+                return OutputKind.File;
+            case Fifo or CharacterDevice or BlockDevice:
+                RefuseInside(fileSystem, parent, full, rootFileSystem, rootPath);
+                return OutputKind.Stream;
+            case Directory:
+                throw new IOException($"{full} is a directory; give the path of a file to write");
+            case Socket:
+                throw new IOException($"{full} is a socket, which cannot be written as a file");
+            case Link:
+                var target = SafeReadLink(full);
+                if (!LinuxNative.TryStat(full, out var reached) || (reached.Mode & TypeMask) is not (Fifo or CharacterDevice or BlockDevice))
+                {
+                    throw LinkRefused(full, target);
+                }
+
+                // A link to a stream (/dev/stdout, /dev/null): where it really leads must not be inside the root either.
+                if (LinuxNative.RealPath(full) is { } real && fileSystem.Path.GetDirectoryName(real) is { } realParent)
+                {
+                    RefuseInside(fileSystem, realParent, full, rootFileSystem, rootPath);
+                }
+
+                return OutputKind.Stream;
+            default:
+                throw new IOException($"{full} is not a regular file, fifo or device; give the path of a file to write");
+        }
+    }
+
+    /// <summary>Checks a directory output (a root to create): not a link, and neither it nor any directory above it the root.</summary>
+    /// <exception cref="IOException">The directory is inside the root, or a symbolic link.</exception>
+    public static void CheckDirectory(IFileSystem fileSystem, string path, IFileSystem? rootFileSystem, string? rootPath)
+    {
+        var full = fileSystem.Path.GetFullPath(path);
+        if (LinkTarget(fileSystem, full) is { } target)
+        {
+            throw new IOException($"refusing to write {full}: it is a symbolic link (to {target}); an output is never written through a link, so name the directory itself");
+        }
+
+        var parent = fileSystem.Path.GetDirectoryName(full);
+        var nearest = fileSystem.Directory.Exists(full) ? full : parent;
+        if (nearest is not null && fileSystem.Directory.Exists(nearest))
+        {
+            RefuseInside(fileSystem, nearest, full, rootFileSystem, rootPath);
+        }
+    }
+
+    /// <summary>Refuses <paramref name="shown"/> when <paramref name="directory"/> is the root or below it.</summary>
+    /// <exception cref="IOException">It is.</exception>
+    public static void RefuseInside(IFileSystem fileSystem, string directory, string shown, IFileSystem? rootFileSystem, string? rootPath)
+    {
+        if (rootFileSystem is null || rootPath is null)
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsLinux() && fileSystem is FileSystem && rootFileSystem is FileSystem)
+        {
+            if (!LinuxNative.TryStat(rootPath, out var root) || LinuxNative.RealPath(directory) is not { } canonical)
+            {
+                return; // no root to protect, or no directory to write in (opening it reports that)
+            }
+
+            // The canonical path has no links, '.' or '..' left: each prefix is a real ancestor, asked for its identity.
+            for (var current = canonical; current is not null; current = fileSystem.Path.GetDirectoryName(current))
+            {
+                if (LinuxNative.TryStat(current, out var ancestor) && SameFile(ancestor, root))
+                {
+                    throw Inside(shown, rootPath);
+                }
+            }
+
+            return;
+        }
+
+        if (!ReferenceEquals(fileSystem, rootFileSystem))
+        {
+            return; // the root lives elsewhere (the in-memory sample): nothing written here can reach it
+        }
+
+        var rootFull = fileSystem.Path.TrimEndingDirectorySeparator(fileSystem.Path.GetFullPath(rootPath));
+        var directoryFull = fileSystem.Path.TrimEndingDirectorySeparator(fileSystem.Path.GetFullPath(directory));
+        if (directoryFull == rootFull || directoryFull.StartsWith(rootFull + "/", StringComparison.Ordinal))
+        {
+            throw Inside(shown, rootPath);
+        }
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static bool SameFile(LinuxNative.RawStatus a, LinuxNative.RawStatus b) =>
+        a.Inode == b.Inode && a.DevMajor == b.DevMajor && a.DevMinor == b.DevMinor;
+
+    private static IOException Inside(string shown, string rootPath) =>
+        new($"refusing to write {shown}: it is inside the Docker root {rootPath}, which is only ever read");
+
+    private static IOException LinkRefused(string full, string target) =>
+        new($"refusing to write {full}: it is a symbolic link (to {target}); an output is never written through a link, so name the file itself (or '-' for standard output)");
+
+    private static void RequireDirectory(IFileSystem fileSystem, string directory)
+    {
+        if (!fileSystem.Directory.Exists(directory))
+        {
+            throw new DirectoryNotFoundException($"The directory {directory} does not exist.");
+        }
+    }
+
+    private static string? LinkTarget(IFileSystem fileSystem, string full)
+    {
+        if (OperatingSystem.IsLinux() && fileSystem is FileSystem)
+        {
+            return LinuxNative.TryLstat(full, out var status) && (status.Mode & TypeMask) == Link ? SafeReadLink(full) : null;
+        }
+
+        return fileSystem.FileInfo.New(full).LinkTarget ?? fileSystem.DirectoryInfo.New(full).LinkTarget;
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static string SafeReadLink(string path)
+    {
+        try
+        {
+            return LinuxNative.ReadLink(path);
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
+}
+
+/// <summary>
+/// The temporary files and directories of outputs not yet committed, process-wide, so that a process stopped by a signal
+/// can remove them before it exits even when the writer cannot be reached (blocked in a system call).
+/// </summary>
+internal static class PendingOutputs
+{
+    private static readonly ConcurrentDictionary<string, (IFileSystem FileSystem, bool IsDirectory)> Pending = new(StringComparer.Ordinal);
+
+    public static void Add(IFileSystem fileSystem, string path, bool isDirectory) => Pending[path] = (fileSystem, isDirectory);
+
+    public static void Remove(string path) => Pending.TryRemove(path, out _);
+
+    /// <summary>Deletes every temporary output still pending; best effort, never throws.</summary>
+    public static void DeleteAll()
+    {
+        foreach (var (path, (fileSystem, isDirectory)) in Pending)
+        {
+            try
+            {
+                if (isDirectory)
+                {
+                    fileSystem.Directory.Delete(path, recursive: true);
+                }
+                else
+                {
+                    fileSystem.File.Delete(path);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Best effort: the process is stopping.
+            }
+
+            Pending.TryRemove(path, out _);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Formats.Tar;
+using System.IO.Abstractions;
+using Docker.Aufs.Cli;
+using Docker.Aufs.IO;
+using Docker.Aufs.Testing;
+using Docker.Aufs.Tests.TestSupport;
+
+namespace Docker.Aufs.Tests.Cli;
+
+/// <summary>
+/// How every writer treats its output: never inside the Docker root under any name, <c>-o -</c> as standard output, fifos
+/// and devices as streams, files renamed into place only when complete.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class OutputPolicyTests
+{
+    private static readonly FileSystem Disk = new();
+
+    /// <summary>A sample root on disk in <c>temp/root</c>, with a link <c>temp/alias</c> to it.</summary>
+    private static TempDirectory SampleOnDisk()
+    {
+        var temp = new TempDirectory();
+        SampleRoots.Write(Disk, temp.Combine("root"));
+        File.CreateSymbolicLink(temp.Combine("alias"), temp.Combine("root"));
+        return temp;
+    }
+
+    private static string[] Tree(string directory) =>
+        [.. Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal)];
+
+    private static string[] Writer(string command, string output) => command switch
+    {
+        "export" => ["export", "busybox", "-o", output],
+        "save" => ["save", "busybox", "-o", output],
+        "save-oci" => ["save", "busybox", "--format", "oci", "-o", output],
+        "layer-tar" => ["layer-tar", SampleRoots.BusyboxLayers[1], "-o", output],
+        _ => throw new ArgumentOutOfRangeException(nameof(command)),
+    };
+
+    public static TheoryData<string, string> WritersAndAliases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var command in new[] { "export", "save", "save-oci", "layer-tar" })
+        {
+            foreach (var alias in new[] { "alias/graph/out.tar", "elsewhere/../root/out.tar", "root//graph//out.tar", "/proc/self/root{temp}/root/out.tar" })
+            {
+                data.Add(command, alias);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WritersAndAliases))]
+    public void Writer_OutputInsideTheRootUnderAnyName_IsRefusedAndTheRootUnchanged(string command, string alias)
+    {
+        using var temp = SampleOnDisk();
+        Directory.CreateDirectory(temp.Combine("elsewhere"));
+        var output = alias.StartsWith('/') ? alias.Replace("{temp}", temp.Path, StringComparison.Ordinal) : temp.Combine(alias);
+        var before = Tree(temp.Combine("root"));
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("alias"), .. Writer(command, output)]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("inside the Docker root", result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(before, Tree(temp.Combine("root")));
+    }
+
+    [Theory]
+    [InlineData("export")]
+    [InlineData("save")]
+    [InlineData("layer-tar")]
+    public void Writer_SymbolicLinkOutput_IsNeverFollowedIntoTheRoot(string command)
+    {
+        using var temp = SampleOnDisk();
+        var victim = temp.Combine("root", "repositories-aufs");
+        var content = File.ReadAllBytes(victim);
+        File.CreateSymbolicLink(temp.Combine("out.tar"), victim);
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("root"), .. Writer(command, temp.Combine("out.tar"))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("symbolic link", result.Error, StringComparison.Ordinal);
+        Assert.Equal(content, File.ReadAllBytes(victim));
+        Assert.NotNull(new FileInfo(temp.Combine("out.tar")).LinkTarget);
+    }
+
+    [Fact]
+    public void Import_IntoTheRootUnderAnotherName_IsRefused()
+    {
+        using var temp = SampleOnDisk();
+        var archive = temp.Combine("busybox.tar");
+        Assert.Equal(0, CliCapture.Run(Disk, "--root", temp.Combine("root"), "save", "busybox", "-o", archive).ExitCode);
+        var before = Tree(temp.Combine("root"));
+
+        var result = CliCapture.Run(Disk, "--root", temp.Combine("root"), "import", archive, "--into", temp.Combine("alias", "imported"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("inside the Docker root", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Tree(temp.Combine("root")));
+    }
+
+    [Fact]
+    public void Sample_IntoTheRootUnderAnotherName_IsRefused()
+    {
+        using var temp = SampleOnDisk();
+        var before = Tree(temp.Combine("root"));
+
+        var result = CliCapture.Run(Disk, "--root", temp.Combine("root"), "sample", temp.Combine("alias", "graph", "sample"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("inside the Docker root", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Tree(temp.Combine("root")));
+    }
+
+    [Theory]
+    [InlineData("save")]
+    [InlineData("save-oci")]
+    [InlineData("layer-tar")]
+    [InlineData("export")]
+    public void Writer_DashOutput_WritesTheTarToStandardOutputAndTheSummaryToStderr(string command)
+    {
+        using var temp = SampleOnDisk();
+        var cwd = Tree(temp.Path);
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("root"), .. Writer(command, "-")]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(string.Empty, result.Out);
+        using var reader = new TarReader(new MemoryStream(result.Bytes));
+        Assert.NotNull(reader.GetNextEntry());
+        Assert.False(File.Exists("-"));
+        Assert.Equal(cwd, Tree(temp.Path));
+        if (command != "export")
+        {
+            Assert.Contains(command == "layer-tar" ? "Wrote standard output" : "to standard output", result.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("save")]
+    [InlineData("layer-tar")]
+    [InlineData("export")]
+    public void Writer_DashOutputOnATerminal_IsRefused(string command)
+    {
+        using var temp = SampleOnDisk();
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        using var bytes = new MemoryStream();
+
+        var exit = CliApp.Run(["--root", temp.Combine("root"), .. Writer(command, "-")],
+            new CliEnvironment(output, error, TimeProvider.System, Disk, bytes, OutputIsTerminal: true));
+
+        Assert.Equal(1, exit);
+        Assert.Contains("terminal", error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(0, bytes.Length);
+    }
+
+    [Theory]
+    [InlineData("export")]
+    [InlineData("save")]
+    [InlineData("layer-tar")]
+    public async Task Writer_FifoOutput_IsWrittenAsAStreamAndStaysAFifo(string command)
+    {
+        using var temp = SampleOnDisk();
+        var fifo = temp.Combine("pipe");
+        LinuxNative.MakeFifo(fifo, 0x1A4);
+        var reader = Task.Run(() => File.ReadAllBytes(fifo), TestContext.Current.CancellationToken);
+        await Task.Yield();
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("root"), .. Writer(command, fifo)]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var received = await reader.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        using var tar = new TarReader(new MemoryStream(received));
+        Assert.NotNull(tar.GetNextEntry());
+        Assert.True(LinuxNative.TryLstat(fifo, out var status));
+        Assert.Equal(0x1000, status.Mode & 0xF000);
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(temp.Path), p => Path.GetFileName(p).StartsWith(".pipe", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("export")]
+    [InlineData("save")]
+    [InlineData("save-oci")]
+    [InlineData("layer-tar")]
+    public void Writer_Cancelled_LeavesTheExistingTargetUntouchedAndNothingBesideIt(string command)
+    {
+        using var temp = SampleOnDisk();
+        var target = temp.Combine("out", "existing.tar");
+        Directory.CreateDirectory(temp.Combine("out"));
+        File.WriteAllText(target, "the previous archive");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = CliApp.Run(["--root", temp.Combine("root"), .. Writer(command, target)],
+            new CliEnvironment(output, error, TimeProvider.System, Disk, new MemoryStream()) { Cancellation = new CancellationToken(canceled: true) });
+
+        Assert.Equal(1, exit);
+        Assert.Equal("docker-aufs: stopped by a signal; no output file was written\n", error.ToString());
+        Assert.Equal("the previous archive", File.ReadAllText(target));
+        Assert.Equal([target], Directory.EnumerateFileSystemEntries(temp.Combine("out")));
+    }
+}
