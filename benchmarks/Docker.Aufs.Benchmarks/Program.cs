@@ -53,6 +53,32 @@ if (args is ["measure-cas", var casLarge, var casSmall, var graphSmall])
     return 0;
 }
 
+if (args is ["measure-deep", .. var depths])
+{
+    // Stopwatch pass of DeepTreeBenchmarks' trees, one diff and one recursive listing each: measure-deep [depth …] (0: the wide tree)
+    foreach (var depth in depths.Length == 0 ? [0, 400, 800, 1600] : depths.Select(d => int.Parse(d, System.Globalization.CultureInfo.InvariantCulture)))
+    {
+        var tree = new DeepTreeBenchmarks { Depth = depth };
+        tree.Setup();
+        try
+        {
+            var list = Stopwatch.StartNew();
+            var entries = tree.List();
+            list.Stop();
+            var diff = Stopwatch.StartNew();
+            var changes = tree.Diff();
+            diff.Stop();
+            Console.WriteLine($"depth {depth}: ls -R {entries} entries {list.Elapsed.TotalMilliseconds:F1} ms, diff {changes} changes {diff.Elapsed.TotalMilliseconds:F1} ms");
+        }
+        finally
+        {
+            tree.Cleanup();
+        }
+    }
+
+    return 0;
+}
+
 if (args is ["measure", var large, var small])
 {
     QuickMeasure.Run(large, small);

@@ -59,9 +59,51 @@ internal abstract class LayerDriver
     /// <summary>The file where the driver records a layer's ancestors (for messages), or the driver's directory.</summary>
     public virtual string RecordPath(string id) => Directory;
 
-    /// <summary>The ancestors the driver itself records for a layer, nearest first; <see langword="null"/> when it records none or does not have the layer.</summary>
+    /// <summary>
+    /// The ancestors the driver itself records for a layer, nearest first; <see langword="null"/> when it records none or
+    /// does not have the layer. A record that names a layer twice (or the layer itself) is refused: the driver hands the
+    /// list to the kernel as branches, and neither AUFS (<c>"%s duplicated"</c>, EINVAL) nor overlayfs (<c>"conflicting
+    /// lowerdir path"</c>, ELOOP, Linux 5.2+) mounts a branch given twice, so Docker could not mount such a layer either.
+    /// </summary>
+    /// <exception cref="BrokenLayerChainException">The record names a layer twice.</exception>
     /// <exception cref="DockerDataException">The driver's record is corrupt.</exception>
-    public virtual IReadOnlyList<string>? ReadAncestors(string id) => null;
+    public IReadOnlyList<string>? ReadAncestors(string id)
+    {
+        var ancestors = ReadRecord(id);
+        if (ancestors is not null && Duplicate(id, ancestors) is { } duplicate)
+        {
+            throw new BrokenLayerChainException(id, RecordPath(id), DescribeDuplicate(duplicate));
+        }
+
+        return ancestors;
+    }
+
+    /// <summary>The ancestors as the driver's record lists them, duplicates included (fsck reports those; <see cref="ReadAncestors"/> refuses them).</summary>
+    /// <exception cref="DockerDataException">The driver's record is corrupt.</exception>
+    public virtual IReadOnlyList<string>? ReadRecord(string id) => null;
+
+    /// <summary>The first layer a chain of branches names twice (the layer itself counts as its first branch), or <see langword="null"/>.</summary>
+    /// <param name="id">The top layer.</param>
+    /// <param name="ancestors">Its ancestors, nearest first.</param>
+    /// <returns>The duplicated layer and the 1-based positions in <paramref name="ancestors"/> of its first and second appearance (0: the layer itself).</returns>
+    public static (string Id, int First, int Second)? Duplicate(string id, IReadOnlyList<string> ancestors)
+    {
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal) { [id] = 0 };
+        for (var i = 0; i < ancestors.Count; i++)
+        {
+            if (!seen.TryAdd(ancestors[i], i + 1))
+            {
+                return (ancestors[i], seen[ancestors[i]], i + 1);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The message for a duplicated branch.</summary>
+    public string DescribeDuplicate((string Id, int First, int Second) duplicate) =>
+        (duplicate.First == 0 ? $"names the layer itself ({duplicate.Id}) as its ancestor at position {duplicate.Second}" : $"names the layer {duplicate.Id} twice (positions {duplicate.First} and {duplicate.Second})")
+        + $": {Name} cannot mount a branch given twice, so Docker could not mount this layer";
 
     /// <summary>Gets whether the driver can show a layer's merged files (<see cref="OpenView"/>).</summary>
     public virtual bool HasViews => false;

@@ -103,6 +103,9 @@ public static class FindingCodes
     /// <summary>An <c>aufs/layers/&lt;id&gt;</c> file that cannot be read.</summary>
     public const string LayersFileCorrupt = "layers-file-corrupt";
 
+    /// <summary>A driver's record of a layer's ancestors (<c>aufs/layers/&lt;id&gt;</c>, overlay2's <c>lower</c>) that names a layer twice, or the layer itself: the union mount of that chain fails.</summary>
+    public const string DuplicateBranch = "duplicate-branch";
+
     /// <summary>A <c>graph/&lt;id&gt;</c> without driver data: Docker ignores such an image.</summary>
     public const string GraphWithoutDriverData = "graph-without-driver-data";
 

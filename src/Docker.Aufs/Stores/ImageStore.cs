@@ -126,6 +126,16 @@ internal abstract class ImageStore
     /// <returns>The layers that have tar-split data and a directory of files, to verify one against the other.</returns>
     public abstract IReadOnlyList<ImageLayer> Check(FindingSink sink);
 
+    /// <summary>
+    /// Whether a container's init layer belongs in its view: the driver has it, the driver's record of the container names
+    /// it, or its files are there. Only the container's own record matters to the mount (Docker's <c>Get</c> reads the
+    /// layers below the container from it), so an init layer that lost its own record is still merged, never dropped
+    /// silently from the chain every command uses.
+    /// </summary>
+    /// <exception cref="UnsafePathException">The init layer's directory is a link the driver does not follow.</exception>
+    protected bool HasLayer(string id, IReadOnlyList<string>? recorded) =>
+        Driver.Exists(id) || (recorded is { Count: > 0 } && recorded[0] == id) || Driver.GetContent(id).Type == IO.UnixFileType.Directory;
+
     /// <summary>A disagreement between the store and the driver: an error with strict chains, else a logged warning.</summary>
     protected void ChainProblem(string layerId, string path, string problem)
     {

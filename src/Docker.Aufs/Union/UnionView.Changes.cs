@@ -49,8 +49,14 @@ public sealed partial class UnionView
     /// it is <c>C</c>, except a directory whose size, mode and modification time equal the first lower one's, which is not
     /// reported. The parent of an added or deleted path is reported as <c>C</c> once, before it, unless it already was.
     /// One deliberate difference: Docker reports a nested opaque marker as the deletion of a file named <c>.wh..opq</c>,
-    /// which never existed; here the marker becomes <c>D</c> for each entry of the lower layers' directory that the top
-    /// branch does not have itself. Lower branches are examined with <c>lstat</c> semantics, never following links.
+    /// which never existed; here the marker becomes <c>D</c> for each entry of the lower layers' merged directory that the
+    /// top branch does not have itself. Lower branches are examined with <c>lstat</c> semantics, never following links.
+    /// <para>
+    /// The walk is linear in the size of the tree: each directory carries down which lower branches hold it as a real
+    /// directory (and, once an opaque marker asks for it, its merged lower entry), so every entry costs one <c>lstat</c> per
+    /// lower branch that can hold it, never a walk from the top of each branch (docs/hostile-input.md, "Work proportional
+    /// to depth").
+    /// </para>
     /// </remarks>
     /// <returns>The changes, in Docker's order.</returns>
     /// <exception cref="IOException">A branch cannot be read.</exception>
@@ -90,105 +96,156 @@ public sealed partial class UnionView
             changes.Add(new FileChange(kind, ImagePath.Display(path)));
         }
 
-        void WalkDirectory(string directory)
+        // An explicit stack, so a deep tree costs heap, not call stack; a directory's frame is pushed right after its own
+        // entry is handled, so its content comes before its next sibling, as in a recursive walk.
+        var pending = new Stack<ChangeFrame>();
+        pending.Push(OpenFrame(top, string.Empty, [.. Enumerable.Range(1, _branches.Length - 1)], parent: null));
+        while (pending.Count > 0)
         {
-            var hostDirectory = ImagePath.InBranch(top, directory);
-            var names = DirectoryListing.Read(FileSystem, Metadata, hostDirectory).Select(e => e.Name).ToArray();
-            Array.Sort(names, Utf8Ordinal.Instance);
-            foreach (var name in names)
+            var frame = pending.Peek();
+            if (frame.Next == frame.Names.Length)
             {
-                var path = ImagePath.Combine(directory, name);
-                if (directory.Length == 0 && name.StartsWith(ImagePath.MetaPrefix, StringComparison.Ordinal) && name != ImagePath.OpaqueMarker)
-                {
-                    continue; // .wh..wh.aufs, .wh..wh.plnk/, .wh..wh.orph/: AUFS bookkeeping, skipped with their content
-                }
+                pending.Pop();
+                continue;
+            }
 
-                if (!TryStat(ImagePath.InBranch(top, path), out var status))
-                {
-                    continue;
-                }
+            var directory = frame.Directory;
+            var name = frame.Names[frame.Next++];
+            var path = ImagePath.Combine(directory, name);
+            if (directory.Length == 0 && name.StartsWith(ImagePath.MetaPrefix, StringComparison.Ordinal) && name != ImagePath.OpaqueMarker)
+            {
+                continue; // .wh..wh.aufs, .wh..wh.plnk/, .wh..wh.orph/: AUFS bookkeeping, skipped with their content
+            }
 
-                if (name == ImagePath.OpaqueMarker)
+            if (!TryStat(ImagePath.InBranch(top, path), out var status))
+            {
+                continue;
+            }
+
+            if (name == ImagePath.OpaqueMarker)
+            {
+                lower ??= _branches.Length > 1 ? new UnionView(FileSystem, Metadata, _branches[1..], _logger, Facts) : null;
+                if (lower is not null && LowerOf(lower, frame) is { Run: not null } below)
                 {
-                    lower ??= _branches.Length > 1 ? new UnionView(FileSystem, Metadata, _branches[1..], _logger, Facts) : null;
-                    if (lower is not null && lower.TryGetEntry(directory, followSymbolicLinks: false, out var below) && below.IsDirectory)
+                    foreach (var hidden in lower.Merge(below.Entry.Path, below.Run))
                     {
-                        foreach (var hidden in lower.ListDirectory(directory))
+                        if (!ExistsInBranch(ImagePath.InBranch(top, hidden.Entry.Path)))
                         {
-                            if (!ExistsInBranch(ImagePath.InBranch(top, hidden.Path)))
-                            {
-                                Record(ChangeKind.Delete, hidden.Path, isDirectory: false);
-                            }
+                            Record(ChangeKind.Delete, hidden.Entry.Path, isDirectory: false);
                         }
                     }
+                }
 
+                continue;
+            }
+
+            if (name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
+            {
+                Record(ChangeKind.Delete, ImagePath.Combine(directory, name[ImagePath.WhiteoutPrefix.Length..]), isDirectory: false);
+                continue;
+            }
+
+            // The first lower branch that has the path as stored decides A or C; the lower branches where it is a real
+            // directory are where its own entries can exist below.
+            var isDirectory = status.Type == UnixFileType.Directory;
+            var kind = ChangeKind.Add;
+            var unchanged = false;
+            List<int>? lowerDirectories = isDirectory ? [] : null;
+            foreach (var b in frame.Lower)
+            {
+                if (!Metadata.TryGetStatus(ImagePath.InBranch(_branches[b].Path, path), out var existing))
+                {
                     continue;
                 }
 
-                if (name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
+                if (kind == ChangeKind.Add)
                 {
-                    Record(ChangeKind.Delete, ImagePath.Combine(directory, name[ImagePath.WhiteoutPrefix.Length..]), isDirectory: false);
-                    continue;
+                    unchanged = isDirectory && existing.Type == UnixFileType.Directory && existing.Size == status.Size
+                        && existing.Mode == status.Mode && SameFileSystemTime(existing.ModifiedTime, status.ModifiedTime);
+                    kind = ChangeKind.Modify;
                 }
 
-                var isDirectory = status.Type == UnixFileType.Directory;
-                var kind = ChangeKind.Add;
-                var unchanged = false;
-                for (var b = 1; b < _branches.Length; b++)
+                if (lowerDirectories is null)
                 {
-                    if (FindInBranch(b, path) is { } existing)
-                    {
-                        unchanged = isDirectory && existing.Type == UnixFileType.Directory && existing.Size == status.Size
-                            && existing.Mode == status.Mode && SameFileSystemTime(existing.ModifiedTime, status.ModifiedTime);
-                        kind = ChangeKind.Modify;
-                        break;
-                    }
+                    break; // not a directory: nothing is looked up below it
                 }
 
-                if (!unchanged)
+                if (existing.Type == UnixFileType.Directory)
                 {
-                    Record(kind, path, isDirectory);
+                    lowerDirectories.Add(b);
                 }
+            }
 
-                if (isDirectory)
-                {
-                    WalkDirectory(path);
-                }
+            if (!unchanged)
+            {
+                Record(kind, path, isDirectory);
+            }
+
+            if (isDirectory)
+            {
+                pending.Push(OpenFrame(top, path, [.. lowerDirectories!], frame, name));
             }
         }
 
-        WalkDirectory(string.Empty);
         return changes;
     }
 
-    /// <summary>
-    /// <c>lstat</c> of a path as stored in one branch, descending only through real directories of that branch
-    /// (Docker's <c>os.Stat</c> would follow links; a link in a lower layer must not lead to the host).
-    /// </summary>
-    private UnixFileStatus? FindInBranch(int branch, string path)
+    /// <summary>A directory of the top branch being walked by <see cref="GetChanges"/>: its sorted names and the lower branches where it is a real directory.</summary>
+    private ChangeFrame OpenFrame(string top, string directory, int[] lower, ChangeFrame? parent, string name = "")
     {
-        var current = _branches[branch].Path;
-        var parts = path.Split('/');
-        for (var i = 0; i < parts.Length; i++)
+        var names = DirectoryListing.Read(FileSystem, Metadata, ImagePath.InBranch(top, directory)).Select(e => e.Name).ToArray();
+        Array.Sort(names, Utf8Ordinal.Instance);
+        return new ChangeFrame(directory, name, names, lower, parent);
+    }
+
+    /// <summary>
+    /// The merged entry of the lower branches at a walked directory, looked up one name below its parent's (itself computed
+    /// the same way, once): no path is resolved from the top. Links are not followed; <see langword="null"/> when the lower
+    /// branches do not have the path.
+    /// </summary>
+    private static Located? LowerOf(UnionView lower, ChangeFrame frame)
+    {
+        var unresolved = new Stack<ChangeFrame>();
+        for (var f = frame; f is not null && !f.LowerKnown; f = f.Parent)
         {
-            current = current + "/" + parts[i];
-            if (!Metadata.TryGetStatus(current, out var status))
-            {
-                return null;
-            }
-
-            if (i == parts.Length - 1)
-            {
-                return status;
-            }
-
-            if (status.Type != UnixFileType.Directory)
-            {
-                return null;
-            }
+            unresolved.Push(f);
         }
 
-        return null;
+        while (unresolved.TryPop(out var f))
+        {
+            if (f.Parent is not { } parent)
+            {
+                f.LowerEntry = lower._root;
+            }
+            else
+            {
+                f.LowerEntry = parent.LowerEntry is { Run: not null } above ? lower.LookupChild(above, f.Name, f.Directory) : null;
+            }
+
+            f.LowerKnown = true;
+        }
+
+        return frame.LowerEntry;
+    }
+
+    private sealed class ChangeFrame(string directory, string name, string[] names, int[] lower, ChangeFrame? parent)
+    {
+        public string Directory { get; } = directory;
+
+        public string Name { get; } = name;
+
+        public string[] Names { get; } = names;
+
+        /// <summary>The lower branches (indices) where the directory is a real directory, as stored.</summary>
+        public int[] Lower { get; } = lower;
+
+        public ChangeFrame? Parent { get; } = parent;
+
+        public int Next { get; set; }
+
+        public bool LowerKnown { get; set; }
+
+        public Located? LowerEntry { get; set; }
     }
 
     /// <summary>Docker's <c>sameFsTime</c>: equal, or the same second when either side has no sub-second part (tar loses it).</summary>

@@ -8,12 +8,32 @@ public sealed partial class UnionView
     internal Located Require(string path, bool followSymbolicLinks)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Resolve(path, followSymbolicLinks, out var located) switch
+        var status = Resolve(path, followSymbolicLinks, out var located, out var failure);
+        if (status == Lookup.Found)
         {
-            Lookup.Found => located!,
-            Lookup.NotADirectory => throw new IOException($"{Display(path)}: not a directory (a component on the way is not a directory in the image)"),
-            _ => throw new FileNotFoundException($"{Display(path)}: no such file or directory in the image", Display(path)),
-        };
+            return located!;
+        }
+
+        var shown = Display(path) + (path.Length > 1 && path.EndsWith('/') ? "/" : string.Empty);
+        if (status == Lookup.NotADirectory)
+        {
+            var what = failure.At is { } at ? $"{ImagePath.Display(at.Entry.Path)} is a {Describe(at.Entry.Type)}" : "a component on the way is not a directory";
+            throw new IOException($"{shown}: not a directory in the image ({what}{Through(failure.Link)})");
+        }
+
+        if (failure.Link is { } dangling)
+        {
+            throw new FileNotFoundException(
+                $"{shown}: no such file or directory in the image: the symbolic link {ImagePath.Display(dangling.Path)} points to {Quote(dangling.LinkTarget)}, which does not exist in the image",
+                shown);
+        }
+
+        throw new FileNotFoundException($"{shown}: no such file or directory in the image", shown);
+
+        static string Through(UnionEntry? link) =>
+            link is null ? string.Empty : $", reached through the symbolic link {ImagePath.Display(link.Path)} -> {Quote(link.LinkTarget)}";
+
+        static string Quote(string? target) => string.IsNullOrEmpty(target) ? "an empty target" : target;
     }
 
     internal Located RequireDirectory(string path)
@@ -22,22 +42,50 @@ public sealed partial class UnionView
         return located.Run is not null ? located : throw new IOException($"{Display(path)}: not a directory (it is a {Describe(located.Entry.Type)})");
     }
 
-    /// <summary>Resolves a caller's path inside the image, following links in the middle (and at the end when asked).</summary>
-    internal Lookup Resolve(string path, bool followFinal, out Located? result)
-    {
-        var pending = new Stack<string>();
-        var parts = ImagePath.Split(path);
-        for (var i = parts.Count - 1; i >= 0; i--)
-        {
-            pending.Push(parts[i]);
-        }
+    /// <inheritdoc cref="Resolve(string, bool, out Located?, out Failure)"/>
+    internal Lookup Resolve(string path, bool followFinal, out Located? result) => Resolve(path, followFinal, out result, out _);
 
+    /// <summary>
+    /// Resolves a caller's path inside the image as the kernel's path walk does (<c>path_lookupat</c>), following links in
+    /// the middle (and at the end when asked), with the image root as the root and as the floor of <c>..</c>:
+    /// <list type="bullet">
+    /// <item>every component after the first, <c>.</c> and <c>..</c> included, is looked up in what the previous ones
+    /// named, which must be a directory (or a link to one): otherwise <see cref="Lookup.NotADirectory"/> (ENOTDIR), so
+    /// <c>/etc/passwd/.</c> and <c>/etc/passwd/../passwd</c> fail as they do on Linux;</item>
+    /// <item>a trailing slash requires a directory, following a final link as the kernel does (<c>link/</c>): it is read
+    /// as a final <c>.</c>; a link's target is read the same way;</item>
+    /// <item>a name that is not there is <see cref="Lookup.NotFound"/> (ENOENT), and so is an empty link target.</item>
+    /// </list>
+    /// </summary>
+    /// <param name="path">The caller's path, absolute or relative to the image root.</param>
+    /// <param name="followFinal">Whether a link at the end of the path is followed (<c>stat</c>) rather than returned (<c>lstat</c>).</param>
+    /// <param name="result">The entry found.</param>
+    /// <param name="failure">When not found: the entry that is not a directory, or the link whose target is not there.</param>
+    /// <exception cref="SymbolicLinkLoopException">More than <see cref="MaxSymbolicLinks"/> links are met.</exception>
+    internal Lookup Resolve(string path, bool followFinal, out Located? result, out Failure failure)
+    {
+        // Components still to walk, last on the bottom; each knows the link whose target it came from (null: the caller's).
+        var pending = new Stack<(string Part, UnionEntry? From)>();
+        PushComponents(pending, path, from: null);
         var stack = new List<Located> { _root };
         var links = 0;
         result = null;
+        failure = default;
         while (pending.Count > 0)
         {
-            var part = pending.Pop();
+            var (part, from) = pending.Pop();
+            var current = stack[^1];
+            if (current.Run is null)
+            {
+                failure = new Failure(current, from);
+                return Lookup.NotADirectory; // a component after a non-directory, '.' and '..' included
+            }
+
+            if (part == ".")
+            {
+                continue;
+            }
+
             if (part == "..")
             {
                 if (stack.Count > 1)
@@ -48,15 +96,10 @@ public sealed partial class UnionView
                 continue;
             }
 
-            var current = stack[^1];
-            if (current.Run is null)
-            {
-                return Lookup.NotADirectory;
-            }
-
             var child = CachedLookupChild(current, part);
             if (child is null)
             {
+                failure = new Failure(null, from);
                 return Lookup.NotFound;
             }
 
@@ -64,12 +107,13 @@ public sealed partial class UnionView
             {
                 if (++links > MaxSymbolicLinks)
                 {
-                    throw new SymbolicLinkLoopException(string.Join('/', parts), child.Entry.Path);
+                    throw new SymbolicLinkLoopException(string.Join('/', ImagePath.Split(path)), child.Entry.Path);
                 }
 
                 var target = child.Entry.LinkTarget;
                 if (string.IsNullOrEmpty(target))
                 {
+                    failure = new Failure(null, child.Entry);
                     return Lookup.NotFound; // Linux: an empty link target is ENOENT
                 }
 
@@ -78,12 +122,7 @@ public sealed partial class UnionView
                     stack.RemoveRange(1, stack.Count - 1);
                 }
 
-                var targetParts = ImagePath.Split(target);
-                for (var i = targetParts.Count - 1; i >= 0; i--)
-                {
-                    pending.Push(targetParts[i]);
-                }
-
+                PushComponents(pending, target, child.Entry);
                 continue;
             }
 
@@ -93,6 +132,33 @@ public sealed partial class UnionView
         result = stack[^1];
         return Lookup.Found;
     }
+
+    /// <summary>Pushes a path's components (last first): empty ones dropped, <c>.</c> kept, a trailing slash read as a final <c>.</c>.</summary>
+    private static void PushComponents(Stack<(string Part, UnionEntry? From)> pending, string path, UnionEntry? from)
+    {
+        var parts = new List<string>();
+        foreach (var range in path.AsSpan().Split('/'))
+        {
+            var part = path.AsSpan()[range];
+            if (!part.IsEmpty)
+            {
+                parts.Add(part.ToString());
+            }
+        }
+
+        if (parts.Count > 0 && path.EndsWith('/'))
+        {
+            parts.Add(".");
+        }
+
+        for (var i = parts.Count - 1; i >= 0; i--)
+        {
+            pending.Push((parts[i], from));
+        }
+    }
+
+    /// <summary>Why a path was not found: the entry met where a directory was needed, and the link whose target led there (or was not there).</summary>
+    internal readonly record struct Failure(Located? At, UnionEntry? Link);
 
     /// <summary>
     /// <see cref="LookupChild"/> through the view's lookup cache. A directory's path inside the image determines its branch

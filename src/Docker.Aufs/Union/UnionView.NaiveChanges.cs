@@ -16,64 +16,97 @@ public sealed partial class UnionView
     /// </summary>
     private List<FileChange> NaiveChanges(string top, string? parent)
     {
-        var changes = new List<FileChange>();
-        Compare(string.Empty, parent is null ? null : string.Empty, added: false);
-        return changes;
-
-        void Compare(string directory, string? oldDirectory, bool added)
+        // Iterative, so a deep tree costs heap rather than call stack. A directory's own "C" line comes before its content
+        // but is only known after it: a slot is kept for it and filled (or left empty and dropped) when the directory is
+        // done, instead of inserting into the middle of the list, which would cost the whole list's length per directory.
+        var slots = new List<FileChange?>();
+        var real = 0;
+        var pending = new Stack<NaiveFrame>();
+        pending.Push(OpenNaiveFrame(top, parent, string.Empty, parent is null ? null : string.Empty, added: false, slot: -1, real));
+        while (pending.Count > 0)
         {
-            var newNames = Names(ImagePath.InBranch(top, directory));
-            var oldNames = oldDirectory is null || parent is null ? [] : Names(ImagePath.InBranch(parent, oldDirectory));
-            var all = new SortedSet<string>(newNames, Utf8Ordinal.Instance);
-            all.UnionWith(oldNames);
-            var entryCount = changes.Count;
-            foreach (var name in all)
+            var frame = pending.Peek();
+            if (frame.Next == frame.All.Length)
             {
-                var path = ImagePath.Combine(directory, name);
-                var inNew = newNames.Contains(name);
-                if (!inNew)
+                pending.Pop();
+                if (frame.Slot >= 0 && real > frame.RealAtStart && !frame.Added)
                 {
-                    changes.Add(new FileChange(ChangeKind.Delete, ImagePath.Display(path)));
-                    continue;
+                    slots[frame.Slot] = new FileChange(ChangeKind.Modify, ImagePath.Display(frame.Directory));
+                    real++;
                 }
 
-                if (!Metadata.TryGetStatus(ImagePath.InBranch(top, path), out var status))
-                {
-                    continue; // vanished while listed
-                }
-
-                UnixFileStatus? old = null;
-                if (oldNames.Contains(name))
-                {
-                    Metadata.TryGetStatus(ImagePath.InBranch(parent!, path), out old);
-                }
-
-                var childAdded = old is null;
-                if (childAdded)
-                {
-                    changes.Add(new FileChange(ChangeKind.Add, ImagePath.Display(path)));
-                }
-                else if (StatDifferent(old!, status))
-                {
-                    changes.Add(new FileChange(ChangeKind.Modify, ImagePath.Display(path)));
-                    childAdded = true;
-                }
-
-                if (status.Type == UnixFileType.Directory)
-                {
-                    // Below a path that was not a directory before, nothing of the old tree is compared.
-                    Compare(path, old?.Type == UnixFileType.Directory ? path : null, childAdded);
-                }
+                continue;
             }
 
-            if (changes.Count > entryCount && !added && directory.Length > 0)
+            var name = frame.All[frame.Next++];
+            var path = ImagePath.Combine(frame.Directory, name);
+            if (!frame.NewNames.Contains(name))
             {
-                changes.Insert(entryCount, new FileChange(ChangeKind.Modify, ImagePath.Display(directory)));
+                slots.Add(new FileChange(ChangeKind.Delete, ImagePath.Display(path)));
+                real++;
+                continue;
+            }
+
+            if (!Metadata.TryGetStatus(ImagePath.InBranch(top, path), out var status))
+            {
+                continue; // vanished while listed
+            }
+
+            UnixFileStatus? old = null;
+            if (frame.OldNames.Contains(name))
+            {
+                Metadata.TryGetStatus(ImagePath.InBranch(parent!, path), out old);
+            }
+
+            var childAdded = old is null;
+            if (childAdded)
+            {
+                slots.Add(new FileChange(ChangeKind.Add, ImagePath.Display(path)));
+                real++;
+            }
+            else if (StatDifferent(old!, status))
+            {
+                slots.Add(new FileChange(ChangeKind.Modify, ImagePath.Display(path)));
+                real++;
+                childAdded = true;
+            }
+
+            if (status.Type == UnixFileType.Directory)
+            {
+                // Below a path that was not a directory before, nothing of the old tree is compared.
+                slots.Add(null);
+                pending.Push(OpenNaiveFrame(top, parent, path, old?.Type == UnixFileType.Directory ? path : null, childAdded, slots.Count - 1, real));
             }
         }
 
+        var changes = new List<FileChange>(real);
+        foreach (var change in slots)
+        {
+            if (change is not null)
+            {
+                changes.Add(change);
+            }
+        }
+
+        return changes;
+    }
+
+    private NaiveFrame OpenNaiveFrame(string top, string? parent, string directory, string? oldDirectory, bool added, int slot, int real)
+    {
+        var newNames = Names(ImagePath.InBranch(top, directory));
+        var oldNames = oldDirectory is null || parent is null ? [] : Names(ImagePath.InBranch(parent, oldDirectory));
+        var all = new SortedSet<string>(newNames, Utf8Ordinal.Instance);
+        all.UnionWith(oldNames);
+        return new NaiveFrame(directory, [.. all], newNames, oldNames, added, slot, real);
+
         HashSet<string> Names(string hostDirectory) =>
             new(DirectoryListing.Read(FileSystem, Metadata, hostDirectory).Select(e => e.Name), StringComparer.Ordinal);
+    }
+
+    /// <summary>A directory being compared by <see cref="NaiveChanges"/>: its names in both trees, and where its own line goes.</summary>
+    private sealed record NaiveFrame(string Directory, string[] All, HashSet<string> NewNames, HashSet<string> OldNames, bool Added, int Slot, int RealAtStart)
+    {
+        public int Next { get; set; }
     }
 
     /// <summary>Docker's <c>statDifferent</c> plus its comparison of <c>security.capability</c>.</summary>

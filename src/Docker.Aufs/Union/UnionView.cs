@@ -63,7 +63,7 @@ public sealed partial class UnionView
     /// <param name="branches">The branches, top first.</param>
     /// <param name="logger">Where warnings go.</param>
     /// <param name="facts">What earlier lookups over the same branch directories learned (the driver's, shared by its views), or <see langword="null"/> for the view's own.</param>
-    /// <exception cref="BrokenLayerChainException">A branch directory is missing or is not a directory.</exception>
+    /// <exception cref="BrokenLayerChainException">A branch directory is missing or is not a directory, or one is given twice.</exception>
     /// <param name="wholeTree">
     /// For a driver whose layers are whole file trees (vfs): the one branch is the whole tree, and <see cref="GetChanges"/>
     /// compares it with this parent tree (<see langword="null"/> inside: no parent, everything added).
@@ -81,6 +81,17 @@ public sealed partial class UnionView
         Facts = facts ?? new BranchFacts();
         _branches = [.. branches.Select(b => b with { Path = TrimSlash(b.Path) })];
         _tables = [.. _branches.Select(b => Facts.For(b.Path))];
+
+        // A branch given twice: AUFS refuses the mount ("%s duplicated", EINVAL) and overlayfs too (ELOOP), so no view has one.
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < _branches.Length; i++)
+        {
+            if (!positions.TryAdd(_branches[i].Path, i))
+            {
+                throw new BrokenLayerChainException(_branches[i].LayerId, _branches[i].Path,
+                    $"the chain gives this branch twice (positions {positions[_branches[i].Path] + 1} and {i + 1}, top first); a union mount refuses a duplicated branch");
+            }
+        }
 
         UnixFileStatus? top = null;
         var run = new List<int>();

@@ -54,4 +54,36 @@ public sealed class CatCommandTests
         Assert.Equal(message, result.Error.TrimEnd());
         Assert.Empty(result.Bytes);
     }
+
+    /// <summary>A root on the real disk (real links) with a dangling link, a link to a file written as a directory, and a file.</summary>
+    private static TestRoot LinkRoot() => TestRoot.Build(Disk.Real, builder =>
+    {
+        var layer = builder.AddLayer(l => l.File("etc/passwd", "root:x:0:0\n").Symlink("usr/bin/tool", "/opt/tool/bin/tool").Symlink("etc/pw", "passwd/"));
+        builder.Tag("app", layer);
+    });
+
+    [Fact]
+    public void Cat_ThroughADanglingLink_NamesTheLinkAndItsTarget()
+    {
+        using var root = LinkRoot();
+        var (exit, output, error) = CliRunner.Run("--root", root.Path, "cat", "app", "/usr/bin/tool");
+
+        Assert.Equal((1, string.Empty), (exit, output));
+        Assert.Equal(
+            "docker-aufs: /usr/bin/tool: no such file or directory in the image: the symbolic link /usr/bin/tool points to /opt/tool/bin/tool, which does not exist in the image",
+            error.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("/etc/passwd/", "docker-aufs: /etc/passwd/: not a directory in the image (/etc/passwd is a regular file)")]
+    [InlineData("/etc/passwd/../passwd", "docker-aufs: /etc/passwd/../passwd: not a directory in the image (/etc/passwd is a regular file)")]
+    [InlineData("/etc/pw", "docker-aufs: /etc/pw: not a directory in the image (/etc/passwd is a regular file, reached through the symbolic link /etc/pw -> passwd/)")]
+    public void Cat_APathThatUsesAFileAsADirectory_IsNotADirectory(string path, string message)
+    {
+        using var root = LinkRoot();
+        var (exit, output, error) = CliRunner.Run("--root", root.Path, "cat", "app", path);
+
+        Assert.Equal((1, string.Empty), (exit, output));
+        Assert.Equal(message, error.TrimEnd());
+    }
 }

@@ -106,6 +106,8 @@ internal static class CasFaults
         ["a populated mount point"] = new(s => s.Fs.AddFile(S.Aufs("mnt", s.CacheId(s.RedisTop)) + "/etc/hosts", new MockFileData("x")), FindingCodes.MountPopulated, FindingSeverity.Warning, s => S.Aufs("mnt", s.CacheId(s.RedisTop))),
         ["aufs/layers disagreeing with layerdb"] = new(s => s.Fs.File.WriteAllText(S.Aufs("layers", s.CacheId(s.RedisTop)), s.CacheId(s.RedisBase) + "\n"),
             FindingCodes.ChainMismatch, FindingSeverity.Error, s => S.Aufs("layers", s.CacheId(s.RedisTop))),
+        ["aufs/layers naming a layer twice"] = new(s => s.Fs.File.WriteAllText(S.Aufs("layers", s.CacheId(s.RedisTop)), s.CacheId(s.RedisBase) + "\n" + s.CacheId(s.RedisBase) + "\n"),
+            FindingCodes.DuplicateBranch, FindingSeverity.Error, s => S.Aufs("layers", s.CacheId(s.RedisTop))),
         ["aufs/layers naming a path"] = new(s => s.Fs.File.WriteAllText(S.Aufs("layers", s.CacheId(s.RedisTop)), "../../etc\n"),
             FindingCodes.LayersFileCorrupt, FindingSeverity.Error, s => S.Aufs("layers", s.CacheId(s.RedisTop))),
 

@@ -57,6 +57,7 @@ public sealed class RootCheckerTests
         ["a missing parent"] = (f => f.Fs.Directory.Delete($"{R}/graph/{f.A}", true), FindingCodes.MissingParent, FindingSeverity.Error, f => $"{R}/graph/{f.B}"),
         ["a chain that loops"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.A}/parent", f.B), FindingCodes.ChainCycle, FindingSeverity.Error, f => $"{R}/graph/{f.A}"),
         ["aufs/layers disagreeing with graph"] = (f => f.Fs.File.WriteAllText($"{R}/aufs/layers/{f.B}", f.C + "\n"), FindingCodes.ChainMismatch, FindingSeverity.Error, f => $"{R}/aufs/layers/{f.B}"),
+        ["aufs/layers naming a layer twice"] = (f => f.Fs.File.WriteAllText($"{R}/aufs/layers/{f.B}", $"{f.A}\n{f.A}\n"), FindingCodes.DuplicateBranch, FindingSeverity.Error, f => $"{R}/aufs/layers/{f.B}"),
         ["aufs/layers naming a path"] = (f => f.Fs.File.WriteAllText($"{R}/aufs/layers/{f.B}", "../../etc\n"), FindingCodes.LayersFileCorrupt, FindingSeverity.Error, f => $"{R}/aufs/layers/{f.B}"),
         ["graph without driver data"] = (f => f.Fs.File.Delete($"{R}/aufs/layers/{f.C}"), FindingCodes.GraphWithoutDriverData, FindingSeverity.Warning, f => $"{R}/graph/{f.C}"),
         ["an orphan driver layer"] = (f => { f.Fs.AddFile($"{R}/aufs/layers/{Stranger}", new MockFileData("")); f.Fs.AddDirectory($"{R}/aufs/diff/{Stranger}"); }, FindingCodes.OrphanDriverLayer, FindingSeverity.Warning, _ => $"{R}/aufs/diff/{Stranger}"),

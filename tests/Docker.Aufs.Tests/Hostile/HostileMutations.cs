@@ -320,6 +320,9 @@ internal static partial class HostileMutations
         yield return Case(seed, file, "an absolute line", e => e.Write(file, Outside + "\n"));
         yield return Case(seed, file, "itself as its parent", e => e.Write(file, top + "\n" + e.ReadText(file)));
         yield return Case(seed, file, "10,000 lines", e => e.Write(file, string.Concat(Enumerable.Repeat(seed.LayerIds[0] + "\n", 10_000))));
+        yield return Case(seed, file, "its parent 40,000 times", e => e.Write(file, string.Concat(Enumerable.Repeat(e.ReadText(file).Split('\n')[0] + "\n", 40_000))));
+        yield return Case(seed, file, "its chain twice", e => e.Write(file, e.ReadText(file) + e.ReadText(file)));
+        yield return Case(seed, file, "its base twice at the end", e => e.Write(file, e.ReadText(file) + seed.LayerIds[0] + "\n"));
         yield return Case(seed, file, "CRLF line ends", e => e.Write(file, e.ReadText(file).Replace("\n", "\r\n", StringComparison.Ordinal)));
         yield return Case(seed, file, "blank lines and spaces", e => e.Write(file, "\n \n" + e.ReadText(file).Replace("\n", " \n\n", StringComparison.Ordinal)));
         yield return Case(seed, file, "a line of 1 MiB", e => e.Write(file, new string('a', 1 << 20) + "\n"));

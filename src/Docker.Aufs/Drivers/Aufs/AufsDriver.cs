@@ -117,7 +117,7 @@ internal sealed partial class AufsDriver : LayerDriver
 
     public override string RecordPath(string id) => GetLayerFilePath(id);
 
-    public override IReadOnlyList<string>? ReadAncestors(string id) => Exists(id) ? ReadLayerFile(id).Ancestors : null;
+    public override IReadOnlyList<string>? ReadRecord(string id) => Exists(id) ? ReadLayerFile(id).Ancestors : null;
 
     public override UnionView OpenLayerView(string id)
     {

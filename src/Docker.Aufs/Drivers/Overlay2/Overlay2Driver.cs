@@ -94,7 +94,7 @@ internal sealed class Overlay2Driver : LayerDriver
     /// through its link to <c>../&lt;id&gt;/diff</c>, as the driver's <c>getLowerDirs</c> does.
     /// </summary>
     /// <exception cref="CorruptFileException"><c>lower</c> or a link is not what the driver writes.</exception>
-    public override IReadOnlyList<string>? ReadAncestors(string id)
+    public override IReadOnlyList<string>? ReadRecord(string id)
     {
         if (!Exists(id))
         {

@@ -213,8 +213,13 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
         var recordPath = _driver.RecordPath(layer.CacheId);
         try
         {
-            var recorded = _driver.ReadAncestors(layer.CacheId) ?? [];
-            if (!recorded.SequenceEqual(expected, StringComparer.Ordinal))
+            var recorded = _driver.ReadRecord(layer.CacheId) ?? [];
+            if (LayerDriver.Duplicate(layer.CacheId, recorded) is { } duplicate)
+            {
+                Add(FindingCodes.DuplicateBranch, FindingSeverity.Error, recordPath, _driver.DescribeDuplicate(duplicate),
+                    "neither the kernel nor Docker mounts such a chain: views of this layer are refused; the layerdb chain is intact if no other finding says otherwise");
+            }
+            else if (!recorded.SequenceEqual(expected, StringComparer.Ordinal))
             {
                 Add(FindingCodes.ChainMismatch, FindingSeverity.Error, recordPath,
                     $"lists {recorded.Count} ancestors that differ from the {expected.Count} cache-ids of the layer's layerdb chain",

@@ -68,7 +68,7 @@ internal sealed partial class CasStore
 
         var recorded = Driver.RecordsAncestors ? Driver.ReadAncestors(container.LayerId) : null;
         var chain = new List<string> { container.LayerId };
-        if (container.InitLayerId is { } init && Driver.Exists(init))
+        if (container.InitLayerId is { } init && HasLayer(init, recorded))
         {
             chain.Add(init);
         }

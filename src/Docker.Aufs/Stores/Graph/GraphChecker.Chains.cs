@@ -1,3 +1,4 @@
+using Docker.Aufs.Drivers;
 using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Stores.Graph;
@@ -96,8 +97,13 @@ internal sealed partial class GraphChecker
 
             try
             {
-                var ancestors = _driver.ReadAncestors(layer.Id) ?? [];
-                if (_chainDepth.GetValueOrDefault(layer.Id, -1) is var expected and >= 0 && !MatchesGraphChain(layer, ancestors))
+                var ancestors = _driver.ReadRecord(layer.Id) ?? [];
+                if (LayerDriver.Duplicate(layer.Id, ancestors) is { } duplicate)
+                {
+                    Add(FindingCodes.DuplicateBranch, FindingSeverity.Error, layerFile, _driver.DescribeDuplicate(duplicate),
+                        "neither AUFS nor Docker uses such a chain: views of this layer are refused; the graph/ chain is intact if no other finding says otherwise");
+                }
+                else if (_chainDepth.GetValueOrDefault(layer.Id, -1) is var expected and >= 0 && !MatchesGraphChain(layer, ancestors))
                 {
                     Add(FindingCodes.ChainMismatch, FindingSeverity.Error, layerFile,
                         $"lists {ancestors.Count} ancestors that differ from the graph/ chain of {expected}",

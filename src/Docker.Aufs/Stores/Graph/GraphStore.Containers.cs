@@ -46,20 +46,23 @@ internal sealed partial class GraphStore
         }
 
         var recorded = Driver.RecordsAncestors ? Driver.ReadAncestors(container.LayerId) : null;
+        var reported = false;
         if (recorded is not null)
         {
             if (recorded.Count == 0 || recorded[0] != container.InitLayerId)
             {
                 ChainProblem(container.Id, recordPath, $"the layer below the container should be its init layer {container.InitLayerId}, but is {(recorded.Count > 0 ? recorded[0] : "(nothing)")}");
+                reported = true;
             }
             else if (recorded.Count < 2 || recorded[1] != container.ImageId)
             {
                 ChainProblem(container.Id, recordPath, $"the layer below the init layer should be the container's image {container.ImageId}, but is {(recorded.Count > 1 ? recorded[1] : "(nothing)")}");
+                reported = true;
             }
         }
 
         var chain = new List<string> { container.LayerId };
-        if (container.InitLayerId is { } init && Driver.Exists(init))
+        if (container.InitLayerId is { } init && HasLayer(init, recorded))
         {
             chain.Add(init);
         }
@@ -69,6 +72,12 @@ internal sealed partial class GraphStore
             try
             {
                 chain.AddRange(WalkChain(container.ImageId).Select(l => l.Id));
+                if (!reported && recorded is not null && !recorded.SequenceEqual(chain.Skip(1), StringComparer.Ordinal))
+                {
+                    ChainProblem(container.Id, recordPath,
+                        $"graph/ chains the layers below the container as {string.Join(", ", chain.Skip(1))}, but {recordPath} lists {(recorded.Count == 0 ? "nothing" : string.Join(", ", recorded))}");
+                }
+
                 return chain;
             }
             catch (DockerDataException e)

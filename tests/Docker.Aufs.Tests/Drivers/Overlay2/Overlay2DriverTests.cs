@@ -115,6 +115,23 @@ public sealed class Overlay2DriverTests
         Assert.Null(driver.ReadAncestors(new string('e', 64)));
     }
 
+    [Fact]
+    public void ReadAncestorsAndOpenLayerView_ALowerFileListingALayerTwice_AreRefusedAsOverlayfsRefusesIt()
+    {
+        // Linux 5.2+ refuses a lowerdir given twice ("conflicting lowerdir path", ELOOP): Docker could not mount the layer.
+        var driver = WriteTwoLayers();
+        var third = new string('d', 64);
+        driver.CreateLayer(third, Top);
+        var lower = _fs.File.ReadAllText(driver.RecordPath(third)); // l/<top>:l/<base>
+        _fs.File.WriteAllText(driver.RecordPath(third), lower + ":" + lower.Split(':')[1]);
+
+        Assert.Equal([Top, Base, Base], driver.ReadRecord(third)); // what fsck reads
+        var e = Assert.Throws<BrokenLayerChainException>(() => driver.ReadAncestors(third));
+        Assert.Equal(driver.RecordPath(third), e.Path);
+        Assert.Contains($"names the layer {Base} twice (positions 2 and 3)", e.Message, StringComparison.Ordinal);
+        Assert.Throws<BrokenLayerChainException>(() => driver.OpenLayerView(third));
+    }
+
     [Theory]
     [InlineData("l/../../etc")]
     [InlineData("/etc/passwd")]
