@@ -49,12 +49,12 @@ internal sealed class GlobalOptions
 
     public Option<bool> Json { get; } = new("--json") { Description = "Write JSON instead of a table", Recursive = true };
 
-    public Option<string?> Driver { get; } = new("--driver")
+    public Option<string?> Driver { get; } = new Option<string?>("--driver")
     {
-        Description = "The storage driver whose data to read (default: detected as Docker does)",
+        Description = $"The storage driver whose data to read, as Docker names it ({string.Join(", ", DockerRoot.StorageDrivers)}; default: detected as Docker does)",
         HelpName = "NAME",
         Recursive = true,
-    };
+    }.DriverName();
 
     public Option<bool> Lenient { get; } = new("--lenient")
     {
@@ -71,7 +71,7 @@ internal sealed class GlobalOptions
         {
             "graph" => ImageStoreKind.Graph,
             "content-addressed" or "cas" => ImageStoreKind.ContentAddressed,
-            var other => Invalid(result, other),
+            var other => Invalid(result, ValueRules.Printable(other)),
         },
     };
 
@@ -166,6 +166,31 @@ internal static class CliApp
     public static int Run(string[] args, CliEnvironment environment)
     {
         var options = new GlobalOptions();
+        var root = BuildCommandLine(options, environment);
+
+        // No response files: an argument beginning with '@' is a name (a path in an image, a file), never a host file to read arguments from.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (UsageErrors.Find(parse, args) is { } problem)
+        {
+            environment.Error.WriteLine($"docker-aufs: {TerminalText.Escape(problem)}");
+            environment.Error.WriteLine(UsageErrors.UsageLine(parse));
+            return UsageError;
+        }
+
+        if (parse.GetValue(options.Sample) && parse.GetResult(options.Root) is not null)
+        {
+            environment.Error.WriteLine("docker-aufs: --root and --sample cannot be used together");
+            environment.Error.WriteLine(UsageErrors.UsageLine(parse));
+            return UsageError;
+        }
+
+        // Signals are handled by CliProcess, whose token every command watches; System.CommandLine's own handler is off.
+        return parse.Invoke(new InvocationConfiguration { Output = environment.Out, Error = environment.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+    }
+
+    /// <summary>The whole command tree, every text value checked where it is parsed (<see cref="ValueRules"/>).</summary>
+    internal static RootCommand BuildCommandLine(GlobalOptions options, CliEnvironment environment)
+    {
         var root = new RootCommand("Read the storage of Docker 0.7-23.x (/var/lib/docker: graph/ or image/<driver>/, on aufs or overlay2) offline, without a daemon: images, containers, files, archives.")
         {
             options.Root,
@@ -199,26 +224,8 @@ internal static class CliApp
             root.Add(command);
         }
 
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors)
-            {
-                environment.Error.WriteLine($"docker-aufs: {TerminalText.Escape(error.Message)}");
-            }
-
-            environment.Error.WriteLine("Run 'docker-aufs --help' for usage.");
-            return UsageError;
-        }
-
-        if (parse.GetValue(options.Sample) && parse.GetValue(options.Root) is not null)
-        {
-            environment.Error.WriteLine("docker-aufs: --root and --sample cannot be used together");
-            return UsageError;
-        }
-
-        // Signals are handled by CliProcess, whose token every command watches; System.CommandLine's own handler is off.
-        return parse.Invoke(new InvocationConfiguration { Output = environment.Out, Error = environment.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+        ValueRules.ApplyToTree(root);
+        return root;
     }
 
     /// <summary>Runs a command body under the CLI's error policy.</summary>

@@ -11,7 +11,7 @@ internal static class ArchiveCommandOptions
         Description = "How to produce layer tars: auto (tar-split when it matches the files, else regenerate), tar-split, or regenerate",
         HelpName = "HOW",
         DefaultValueFactory = _ => "auto",
-    }.AcceptOnlyFromAmong("auto", "tar-split", "regenerate");
+    }.OneOf("auto", "tar-split", "regenerate");
 
     public static LayerSource Policy(string? value) => value switch
     {

@@ -3,16 +3,25 @@ using Docker.Aufs.Cli.Output;
 
 namespace Docker.Aufs.Cli.Commands;
 
-/// <summary><c>docker-aufs containers</c>: like <c>docker ps -a</c> of Docker 1.9.</summary>
+/// <summary>
+/// <c>docker-aufs containers</c>: like <c>docker ps -a</c> of Docker 1.9. Its alias <c>ps</c> is <c>docker ps</c>: only the
+/// containers recorded as running, unless <c>-a</c>.
+/// </summary>
 internal static class ContainersCommand
 {
+    /// <summary>The alias that lists, as <c>docker ps</c> does, only the containers recorded as running unless <c>-a</c>.</summary>
+    public const string PsAlias = "ps";
+
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate IDs and commands" };
-        var command = new Command("containers", "List the containers of the root's storage driver, newest first, as docker ps -a does") { noTrunc };
+        var all = new Option<bool>("--all", "-a") { Description = "Show all containers (what containers always shows; ps without it shows only those recorded as running)" };
+        var command = new Command("containers", "List the containers of the root's storage driver, newest first: all of them, as docker ps -a does; as ps, only those the root recorded as running (nothing runs in an offline root), unless -a") { noTrunc, all };
+        command.Aliases.Add(PsAlias);
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
-            var containers = session.OpenRoot().GetContainers();
+            var runningOnly = parse.CommandResult.IdentifierToken.Value == PsAlias && !session.Value(all);
+            var containers = session.OpenRoot().GetContainers().Where(c => !runningOnly || c.State.Running || c.State.Paused).ToList();
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>

@@ -16,7 +16,7 @@ internal static class ImportCommand
             Description = "The tar-split dialect of the layers' tar-split files: v0.9.10 (Docker 1.9 and later, default), v0.9.6 (1.8.2-1.8.3) or v0.9.4 (1.8.0-1.8.1)",
             HelpName = "VERSION",
             DefaultValueFactory = _ => "v0.9.10",
-        }.AcceptOnlyFromAmong("v0.9.4", "v0.9.6", "v0.9.10");
+        }.OneOf("v0.9.4", "v0.9.6", "v0.9.10");
         var command = new Command("import", "Import a docker save archive into a new AUFS root: graph/ as Docker 1.9 loaded it, or with --store content-addressed image/aufs/ as docker load of 1.10-23.x writes it (image IDs kept)") { archive, into, dialect };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>

@@ -20,7 +20,7 @@ internal static class SaveCommand
             Description = "docker-archive (docker load, skopeo docker-archive:), oci (an OCI layout in a tar), or oci-dir (an OCI layout directory)",
             HelpName = "FORMAT",
             DefaultValueFactory = _ => "docker-archive",
-        }.AcceptOnlyFromAmong("docker-archive", "oci", "oci-dir");
+        }.OneOf("docker-archive", "oci", "oci-dir");
         var gzip = new Option<bool>("--gzip") { Description = "Gzip the layers: each layer.tar of a docker-archive, each layer blob of the OCI formats (DiffIDs and image IDs do not change)" };
         var layerSource = ArchiveCommandOptions.LayerSourceOption();
         var command = new Command("save", "Save images as a docker-archive or an OCI image layout, layers byte-exact where tar-split data allows")

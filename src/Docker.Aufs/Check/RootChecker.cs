@@ -1,6 +1,5 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Archive;
-using Docker.Aufs.Formats;
 
 namespace Docker.Aufs;
 
@@ -25,13 +24,14 @@ public static class RootChecker
     /// <returns>The report; <see cref="FsckReport.IsClean"/> when nothing was found.</returns>
     /// <exception cref="NotADockerRootException">The root does not exist or is not a legacy root at all.</exception>
     /// <exception cref="UnsafePathException"><c>graph/</c> or a directory of the driver is a symbolic link: the root is refused, nothing behind the link is read.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty (it names no root: <see langword="null"/> is the default root).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null, bool verifyContent = true,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         options ??= DockerRootOptions.Default;
-        var rootPath = fileSystem.Path.GetFullPath(string.IsNullOrEmpty(path) ? LegacyLayout.DefaultRoot : path);
+        var rootPath = fileSystem.Path.GetFullPath(DockerRoot.RootPath(path));
         var findings = new List<FsckFinding>();
 
         // Every driver directory counts here, empty or not, as Docker 1.9 – 17.11 counted them: such a Docker refuses the root.

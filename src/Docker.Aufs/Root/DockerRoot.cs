@@ -49,6 +49,21 @@ public sealed class DockerRoot : IDockerRoot
     /// <inheritdoc/>
     public string Driver => LayerDriver.Name;
 
+    /// <summary>
+    /// Gets the names of the storage drivers this version knows, in Docker's order of preference (vfs last): the values
+    /// <see cref="DockerRootOptions.Driver"/> accepts. Names are compared as Docker compares them, case-sensitively.
+    /// </summary>
+    public static IReadOnlyList<string> StorageDrivers { get; } = [.. DriverRegistry.All.Select(d => d.Name)];
+
+    /// <summary>The root a caller named: <paramref name="path"/>, or <see cref="DefaultPath"/> for <see langword="null"/>; an empty path names none.</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    internal static string RootPath(string? path) => path switch
+    {
+        null => DefaultPath,
+        { Length: 0 } => throw new ArgumentException("An empty path names no Docker root; pass null to read " + DefaultPath + ".", nameof(path)),
+        _ => path,
+    };
+
     /// <summary>Gets the storage driver's directory reader.</summary>
     internal LayerDriver LayerDriver { get; }
 
@@ -69,12 +84,12 @@ public sealed class DockerRoot : IDockerRoot
     /// <returns>The opened root. Nothing but the root's top level has been read yet.</returns>
     /// <exception cref="NotADockerRootException">The directory does not exist, holds no image store or driver data this version knows, or holds several drivers' data and none was named.</exception>
     /// <exception cref="UnsafePathException">The store's directory or one of the driver's is a symbolic link (never followed: docs/hostile-input.md).</exception>
-    /// <exception cref="ArgumentException"><see cref="DockerRootOptions.Driver"/> is not a storage driver name.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty (it names no root: <see langword="null"/> is the default root), or <see cref="DockerRootOptions.Driver"/> is not a storage driver name.</exception>
     public static IDockerRoot Open(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         options ??= DockerRootOptions.Default;
-        var root = fileSystem.Path.GetFullPath(string.IsNullOrEmpty(path) ? DefaultPath : path);
+        var root = fileSystem.Path.GetFullPath(RootPath(path));
         if (!fileSystem.Directory.Exists(root))
         {
             throw new NotADockerRootException(root, fileSystem.File.Exists(root) ? "is a file, not a Docker root directory" : "does not exist");

@@ -123,6 +123,45 @@ public sealed class ContainersCommandTests
     }
 
     [Fact]
+    public void Ps_ListsOnlyTheContainersRecordedAsRunningUnlessAll()
+    {
+        var fs = new MockFileSystem();
+        var builder = new DockerRootBuilder(fs, "/docker", SpecialFileMode.Recorded);
+        var image = builder.AddLayer(l => l.File("bin/sh", "#!"));
+        var at = RecordedTime.FromValue(Time);
+        builder.AddContainer(c => c.Name("up").Image(image).Created(Time).State(new ContainerState { Running = true, StartedAt = at }));
+        builder.AddContainer(c => c.Name("held").Image(image).Created(Time.AddDays(-1)).State(new ContainerState { Running = true, Paused = true, StartedAt = at }));
+        builder.AddContainer(c => c.Name("done").Image(image).Created(Time.AddDays(-2)).State(new ContainerState { ExitCode = 0, StartedAt = at, FinishedAt = RecordedTime.FromValue(Time.AddHours(1)) }));
+        builder.AddContainer(c => c.Name("new").Image(image).Created(Time.AddDays(-3)).State(new ContainerState { StartedAt = RecordedTime.Zero, FinishedAt = RecordedTime.Zero }));
+        builder.Build();
+        string[] Names(params string[] args)
+        {
+            var result = CliCapture.Run(fs, ["--root", "/docker", .. args, "--json"]);
+            Assert.True(result.ExitCode == 0, result.Error);
+            using var document = JsonDocument.Parse(result.Out);
+            return [.. document.RootElement.EnumerateArray().Select(c => c.GetProperty("name").GetString()!)];
+        }
+
+        Assert.Equal(["up", "held"], Names("ps"));
+        Assert.Equal(["up", "held", "done", "new"], Names("ps", "-a"));
+        Assert.Equal(["up", "held", "done", "new"], Names("ps", "--all"));
+        Assert.Equal(["up", "held", "done", "new"], Names("containers"));
+        Assert.Equal(["up", "held", "done", "new"], Names("containers", "-a"));
+        Assert.Equal(2, CliCapture.Run(fs, "--root", "/docker", "ps").Lines.Length - 1);
+    }
+
+    [Fact]
+    public void Help_NamesPsAsTheAliasOfContainersAndWhatItLeavesOut()
+    {
+        var root = CliCapture.Run("--help").Out;
+        var ps = CliCapture.Run("ps", "--help").Out;
+
+        Assert.Contains("containers, ps", root, StringComparison.Ordinal);
+        Assert.Contains("as ps, only those the root recorded as running", ps, StringComparison.Ordinal);
+        Assert.Contains("-a, --all", ps, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Containers_RootThatDoesNotExist_FailsWithOneLine()
     {
         var result = CliCapture.Run(new MockFileSystem(), "--root", "/nowhere", "containers");

@@ -62,7 +62,7 @@ public sealed class ExportCommandTests
         var result = CliCapture.Run("--sample", "export", "redis-cache");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.StartsWith("docker-aufs: Option '--output' is required.", result.Error, StringComparison.Ordinal);
+        Assert.StartsWith("docker-aufs: export: --output FILE is required\n", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
