@@ -77,7 +77,7 @@ internal sealed class GlobalOptions
 
     private static ImageStoreKind? Invalid(System.CommandLine.Parsing.ArgumentResult result, string value)
     {
-        result.AddError($"'{value}' is not an image store: use graph or content-addressed");
+        result.AddError($"{value} is not an image store: use graph or content-addressed");
         return null;
     }
 

@@ -129,35 +129,13 @@ internal sealed class OutputClosedException() : IOException("standard output was
 /// descriptor with <c>write(2)</c> (<see cref="LinuxNative.WriteAll"/>, at the descriptor's own offset, as the console
 /// stream does) and turns EPIPE into <see cref="OutputClosedException"/>. Unbuffered: every write reaches the descriptor.
 /// </summary>
-internal sealed class StandardOutputStream : Stream
+internal sealed class StandardOutputStream : WriteOnlyStream
 {
     private const int BrokenPipe = 32; // EPIPE on Linux
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override void Flush()
     {
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {

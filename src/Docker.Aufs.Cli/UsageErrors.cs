@@ -30,11 +30,11 @@ internal static class UsageErrors
             {
                 var commands = command.Command.Subcommands.SelectMany(c => c.Aliases.Prepend(c.Name));
                 return Nearest(token, commands) is { } near
-                    ? $"'{ValueRules.Printable(token)}' is not a docker-aufs command; did you mean '{near}'?"
-                    : $"'{ValueRules.Printable(token)}' is not a docker-aufs command; 'docker-aufs --help' lists them";
+                    ? $"{ValueRules.Printable(token)} is not a docker-aufs command; did you mean '{near}'?"
+                    : $"{ValueRules.Printable(token)} is not a docker-aufs command; 'docker-aufs --help' lists them";
             }
 
-            return $"{name}: unexpected argument '{ValueRules.Printable(token)}'";
+            return $"{name}: unexpected argument {ValueRules.Printable(token)}";
         }
 
         if (parse.Errors.Count == 0)
@@ -198,12 +198,12 @@ internal static class UsageErrors
                 var alias = end < 0 ? arg : arg[..end];
                 if (Find(alias) is not { } option)
                 {
-                    return $"unknown option '{ValueRules.Printable(alias)}'{Suggest(alias)}";
+                    return $"unknown option {ValueRules.Printable(alias)}{Suggest(alias)}";
                 }
 
                 if (end >= 0 && !TakesValue(option))
                 {
-                    return $"{alias} takes no value ('{ValueRules.Printable(arg)}')";
+                    return $"{alias} takes no value ({ValueRules.Printable(arg)})";
                 }
 
                 valueNext = end < 0 && TakesValue(option);
@@ -220,9 +220,9 @@ internal static class UsageErrors
             {
                 if (Find("-" + arg[k]) is not { } option)
                 {
-                    return k == 1 ? $"unknown option '{ValueRules.Printable(arg)}'"
-                        : arg[k] is '=' or ':' ? $"-{arg[k - 1]} takes no value ('{ValueRules.Printable(arg)}')"
-                        : $"unknown option '-{ValueRules.Printable(arg[k].ToString())}' in '{ValueRules.Printable(arg)}'";
+                    return k == 1 ? $"unknown option {ValueRules.Printable(arg)}"
+                        : arg[k] is '=' or ':' ? $"-{arg[k - 1]} takes no value ({ValueRules.Printable(arg)})"
+                        : $"unknown option {ValueRules.Printable("-" + arg[k])} in {ValueRules.Printable(arg)}";
                 }
 
                 if (TakesValue(option))

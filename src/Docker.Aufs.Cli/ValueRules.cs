@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Docker.Aufs.Cli.Output;
 
 namespace Docker.Aufs.Cli;
 
@@ -55,7 +56,7 @@ internal static class ValueRules
             {
                 var near = DockerRoot.StorageDrivers.FirstOrDefault(d => string.Equals(d, token.Value, StringComparison.OrdinalIgnoreCase));
                 var hint = near is not null ? $"; driver names are lower case: did you mean '{near}'?" : string.Empty;
-                result.AddError($"'{Printable(token.Value)}' is not a storage driver (known: {string.Join(", ", DockerRoot.StorageDrivers)}){hint}");
+                result.AddError($"{Printable(token.Value)} is not a storage driver (known: {string.Join(", ", DockerRoot.StorageDrivers)}){hint}");
             }
         });
         option.CompletionSources.Add([.. DockerRoot.StorageDrivers]);
@@ -69,16 +70,18 @@ internal static class ValueRules
         {
             foreach (var token in result.Tokens.Where(t => !string.IsNullOrWhiteSpace(t.Value) && !values.Contains(t.Value)))
             {
-                result.AddError($"'{Printable(token.Value)}' is not one of {string.Join(", ", values)}");
+                result.AddError($"{Printable(token.Value)} is not one of {string.Join(", ", values)}");
             }
         });
         option.CompletionSources.Add(values);
         return option;
     }
 
-    /// <summary>A value as an error line shows it: control characters escaped, so the line stays one line.</summary>
-    public static string Printable(string value) =>
-        string.Concat(value.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
+    /// <summary>
+    /// A value as an error line quotes it: <c>'value'</c>, or when it holds a control character the terminal's one quoted
+    /// form (<see cref="TerminalText.Escape"/>, <c>$'…'</c>), so the line stays one line and reads back as the value.
+    /// </summary>
+    public static string Printable(string value) => TerminalText.Escape(value) is var shown && shown.StartsWith("$'", StringComparison.Ordinal) ? shown : "'" + value + "'";
 
     private static bool IsText(Type type) => type == typeof(string) || type == typeof(string[]);
 
@@ -92,11 +95,11 @@ internal static class ValueRules
             }
             else if (string.IsNullOrWhiteSpace(token.Value))
             {
-                result.AddError($"the value '{Printable(token.Value)}' is only white space");
+                result.AddError($"the value {Printable(token.Value)} is only white space");
             }
             else if (reference && token.Value.Any(char.IsControl))
             {
-                result.AddError($"'{Printable(token.Value)}' holds a control character, which no image, container or layer name has");
+                result.AddError($"{Printable(token.Value)} holds a control character, which no image, container or layer name has");
             }
         }
     }

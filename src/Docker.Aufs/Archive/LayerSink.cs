@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Archive;
 
@@ -122,7 +123,7 @@ internal sealed class LayerSink : ITarOutput, IDisposable
 internal readonly record struct LayerSinkResult(string DiffId, long Length, string StoredDigest, long StoredLength);
 
 /// <summary>A write-only stream that hashes and counts what passes through to an optional inner stream.</summary>
-internal sealed class HashingStream : Stream
+internal sealed class HashingStream : WriteOnlyStream
 {
     private readonly Stream? _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -130,20 +131,6 @@ internal sealed class HashingStream : Stream
     public HashingStream(Stream? inner)
     {
         _inner = inner;
-    }
-
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => true;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
     }
 
     public long Written { get; private set; }
@@ -157,14 +144,6 @@ internal sealed class HashingStream : Stream
     public override void Flush() => _inner?.Flush();
 
     public override Task FlushAsync(CancellationToken cancellationToken) => _inner?.FlushAsync(cancellationToken) ?? Task.CompletedTask;
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
