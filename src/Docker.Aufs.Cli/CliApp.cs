@@ -172,7 +172,7 @@ internal static class CliApp
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (UsageErrors.Find(parse, args) is { } problem)
         {
-            environment.Error.WriteLine($"docker-aufs: {TerminalText.Escape(problem)}");
+            environment.Error.WriteLine($"docker-aufs: {problem}"); // its values are quoted by ValueRules.Printable already
             environment.Error.WriteLine(UsageErrors.UsageLine(parse));
             return UsageError;
         }

@@ -55,7 +55,7 @@ internal static class CliProcess
         return stop.ExitCode ?? exit;
     }
 
-    /// <summary>SIGINT and SIGTERM, handled instead of the runtime's default (which kills the process mid-write).</summary>
+    /// <summary>SIGINT, SIGTERM, SIGHUP and SIGQUIT, handled instead of the runtime's default (which kills the process mid-write).</summary>
     private sealed class StopSignals : IDisposable
     {
         private readonly CancellationTokenSource _source = new();
@@ -69,6 +69,8 @@ internal static class CliProcess
             _report = report;
             Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle));
             Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle));
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, Handle)); // the terminal closed, the ssh session dropped
+            Registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Handle));
         }
 
         public CancellationToken Token => _source.Token;
@@ -89,7 +91,7 @@ internal static class CliProcess
         private void Handle(PosixSignalContext context)
         {
             context.Cancel = true; // never the default action: the command stops itself and cleans up
-            var number = context.Signal == PosixSignal.SIGINT ? 2 : 15;
+            var number = context.Signal switch { PosixSignal.SIGHUP => 1, PosixSignal.SIGINT => 2, PosixSignal.SIGQUIT => 3, _ => 15 };
             if (Interlocked.CompareExchange(ref _signal, number, 0) != 0)
             {
                 return; // a later signal: the first one's stop is under way

@@ -29,9 +29,9 @@ internal sealed class StreamTarOutput(Stream stream) : ITarOutput
 /// <c>archive/tar</c> wrote it (<see cref="GoTarHeaderEncoder"/>), from an entry's <c>lstat</c> facts, the content streamed
 /// from its file with exactly the size the header announces, a regular file with several links written once and then as
 /// hardlinks to its first name (by device and inode), sockets left out by the caller. A file that changes size while it
-/// is read still gives a tar every reader reads to the end: exactly the header's size is written — a file that grew is cut
-/// there, one that shrank is padded with zeros — and a warning names the file (docs/hostile-input.md, "Files that change
-/// while they are read"). Docker's <c>pkg/archive</c>
+/// is read never gives a broken tar: a file that grew is cut at the header's size with a warning naming it, and one that
+/// shrank fails the tar with one error naming it and both sizes (docs/hostile-input.md, "Files that change while they are
+/// read"). Docker's <c>pkg/archive</c>
 /// <c>TarWithOptions</c> writes both kinds of tar this way (moby v1.9.1, v23.0.0).
 /// </summary>
 internal sealed class TarEntryWriter

@@ -72,7 +72,9 @@ internal static class OutputGuard
             case Regular:
                 RefuseInside(fileSystem, parent, full, rootFileSystem, rootPath);
                 return OutputKind.File;
-            case Fifo or CharacterDevice or BlockDevice:
+            case BlockDevice:
+                throw BlockDeviceRefused(full);
+            case Fifo or CharacterDevice:
                 RefuseInside(fileSystem, parent, full, rootFileSystem, rootPath);
                 return OutputKind.Stream;
             case Directory:
@@ -84,6 +86,11 @@ internal static class OutputGuard
                 if (!LinuxNative.TryStat(full, out var reached) || (reached.Mode & TypeMask) is not (Fifo or CharacterDevice or BlockDevice))
                 {
                     throw LinkRefused(full, target);
+                }
+
+                if ((reached.Mode & TypeMask) == BlockDevice)
+                {
+                    throw BlockDeviceRefused(full);
                 }
 
                 // A link to a stream (/dev/stdout, /dev/null): where it really leads must not be inside the root either.
@@ -156,6 +163,11 @@ internal static class OutputGuard
             throw Inside(shown, rootPath);
         }
     }
+
+    // A block device may hold the Docker root itself (the examined disk, a loop device over its image): writing an archive
+    // over it would destroy the evidence, so no block device is an output, whichever one it is.
+    private static IOException BlockDeviceRefused(string path) =>
+        new($"refusing to write {path}: it is a block device, which may hold the Docker root or other data; write to a file, a pipe or standard output");
 
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static bool SameFile(LinuxNative.RawStatus a, LinuxNative.RawStatus b) =>

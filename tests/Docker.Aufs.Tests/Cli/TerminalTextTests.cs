@@ -130,6 +130,15 @@ public sealed class TerminalTextTests
     }
 
     [Fact]
+    public void AUsageError_QuotesTheValueOnce()
+    {
+        var result = CliCapture.Run("--sample", "imag\u001b[2Jes");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("docker-aufs: $'imag\\x1b[2Jes' is not a docker-aufs command", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Import_InTextMode_ShowsTheNewRootsPathEscaped()
     {
         using var disk = BuildRoot(out var root);

@@ -91,6 +91,26 @@ public sealed class OutputGuardTests
     }
 
     [Fact]
+    public void Check_ABlockDevice_IsRefusedWhateverItHolds_AlsoThroughALink()
+    {
+        // The block device named may hold the root itself (the examined disk, a loop device over its image).
+        var device = Directory.EnumerateFileSystemEntries("/dev").Order(StringComparer.Ordinal)
+            .FirstOrDefault(path => LinuxNative.TryLstat(path, out var status) && (status.Mode & 0xF000) == 0x6000);
+        if (device is null)
+        {
+            Assert.Skip("no block device node in /dev");
+        }
+
+        using var temp = Layout();
+        File.CreateSymbolicLink(temp.Combine("disk"), device);
+
+        var direct = Assert.Throws<IOException>(() => OutputGuard.Check(Disk, device, Disk, temp.Combine("root")));
+        Assert.Contains("block device", direct.Message, StringComparison.Ordinal);
+        var linked = Assert.Throws<IOException>(() => OutputGuard.Check(Disk, temp.Combine("disk"), Disk, temp.Combine("root")));
+        Assert.Contains("block device", linked.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_FifoOrDevice_IsAStream_AndAtomicFileNeverReplacesIt()
     {
         using var temp = Layout();
