@@ -6,11 +6,11 @@ namespace Docker.Aufs.Cli;
 
 /// <summary>
 /// The process around <see cref="CliApp.Run"/>: standard output that reports a reader who left, and the stop policy for
-/// SIGINT and SIGTERM (docs/hostile-input.md, "Stopping"). The first signal cancels the command's token
+/// SIGINT, SIGTERM, SIGHUP and SIGQUIT (docs/hostile-input.md, "Stopping"). The first signal cancels the command's token
 /// (<see cref="CliEnvironment.Cancellation"/>): writers stop mid-layer and remove their temporary files. Should the command
 /// still run <see cref="Grace"/> later (blocked in a system call: a fifo nobody opened, a full pipe), the process removes
-/// every pending temporary output itself and exits. Either way the exit code is 128 + the first signal's number (130 for
-/// SIGINT, 143 for SIGTERM); later signals are absorbed, so no sequence of them throws or changes the outcome.
+/// every pending temporary output itself and exits. Either way the exit code is 128 + the first signal's number (129 for
+/// SIGHUP, 130 for SIGINT, 131 for SIGQUIT, 143 for SIGTERM); later signals are absorbed, so no sequence of them throws or changes the outcome.
 /// </summary>
 internal static class CliProcess
 {

@@ -16,7 +16,7 @@ internal static class CatCommand
             var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));
             using var file = view.OpenRead(session.Value(path)!);
             // Step by step, so that a signal stops it, and a reader who left (EPIPE) stops it at the first failed write.
-            OutputTarget.Copy(file, session.Environment.OpenStandardOutput(), session.Environment.Cancellation);
+            IO.StepCopy.Copy(file, session.Environment.OpenStandardOutput(), session.Environment.Cancellation);
             return CliApp.Success;
         }));
         return command;

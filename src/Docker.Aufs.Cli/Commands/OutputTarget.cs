@@ -80,7 +80,7 @@ internal sealed class OutputTarget
             using (var input = fileSystem.FileStream.New(spool, FileMode.Open, FileAccess.Read, FileShare.Read, 1))
             using (var output = OpenStream())
             {
-                Copy(input, output, cancellationToken);
+                StepCopy.Copy(input, output, cancellationToken);
             }
 
             return result;
@@ -98,20 +98,6 @@ internal sealed class OutputTarget
 
             PendingOutputs.Remove(spool);
         }
-    }
-
-    /// <summary>Copies <paramref name="input"/> to <paramref name="output"/> in 1 MiB steps, stopping on the token between steps.</summary>
-    public static void Copy(Stream input, Stream output, CancellationToken cancellationToken)
-    {
-        var buffer = new byte[1024 * 1024];
-        int read;
-        while ((read = input.Read(buffer)) > 0)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            output.Write(buffer.AsSpan(0, read));
-        }
-
-        output.Flush();
     }
 
     /// <summary>Standard output, left open when the writer disposes its stream.</summary>

@@ -213,13 +213,7 @@ public static partial class ImageImporter
         using var output = fileSystem.FileStream.New(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None);
         try
         {
-            var buffer = new byte[1024 * 1024];
-            int read;
-            while ((read = gzip.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                output.Write(buffer, 0, read);
-            }
+            StepCopy.Copy(gzip, output, cancellationToken);
         }
         catch (InvalidDataException e)
         {

@@ -22,37 +22,14 @@ internal static class NoFollow
     /// </summary>
     /// <exception cref="UnsafePathException">The entry is a symbolic link.</exception>
     /// <exception cref="CorruptFileException">The entry is a fifo, socket or device (opening a fifo would block), or a directory.</exception>
-    public static void RequireRegularFile(IFileSystem fileSystem, string path)
-    {
-        var type = Probe(fileSystem, path, out var target);
-        if (type == UnixFileType.SymbolicLink)
-        {
-            throw new UnsafePathException(path, target, Reason);
-        }
+    public static void RequireRegularFile(IFileSystem fileSystem, string path) => Check(fileSystem, path);
 
-        if (type is { } other && other != UnixFileType.RegularFile)
-        {
-            throw new CorruptFileException(path, $"is a {Describe(other)}, not a regular file");
-        }
-    }
-
-    /// <summary>Checks that <paramref name="path"/> is not a symbolic link (a directory about to be listed or read from). A missing entry passes.</summary>
-    /// <exception cref="UnsafePathException">The entry is a symbolic link.</exception>
     /// <summary>Whether a regular file is at <paramref name="path"/> (<see langword="false"/>: nothing there), with one <c>lstat</c>.</summary>
     /// <exception cref="UnsafePathException">The path is a symbolic link.</exception>
     /// <exception cref="CorruptFileException">The path is something other than a regular file.</exception>
     public static bool IsPresentRegularFile(IFileSystem fileSystem, string path)
     {
-        var type = Probe(fileSystem, path, out var target);
-        if (type == UnixFileType.SymbolicLink)
-        {
-            throw new UnsafePathException(path, target, Reason);
-        }
-
-        if (type is { } other && other != UnixFileType.RegularFile)
-        {
-            throw new CorruptFileException(path, $"is a {Describe(other)}, not a regular file");
-        }
+        var type = Check(fileSystem, path);
 
         // Without lstat (an in-memory file system), Probe sees only links: ask the file system for the rest.
         return type == UnixFileType.RegularFile || (type is null && !(OperatingSystem.IsLinux() && fileSystem is FileSystem) && RegularOrOther(fileSystem, path));
@@ -68,6 +45,25 @@ internal static class NoFollow
         return fileSystem.File.Exists(path);
     }
 
+    /// <summary>The one <c>lstat</c> of both checks above: a link or anything but a regular file is refused; returns what is there (<see langword="null"/>: nothing, or a file system that cannot tell).</summary>
+    private static UnixFileType? Check(IFileSystem fileSystem, string path)
+    {
+        var type = Probe(fileSystem, path, out var target);
+        if (type == UnixFileType.SymbolicLink)
+        {
+            throw new UnsafePathException(path, target, Reason);
+        }
+
+        if (type is { } other && other != UnixFileType.RegularFile)
+        {
+            throw new CorruptFileException(path, $"is a {Describe(other)}, not a regular file");
+        }
+
+        return type;
+    }
+
+    /// <summary>Checks that <paramref name="path"/> is not a symbolic link (a directory about to be listed or read from). A missing entry passes.</summary>
+    /// <exception cref="UnsafePathException">The entry is a symbolic link.</exception>
     public static void RequireNotLink(IFileSystem fileSystem, string path)
     {
         if (Probe(fileSystem, path, out var target) == UnixFileType.SymbolicLink)
