@@ -50,7 +50,10 @@ internal sealed partial class RepositoryIndex
                 }
 
                 var keep = wanted is null || name.SequenceEqual(wanted);
-                var references = keep ? new Dictionary<string, string>(StringComparer.Ordinal) : null;
+
+                // Filtered by values, a repository gets its dictionary (and its name a string) only when it keeps a
+                // reference: scanning a large tag store for one image's tags allocates for those tags alone.
+                var references = keep && values is null ? new Dictionary<string, string>(StringComparer.Ordinal) : null;
                 if (!Next(json, ref position, (byte)'n') || !Null(json, ref position))
                 {
                     if (!Expect(json, ref position, (byte)'{'))
@@ -88,9 +91,10 @@ internal sealed partial class RepositoryIndex
                                 return false;
                             }
 
-                            if (references is not null && (values is null || (value is not null && values.Contains(value))))
+                            if (keep && value is not null && (values is null || values.Contains(value)))
                             {
-                                references[Encoding.UTF8.GetString(key)] = value!;
+                                references ??= new Dictionary<string, string>(StringComparer.Ordinal);
+                                references[Encoding.UTF8.GetString(key)] = value;
                             }
                         }
                         while (Expect(json, ref position, (byte)','));
@@ -102,10 +106,15 @@ internal sealed partial class RepositoryIndex
                     }
                 }
 
+                // A repeated repository key replaces the earlier one entirely, as Go's map decoding does: filtered, a
+                // repetition that keeps nothing removes what the earlier one kept.
                 if (references is not null)
                 {
-                    // A repeated repository key replaces the earlier one entirely, as Go's map decoding does.
                     repositories[Encoding.UTF8.GetString(name)] = references;
+                }
+                else if (keep && repositories.Count > 0)
+                {
+                    Forget(repositories, name, decoded);
                 }
             }
             while (Expect(json, ref position, (byte)','));
@@ -116,16 +125,21 @@ internal sealed partial class RepositoryIndex
             }
         }
 
-        if (values is not null)
-        {
-            foreach (var empty in repositories.Where(r => r.Value.Count == 0).Select(r => r.Key).ToList())
-            {
-                repositories.Remove(empty);
-            }
-        }
-
         // The end of the top-level object; whatever follows it is ignored, as Go's decoder ignores it.
         return Expect(json, ref position, (byte)'}');
+    }
+
+    /// <summary>Removes the repository named by a plain string's bytes, without allocating a string for a short name.</summary>
+    private static void Forget(Dictionary<string, Dictionary<string, string>> repositories, ReadOnlySpan<byte> utf8, Span<char> buffer)
+    {
+        if (utf8.Length > buffer.Length)
+        {
+            repositories.Remove(Encoding.UTF8.GetString(utf8));
+            return;
+        }
+
+        var length = Encoding.UTF8.GetChars(utf8, buffer);
+        repositories.GetAlternateLookup<ReadOnlySpan<char>>().Remove(buffer[..length]);
     }
 
     /// <summary>Whether a plain string's bytes are one of <paramref name="values"/>, without allocating a string for the others.</summary>

@@ -121,6 +121,25 @@ public sealed class RepositoryIndexLookupTests
     }
 
     [Fact]
+    public void TryScanPlain_WithImages_AllocatesNothingForTheRepositoriesItDoesNotKeep()
+    {
+        // Resolving one image on a root of thousands of tags scans the whole tag store: what it allocates must not grow
+        // with the store (it once made a dictionary and a name for every repository, then dropped the empty ones).
+        var bytes = RepositoryIndex.FromEntries(
+            [.. Enumerable.Range(0, 2000).Select(i => new RepositoryEntry($"team/app-{i}", "latest", Id2)), new RepositoryEntry("busybox", "latest", Id1)])
+            .Serialize();
+        var wanted = new HashSet<string>([Id1], StringComparer.Ordinal);
+        Assert.True(RepositoryIndex.TryScanPlain(bytes, only: null, wanted, out _)); // warm-up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.True(RepositoryIndex.TryScanPlain(bytes, only: null, wanted, out var kept));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal("busybox:latest=" + Id1, Describe(kept));
+        Assert.True(allocated < 4096, $"{allocated} bytes allocated scanning 2,001 repositories for one image");
+    }
+
+    [Fact]
     public void TryReadRepository_InvalidUtf8_AgreesWithTheFullIndex()
     {
         var fileSystem = new MockFileSystem();
