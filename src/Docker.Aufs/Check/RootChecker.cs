@@ -30,6 +30,7 @@ public static class RootChecker
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
+        fileSystem = IO.MetadataProviders.Quiet(fileSystem); // no read changes an access time (docs/hostile-input.md)
         options ??= DockerRootOptions.Default;
         var rootPath = fileSystem.Path.GetFullPath(DockerRoot.RootPath(path));
         var findings = new List<FsckFinding>();

@@ -11,7 +11,11 @@ namespace Docker.Aufs.IO;
 /// does not say.
 /// </param>
 /// <threadsafety static="true" instance="true"/>
-internal readonly record struct DirectoryName(string Name, bool? IsDirectory, bool? IsCharacterDevice = null);
+internal readonly record struct DirectoryName(string Name, bool? IsDirectory, bool? IsCharacterDevice = null)
+{
+    /// <summary>Gets whether the listing says the entry is a symbolic link; <see langword="null"/> when it does not say.</summary>
+    public bool? IsSymbolicLink { get; init; }
+}
 
 /// <summary>
 /// An optional companion of <see cref="IUnixMetadataProvider"/>: lists a directory with the entry types the kernel reports

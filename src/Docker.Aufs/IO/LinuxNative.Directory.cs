@@ -4,12 +4,13 @@ using System.Text;
 
 namespace Docker.Aufs.IO;
 
-/// <summary><c>opendir</c>/<c>readdir</c>: names with the kernel's <c>d_type</c>, so a listing needs no <c>stat</c> and follows nothing.</summary>
+/// <summary><c>opendir</c>/<c>readdir</c>: names with the kernel's <c>d_type</c>, so a listing needs no <c>stat</c> and follows nothing; the directory is opened without touching its access time where the kernel allows it.</summary>
 internal static partial class LinuxNative
 {
     private const byte DtUnknown = 0;
     private const byte DtCharacterDevice = 2;
     private const byte DtDirectory = 4;
+    private const byte DtSymbolicLink = 10;
 
     // struct dirent of glibc and musl on 64-bit Linux: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
     private const int DirentTypeOffset = 18;
@@ -23,7 +24,7 @@ internal static partial class LinuxNative
             throw new PlatformNotSupportedException("Directory listings with entry types need a 64-bit process.");
         }
 
-        var directory = OpenDirectory(path);
+        var directory = OpenDirectoryQuietly(path);
         if (directory == 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -86,12 +87,9 @@ internal static partial class LinuxNative
             var type = dirent[DirentTypeOffset];
             return type == DtUnknown
                 ? new DirectoryName(Encoding.UTF8.GetString(name), null)
-                : new DirectoryName(Encoding.UTF8.GetString(name), type == DtDirectory, type == DtCharacterDevice);
+                : new DirectoryName(Encoding.UTF8.GetString(name), type == DtDirectory, type == DtCharacterDevice) { IsSymbolicLink = type == DtSymbolicLink };
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "opendir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint OpenDirectory(string path);
 
     [LibraryImport("libc", EntryPoint = "readdir", SetLastError = true)]
     private static partial nint NextEntry(nint directory);

@@ -88,6 +88,7 @@ public sealed class DockerRoot : IDockerRoot
     public static IDockerRoot Open(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
+        fileSystem = MetadataProviders.Quiet(fileSystem); // no read changes an access time (docs/hostile-input.md)
         options ??= DockerRootOptions.Default;
         var root = fileSystem.Path.GetFullPath(RootPath(path));
         if (!fileSystem.Directory.Exists(root))
