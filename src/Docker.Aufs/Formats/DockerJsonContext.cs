@@ -17,6 +17,7 @@ namespace Docker.Aufs.Formats;
     MaxDepth = GoJson.MaxDepth)]
 [JsonSerializable(typeof(ImageJson))]
 [JsonSerializable(typeof(ImageConfigJson))]
+[JsonSerializable(typeof(CasConfigJson))]
 [JsonSerializable(typeof(ContainerJson))]
 [JsonSerializable(typeof(HostConfigJson))]
 [JsonSerializable(typeof(Dictionary<string, Dictionary<string, string?>?>))]

@@ -47,3 +47,18 @@ internal sealed record HistoryJson
     [JsonPropertyName("empty_layer")]
     public bool? EmptyLayer { get; init; }
 }
+
+/// <summary>
+/// An image config of a Docker 1.10+ image store (<c>image.Image</c> of moby v1.10.0) decoded in one pass: the legacy
+/// fields of <see cref="ImageJson"/> and <c>rootfs</c>, <c>history</c>, with the same rules (a wrong type anywhere, a
+/// <c>created</c> that is not RFC 3339, is an error, as <c>image.NewFromJSON</c> fails on it).
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+internal sealed record CasConfigJson : ImageJson
+{
+    [JsonPropertyName("rootfs")]
+    public RootFsJson? RootFs { get; init; }
+
+    [JsonPropertyName("history")]
+    public IReadOnlyList<HistoryJson?>? History { get; init; }
+}

@@ -10,9 +10,10 @@ namespace Docker.Aufs.Formats;
 /// <remarks>
 /// The raw bytes of the file are kept beside it by the readers; this type is the typed view.
 /// Values that Docker's own versions never wrote are still accepted where the spec allows (for example <c>Cmd</c> as a string).
+/// <see cref="CasConfigJson"/> adds the fields of a Docker 1.10+ image config, so that such a config is decoded once.
 /// </remarks>
 /// <threadsafety static="true" instance="true"/>
-internal sealed record ImageJson
+internal record ImageJson
 {    /// <summary>The parent the JSON names, as Docker 1.9's <c>loadImage</c> reads it: <c>parent</c>, else the hex of a valid <c>parent_id</c> (docs/format/graph-era.md §11.5).</summary>
     public string? ParentFromJson() => ParentOf(Parent, ParentId);
 

@@ -17,7 +17,6 @@ internal static partial class LinuxNative
     private const int OCloExec = 0x80000;
     private const int EPerm = 1;
     private const int EIntr = 4;
-    private const int AtEmptyPath = 0x1000;
     private const uint StatxType = 0x1;
     private const int StatxBufferSize = 256;
     private const int StatxModeOffset = 28;
@@ -36,11 +35,12 @@ internal static partial class LinuxNative
         return descriptor < 0 && Marshal.GetLastPInvokeError() == EPerm ? OpenRetrying(path, flags) : descriptor;
     }
 
-    private static int OpenRetrying(string path, int flags)
+    /// <summary><c>open(2)</c> with <paramref name="flags"/>, retried when a signal interrupts it.</summary>
+    internal static int OpenRetrying(string path, int flags)
     {
         while (true)
         {
-            var descriptor = OpenNative(path, flags);
+            var descriptor = OpenNative(path, flags, 0);
             if (descriptor >= 0 || Marshal.GetLastPInvokeError() != EIntr)
             {
                 return descriptor;
@@ -49,7 +49,7 @@ internal static partial class LinuxNative
     }
 
     // O_DIRECTORY: 040000 (octal) on arm, arm64 and powerpc; 0200000 elsewhere (asm-generic/fcntl.h).
-    private static readonly int ODirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Ppc64le ? 0x4000 : 0x10000;
+    private static readonly int ODirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le ? 0x4000 : 0x10000;
 
     /// <summary>
     /// <c>opendir(3)</c> without touching the directory's access time where the kernel allows it: <c>open(2)</c> with
@@ -93,9 +93,6 @@ internal static partial class LinuxNative
 
         return (*(ushort*)(buffer + StatxModeOffset) & 0xF000) == 0x8000;
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenNative(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     internal static partial int CloseNative(int descriptor);

@@ -72,6 +72,23 @@ internal static class NoFollow
         }
     }
 
+    /// <summary>
+    /// Whether a directory is at <paramref name="path"/> (<see langword="false"/>: nothing there, or something else), refusing
+    /// a symbolic link as <see cref="RequireNotLink"/> does: one <c>lstat</c> on the real Linux file system for both questions.
+    /// </summary>
+    /// <exception cref="UnsafePathException">The entry is a symbolic link.</exception>
+    public static bool IsDirectory(IFileSystem fileSystem, string path)
+    {
+        if (OperatingSystem.IsLinux() && fileSystem is FileSystem)
+        {
+            var type = Probe(fileSystem, path, out var target);
+            return type == UnixFileType.SymbolicLink ? throw new UnsafePathException(path, target, Reason) : type == UnixFileType.Directory;
+        }
+
+        RequireNotLink(fileSystem, path);
+        return fileSystem.Directory.Exists(path);
+    }
+
     /// <summary>Whether anything exists at <paramref name="path"/>, without following a final link (a link counts: reading it is refused later).</summary>
     public static bool Exists(IFileSystem fileSystem, string path)
     {

@@ -13,6 +13,12 @@ internal static class SmallFile
 
     public static byte[] Read(IFileSystem fileSystem, string path, int limit)
     {
+        if (OperatingSystem.IsLinux() && fileSystem is FileSystem)
+        {
+            NoFollow.RequireRegularFile(fileSystem, path);
+            return ReadNative(fileSystem, path, limit);
+        }
+
         using var stream = Open(fileSystem, path, limit, out var length);
         var buffer = new byte[length];
         var read = Fill(stream, buffer);
@@ -45,6 +51,11 @@ internal static class SmallFile
             return null;
         }
 
+        if (OperatingSystem.IsLinux() && fileSystem is FileSystem)
+        {
+            return ReadNative(fileSystem, path, limit);
+        }
+
         using var stream = OpenChecked(fileSystem, path, limit, out var length);
         var buffer = new byte[length];
         var read = Fill(stream, buffer);
@@ -71,6 +82,63 @@ internal static class SmallFile
         }
 
         return stream;
+    }
+
+    /// <summary>
+    /// Reads a file that <c>lstat</c> just found to be a regular file with four calls (<c>open</c> with <c>O_NOFOLLOW</c> and
+    /// <c>O_NONBLOCK</c>, <c>statx</c> of the descriptor, <c>read</c>, <c>close</c>) instead of a <see cref="FileStream"/>'s
+    /// seven. Should the entry have changed since (a link or a fifo put in its place), the open or the descriptor's status
+    /// says so and it is refused as <see cref="NoFollow"/> refuses it; it is never read through a link.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static byte[] ReadNative(IFileSystem fileSystem, string path, int limit)
+    {
+        var descriptor = LinuxNative.OpenNoFollow(path, out var errno);
+        if (descriptor < 0)
+        {
+            throw errno switch
+            {
+                2 /* ENOENT */ => new FileNotFoundException($"Could not find file '{path}'.", path),
+                13 /* EACCES */ or 1 /* EPERM */ => new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
+                _ => Changed(fileSystem, path) ?? LinuxNative.Failure("open", path, errno),
+            };
+        }
+
+        try
+        {
+            var status = LinuxNative.Fstat(descriptor, path);
+            if (UnixModes.TypeOf(status.Mode) != UnixFileType.RegularFile)
+            {
+                throw Changed(fileSystem, path) ?? new CorruptFileException(path, "was replaced by something other than a regular file while it was read");
+            }
+
+            if (status.Size > (ulong)limit)
+            {
+                throw new CorruptFileException(path, $"the file is {status.Size} bytes, more than the {limit} bytes such a file can plausibly hold");
+            }
+
+            var buffer = new byte[(int)status.Size];
+            var read = LinuxNative.ReadFull(descriptor, buffer, path);
+            return read == buffer.Length ? buffer : buffer[..read];
+        }
+        finally
+        {
+            LinuxNative.Close(descriptor);
+        }
+    }
+
+    /// <summary>The refusal <see cref="NoFollow"/> gives for what is at <paramref name="path"/> now, or <see langword="null"/> when it is a regular file again.</summary>
+    private static Exception? Changed(IFileSystem fileSystem, string path)
+    {
+        try
+        {
+            NoFollow.RequireRegularFile(fileSystem, path);
+            return null;
+        }
+        catch (Exception e) when (e is UnsafePathException or CorruptFileException)
+        {
+            return e;
+        }
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the file ends (it may have shrunk since its length was read).</summary>

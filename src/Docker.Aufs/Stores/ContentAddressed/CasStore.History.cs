@@ -7,14 +7,12 @@ internal sealed partial class CasStore
 {
     /// <summary>
     /// The config's <c>history</c>, newest first, as Docker's <c>ImageHistory</c> builds it (docs/format/content-addressed.md
-    /// §4.3): each entry that is not <c>empty_layer</c> takes the next layer, base first, and shows its size; the newest
-    /// entry is the image itself, the next one its parent image (from the metadata <c>parent</c>) while that image exists,
-    /// and the others have no ID (<c>&lt;missing&gt;</c>). A config without history has none.
+    /// §4.3): each entry that is not <c>empty_layer</c> takes the next layer, base first, and shows its size. A config
+    /// without history has none. The image IDs are not here: <see cref="WithImageIds"/> adds them when the history is read.
     /// </summary>
     /// <param name="config">The image's config.</param>
     /// <param name="layersTopFirst">Its layers.</param>
-    /// <param name="references">The image's own references (read with those of the images its history names).</param>
-    private List<ImageHistoryEntry> History(ImageConfigFile config, List<CasLayer> layersTopFirst, out IReadOnlyList<StoredReference> references)
+    private List<ImageHistoryEntry> HistoryEntries(ImageConfigFile config, List<CasLayer> layersTopFirst)
     {
         var entries = new List<ImageHistoryEntry>(config.History.Count);
         var layer = layersTopFirst.Count - 1;
@@ -48,24 +46,36 @@ internal sealed partial class CasStore
         }
 
         entries.Reverse();
-        var ids = new List<string> { config.Id };
+        return entries;
+    }
+
+    /// <summary>
+    /// The entries with the image IDs Docker shows and their tags: the newest entry is the image itself, the next one its
+    /// parent image (from the metadata <c>parent</c>) while that image exists, and the others have no ID
+    /// (<c>&lt;missing&gt;</c>). <see cref="GetImage"/> defers this walk until the history is first read (a
+    /// <see cref="DeferredList{T}"/>): it reads and verifies the config of every ancestor, which resolving an image for its
+    /// layers does not need.
+    /// </summary>
+    private List<ImageHistoryEntry> WithImageIds(string imageId, List<ImageHistoryEntry> entries)
+    {
+        var ids = new List<string> { imageId };
         while (ids.Count < entries.Count && ReadImageParent(ids[^1]) is { } parent && IsLoadable(parent))
         {
             ids.Add(parent);
         }
 
         var byImage = References.ReferencesTo(ids);
-        for (var i = 0; i < entries.Count && i < ids.Count; i++)
+        var named = new List<ImageHistoryEntry>(entries);
+        for (var i = 0; i < named.Count && i < ids.Count; i++)
         {
-            entries[i] = entries[i] with
+            named[i] = named[i] with
             {
                 Id = ids[i],
                 Tags = [.. byImage[ids[i]].Where(r => r.Reference.IsTagged).Select(r => r.Reference.FamiliarString)],
             };
         }
 
-        references = byImage[config.Id];
-        return entries;
+        return named;
     }
 
     /// <summary>Whether an image's config is there and verifies, as Docker's image store requires of the images it holds.</summary>

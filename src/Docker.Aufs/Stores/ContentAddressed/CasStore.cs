@@ -198,15 +198,16 @@ internal sealed partial class CasStore : ImageStore
         var config = ReadConfig(imageId);
         var layers = ImageLayers(config);
         var parent = ReadImageParent(imageId);
-        var history = History(config, layers, out var references);
+        var entries = HistoryEntries(config, layers);
+        var references = References.ReferencesTo([imageId])[imageId];
         return new Image
         {
             Id = imageId,
             ParentId = parent,
             Config = config.Bytes,
             Created = config.Image.Created,
-            Layers = [.. layers.Select(l => ToImageLayer(l) with { Created = history.FirstOrDefault(h => h.LayerId == l.ChainId)?.Created })],
-            History = history,
+            Layers = [.. layers.Select(l => ToImageLayer(l) with { Created = entries.FirstOrDefault(h => h.LayerId == l.ChainId)?.Created })],
+            History = entries.Count == 0 ? [] : new DeferredList<ImageHistoryEntry>(() => WithImageIds(imageId, entries)),
             RepoTags = [.. references.Where(r => r.Reference.IsTagged).Select(r => r.Reference.FamiliarString)],
             RepoDigests = [.. references.Where(r => r.Reference.IsDigested).Select(r => r.Reference.FamiliarString)],
         };

@@ -33,12 +33,7 @@ internal sealed record ImageConfigFile(string Id, string Path, byte[] Bytes, Ima
     public static ImageConfigFile Read(IFileSystem fileSystem, string contentDirectory, string imageId)
     {
         var path = fileSystem.Path.Combine(contentDirectory, Digests.Hex(imageId));
-        if (!NoFollow.Exists(fileSystem, path))
-        {
-            throw new FileNotFoundException($"There is no image config {path}.", path);
-        }
-
-        var bytes = SmallFile.Read(fileSystem, path, SmallFile.JsonLimit);
+        var bytes = SmallFile.TryRead(fileSystem, path, SmallFile.JsonLimit) ?? throw new FileNotFoundException($"There is no image config {path}.", path);
         var actual = Digests.Sha256(bytes);
         if (actual != imageId)
         {
@@ -52,9 +47,9 @@ internal sealed record ImageConfigFile(string Id, string Path, byte[] Bytes, Ima
     /// <exception cref="CorruptFileException">The bytes are not a config Docker decodes.</exception>
     public static ImageConfigFile Parse(byte[] bytes, string imageId, string path)
     {
-        var image = GoJson.Deserialize(bytes, DockerJsonContext.Default.ImageJson, path)
+        // One pass decodes both the legacy fields and rootfs and history (CasConfigJson is an ImageJson).
+        var config = GoJson.Deserialize(bytes, DockerJsonContext.Default.CasConfigJson, path)
             ?? throw new CorruptFileException(path, "holds JSON null, not an image config");
-        var config = GoJson.Deserialize(bytes, DockerJsonContext.Default.ImageConfigJson, path)!;
         if (config.RootFs is not { } rootfs)
         {
             throw new CorruptFileException(path, "has no rootfs, which Docker refuses (\"invalid image JSON, no RootFS key\")");
@@ -82,6 +77,6 @@ internal sealed record ImageConfigFile(string Id, string Path, byte[] Bytes, Ima
             }
         }
 
-        return new ImageConfigFile(imageId, path, bytes, image, diffIds, history);
+        return new ImageConfigFile(imageId, path, bytes, config, diffIds, history);
     }
 }

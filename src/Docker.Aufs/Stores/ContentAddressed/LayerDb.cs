@@ -29,8 +29,7 @@ internal sealed record CasLayer(string ChainId, string Directory, string DiffId,
     public static CasLayer Read(IFileSystem fileSystem, string layersDirectory, string chainId)
     {
         var directory = fileSystem.Path.Combine(layersDirectory, Digests.Hex(chainId));
-        NoFollow.RequireNotLink(fileSystem, directory);
-        if (!fileSystem.Directory.Exists(directory))
+        if (!NoFollow.IsDirectory(fileSystem, directory))
         {
             throw new DirectoryNotFoundException($"There is no layer directory {directory}.");
         }
@@ -118,8 +117,7 @@ internal sealed record CasMount(string ContainerId, string Directory, string Mou
     public static CasMount Read(IFileSystem fileSystem, string mountsDirectory, string containerId)
     {
         var directory = fileSystem.Path.Combine(mountsDirectory, containerId);
-        NoFollow.RequireNotLink(fileSystem, directory);
-        if (!fileSystem.Directory.Exists(directory))
+        if (!NoFollow.IsDirectory(fileSystem, directory))
         {
             throw new DirectoryNotFoundException($"There is no mount directory {directory}.");
         }
