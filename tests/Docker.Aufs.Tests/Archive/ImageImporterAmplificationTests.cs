@@ -36,18 +36,15 @@ public sealed class ImageImporterAmplificationTests : IDisposable
         return new TarBytes().File(id + "/json", $"{{\"id\":\"{id}\"}}").Entry(id + "/layer.tar", TarType.Regular, 0x81A4, layer).Build();
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Import_EighteenThousandHardLinksToOneFile_TakesSecondsAndRecordsTheLinkCount(bool onDisk)
+    [Fact]
+    public void Import_EighteenThousandHardLinksToOneFile_TakesSecondsAndRecordsTheLinkCount()
     {
+        // On the real disk: MockFileSystem's own operations grow with the number of files it holds.
         const int Links = 18_000;
         var archive = LegacyArchive(HardlinkLayer(Links));
-        IFileSystem fs = onDisk ? new FileSystem() : new MockFileSystem();
-        var input = onDisk ? _temp.Combine("links.tar") : "/in/links.tar";
-        var target = onDisk ? _temp.Combine("root") : "/out/root";
-        fs.Directory.CreateDirectory(fs.Path.GetDirectoryName(input)!);
-        fs.Directory.CreateDirectory(fs.Path.GetDirectoryName(target)!);
+        IFileSystem fs = new FileSystem();
+        var input = _temp.Combine("links.tar");
+        var target = _temp.Combine("root");
         fs.File.WriteAllBytes(input, archive);
 
         var clock = Stopwatch.StartNew();
