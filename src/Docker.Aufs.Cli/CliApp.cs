@@ -17,6 +17,9 @@ namespace Docker.Aufs.Cli;
 internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProvider Time, IFileSystem FileSystem, Stream? StandardOutput = null, bool ErrorIsTerminal = false,
     bool OutputIsTerminal = false)
 {
+    /// <summary>Gets standard input as bytes (<c>import -</c>), or <see langword="null"/> for the process's own.</summary>
+    public Stream? StandardInput { get; init; }
+
     /// <summary>Gets the token SIGINT and SIGTERM cancel (<see cref="CliProcess"/>); every command stops on it.</summary>
     public CancellationToken Cancellation { get; init; }
 
@@ -29,6 +32,9 @@ internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProv
         Out.Flush();
         return StandardOutput ?? Console.OpenStandardOutput();
     }
+
+    /// <summary>Standard input as bytes: <see cref="StandardInput"/>, or the process's own when none was given.</summary>
+    public Stream OpenStandardInput() => StandardInput ?? Console.OpenStandardInput();
 }
 
 /// <summary>The options every command accepts.</summary>

@@ -9,7 +9,7 @@ internal static class ImportCommand
 {
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
-        var archive = new Argument<string>("ARCHIVE") { Description = "A docker save archive: pre-1.10 (no manifest.json) or with manifest.json; uncompressed or gzip" };
+        var archive = new Argument<string>("ARCHIVE") { Description = "A docker save archive: pre-1.10 (no manifest.json) or with manifest.json; uncompressed or gzip; a file, a fifo, or - for standard input" };
         var into = new Option<string>("--into") { Description = "The root to create: a new or empty directory", HelpName = "DIR", Required = true };
         var dialect = new Option<string>("--tar-split")
         {
@@ -28,7 +28,9 @@ internal static class ImportCommand
                 };
                 var (rootFileSystem, rootPath) = session.ProtectedRoot();
                 Docker.Aufs.IO.OutputGuard.CheckDirectory(session.Environment.FileSystem, session.Value(into)!, rootFileSystem, rootPath);
-                var result = ImageImporter.Import(session.Environment.FileSystem, session.Value(archive)!, session.Value(into)!, importOptions, token);
+                var result = session.Value(archive) == "-"
+                    ? ImageImporter.ImportStream(session.Environment.FileSystem, session.Environment.OpenStandardInput(), "standard input", session.Value(into)!, importOptions, token)
+                    : ImageImporter.Import(session.Environment.FileSystem, session.Value(archive)!, session.Value(into)!, importOptions, token);
                 var layerCount = result.LayerCount;
                 if (session.Json)
                 {

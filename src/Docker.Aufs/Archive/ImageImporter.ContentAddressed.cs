@@ -28,6 +28,8 @@ public static partial class ImageImporter
         var byChain = new Dictionary<string, string>(StringComparer.Ordinal);
         var imageIds = new Dictionary<string, string>(StringComparer.Ordinal);
         var references = new List<(string Reference, string ImageId)>();
+        var configsWritten = new Dictionary<byte[], string>(ReferenceEqualityComparer.Instance);
+        var histories = new Dictionary<string, GoHistoryItem>(StringComparer.Ordinal);
         foreach (var image in plan.Sources)
         {
             string? chainId = null;
@@ -47,8 +49,17 @@ public static partial class ImageImporter
                 diffIds.Add(done.DiffId);
             }
 
-            var config = image.Config ?? LegacyConfig(archive, image.ChainBaseFirst, diffIds);
-            var id = CasWriter.WriteConfig(fs, store, config);
+            // Entries naming one config share its bytes (read once): it is hashed and written once.
+            if (image.Config is null || !configsWritten.TryGetValue(image.Config, out var id))
+            {
+                var config = image.Config ?? LegacyConfig(archive, image.ChainBaseFirst, diffIds, histories);
+                id = CasWriter.WriteConfig(fs, store, config);
+                if (image.Config is not null)
+                {
+                    configsWritten[image.Config] = id;
+                }
+            }
+
             imageIds[image.LegacyId] = id;
             if (image.LegacyParent is { } parent && imageIds.TryGetValue(parent, out var parentId))
             {
@@ -67,10 +78,11 @@ public static partial class ImageImporter
             throw new ArchiveFormatException(archive.Path, null, e.Message, e);
         }
 
+        var referencesOf = references.ToLookup(r => r.ImageId, StringComparer.Ordinal);
         var images = plan.Images.Select(i => new ImageSummary
         {
             Id = imageIds[i.Id],
-            RepoTags = [.. references.Where(r => r.ImageId == imageIds[i.Id]).Select(r => CasWriter.Entry(r.Reference, r.ImageId).Reference)],
+            RepoTags = [.. referencesOf[imageIds[i.Id]].Select(r => CasWriter.Entry(r.Reference, r.ImageId).Reference)],
         }).ToList();
         return (images, byChain.Count);
     }
@@ -112,9 +124,24 @@ public static partial class ImageImporter
     }
 
     /// <summary>The config Docker 1.10 derives for the top of a pre-1.10 chain (docs/format/graph-era.md §9.3).</summary>
-    private static byte[] LegacyConfig(SaveArchive archive, List<PlannedLayer> chain, List<string> diffIds)
+    /// <param name="archive">The archive (for errors).</param>
+    /// <param name="chain">The layers, base first.</param>
+    /// <param name="diffIds">Their DiffIDs.</param>
+    /// <param name="histories">Each layer's history item, once derived: an archive's chain of N layers gives N images, whose configs share them.</param>
+    private static byte[] LegacyConfig(SaveArchive archive, List<PlannedLayer> chain, List<string> diffIds, Dictionary<string, GoHistoryItem> histories)
     {
-        var history = chain.Select(l => GoImageConfig.HistoryFromV1(GoJson.FirstValue(l.Json, Where(l)).Span, Where(l))).ToList();
+        var history = new List<GoHistoryItem>(chain.Count);
+        foreach (var layer in chain)
+        {
+            if (!histories.TryGetValue(layer.Id, out var item))
+            {
+                item = GoImageConfig.HistoryFromV1(GoJson.FirstValue(layer.Json, Where(layer)).Span, Where(layer));
+                histories[layer.Id] = item;
+            }
+
+            history.Add(item);
+        }
+
         var top = chain[^1];
         return GoImageConfig.MakeConfig(GoJson.FirstValue(top.Json, Where(top)).Span, history, diffIds, Where(top));
 

@@ -62,9 +62,9 @@ public static partial class ImageImporter
 
         var ordered = Order(archive, byId);
         var parents = new HashSet<string>(ordered.Where(l => l.Parent is not null).Select(l => l.Parent!), StringComparer.Ordinal);
-        var tagged = tags.Select(t => t.Item2).ToHashSet(StringComparer.Ordinal);
-        var images = ordered.Where(l => tagged.Contains(l.Id) || !parents.Contains(l.Id))
-            .Select(l => new ImageSummary { Id = l.Id, RepoTags = [.. tags.Where(t => t.Item2 == l.Id).Select(t => Normalize(t.Item1))] })
+        var tagsOf = tags.ToLookup(t => t.Item2, t => t.Item1, StringComparer.Ordinal);
+        var images = ordered.Where(l => tagsOf.Contains(l.Id) || !parents.Contains(l.Id))
+            .Select(l => new ImageSummary { Id = l.Id, RepoTags = [.. tagsOf[l.Id].Select(Normalize)] })
             .ToList();
 
         // As Docker 1.10's load of such an archive: every layer is an image of its own, on the image of its parent.
@@ -74,60 +74,76 @@ public static partial class ImageImporter
         {
             List<PlannedLayer> chain = layer.Parent is { } parent ? [.. chains[parent], layer] : [layer];
             chains[layer.Id] = chain;
-            sources.Add(new PlannedImage(layer.Id, null, chain, [.. tags.Where(t => t.Item2 == layer.Id).Select(t => t.Item1)], layer.Parent));
+            sources.Add(new PlannedImage(layer.Id, null, chain, [.. tagsOf[layer.Id]], layer.Parent));
         }
 
         return new Plan(ordered, tags, images, sources);
     }
 
     /// <summary>A save with <c>manifest.json</c>: layers from its <c>Layers</c>, checked against each config's <c>rootfs.diff_ids</c>.</summary>
+    /// <remarks>
+    /// Each member is read and parsed once however many entries name it (a config, a layer's legacy <c>json</c>), and each
+    /// layer's JSON is made once: the work grows with the archive, not with the number of entries times the size of what
+    /// they name (docs/hostile-input.md, "Import amplification").
+    /// </remarks>
     private static Plan PlanFromManifest(SaveArchive archive)
     {
         var manifest = archive.ReadAll(ManifestName, "the manifest", JsonLimit);
         var items = ParseManifest(archive, manifest);
+        if (items.Count > MaxManifestEntries)
+        {
+            throw new ArchiveFormatException(archive.Path, ManifestName, $"it lists {items.Count} images, more than the {MaxManifestEntries} import accepts");
+        }
+
         var layers = new Dictionary<string, PlannedLayer>(StringComparer.Ordinal);
         var ordered = new List<PlannedLayer>();
         var tags = new List<(string, string)>();
         var images = new List<ImageSummary>();
         var sources = new List<PlannedImage>();
+        var configs = new Dictionary<string, (byte[] Bytes, ConfigInfo Info, string Digest, IReadOnlyList<string> ChainIds)>(StringComparer.Ordinal);
+        var legacyJson = new Dictionary<string, (byte[] Json, ImageJson Image)?>(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            var configBytes = archive.ReadAll(item.Config, "the image config named by manifest.json", JsonLimit);
-            var config = ParseConfig(archive, item.Config, configBytes);
+            if (!configs.TryGetValue(item.Config, out var read))
+            {
+                var bytes = archive.ReadAll(item.Config, "the image config named by manifest.json", JsonLimit);
+                var info = ParseConfig(archive, item.Config, bytes);
+                read = (bytes, info, Digests.Sha256(bytes), Digests.ChainIds(info.DiffIds));
+                configs[item.Config] = read;
+            }
+
+            var (configBytes, config, configDigest, chainIds) = read;
             if (config.DiffIds.Count != item.Layers.Count)
             {
                 throw new ArchiveFormatException(archive.Path, ManifestName,
                     $"it names {item.Layers.Count} layers for {item.Config}, whose rootfs.diff_ids lists {config.DiffIds.Count}");
             }
 
-            var chainIds = Digests.ChainIds(config.DiffIds);
-            var configDigest = Digests.Sha256(configBytes);
-            var legacy = LegacyChain(archive, item.Layers);
+            var legacy = LegacyChain(archive, item.Layers, legacyJson);
             var chain = new List<PlannedLayer>();
             string? parent = null;
             for (var i = 0; i < item.Layers.Count; i++)
             {
-                var member = archive.Resolve(item.Layers[i], "a layer named by manifest.json");
                 var top = i == item.Layers.Count - 1;
-                string id;
-                byte[] json;
-                if (legacy is not null)
-                {
-                    (id, json) = legacy[i];
-                }
-                else
-                {
-                    id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(top ? configDigest + " " + chainIds[i] : chainIds[i])));
-                    json = top
-                        ? GoImageConfig.MakeV1FromConfig(configBytes, id, parent, archive.Path + ":" + item.Config)
-                        : GoImageConfig.MakeV1ForLayer(id, parent, config.HistoryFor(i));
-                }
-
+                var id = legacy is not null
+                    ? legacy[i].Id
+                    : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(top ? configDigest + " " + chainIds[i] : chainIds[i])));
                 if (!layers.TryGetValue(id, out var planned))
                 {
+                    var member = archive.Resolve(item.Layers[i], "a layer named by manifest.json");
+                    var json = legacy is not null
+                        ? legacy[i].Json
+                        : top
+                            ? GoImageConfig.MakeV1FromConfig(configBytes, id, parent, archive.Path + ":" + item.Config)
+                            : GoImageConfig.MakeV1ForLayer(id, parent, config.HistoryFor(i));
                     planned = new PlannedLayer(id, parent, json, member, config.DiffIds[i]);
                     layers[id] = planned;
                     ordered.Add(planned);
+                }
+                else
+                {
+                    // The same layer ID from another entry: it must be the same member (the ID names the content's chain).
+                    _ = archive.Resolve(item.Layers[i], "a layer named by manifest.json");
                 }
 
                 chain.Add(planned);
@@ -165,7 +181,10 @@ public static partial class ImageImporter
     }
 
     /// <summary>The archive's own legacy entries for a manifest's layers, when every layer has a <c>json</c> naming the chain; else <see langword="null"/>.</summary>
-    private static List<(string Id, byte[] Json)>? LegacyChain(SaveArchive archive, IReadOnlyList<string> layerPaths)
+    /// <param name="archive">The archive.</param>
+    /// <param name="layerPaths">The layers an entry names, base first.</param>
+    /// <param name="read">Each <c>&lt;id&gt;/json</c> already read and parsed (or found missing), so that none is read twice.</param>
+    private static List<(string Id, byte[] Json)>? LegacyChain(SaveArchive archive, IReadOnlyList<string> layerPaths, Dictionary<string, (byte[] Json, ImageJson Image)?> read)
     {
         var chain = new List<(string, byte[])>();
         string? parent = null;
@@ -178,20 +197,30 @@ public static partial class ImageImporter
             }
 
             var directory = path[..slash];
-            if (!DockerIds.IsId(directory) || !archive.HasFile(directory + "/json"))
+            if (!read.TryGetValue(directory, out var entry))
+            {
+                entry = null;
+                if (DockerIds.IsId(directory) && archive.HasFile(directory + "/json"))
+                {
+                    var json = archive.ReadAll(directory + "/json", "the layer's JSON", JsonLimit);
+                    entry = (json, ParseImageJson(archive, directory + "/json", json));
+                }
+
+                read[directory] = entry;
+            }
+
+            if (entry is not { } found)
             {
                 return null;
             }
 
-            var json = archive.ReadAll(directory + "/json", "the layer's JSON", JsonLimit);
-            var image = ParseImageJson(archive, directory + "/json", json);
-            var jsonParent = image.ParentFromJson();
-            if ((!string.IsNullOrEmpty(image.Id) && image.Id != directory) || jsonParent != parent)
+            var jsonParent = found.Image.ParentFromJson();
+            if ((!string.IsNullOrEmpty(found.Image.Id) && found.Image.Id != directory) || jsonParent != parent)
             {
                 return null;
             }
 
-            chain.Add((directory, json));
+            chain.Add((directory, found.Json));
             parent = directory;
         }
 

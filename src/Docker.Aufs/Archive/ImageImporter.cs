@@ -68,7 +68,14 @@ public sealed record ImportResult
 /// <threadsafety static="true" instance="true"/>
 public static partial class ImageImporter
 {
+    /// <summary>The largest JSON member read (a config, a layer's <c>json</c>, <c>manifest.json</c>, <c>repositories</c>).</summary>
     private const int JsonLimit = 64 * 1024 * 1024;
+
+    /// <summary>The imported root's mode: 0711, as Docker 1.10–23.x create <c>/var/lib/docker</c> (others may pass through, not list; everything below is closed).</summary>
+    private const UnixFileMode RootMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>The most entries (images) <c>manifest.json</c> may list.</summary>
+    private const int MaxManifestEntries = 65_536;
     private const string ManifestName = "manifest.json";
     private const string RepositoriesName = "repositories";
 
@@ -77,7 +84,10 @@ public static partial class ImageImporter
 
     /// <summary>Imports the archive at <paramref name="archivePath"/> into a new legacy root at <paramref name="targetDirectory"/>.</summary>
     /// <param name="fileSystem">The file system holding the archive and the target.</param>
-    /// <param name="archivePath">The archive (uncompressed or gzip).</param>
+    /// <param name="archivePath">
+    /// The archive (uncompressed or gzip): a regular file, read in place, or a fifo or other stream (<c>/dev/stdin</c>), opened
+    /// once and read once to its end.
+    /// </param>
     /// <param name="targetDirectory">The root to create: a new or empty directory.</param>
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the import between layers.</param>
@@ -93,16 +103,58 @@ public static partial class ImageImporter
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
         ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
-        options ??= ImportOptions.Default;
         var archiveFull = fileSystem.Path.GetFullPath(archivePath);
         if (!fileSystem.File.Exists(archiveFull))
         {
             throw new FileNotFoundException($"{archiveFull} does not exist.", archiveFull);
         }
 
-        using var target = AtomicDirectory.Create(fileSystem, targetDirectory);
-        var tarPath = Decompressed(fileSystem, archiveFull, target.TemporaryPath, cancellationToken);
-        var archive = SaveArchive.Open(fileSystem, archiveFull, tarPath);
+        if (!IsRegularFile(fileSystem, archiveFull))
+        {
+            // A fifo, a pipe behind /dev/stdin, a character device: opened once here and read once, to its end.
+            using var stream = fileSystem.FileStream.New(archiveFull, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+            return ImportStream(fileSystem, stream, archiveFull, targetDirectory, options, cancellationToken);
+        }
+
+        return ImportTar(fileSystem, archiveFull, targetDirectory, options, staging => Decompressed(fileSystem, archiveFull, staging, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Imports the archive read from <paramref name="archive"/> (uncompressed or gzip; a pipe, a socket, any stream, read once
+    /// to its end and never seeked) into a new legacy root at <paramref name="targetDirectory"/>. The archive is copied
+    /// (decompressed) into the root's staging directory as it is read, since a <c>docker save</c> archive names its layers in
+    /// <c>manifest.json</c>, its last member; the copy is removed before the root is committed.
+    /// </summary>
+    /// <param name="fileSystem">The file system of the target.</param>
+    /// <param name="archive">The archive's bytes; left open.</param>
+    /// <param name="archiveName">The archive's name in errors (<c>standard input</c>, a path).</param>
+    /// <param name="targetDirectory">The root to create: a new or empty directory.</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <param name="cancellationToken">Cancels the import between layers and between steps of the copy.</param>
+    /// <returns>The root written and the images in it.</returns>
+    /// <exception cref="ArchiveFormatException">The archive is not a readable save archive, or the stream ended inside it (cut short).</exception>
+    /// <exception cref="UnsafePathException">A member name, link or layer entry leads outside the archive or the layer directory.</exception>
+    /// <exception cref="CorruptFileException">A JSON member is not JSON.</exception>
+    /// <exception cref="IOException">The target exists and is not empty, or cannot be written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static ImportResult ImportStream(IFileSystem fileSystem, Stream archive, string archiveName, string targetDirectory, ImportOptions? options = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(archive);
+        ArgumentException.ThrowIfNullOrEmpty(archiveName);
+        ArgumentException.ThrowIfNullOrEmpty(targetDirectory);
+        return ImportTar(fileSystem, archiveName, targetDirectory, options, staging => Spool(fileSystem, archive, archiveName, staging, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>The one import: <paramref name="tarFor"/> gives the uncompressed tar (the archive itself or a copy in the staging directory).</summary>
+    private static ImportResult ImportTar(IFileSystem fileSystem, string archiveFull, string targetDirectory, ImportOptions? options, Func<string, string> tarFor,
+        CancellationToken cancellationToken)
+    {
+        options ??= ImportOptions.Default;
+        using var target = AtomicDirectory.Create(fileSystem, targetDirectory, mode: RootMode);
+        var tarPath = tarFor(target.TemporaryPath);
+        var archive = SaveArchive.Open(fileSystem, archiveFull, tarPath, requireEnd: tarPath != archiveFull);
         if (archive.HasFile("oci-layout") && !archive.HasFile(ManifestName))
         {
             throw new ArchiveFormatException(archiveFull, null, "this is an OCI image layout; import reads docker save archives (with or without manifest.json)");
@@ -113,7 +165,7 @@ public static partial class ImageImporter
         cancellationToken.ThrowIfCancellationRequested();
 
         var rootPath = fileSystem.Path.Combine(target.TemporaryPath, "root");
-        var writer = new EntryWriter(fileSystem, options.SpecialFiles);
+        var writer = new EntryWriter(fileSystem, options.SpecialFiles) { Confinement = target.TemporaryPath };
         var driver = DriverRegistry.Open(ImportDriver, fileSystem, rootPath, writer.Metadata);
         var (images, layerCount) = options.Store == ImageStoreKind.ContentAddressed
             ? WriteContentAddressed(fileSystem, archive, plan, writer, driver, rootPath, options, cancellationToken)
@@ -141,6 +193,7 @@ public static partial class ImageImporter
         }
 
         fileSystem.Directory.Delete(staged);
+        CloseToOthers(fileSystem, target.TemporaryPath, driver.GuardedDirectories.Select(d => fileSystem.Path.Combine(target.TemporaryPath, fileSystem.Path.GetRelativePath(rootPath, d))));
         cancellationToken.ThrowIfCancellationRequested();
         target.Commit(cancellationToken);
         var metadata = writer.Metadata.Rebase(rootPath, target.Path);
@@ -195,6 +248,38 @@ public static partial class ImageImporter
         return plan.Images;
     }
 
+    /// <summary>
+    /// Gives the root's own directories the modes Docker gives them, so no other user reaches a layer's set-ID program or
+    /// device node through them (moby <c>daemon/graphdriver/aufs</c>: the driver's directory and <c>diff</c>, <c>layers</c>,
+    /// <c>mnt</c> 0700; <c>graph/</c>, <c>image/</c>, <c>containers/</c> 0700; the tag store 0600; the root itself
+    /// <see cref="RootMode"/>, at commit). The staging directory is 0700 while this runs, so only its owner can have put
+    /// anything there.
+    /// </summary>
+    private static void CloseToOthers(IFileSystem fileSystem, string root, IEnumerable<string> driverDirectories)
+    {
+        const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        foreach (var directory in fileSystem.Directory.EnumerateDirectories(root).Concat(driverDirectories))
+        {
+            AtomicDirectory.SetMode(fileSystem, directory, OwnerOnly);
+        }
+
+        foreach (var file in fileSystem.Directory.EnumerateFiles(root))
+        {
+            AtomicDirectory.SetMode(fileSystem, file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> (links followed) is a regular file, which can be read in place and more than once.</summary>
+    private static bool IsRegularFile(IFileSystem fileSystem, string path)
+    {
+        if (OperatingSystem.IsLinux() && fileSystem is FileSystem)
+        {
+            return LinuxNative.TryStat(path, out var status) && UnixModes.TypeOf(status.Mode) is UnixFileType.RegularFile or null;
+        }
+
+        return true;
+    }
+
     /// <summary>The archive as an uncompressed tar: itself, or (gzip) a decompressed copy in the staging directory.</summary>
     private static string Decompressed(IFileSystem fileSystem, string archive, string staging, CancellationToken cancellationToken)
     {
@@ -207,19 +292,89 @@ public static partial class ImageImporter
             }
         }
 
-        var copy = fileSystem.Path.Combine(staging, ".archive.tar");
         using var input = fileSystem.FileStream.New(archive, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
-        using var gzip = new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress);
+        return Spool(fileSystem, input, archive, staging, cancellationToken);
+    }
+
+    /// <summary>
+    /// Copies the archive read from <paramref name="input"/> (once, from its current position to its end) into the staging
+    /// directory, decompressing it when it starts with gzip's magic; returns the copy's path.
+    /// </summary>
+    /// <exception cref="ArchiveFormatException">The gzip data is damaged or ends before its trailer.</exception>
+    private static string Spool(IFileSystem fileSystem, Stream input, string archive, string staging, CancellationToken cancellationToken)
+    {
+        var magic = new byte[2];
+        var length = input.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        var gzip = length == 2 && magic[0] == 0x1F && magic[1] == 0x8B;
+        var copy = fileSystem.Path.Combine(staging, ".archive.tar");
         using var output = fileSystem.FileStream.New(copy, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.None);
+        using var replayed = new ReplayStream(magic.AsMemory(0, length), input);
         try
         {
-            StepCopy.Copy(gzip, output, cancellationToken);
+            if (gzip)
+            {
+                using var decompressed = new System.IO.Compression.GZipStream(replayed, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true);
+                StepCopy.Copy(decompressed, output, cancellationToken);
+            }
+            else
+            {
+                StepCopy.Copy(replayed, output, cancellationToken);
+            }
         }
         catch (InvalidDataException e)
         {
             throw new ArchiveFormatException(archive, null, $"the gzip-compressed archive is damaged ({e.Message})", e);
         }
+        catch (EndOfStreamException e)
+        {
+            throw new ArchiveFormatException(archive, null, "the gzip-compressed archive ends before its end: it was cut short", e);
+        }
 
         return copy;
+    }
+
+    /// <summary>A stream's first bytes, already read to look at them, followed by the rest of the stream: nothing is read twice.</summary>
+    private sealed class ReplayStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+    {
+        private ReadOnlyMemory<byte> _prefix = prefix;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_prefix.IsEmpty)
+            {
+                return inner.Read(buffer);
+            }
+
+            var count = Math.Min(buffer.Length, _prefix.Length);
+            _prefix.Span[..count].CopyTo(buffer);
+            _prefix = _prefix[count..];
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -36,9 +36,16 @@ internal sealed class SaveArchive
     public IEnumerable<string> Names => _members.Keys;
 
     /// <summary>Lists the archive at <paramref name="tarPath"/> (already uncompressed).</summary>
-    /// <exception cref="ArchiveFormatException">It is not a tar, lists a member twice, or ends inside a member.</exception>
+    /// <param name="fileSystem">The file system holding <paramref name="tarPath"/>.</param>
+    /// <param name="path">The archive's name in errors.</param>
+    /// <param name="tarPath">The uncompressed tar.</param>
+    /// <param name="requireEnd">
+    /// Whether the tar must end with its end-of-archive marker: for an archive that came through a stream or gzip, where a
+    /// tar that stops between two members was cut short (gzip data cut short decompresses to such a tar without an error).
+    /// </param>
+    /// <exception cref="ArchiveFormatException">It is not a tar, lists a member twice, ends inside a member, or (<paramref name="requireEnd"/>) ends without its end marker.</exception>
     /// <exception cref="UnsafePathException">A member name or link target leads outside the archive.</exception>
-    public static SaveArchive Open(IFileSystem fileSystem, string path, string tarPath)
+    public static SaveArchive Open(IFileSystem fileSystem, string path, string tarPath, bool requireEnd = false)
     {
         var members = new Dictionary<string, Member>(StringComparer.Ordinal);
         using var stream = fileSystem.FileStream.New(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.None);
@@ -82,6 +89,11 @@ internal sealed class SaveArchive
         catch (TarFormatException e)
         {
             throw new ArchiveFormatException(path, null, $"not a readable tar archive: {e.Message}", e);
+        }
+
+        if (requireEnd && !reader.SawEndMarker)
+        {
+            throw new ArchiveFormatException(path, null, "the archive stops without the end-of-archive blocks every tar writer adds: it was cut short");
         }
 
         if (members.Count == 0)

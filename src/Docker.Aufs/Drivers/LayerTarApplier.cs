@@ -22,7 +22,7 @@ internal static class LayerTarApplier
     /// <exception cref="UnsafePathException">An entry or link leads outside the layer directory.</exception>
     public static long Apply(EntryWriter writer, Stream tar, string directory, Stream tarSplit, TarSplitDialect dialect, string source)
     {
-        var extraction = new TarExtraction(writer, directory, source);
+        using var extraction = new TarExtraction(writer, directory, source);
         Pack(tar, tarSplit, dialect, source, extraction.Apply);
         return extraction.Finish();
     }
@@ -83,15 +83,23 @@ internal static class LayerTarApplier
     /// Extracts one layer tar into its <c>diff/</c> directory as Docker 1.9's <c>archive.Untar</c> did for AUFS: names cleaned,
     /// the root entry skipped, missing parents created, an existing path replaced unless both are directories, whiteouts kept
     /// as ordinary files, hardlinks inside the layer, device nodes, fifos and symbolic links created (or recorded where the
-    /// file system cannot hold them), owners, modes and times applied, directory times last. Names that climb out of the layer,
-    /// symbolic links whose target would, and paths through symbolic links are refused.
+    /// file system cannot hold them), owners, extended attributes, modes and times applied in Docker's order, directory modes
+    /// and times last. Names that climb out of the layer, symbolic links whose target would, and paths through symbolic
+    /// links are refused.
     /// </summary>
-    private sealed class TarExtraction
+    /// <remarks>
+    /// On the real Linux file system with native special files every change goes through <see cref="LayerDirectoryHandle"/>:
+    /// directory descriptors opened without following links, so a link put in the layer directory while it is written is
+    /// refused too, not only one the tar itself made. The work is linear in the tar: each hardlink is one lookup, and link
+    /// counts are recorded once at the end (docs/hostile-input.md, "Import amplification").
+    /// </remarks>
+    private sealed class TarExtraction : IDisposable
     {
         private readonly EntryWriter _writer;
         private readonly IFileSystem _fs;
         private readonly string _root;
         private readonly string _source;
+        private readonly LayerDirectoryHandle? _native;
         private readonly Dictionary<string, Tracked> _entries = new(StringComparer.Ordinal);
         private readonly Dictionary<string, (int Permissions, DateTimeOffset Time)> _directories = new(StringComparer.Ordinal);
         private readonly List<string> _directoryOrder = [];
@@ -102,6 +110,28 @@ internal static class LayerTarApplier
             _fs = writer.FileSystem;
             _root = root;
             _source = source;
+            if (writer.Native && OperatingSystem.IsLinux())
+            {
+                var confinement = writer.Confinement ?? root;
+                var relative = _fs.Path.GetRelativePath(confinement, root).Replace('\\', '/');
+                if (relative == ".." || relative.StartsWith("../", StringComparison.Ordinal) || _fs.Path.IsPathRooted(relative))
+                {
+                    throw new ArgumentException($"The layer directory {root} is not inside {confinement}.", nameof(root));
+                }
+
+                _native = LayerDirectoryHandle.Open(confinement, relative == "." ? string.Empty : relative, source);
+            }
+        }
+
+        [System.Runtime.Versioning.SupportedOSPlatformGuard("linux")]
+        private bool Native => _native is not null;
+
+        public void Dispose()
+        {
+            if (Native)
+            {
+                _native!.Dispose();
+            }
         }
 
         /// <summary>Applies one entry, consuming its content; returns the CRC-64 of the content (none for size 0).</summary>
@@ -129,23 +159,33 @@ internal static class LayerTarApplier
             var isDirectory = header.Typeflag == TarType.Directory;
             if (_entries.TryGetValue(name, out var existing) && !(existing.Type == UnixFileType.Directory && isDirectory))
             {
-                Remove(name, path, existing.Type);
+                Remove(name, path, existing);
             }
 
             var permissions = (int)(header.Mode & 0xFFF);
+            var uid = (int)header.Uid;
+            var gid = (int)header.Gid;
+            var setOwner = _writer.NativeOwners;
             ulong? crc = null;
-            Tracked tracked;
+            Tracked? tracked;
             switch (header.Typeflag)
             {
                 case TarType.Directory:
-                    _fs.Directory.CreateDirectory(path);
-                    SetDirectory(path, permissions, time);
+                    if (Native)
+                    {
+                        _native!.CreateDirectory(name, uid, gid, setOwner, header.Xattrs);
+                    }
+                    else
+                    {
+                        _fs.Directory.CreateDirectory(path);
+                    }
+
+                    SetDirectory(name, permissions, time);
                     tracked = _entries.TryGetValue(name, out var directory) ? directory : new Tracked(UnixFileType.Directory, _writer.NextInode(), 0);
                     crc = Drain(header, reader, buffer);
                     break;
                 case TarType.Regular or TarType.RegularA or TarType.Contiguous:
-                    crc = WriteContent(path, header, reader, buffer);
-                    _writer.SetMode(path, permissions);
+                    crc = WriteContent(name, path, header, reader, buffer, permissions, time);
                     tracked = new Tracked(UnixFileType.RegularFile, _writer.NextInode(), header.Size);
                     break;
                 case TarType.HardLink:
@@ -153,27 +193,21 @@ internal static class LayerTarApplier
                     crc = Drain(header, reader, buffer);
                     break;
                 case TarType.Symlink:
-                    tracked = Symlink(name, path, header);
+                    tracked = Symlink(name, path, header, time);
                     crc = Drain(header, reader, buffer);
                     break;
                 case TarType.CharDevice or TarType.BlockDevice or TarType.Fifo:
                     var type = header.Typeflag switch { TarType.CharDevice => UnixFileType.CharacterDevice, TarType.BlockDevice => UnixFileType.BlockDevice, _ => UnixFileType.Fifo };
-                    _writer.WriteEntry(new LayerEntry(name, type, permissions, (int)header.Uid, (int)header.Gid, time) { Major = (uint)header.DevMajor, Minor = (uint)header.DevMinor }, path, path);
-                    tracked = new Tracked(type, _writer.NextInode(), 0);
+                    tracked = Node(name, path, header, type, permissions, time);
                     crc = Drain(header, reader, buffer);
                     break;
                 default:
                     throw new ArchiveFormatException(_source, DockerIds.Printable(name), $"the tar entry type '{(char)header.Typeflag}' ({header.Typeflag}) is not one Docker applies");
             }
 
-            if (header.Typeflag != TarType.Directory && header.Typeflag != TarType.HardLink)
+            if (tracked is null)
             {
-                _writer.SetTime(path, tracked.Type, time);
-            }
-
-            if (_writer.NativeOwners && header.Typeflag != TarType.HardLink && (header.Uid != 0 || header.Gid != 0))
-            {
-                LinuxNative.ChangeOwner(path, (int)header.Uid, (int)header.Gid);
+                return crc; // a device node a non-root import skips, as rootless Docker does
             }
 
             _entries[name] = tracked;
@@ -185,47 +219,65 @@ internal static class LayerTarApplier
             return crc;
         }
 
-        /// <summary>Applies directory modes and times (last, as Docker does) and returns the layer size as Docker's <c>DiffSize</c>.</summary>
+        /// <summary>Applies directory modes and times (last, as Docker does), records link counts, and returns the layer size as Docker's <c>DiffSize</c>.</summary>
         public long Finish()
         {
             for (var i = _directoryOrder.Count - 1; i >= 0; i--)
             {
-                var path = _directoryOrder[i];
-                var (permissions, time) = _directories[path];
-                if (_fs.Directory.Exists(path))
+                var name = _directoryOrder[i];
+                if (!_directories.TryGetValue(name, out var applied) || !_entries.TryGetValue(name, out var entry) || entry.Type != UnixFileType.Directory)
                 {
+                    continue; // replaced or removed by a later entry
+                }
+
+                var (permissions, time) = applied;
+                if (Native)
+                {
+                    _native!.FinishDirectory(name, permissions, time);
+                }
+                else
+                {
+                    var path = _fs.Path.Combine(_root, name);
                     _writer.SetMode(path, permissions);
                     _writer.SetTime(path, UnixFileType.Directory, time);
                 }
             }
 
-            var counted = new HashSet<ulong>();
+            var counted = new HashSet<Tracked>(ReferenceEqualityComparer.Instance);
             long size = 0;
             foreach (var entry in _entries.Values)
             {
-                if (entry.Type != UnixFileType.Directory && counted.Add(entry.Inode))
+                if (entry.Type != UnixFileType.Directory && counted.Add(entry))
                 {
                     size += entry.Size;
+                    foreach (var name in entry.Names ?? [])
+                    {
+                        var path = _fs.Path.Combine(_root, name);
+                        if (_writer.Metadata.TryGetStatus(path, out var status))
+                        {
+                            _writer.Metadata.Record(path, status with { LinkCount = (uint)entry.Names!.Count });
+                        }
+                    }
                 }
             }
 
             return size;
         }
 
-        private void SetDirectory(string path, int permissions, DateTimeOffset time)
+        private void SetDirectory(string name, int permissions, DateTimeOffset time)
         {
-            if (!_directories.ContainsKey(path))
+            if (!_directories.ContainsKey(name))
             {
-                _directoryOrder.Add(path);
+                _directoryOrder.Add(name);
             }
 
-            _directories[path] = (permissions, time);
+            _directories[name] = (permissions, time);
         }
 
-        private ulong? WriteContent(string path, TarEntryHeader header, TarStreamReader reader, byte[] buffer)
+        private ulong? WriteContent(string name, string path, TarEntryHeader header, TarStreamReader reader, byte[] buffer, int permissions, DateTimeOffset time)
         {
             var crc = 0UL;
-            using (var file = _fs.FileStream.New(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
+            using (Stream file = Native ? _native!.CreateFile(name) : _fs.FileStream.New(path, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.None))
             {
                 int read;
                 while ((read = IoRun.Sync(reader.ReadContentAsync<SyncIo>(buffer, default))) > 0)
@@ -233,6 +285,18 @@ internal static class LayerTarApplier
                     crc = Crc64Iso.Update(crc, buffer.AsSpan(0, read));
                     file.Write(buffer, 0, read);
                 }
+
+                if (Native)
+                {
+                    // Owner, attributes, mode, times: Docker's order, by descriptor.
+                    LayerDirectoryHandle.FinishFile((FileStream)file, name, (int)header.Uid, (int)header.Gid, _writer.NativeOwners, header.Xattrs, permissions, time);
+                }
+            }
+
+            if (!Native)
+            {
+                _writer.SetMode(path, permissions);
+                _writer.SetTime(path, UnixFileType.RegularFile, time);
             }
 
             return header.Size > 0 ? crc : null;
@@ -265,26 +329,18 @@ internal static class LayerTarApplier
             }
 
             var targetPath = _fs.Path.Combine(_root, target);
-            if (_writer.Native && OperatingSystem.IsLinux())
+            if (Native)
             {
-                LinuxNative.Link(targetPath, path);
+                _native!.CreateHardlink(name, target);
             }
             else
             {
                 _fs.File.Copy(targetPath, path);
             }
 
-            // Both names now share the inode: one more link.
-            original = original with { Links = original.Links + 1 };
-            foreach (var key in _entries.Where(e => e.Value.Inode == original.Inode).Select(e => e.Key).ToList())
-            {
-                _entries[key] = original;
-                if (_writer.Metadata.TryGetStatus(_fs.Path.Combine(_root, key), out var status))
-                {
-                    _writer.Metadata.Record(_fs.Path.Combine(_root, key), status with { LinkCount = (uint)original.Links });
-                }
-            }
-
+            // Both names now share the inode (one Tracked): one more name; the link counts are recorded once, in Finish.
+            original.Names ??= [target];
+            original.Names.Add(name);
             if (_writer.Metadata.TryGetStatus(targetPath, out var shared))
             {
                 _writer.Metadata.Record(path, shared);
@@ -293,7 +349,7 @@ internal static class LayerTarApplier
             return original;
         }
 
-        private Tracked Symlink(string name, string path, TarEntryHeader header)
+        private Tracked Symlink(string name, string path, TarEntryHeader header, DateTimeOffset time)
         {
             var target = Encoding.UTF8.GetString(header.Linkname);
             var parent = name.Contains('/', StringComparison.Ordinal) ? name[..name.LastIndexOf('/')] : string.Empty;
@@ -303,8 +359,38 @@ internal static class LayerTarApplier
                 throw new UnsafePathException(_source, DockerIds.Printable(name), $"its symbolic link target '{DockerIds.Printable(target)}' leads outside the layer directory");
             }
 
-            _writer.WriteEntry(new LayerEntry(name, UnixFileType.SymbolicLink, 0x1FF, (int)header.Uid, (int)header.Gid, null) { LinkTarget = target }, path, path);
+            if (Native)
+            {
+                _native!.CreateSymlink(name, target, (int)header.Uid, (int)header.Gid, _writer.NativeOwners, header.Xattrs, time);
+            }
+            else
+            {
+                _writer.WriteEntry(new LayerEntry(name, UnixFileType.SymbolicLink, 0x1FF, (int)header.Uid, (int)header.Gid, null) { LinkTarget = target }, path, path);
+                _writer.SetTime(path, UnixFileType.SymbolicLink, time);
+            }
+
             return new Tracked(UnixFileType.SymbolicLink, _writer.NextInode(), Encoding.UTF8.GetByteCount(target));
+        }
+
+        /// <summary>A fifo or device node; <see langword="null"/> for a device a non-root import cannot create (rootless Docker skips those too).</summary>
+        private Tracked? Node(string name, string path, TarEntryHeader header, UnixFileType type, int permissions, DateTimeOffset time)
+        {
+            if (Native)
+            {
+                if (type != UnixFileType.Fifo && !_writer.NativeOwners)
+                {
+                    return null;
+                }
+
+                _native!.CreateNode(name, type, permissions, (uint)header.DevMajor, (uint)header.DevMinor, (int)header.Uid, (int)header.Gid, _writer.NativeOwners, header.Xattrs, time);
+            }
+            else
+            {
+                _writer.WriteEntry(new LayerEntry(name, type, permissions, (int)header.Uid, (int)header.Gid, time) { Major = (uint)header.DevMajor, Minor = (uint)header.DevMinor }, path, path);
+                _writer.SetTime(path, type, time);
+            }
+
+            return new Tracked(type, _writer.NextInode(), 0);
         }
 
         private void EnsureParents(string name, DateTimeOffset time)
@@ -326,10 +412,18 @@ internal static class LayerTarApplier
                 else
                 {
                     var path = _fs.Path.Combine(_root, parent);
-                    _fs.Directory.CreateDirectory(path);
+                    if (Native)
+                    {
+                        _native!.CreateDirectory(parent, 0, 0, setOwner: false, xattrs: null);
+                    }
+                    else
+                    {
+                        _fs.Directory.CreateDirectory(path);
+                    }
+
                     var tracked = new Tracked(UnixFileType.Directory, _writer.NextInode(), 0);
                     _entries[parent] = tracked;
-                    SetDirectory(path, 0x1ED, time);
+                    SetDirectory(parent, 0x1ED, time);
                     _writer.Metadata.Record(path, new UnixFileStatus
                     {
                         Type = UnixFileType.Directory, Permissions = 0x1ED, ModifiedTime = time, Device = EntryWriter.RecordedDevice, Inode = tracked.Inode, LinkCount = 2,
@@ -340,24 +434,44 @@ internal static class LayerTarApplier
             }
         }
 
-        private void Remove(string name, string path, UnixFileType type)
+        private void Remove(string name, string path, Tracked existing)
         {
-            if (type == UnixFileType.Directory)
+            if (existing.Type == UnixFileType.Directory)
             {
-                _fs.Directory.Delete(path, recursive: true);
+                if (Native)
+                {
+                    _native!.Remove(name, isDirectory: true);
+                }
+                else
+                {
+                    _fs.Directory.Delete(path, recursive: true);
+                }
+
                 foreach (var child in _entries.Keys.Where(k => k.StartsWith(name + "/", StringComparison.Ordinal)).ToList())
                 {
-                    _entries.Remove(child);
-                    _writer.Metadata.Forget(_fs.Path.Combine(_root, child));
+                    Untrack(child, _entries[child]);
+                    _directories.Remove(child);
                 }
+
+                _directories.Remove(name);
+            }
+            else if (Native)
+            {
+                _native!.Remove(name, isDirectory: false);
             }
             else
             {
                 _fs.File.Delete(path);
             }
 
+            Untrack(name, existing);
+        }
+
+        private void Untrack(string name, Tracked tracked)
+        {
             _entries.Remove(name);
-            _writer.Metadata.Forget(path);
+            tracked.Names?.Remove(name);
+            _writer.Metadata.Forget(_fs.Path.Combine(_root, name));
         }
 
         private void Record(string path, Tracked tracked, TarEntryHeader header, int permissions, DateTimeOffset time) =>
@@ -371,13 +485,24 @@ internal static class LayerTarApplier
                 ModifiedTime = time,
                 Device = EntryWriter.RecordedDevice,
                 Inode = tracked.Inode,
-                LinkCount = tracked.Type == UnixFileType.Directory ? 2u : (uint)tracked.Links,
+                LinkCount = tracked.Type == UnixFileType.Directory ? 2u : 1u,
                 DeviceMajor = (uint)header.DevMajor,
                 DeviceMinor = (uint)header.DevMinor,
                 LinkTarget = tracked.Type == UnixFileType.SymbolicLink ? Encoding.UTF8.GetString(header.Linkname) : null,
                 SecurityCapability = header.Xattrs is { } x && x.TryGetValue("security.capability", out var capability) ? capability : null,
             });
 
-        private sealed record Tracked(UnixFileType Type, ulong Inode, long Size, int Links = 1);
+        /// <summary>One inode of the layer; the names of a hardlinked one share this object.</summary>
+        private sealed class Tracked(UnixFileType type, ulong inode, long size)
+        {
+            public UnixFileType Type { get; } = type;
+
+            public ulong Inode { get; } = inode;
+
+            public long Size { get; } = size;
+
+            /// <summary>Gets or sets every name of a hardlinked inode (<see langword="null"/>: one name only).</summary>
+            public HashSet<string>? Names { get; set; }
+        }
     }
 }

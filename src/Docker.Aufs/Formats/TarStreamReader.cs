@@ -63,6 +63,9 @@ internal sealed partial class TarStreamReader
     /// <summary>Gets the total number of bytes consumed from the stream.</summary>
     public long Position { get; private set; }
 
+    /// <summary>Gets whether the archive's end-of-archive marker (a zero block) was read: without it, a tar that simply stops may have been cut short.</summary>
+    public bool SawEndMarker { get; private set; }
+
     /// <summary>Returns the next header, or <see langword="null"/> at the end of the archive.</summary>
     /// <exception cref="TarFormatException">The stream is not a tar Docker 1.9 could read.</exception>
     public async ValueTask<TarEntryHeader?> NextAsync<TIo>(CancellationToken cancellationToken)
@@ -199,6 +202,7 @@ internal sealed partial class TarStreamReader
         Collect(_block);
         if (!_block.AsSpan().ContainsAnyExcept((byte)0))
         {
+            SawEndMarker = true;
             read = await ReadFullAsync<TIo>(_block, cancellationToken).ConfigureAwait(false);
             _ended = true;
             if (read == 0)

@@ -105,13 +105,15 @@ internal sealed class AtomicFile : IDisposable
 internal sealed class AtomicDirectory : IDisposable
 {
     private readonly IFileSystem _fileSystem;
+    private readonly UnixFileMode? _mode;
     private bool _committed;
 
-    private AtomicDirectory(IFileSystem fileSystem, string path, string temporaryPath)
+    private AtomicDirectory(IFileSystem fileSystem, string path, string temporaryPath, UnixFileMode? mode)
     {
         _fileSystem = fileSystem;
         Path = path;
         TemporaryPath = temporaryPath;
+        _mode = mode;
     }
 
     /// <summary>Gets the final full path.</summary>
@@ -125,9 +127,14 @@ internal sealed class AtomicDirectory : IDisposable
     /// <param name="path">The final path: a new or empty directory.</param>
     /// <param name="rootFileSystem">The file system of a Docker root that must not be written, or <see langword="null"/>.</param>
     /// <param name="rootPath">That root's path.</param>
+    /// <param name="mode">
+    /// The directory's mode once committed, or <see langword="null"/> for the default (the umask's). With a mode, the
+    /// temporary directory is its owner's alone (0700) while it is filled, so no other user reaches what is written into it
+    /// before it is complete.
+    /// </param>
     /// <exception cref="IOException"><paramref name="path"/> is a file, a symbolic link, a directory that is not empty, or inside the root.</exception>
     /// <exception cref="DirectoryNotFoundException">Its parent does not exist.</exception>
-    public static AtomicDirectory Create(IFileSystem fileSystem, string path, IFileSystem? rootFileSystem = null, string? rootPath = null)
+    public static AtomicDirectory Create(IFileSystem fileSystem, string path, IFileSystem? rootFileSystem = null, string? rootPath = null, UnixFileMode? mode = null)
     {
         var full = fileSystem.Path.GetFullPath(path);
         OutputGuard.CheckDirectory(fileSystem, full, rootFileSystem, rootPath);
@@ -150,7 +157,12 @@ internal sealed class AtomicDirectory : IDisposable
         var temporary = AtomicFile.TemporaryName(fileSystem, full);
         PendingOutputs.Add(fileSystem, temporary, isDirectory: true);
         fileSystem.Directory.CreateDirectory(temporary);
-        return new AtomicDirectory(fileSystem, full, temporary);
+        if (mode is not null)
+        {
+            SetMode(fileSystem, temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return new AtomicDirectory(fileSystem, full, temporary, mode);
     }
 
     /// <summary>Moves the directory into place (an empty directory there is replaced), unless <paramref name="cancellationToken"/> was cancelled first.</summary>
@@ -158,6 +170,11 @@ internal sealed class AtomicDirectory : IDisposable
     public void Commit(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_mode is { } mode)
+        {
+            SetMode(_fileSystem, TemporaryPath, mode);
+        }
+
         if (_fileSystem.Directory.Exists(Path))
         {
             _fileSystem.Directory.Delete(Path);
@@ -190,6 +207,24 @@ internal sealed class AtomicDirectory : IDisposable
         }
 
         PendingOutputs.Remove(TemporaryPath);
+    }
+
+    /// <summary>Sets a directory's mode where the file system holds modes (not on Windows, nor on a file system that cannot).</summary>
+    internal static void SetMode(IFileSystem fileSystem, string path, UnixFileMode mode)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        try
+        {
+            fileSystem.File.SetUnixFileMode(path, mode);
+        }
+        catch (NotSupportedException)
+        {
+            // A file system without modes.
+        }
     }
 
     private void MakeDirectoriesWritable(string directory)

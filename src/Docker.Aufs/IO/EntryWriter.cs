@@ -47,6 +47,12 @@ internal sealed class EntryWriter
 
     public IFileSystem FileSystem { get; }
 
+    /// <summary>
+    /// Gets the directory nothing is written outside of (import's staging directory): native extraction opens a layer
+    /// directory from it one component at a time without following links. <see langword="null"/>: the layer directory itself.
+    /// </summary>
+    public string? Confinement { get; init; }
+
     /// <summary>Gets whether special files are created natively.</summary>
     public bool Native { get; }
 

@@ -21,7 +21,8 @@ internal sealed class TarBytes
 
     public TarBytes Device(string name, byte type, long major, long minor) => Entry(name, type, (type == TarType.CharDevice ? 0x2000 : 0x6000) | 0x1B6, [], major: major, minor: minor);
 
-    public TarBytes Entry(string name, byte type, int mode, byte[] content, string? link = null, int uid = 0, int gid = 0, long mtime = 1_500_000_000, long major = 0, long minor = 0)
+    public TarBytes Entry(string name, byte type, int mode, byte[] content, string? link = null, int uid = 0, int gid = 0, long mtime = 1_500_000_000, long major = 0, long minor = 0,
+        IReadOnlyDictionary<string, byte[]>? xattrs = null)
     {
         var header = new TarEntryHeader
         {
@@ -35,6 +36,7 @@ internal sealed class TarBytes
             Linkname = Encoding.UTF8.GetBytes(link ?? string.Empty),
             DevMajor = major,
             DevMinor = minor,
+            Xattrs = xattrs is null ? null : new SortedDictionary<string, byte[]>(xattrs.ToDictionary(), StringComparer.Ordinal),
         };
         _bytes.Write(_encoder.Encode(header));
         _bytes.Write(content);
