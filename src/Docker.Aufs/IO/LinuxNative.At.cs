@@ -26,7 +26,7 @@ internal static partial class LinuxNative
     private const int OpenCreate = 0x40;
     private const int OpenExclusive = 0x80;
     // O_DIRECTORY and O_NOFOLLOW differ on ARM and POWER (asm/fcntl.h of those architectures): the values of LinuxNative's other opens.
-    private static readonly int OpenDirectoryFlag = ODirectory;
+    private static readonly int OpenDirectoryFlag = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le ? 0x4000 : 0x10000;
     private static readonly int OpenNoFollowFlag = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 or Architecture.Ppc64le ? 0x8000 : 0x20000;
     private const int OpenCloseOnExec = 0x80000;
     private const int AtRemoveDir = 0x200;
