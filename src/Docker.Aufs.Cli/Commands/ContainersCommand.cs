@@ -68,9 +68,25 @@ internal static class ContainersCommand
                         w.WriteString("name", container.Name);
                         w.WriteString("image", container.Image);
                         w.WriteString("imageId", container.ImageId);
+                        w.WriteString("command", container.Command);
                         w.WriteString("state", StateName(container.State.Status));
                         w.WriteString("created", Humanize.Timestamp(container.Created));
+                        w.WriteString("startedAt", container.State.StartedAt.IsZero ? null : container.State.StartedAt.Text);
+                        w.WriteString("finishedAt", container.State.FinishedAt.IsZero ? null : container.State.FinishedAt.Text);
+                        w.WriteNumber("exitCode", container.State.ExitCode);
                         w.WriteString("driver", container.Driver);
+                        w.WriteStartArray("mounts");
+                        foreach (var mount in RecordedConfig.Mounts(container))
+                        {
+                            w.WriteStartObject();
+                            w.WriteString("destination", mount.Destination);
+                            w.WriteString("source", mount.Source);
+                            w.WriteString("name", mount.Name.Length == 0 ? null : mount.Name);
+                            w.WriteBoolean("rw", mount.Writable);
+                            w.WriteEndObject();
+                        }
+
+                        w.WriteEndArray();
                         w.WriteEndObject();
                     }
 
