@@ -75,6 +75,12 @@ internal sealed class GlobalOptions
         },
     };
 
+    public GlobalOptions()
+    {
+        Store.CompletionSources.Clear();
+        Store.CompletionSources.Add("graph", "content-addressed"); // as typed, not the enum's names
+    }
+
     private static ImageStoreKind? Invalid(System.CommandLine.Parsing.ArgumentResult result, string value)
     {
         result.AddError($"{value} is not an image store: use graph or content-addressed");
@@ -219,6 +225,7 @@ internal static class CliApp
             LayerTarCommand.Create(options, environment),
             DigestCommand.Create(options, environment),
             ImportCommand.Create(options, environment),
+            CompletionCommand.Create(options, environment),
         })
         {
             root.Add(command);
