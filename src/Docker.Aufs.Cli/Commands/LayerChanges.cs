@@ -34,7 +34,8 @@ internal sealed class LayerChangeSummary(ImageLayer layer, int number)
 /// layer overwrites or removes, so that they are still shipped but never seen.
 /// </summary>
 /// <remarks>
-/// One pass over the layers: each layer's changes are read once (linear in the layer), and a running map of the files
+/// A hardlink to a file the same layer counted already has no bytes of its own, as in the layer's tar (busybox's hundreds
+/// of names for one binary count once). One pass over the layers: each layer's changes are read once (linear in the layer), and a running map of the files
 /// visible so far — path → size and the layer that wrote it — answers what a change overwrites or removes; a removed
 /// directory takes its subtree out of the map through one ordered range, never a walk of every path per layer.
 /// </remarks>
@@ -60,6 +61,7 @@ internal static class LayerChanges
             var summary = new LayerChangeSummary(bottomFirst[i], i + 1);
             summaries.Add(summary);
             var view = root.OpenLayer(bottomFirst[i].DriverLayerId);
+            var counted = new HashSet<FileIdentity>(); // hardlinked files of this layer whose bytes are counted already
             foreach (var change in view.GetChanges())
             {
                 if (change.Kind == ChangeKind.Delete)
@@ -69,7 +71,8 @@ internal static class LayerChanges
                 }
 
                 var entry = view.GetEntry(change.Path);
-                var size = entry.IsDirectory ? 0 : entry.Size;
+                // A hardlink to a file this layer counted already ships as a link in the layer's tar: no bytes of its own.
+                var size = entry.IsDirectory || (entry.Type == Docker.Aufs.IO.UnixFileType.RegularFile && entry.LinkCount > 1 && !counted.Add(entry.Identity)) ? 0 : entry.Size;
                 if (!entry.IsDirectory)
                 {
                     Remove(change.Path); // what this file hides below: an older file, or a directory and its content

@@ -95,4 +95,16 @@ public sealed class LayerChangesTests
         Assert.Equal((1, string.Empty), (result.ExitCode, result.Out));
         Assert.Equal("docker-aufs: layers --changes reads each layer against the layers below it, which vfs does not record beside the layer (its layers are whole copies): not supported on vfs\n", result.Error);
     }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public void LayersChanges_HardlinksOfOneFileOnTheRealDisk_CountItsBytesOnce()
+    {
+        using var root = TestRoot.Build(Disk.Real, b => b.Tag("img:latest", b.AddLayer(l => l.File("bin/busybox", "0123456789").Hardlink("bin/ls", "bin/busybox").Hardlink("bin/cat", "bin/busybox"))));
+
+        using var json = JsonDocument.Parse(CliCapture.Run("--root", root.Path, "layers", "img", "--changes", "--json").Out);
+
+        Assert.Equal(10, json.RootElement.GetProperty("totalBytes").GetInt64());
+        Assert.Equal(10, json.RootElement.GetProperty("layers")[0].GetProperty("changes").EnumerateArray().Sum(c => c.GetProperty("size").GetInt64()));
+    }
 }
