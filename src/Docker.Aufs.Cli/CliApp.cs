@@ -81,6 +81,12 @@ internal sealed class GlobalOptions
         },
     };
 
+    public GlobalOptions()
+    {
+        Store.CompletionSources.Clear();
+        Store.CompletionSources.Add("graph", "content-addressed"); // as typed, not the enum's names
+    }
+
     private static ImageStoreKind? Invalid(System.CommandLine.Parsing.ArgumentResult result, string value)
     {
         result.AddError($"{value} is not an image store: use graph or content-addressed");
@@ -225,13 +231,44 @@ internal static class CliApp
             LayerTarCommand.Create(options, environment),
             DigestCommand.Create(options, environment),
             ImportCommand.Create(options, environment),
+            CompletionCommand.Create(options, environment),
         })
         {
             root.Add(command);
         }
 
+        foreach (var version in root.Options.OfType<VersionOption>())
+        {
+            version.Action = new VersionAction(environment);
+        }
+
         ValueRules.ApplyToTree(root);
         return root;
+    }
+
+    /// <summary>
+    /// What <c>--version</c> prints, in the docker CLI's shape (<c>Docker version 18.09.1, build 4c52b90</c>):
+    /// <c>docker-aufs version 0.2.0, build 61b11b0</c>; the build is the commit, shortened, when the build recorded one.
+    /// </summary>
+    internal static string VersionLine()
+    {
+        var informational = typeof(CliApp).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), inherit: false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0
+            ? $"docker-aufs version {informational}"
+            : $"docker-aufs version {informational[..plus]}, build {informational[(plus + 1)..][..Math.Min(7, informational.Length - plus - 1)]}";
+    }
+
+    private sealed class VersionAction(CliEnvironment environment) : System.CommandLine.Invocation.SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            environment.Out.WriteLine(VersionLine());
+            return Success;
+        }
     }
 
     /// <summary>Runs a command body under the CLI's error policy.</summary>

@@ -13,6 +13,9 @@ internal static class ArchiveCommandOptions
         DefaultValueFactory = _ => "auto",
     }.OneOf("auto", "tar-split", "regenerate");
 
+    /// <summary><c>--quiet</c> of the long writers: no progress bar (there is none anyway when stderr is not a terminal, or with <c>--json</c>).</summary>
+    public static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "Show no progress on stderr (shown only when stderr is a terminal)" };
+
     public static LayerSource Policy(string? value) => value switch
     {
         "tar-split" => LayerSource.TarSplit,

@@ -10,13 +10,14 @@ internal static class DigestCommand
     {
         var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
         var layerSource = ArchiveCommandOptions.LayerSourceOption();
-        var command = new Command("digest", "Compute the image ID and each layer's DiffID and ChainID, base layer first: a 1.10+ image keeps its stored config and ID; a graph-era image gets the ID Docker 1.10's migration gave it") { reference, layerSource };
+        var quiet = ArchiveCommandOptions.QuietOption();
+        var command = new Command("digest", "Compute the image ID and each layer's DiffID and ChainID, base layer first: a 1.10+ image keeps its stored config and ID; a graph-era image gets the ID Docker 1.10's migration gave it") { reference, layerSource, quiet };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>
             {
                 var root = session.OpenRoot();
                 Archive.ImageDigests digests;
-                using (var bar = ProgressBar.Create(session, "Hashing"))
+                using (var bar = ProgressBar.Create(session, "Hashing", quiet))
                 {
                     digests = new Archive.ImageArchiver(root, session.LoggerFactory).ComputeDigests(session.Value(reference)!, new Archive.ArchiveOptions { Source = ArchiveCommandOptions.Policy(session.Value(layerSource)) }, bar, token);
                 }

@@ -12,7 +12,8 @@ internal static class LayerTarCommand
         var layer = new Argument<string>("LAYER-ID") { Description = "A layer: a full ID, a unique ID prefix, or an image reference (its top layer)" };
         var output = new Option<string>("--output", "-o") { Description = "The tar file to write ('-' for standard output)", HelpName = "FILE", Required = true };
         var layerSource = ArchiveCommandOptions.LayerSourceOption();
-        var command = new Command("layer-tar", "Write one layer's uncompressed tar and print its DiffID") { layer, output, layerSource };
+        var quiet = ArchiveCommandOptions.QuietOption();
+        var command = new Command("layer-tar", "Write one layer's uncompressed tar and print its DiffID") { layer, output, layerSource, quiet };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>
             {
@@ -21,7 +22,7 @@ internal static class LayerTarCommand
                 var tarOptions = new ArchiveOptions { Source = ArchiveCommandOptions.Policy(session.Value(layerSource)), OutputFileSystem = session.Environment.FileSystem };
                 var archiver = new ImageArchiver(root, session.LoggerFactory);
                 LayerDigest result;
-                using (var bar = ProgressBar.Create(session, "Writing"))
+                using (var bar = ProgressBar.Create(session, "Writing", quiet))
                 {
                     result = target.IsStream
                         ? target.ThroughSpool(spool => archiver.ExportLayerTar(session.Value(layer)!, spool, tarOptions, bar, token), token)

@@ -15,7 +15,8 @@ internal static class LsCommand
         var path = new Argument<string>("PATH") { Description = "A path inside the image (default /); a directory is listed, anything else shown itself", DefaultValueFactory = _ => "/" };
         var recursive = new Option<bool>("--recursive", "-R") { Description = "List everything below PATH, depth first" };
         var layer = ViewReference.LayerOption();
-        var command = new Command("ls", "List files of an image, container or driver layer as they appear merged, without mounting anything") { reference, path, recursive, layer };
+        var longFormat = new Option<bool>("--long", "-l") { Description = "Show modification times to the nanosecond, as the layer's file system stores them, and full layer IDs (--json always carries both)" };
+        var command = new Command("ls", "List files of an image, container or driver layer as they appear merged, without mounting anything: mode, owner, size, modification time, the layer each entry comes from, link targets") { reference, path, recursive, layer, longFormat };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));
@@ -26,6 +27,7 @@ internal static class LsCommand
                 return CliApp.Success;
             }
 
+            var full = session.Value(longFormat);
             var table = new TableWriter("MODE", "OWNER", "SIZE", "MODIFIED", "LAYER", "PATH");
             foreach (var entry in entries)
             {
@@ -33,8 +35,8 @@ internal static class LsCommand
                     FileModes.Symbolic(entry.Type, entry.Permissions),
                     $"{(uint)entry.Uid}:{(uint)entry.Gid}",
                     FileModes.Size(entry),
-                    FileModes.Time(entry.ModifiedTime),
-                    ShortLayer(entry.LayerId),
+                    full ? FileModes.ExactTime(entry.ModifiedTime, entry.ModifiedTimeNanosecond) : FileModes.Time(entry.ModifiedTime),
+                    full ? entry.LayerId : ShortLayer(entry.LayerId),
                     "/" + entry.Path + (entry.LinkTarget is { } target ? " -> " + target : string.Empty));
             }
 
@@ -83,6 +85,7 @@ internal static class LsCommand
             writer.WriteString("linkTarget", entry.LinkTarget);
             writer.WriteNumber("uid", (uint)entry.Uid);
             writer.WriteNumber("gid", (uint)entry.Gid);
+            writer.WriteString("modified", FileModes.ExactTime(entry.ModifiedTime, entry.ModifiedTimeNanosecond));
             writer.WriteString("layer", entry.LayerId);
             writer.WriteEndObject();
             if (buffer.Length > 64 * 1024)

@@ -23,9 +23,10 @@ internal static class SaveCommand
         }.OneOf("docker-archive", "oci", "oci-dir");
         var gzip = new Option<bool>("--gzip") { Description = "Gzip the layers: each layer.tar of a docker-archive, each layer blob of the OCI formats (DiffIDs and image IDs do not change)" };
         var layerSource = ArchiveCommandOptions.LayerSourceOption();
+        var quiet = ArchiveCommandOptions.QuietOption();
         var command = new Command("save", "Save images as a docker-archive or an OCI image layout, layers byte-exact where tar-split data allows")
         {
-            references, output, format, gzip, layerSource,
+            references, output, format, gzip, layerSource, quiet,
         };
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>
@@ -48,7 +49,7 @@ internal static class SaveCommand
                 // oci-dir is a directory: the library checks it (not in the root, not a link, new or empty).
                 var target = saveOptions.Format == ArchiveFormat.OciDirectory ? null : OutputTarget.Resolve(session, value, root.FileSystem, root.Path);
                 SaveResult result;
-                using (var bar = ProgressBar.Create(session, "Saving"))
+                using (var bar = ProgressBar.Create(session, "Saving", quiet))
                 {
                     result = target is { IsStream: true }
                         ? target.ThroughSpool(spool => archiver.Save(session.Value(references)!, spool, saveOptions, bar, token), token) with { Path = target.Path ?? "-" }

@@ -63,4 +63,14 @@ internal static class FileModes
 
     /// <summary>A modification time for tables: UTC, to the minute.</summary>
     public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A modification time to the nanosecond the file system stores, in UTC as Go's RFC 3339 with nanoseconds writes it
+    /// (<c>2017-12-12T07:15:58.901779813Z</c>; trailing zeros of the fraction dropped, none for a whole second).
+    /// </summary>
+    public static string ExactTime(DateTimeOffset time, int nanosecond)
+    {
+        var text = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        return nanosecond == 0 ? text + "Z" : text + "." + nanosecond.ToString("D9", CultureInfo.InvariantCulture).TrimEnd('0') + "Z";
+    }
 }

@@ -102,6 +102,14 @@ internal static class Humanize
     /// <summary>Cuts text to <paramref name="max"/> characters, ending in "…" when cut.</summary>
     public static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
+    /// <summary>
+    /// A time as the docker CLI's <c>{{.CreatedAt}}</c> prints it (Go's <c>time.Time.String</c> of the Unix seconds): here in
+    /// UTC, <c>2017-12-12 08:00:00 +0000 UTC</c>; empty when unrecorded.
+    /// </summary>
+    public static string GoTime(RecordedTime? time) => time is { } t && !t.IsZero
+        ? t.Value.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " +0000 UTC"
+        : string.Empty;
+
     /// <summary>A time for JSON output: exactly as the root recorded it (Go's RFC 3339, all its fractional digits), or <see langword="null"/>.</summary>
     public static string? Timestamp(RecordedTime? time) => time?.Text;
 }

@@ -1,10 +1,11 @@
+using System.CommandLine;
 using Docker.Aufs.Archive;
 
 namespace Docker.Aufs.Cli.Output;
 
 /// <summary>
 /// A one-line progress bar on stderr, redrawn in place at most ten times a second; only created when stderr is a terminal
-/// and output is not JSON (<see cref="Create"/>). Cleared when disposed.
+/// and output is not JSON, and not with <c>--quiet</c> (<see cref="Create"/>). Cleared when disposed.
 /// </summary>
 internal sealed class ProgressBar : IProgress<ArchiveProgress>, IDisposable
 {
@@ -24,9 +25,9 @@ internal sealed class ProgressBar : IProgress<ArchiveProgress>, IDisposable
         _label = label;
     }
 
-    /// <summary>Returns a bar when stderr is a terminal and the output is not JSON; otherwise <see langword="null"/>.</summary>
-    public static ProgressBar? Create(Session session, string label) =>
-        session.Environment.ErrorIsTerminal && !session.Json ? new ProgressBar(session.Environment.Error, session.Environment.Time, label) : null;
+    /// <summary>Returns a bar when stderr is a terminal, the output is not JSON and <c>--quiet</c> was not given; otherwise <see langword="null"/>.</summary>
+    public static ProgressBar? Create(Session session, string label, Option<bool> quiet) =>
+        session.Environment.ErrorIsTerminal && !session.Json && !session.Value(quiet) ? new ProgressBar(session.Environment.Error, session.Environment.Time, label) : null;
 
     public void Report(ArchiveProgress value)
     {
@@ -45,9 +46,13 @@ internal sealed class ProgressBar : IProgress<ArchiveProgress>, IDisposable
             var filled = (int)(fraction * Width);
             line = $"{_label} [{new string('#', filled)}{new string('.', Width - filled)}] {fraction * 100,3:0}% {done} of ~{Humanize.Size(total)}, layer {value.LayerNumber}/{value.LayerCount}";
         }
-        else
+        else if (value.LayerCount > 0)
         {
             line = $"{_label} {done}, layer {value.LayerNumber}/{value.LayerCount}";
+        }
+        else
+        {
+            line = $"{_label} {done}"; // a writer that knows only its bytes (export)
         }
 
         lock (_error)
@@ -64,6 +69,7 @@ internal sealed class ProgressBar : IProgress<ArchiveProgress>, IDisposable
             lock (_error)
             {
                 _error.Write("\r" + new string(' ', _drawn) + "\r");
+                _drawn = 0; // cleared once, however often disposed
             }
         }
     }

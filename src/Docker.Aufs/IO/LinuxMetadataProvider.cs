@@ -33,6 +33,7 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
             Gid = (int)raw.Gid,
             Size = (long)raw.Size,
             ModifiedTime = DateTimeOffset.FromUnixTimeSeconds(raw.MtimeSeconds).AddTicks(raw.MtimeNanoseconds / 100),
+            ModifiedTimeNanosecond = (int)Math.Min(raw.MtimeNanoseconds, 999_999_999u), // the kernel never reports more; a bad value is not worth a failure
             Device = ((ulong)raw.DevMajor << 32) | raw.DevMinor,
             Inode = raw.Inode,
             LinkCount = raw.LinkCount,

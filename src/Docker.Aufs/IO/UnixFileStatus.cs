@@ -47,8 +47,21 @@ public sealed record UnixFileStatus
     /// <summary>Gets the size in bytes (for a symbolic link: the length of its target).</summary>
     public long Size { get; init; }
 
-    /// <summary>Gets the modification time.</summary>
+    /// <summary>Gets the modification time (to 100 ns, what <see cref="DateTimeOffset"/> holds; <see cref="ModifiedTimeNanosecond"/> has the rest).</summary>
     public DateTimeOffset ModifiedTime { get; init; }
+
+    /// <summary>
+    /// Gets the nanoseconds of <see cref="ModifiedTime"/>'s second as the file system stores them (<c>st_mtim.tv_nsec</c>,
+    /// 0–999 999 999): the digits <see cref="ModifiedTime"/> cannot hold. When a provider does not set it, it is
+    /// <see cref="ModifiedTime"/>'s fraction of a second in nanoseconds.
+    /// </summary>
+    public int ModifiedTimeNanosecond
+    {
+        get => _modifiedTimeNanosecond ?? (int)(ModifiedTime.UtcTicks % TimeSpan.TicksPerSecond * 100);
+        init => _modifiedTimeNanosecond = value is >= 0 and < 1_000_000_000 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "nanoseconds of a second: 0 to 999999999");
+    }
+
+    private readonly int? _modifiedTimeNanosecond;
 
     /// <summary>Gets the ID of the device holding the entry; with <see cref="Inode"/> it identifies hardlinks.</summary>
     public ulong Device { get; init; }

@@ -67,6 +67,10 @@ public sealed class UnionEntry
     /// <exception cref="IOException">The entry's metadata cannot be read.</exception>
     public DateTimeOffset ModifiedTime => Status.ModifiedTime;
 
+    /// <summary>Gets the nanoseconds of <see cref="ModifiedTime"/>'s second as the branch's file system stores them (0–999 999 999; <see cref="UnixFileStatus.ModifiedTimeNanosecond"/>).</summary>
+    /// <exception cref="IOException">The entry's metadata cannot be read.</exception>
+    public int ModifiedTimeNanosecond => Status.ModifiedTimeNanosecond;
+
     /// <summary>Gets a symbolic link's target exactly as stored (never resolved), or <see langword="null"/> for other types.</summary>
     /// <exception cref="IOException">The entry's metadata cannot be read.</exception>
     public string? LinkTarget => Type == UnixFileType.SymbolicLink ? Status.LinkTarget : null;

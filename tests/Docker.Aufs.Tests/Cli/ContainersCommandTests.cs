@@ -33,7 +33,7 @@ public sealed class ContainersCommandTests
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Out);
         var container = Assert.Single(json.RootElement.EnumerateArray());
-        Assert.Equal(["id", "name", "image", "imageId", "state", "created", "driver"], container.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["id", "name", "image", "imageId", "command", "state", "created", "startedAt", "finishedAt", "exitCode", "driver", "mounts"], container.EnumerateObject().Select(p => p.Name));
         Assert.Equal(SampleRoots.RedisContainerId, container.GetProperty("id").GetString());
         Assert.Equal("redis-cache", container.GetProperty("name").GetString());
         Assert.Equal("redis", container.GetProperty("image").GetString());

@@ -28,7 +28,7 @@ public sealed class LsCommandTests
     {
         var entries = Json(CliCapture.Run("--sample", "ls", "redis-cache", "/etc", "--json"));
 
-        Assert.All(entries, e => Assert.Equal(["path", "type", "mode", "size", "linkTarget", "uid", "gid", "layer"], e.EnumerateObject().Select(p => p.Name)));
+        Assert.All(entries, e => Assert.Equal(["path", "type", "mode", "size", "linkTarget", "uid", "gid", "modified", "layer"], e.EnumerateObject().Select(p => p.Name)));
         var mtab = entries.Single(e => e.GetProperty("path").GetString() == "etc/mtab");
         Assert.Equal(("symlink", "0777", 12, "/proc/mounts", 0, 0, Init),
             (mtab.GetProperty("type").GetString(), mtab.GetProperty("mode").GetString(), mtab.GetProperty("size").GetInt64(), mtab.GetProperty("linkTarget").GetString(),

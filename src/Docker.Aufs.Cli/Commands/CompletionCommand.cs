@@ -1,0 +1,231 @@
+using System.CommandLine;
+using System.Text;
+
+namespace Docker.Aufs.Cli.Commands;
+
+/// <summary>
+/// <c>docker-aufs completion bash|zsh|fish|powershell</c>: a shell completion script, generated from the command tree when
+/// asked, so it always lists the commands and options of this build. Static and self-contained: it needs neither
+/// <c>dotnet-suggest</c> nor a call back into docker-aufs while completing (so completing never touches a Docker root). It
+/// completes command names, each command's options and the global ones, and the fixed values of options that have them
+/// (<c>--driver</c>, <c>--store</c>, <c>--format</c> of save…); file names elsewhere, as the shell does.
+/// </summary>
+internal static class CompletionCommand
+{
+    private static readonly string[] Shells = ["bash", "zsh", "fish", "powershell"];
+
+    public static Command Create(GlobalOptions options, CliEnvironment environment)
+    {
+        var shell = new Argument<string>("SHELL") { Description = "The shell: bash, zsh, fish or powershell" };
+        shell.AcceptOnlyFromAmong(Shells);
+        var command = new Command("completion", "Print a shell completion script: bash (source it, or put it in /etc/bash_completion.d), zsh, fish or powershell") { shell };
+        command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
+        {
+            var tree = Tree.Of(parse.RootCommandResult.Command);
+            session.Out.Write(session.Value(shell) switch
+            {
+                "bash" => Bash(tree),
+                "zsh" => Zsh(tree),
+                "fish" => Fish(tree),
+                _ => PowerShell(tree),
+            });
+            return CliApp.Success;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// What a script needs of the command tree: commands with their aliases and options, the global options (and the
+    /// top level's, with <c>--version</c>), the options that take a value, and per command the fixed values of its options.
+    /// </summary>
+    private sealed record Tree(
+        List<(string Name, string[] Aliases, string Description, string[] Options)> Commands,
+        string[] GlobalOptions,
+        string[] TopOptions,
+        Dictionary<(string Command, string Option), string[]> Values,
+        HashSet<string> TakesValue)
+    {
+        public static Tree Of(Command root)
+        {
+            var values = new Dictionary<(string, string), string[]>();
+            var takesValue = new HashSet<string>(StringComparer.Ordinal);
+            string[] Names(IEnumerable<Option> options, string[] commands)
+            {
+                var names = new List<string>();
+                foreach (var option in options.Where(o => !o.Hidden))
+                {
+                    // The spellings a user types: --long and -x (not the /? and /h System.CommandLine also accepts for help).
+                    var all = option.Aliases.Prepend(option.Name).Distinct(StringComparer.Ordinal)
+                        .Where(a => a.StartsWith("--", StringComparison.Ordinal) || (a.Length == 2 && a[0] == '-' && char.IsAsciiLetter(a[1]))).ToArray();
+                    names.AddRange(all);
+                    if (option.ValueType != typeof(bool) && option.Arity.MaximumNumberOfValues > 0)
+                    {
+                        takesValue.UnionWith(all);
+                        var fixedValues = option.GetCompletions(System.CommandLine.Completions.CompletionContext.Empty).Select(c => c.Label).ToArray();
+                        foreach (var (command, alias) in commands.SelectMany(c => all.Select(a => (c, a))).Where(_ => fixedValues.Length > 0 && option.ValueType != typeof(string[])))
+                        {
+                            values[(command, alias)] = fixedValues;
+                        }
+                    }
+                }
+
+                return [.. names.Order(StringComparer.Ordinal)];
+            }
+
+            var visible = root.Subcommands.Where(c => !c.Hidden).ToList();
+            var everyName = visible.SelectMany(c => c.Aliases.Prepend(c.Name)).Prepend(string.Empty).ToArray();
+            var global = Names(root.Options.Where(o => o.Recursive), everyName);
+            var top = Names(root.Options.Where(o => o.Recursive || o is VersionOption), [string.Empty]);
+            var commands = visible
+                .Select(c => (c.Name, c.Aliases.ToArray(), c.Description ?? string.Empty, Names(c.Options, [.. c.Aliases.Prepend(c.Name)])))
+                .ToList();
+            return new Tree(commands, global, top, values, takesValue);
+        }
+    }
+
+    private static string Words(IEnumerable<string> words) => string.Join(' ', words);
+
+    /// <summary>Bash: one function reading COMP_WORDS; the command is the first word that is neither an option nor an option's value.</summary>
+    private static string Bash(Tree tree)
+    {
+        var script = new StringBuilder();
+        script.Append("""
+            # docker-aufs completion for bash; generated by 'docker-aufs completion bash'.
+            # Use: source <(docker-aufs completion bash), or save it as /etc/bash_completion.d/docker-aufs
+            _docker_aufs() {
+                local cur prev word command i
+                COMPREPLY=()
+                cur="${COMP_WORDS[COMP_CWORD]}"
+                prev=""
+                [ "$COMP_CWORD" -gt 0 ] && prev="${COMP_WORDS[COMP_CWORD-1]}"
+                command=""
+                i=1
+                while [ "$i" -lt "$COMP_CWORD" ]; do
+                    word="${COMP_WORDS[i]}"
+                    case "$word" in
+
+            """);
+        script.Append("            ").Append(string.Join('|', tree.TakesValue.Order(StringComparer.Ordinal))).Append(") i=$((i + 1)) ;;\n");
+        script.Append("""
+                        -*) ;;
+                        *) command="$word"; break ;;
+                    esac
+                    i=$((i + 1))
+                done
+                case "$command $prev" in
+
+            """);
+        foreach (var ((command, option), values) in tree.Values.OrderBy(v => v.Key.Command, StringComparer.Ordinal).ThenBy(v => v.Key.Option, StringComparer.Ordinal))
+        {
+            script.Append("        \"").Append(command).Append(' ').Append(option).Append("\") COMPREPLY=($(compgen -W \"").Append(Words(values)).Append("\" -- \"$cur\")); return 0 ;;\n");
+        }
+
+        script.Append("""
+                esac
+                case "$command" in
+
+            """);
+        script.Append("        \"\")\n            COMPREPLY=($(compgen -W \"").Append(Words(tree.Commands.SelectMany(c => c.Aliases.Prepend(c.Name)).Distinct().Order(StringComparer.Ordinal)))
+            .Append(' ').Append(Words(tree.TopOptions)).Append("\" -- \"$cur\")); return 0 ;;\n");
+        foreach (var command in tree.Commands)
+        {
+            script.Append("        ").Append(string.Join('|', command.Aliases.Prepend(command.Name).Distinct())).Append(")\n");
+            script.Append("            if [[ \"$cur\" == -* ]]; then COMPREPLY=($(compgen -W \"").Append(Words(command.Options.Concat(tree.GlobalOptions).Distinct().Order(StringComparer.Ordinal)))
+                .Append("\" -- \"$cur\")); else COMPREPLY=($(compgen -f -- \"$cur\")); fi; return 0 ;;\n");
+        }
+
+        script.Append("""
+                esac
+            }
+            complete -F _docker_aufs docker-aufs
+
+            """);
+        return script.ToString();
+    }
+
+    /// <summary>Zsh: the bash function through zsh's bashcompinit, which runs bash completion functions as they are.</summary>
+    private static string Zsh(Tree tree) =>
+        "#compdef docker-aufs\n# docker-aufs completion for zsh; generated by 'docker-aufs completion zsh'.\n# Use: source <(docker-aufs completion zsh)\n"
+        + "autoload -U +X compinit && compinit\nautoload -U +X bashcompinit && bashcompinit\n"
+        + string.Join('\n', Bash(tree).Split('\n').Where(l => !l.StartsWith('#')));
+
+    /// <summary>Fish: one <c>complete</c> line per command, per command option and per fixed value.</summary>
+    private static string Fish(Tree tree)
+    {
+        static string Quote(string text) => "'" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal) + "'";
+        static string Flag(string option) => option.StartsWith("--", StringComparison.Ordinal) ? "-l " + option[2..] : "-s " + option[1..];
+        var names = tree.Commands.SelectMany(c => c.Aliases.Prepend(c.Name)).Distinct().ToList();
+        var script = new StringBuilder("# docker-aufs completion for fish; generated by 'docker-aufs completion fish'.\n# Use: docker-aufs completion fish > ~/.config/fish/completions/docker-aufs.fish\n");
+        script.Append("complete -c docker-aufs -f\n");
+        foreach (var command in tree.Commands)
+        {
+            foreach (var name in command.Aliases.Prepend(command.Name).Distinct())
+            {
+                script.Append($"complete -c docker-aufs -n {Quote("not __fish_seen_subcommand_from " + Words(names))} -a {Quote(name)} -d {Quote(command.Description.Split(':')[0])}\n");
+            }
+
+            foreach (var option in command.Options)
+            {
+                var values = tree.Values.TryGetValue((command.Name, option), out var v) ? $" -x -a {Quote(Words(v))}" : tree.TakesValue.Contains(option) ? " -r -F" : string.Empty;
+                script.Append($"complete -c docker-aufs -n {Quote("__fish_seen_subcommand_from " + Words(command.Aliases.Prepend(command.Name).Distinct()))} {Flag(option)}{values}\n");
+            }
+        }
+
+        foreach (var option in tree.TopOptions)
+        {
+            var values = tree.Values.TryGetValue((string.Empty, option), out var v) ? $" -x -a {Quote(Words(v))}" : tree.TakesValue.Contains(option) ? " -r -F" : string.Empty;
+            script.Append($"complete -c docker-aufs {Flag(option)}{values}\n");
+        }
+
+        script.Append("complete -c docker-aufs -n '__fish_seen_subcommand_from " + Words(names) + "' -F\n");
+        return script.ToString();
+    }
+
+    /// <summary>PowerShell: a native argument completer over tables of commands, options and values.</summary>
+    private static string PowerShell(Tree tree)
+    {
+        static string List(IEnumerable<string> items) => "@(" + string.Join(", ", items.Select(i => "'" + i.Replace("'", "''", StringComparison.Ordinal) + "'")) + ")";
+        var script = new StringBuilder("# docker-aufs completion for PowerShell; generated by 'docker-aufs completion powershell'.\n# Use: docker-aufs completion powershell | Out-String | Invoke-Expression\n");
+        script.Append("$dockerAufsCommands = @{\n");
+        foreach (var command in tree.Commands)
+        {
+            foreach (var name in command.Aliases.Prepend(command.Name).Distinct())
+            {
+                script.Append($"    '{name}' = {List(command.Options.Concat(tree.GlobalOptions).Distinct().Order(StringComparer.Ordinal))}\n");
+            }
+        }
+
+        script.Append("}\n$dockerAufsGlobal = ").Append(List(tree.TopOptions)).Append('\n');
+        script.Append("$dockerAufsTakesValue = ").Append(List(tree.TakesValue.Order(StringComparer.Ordinal))).Append('\n');
+        script.Append("$dockerAufsValues = @{\n");
+        foreach (var ((command, option), values) in tree.Values.OrderBy(v => v.Key.Command, StringComparer.Ordinal).ThenBy(v => v.Key.Option, StringComparer.Ordinal))
+        {
+            script.Append($"    '{command} {option}' = {List(values)}\n");
+        }
+
+        script.Append("""
+            }
+            Register-ArgumentCompleter -Native -CommandName docker-aufs -ScriptBlock {
+                param($wordToComplete, $commandAst, $cursorPosition)
+                $words = @($commandAst.CommandElements | ForEach-Object { $_.ToString() })
+                if ($wordToComplete -ne '') { $words = $words[0..($words.Count - 2)] }
+                $command = $null
+                for ($i = 1; $i -lt $words.Count; $i++) {
+                    $word = $words[$i]
+                    if ($dockerAufsTakesValue -contains $word) { $i++; continue }
+                    if (-not $word.StartsWith('-')) { $command = $word; break }
+                }
+                $previous = if ($words.Count -gt 1) { $words[-1] } else { $null }
+                if ($previous -and $dockerAufsValues.ContainsKey("$command $previous")) { $candidates = $dockerAufsValues["$command $previous"] }
+                elseif (-not $command) { $candidates = @($dockerAufsCommands.Keys) + $dockerAufsGlobal }
+                elseif ($wordToComplete.StartsWith('-')) { $candidates = $dockerAufsCommands[$command] }
+                else { return }
+                $candidates | Where-Object { $_ -like "$wordToComplete*" } | Sort-Object -Unique | ForEach-Object {
+                    [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+                }
+            }
+
+            """);
+        return script.ToString();
+    }
+}
