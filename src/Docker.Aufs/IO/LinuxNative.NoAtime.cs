@@ -94,9 +94,6 @@ internal static partial class LinuxNative
         return (*(ushort*)(buffer + StatxModeOffset) & 0xF000) == 0x8000;
     }
 
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    internal static partial int CloseNative(int descriptor);
-
     [LibraryImport("libc", EntryPoint = "fdopendir", SetLastError = true)]
     private static partial nint FdOpenDirectory(int descriptor);
 }

@@ -44,7 +44,7 @@ internal sealed class NoAtimeFileSystem : FileSystem
 
         if (!LinuxNative.IsRegularFile(descriptor))
         {
-            _ = LinuxNative.CloseNative(descriptor);
+            LinuxNative.Close(descriptor);
             return null;
         }
 
