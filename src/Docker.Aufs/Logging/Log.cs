@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Root} also holds graph/ of Docker 1.9 or earlier; it is read as Docker 1.10+ reads it (image/{Driver}); images the migration did not carry over are read with the graph store (DockerRootOptions.Store, --store graph)")]
     public static partial void PreMigrationData(ILogger logger, string root, string driver);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "{Root} holds the data of several storage drivers; reading {Driver} ({Why}); the others ({Others}) are read by naming one (--driver NAME, DockerRootOptions.Driver). Docker itself refuses to start on such a root")]
+    public static partial void SeveralDrivers(ILogger logger, string root, string driver, string why, string others);
+
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Skipping image {Id}: {Problem}")]
     public static partial void ImageSkipped(ILogger logger, string id, string problem);
 
