@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Opaque directories of the {Driver} layers cannot be seen ({Reason}): where a layer replaced a whole directory, files of the layers below it show through in merged views of this root")]
     public static partial void OpaqueDirectoriesUnknown(ILogger logger, string driver, string reason);
 
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Layer {Id}: its original tar marks {Directory} opaque (and {More} more directories), but {Path} has no opaque attribute there: this copy of the root lost its extended attributes (copied without them, or unpacked from a tar without them). Views use the layer's tar-split data and show the directories opaque; Docker on this copy would show the files of the layers below them")]
+    public static partial void OpaqueMarksLost(ILogger logger, string id, string directory, int more, string path);
+
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Export skips the socket /{Path}, as Docker's tar writer does")]
     public static partial void ExportSkippedSocket(ILogger logger, string path);
 

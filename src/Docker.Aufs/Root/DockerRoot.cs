@@ -167,6 +167,7 @@ public sealed class DockerRoot : IDockerRoot
         LayerDriver.RequireViews();
         var image = ResolveImage(reference);
         ImageStore.VerifyImageLayers(image);
+        LayerDriver.LearnOpaqueDirectories(image.Layers);
         return LayerDriver.OpenView([.. image.Layers.Select(l => l.DriverLayerId)]);
     }
 
@@ -175,7 +176,26 @@ public sealed class DockerRoot : IDockerRoot
     {
         LayerDriver.RequireViews();
         var container = ResolveContainer(reference);
-        return LayerDriver.OpenView(ImageStore.ContainerLayers(container));
+        var layers = ImageStore.ContainerLayers(container);
+        if (ImageLayersOf(container) is { } imageLayers)
+        {
+            LayerDriver.LearnOpaqueDirectories(imageLayers);
+        }
+
+        return LayerDriver.OpenView(layers);
+    }
+
+    /// <summary>The layers of a container's image, or <see langword="null"/> when its image cannot be read (the view still opens, from the container's record).</summary>
+    private IReadOnlyList<ImageLayer>? ImageLayersOf(Container container)
+    {
+        try
+        {
+            return ImageStore.GetImage(container.ImageId).Layers;
+        }
+        catch (DockerAufsException)
+        {
+            return null;
+        }
     }
 
     /// <inheritdoc/>
