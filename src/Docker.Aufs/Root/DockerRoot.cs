@@ -278,7 +278,7 @@ public sealed class DockerRoot : IDockerRoot
     {
         if (kind is null or ImageStoreKind.ContentAddressed)
         {
-            var configs = fileSystem.Path.Combine(root, Stores.ContentAddressed.CasLayout.StoreDirectory(driver), Stores.ContentAddressed.CasLayout.Content);
+            var configs = fileSystem.Path.Combine(root, StoreRegistry.ImageConfigsDirectory(driver));
             if (metadata.TryGetStatus(configs, out var status) && status.Type == UnixFileType.Directory && fileSystem.Directory.EnumerateFileSystemEntries(configs).Any())
             {
                 return true;
