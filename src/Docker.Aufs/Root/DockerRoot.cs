@@ -192,9 +192,9 @@ public sealed class DockerRoot : IDockerRoot
         {
             return ImageStore.GetImage(container.ImageId).Layers;
         }
-        catch (DockerAufsException)
+        catch (Exception e) when (e is DockerAufsException or ArgumentException)
         {
-            return null;
+            return null; // an Image that names no readable image (even one that is no ID at all): the view opens from the container's record
         }
     }
 
