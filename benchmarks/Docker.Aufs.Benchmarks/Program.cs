@@ -21,6 +21,15 @@ if (args is ["generate-union", var unionDirectory])
     return 0;
 }
 
+if (args is ["generate-union-overlay2", var overlayDirectory])
+{
+    // Writes the same 30-layer image on overlay2 in a 1.10+ root, for benchmarks/scripts/overlay2-listing.sh: generate-union-overlay2 <dir>
+    var watch = Stopwatch.StartNew();
+    var info = UnionImage.Generate(overlayDirectory, "overlay2");
+    Console.WriteLine($"{info} in {watch.Elapsed.TotalSeconds:F1} s: {info.Path}");
+    return 0;
+}
+
 if (args is ["measure-union", var unionRoot, .. var unionRest])
 {
     // Stopwatch pass over an image written by generate-union: measure-union <root> [operation [count]]

@@ -80,14 +80,23 @@ public static class UnionImage
     public const int LargeSize = 64 << 20;
 
     /// <summary>Writes the root into the empty or missing directory <paramref name="path"/> and describes the image.</summary>
-    public static UnionImageInfo Generate(string path)
+    public static UnionImageInfo Generate(string path) => Generate(path, "aufs");
+
+    /// <summary>
+    /// Writes the same image with another driver: <c>aufs</c> in a graph-era root (what <see cref="Generate(string)"/>
+    /// writes), <c>overlay2</c> in a 1.10+ root (the same files; whiteouts as 0/0 character devices, the opaque directory
+    /// marked by its extended attribute, when run as root).
+    /// </summary>
+    public static UnionImageInfo Generate(string path, string driver)
     {
-        var builder = new DockerRootBuilder(new FileSystem(), path);
+        var builder = driver == "aufs"
+            ? new DockerRootBuilder(new FileSystem(), path)
+            : new DockerRootBuilder(new FileSystem(), ImageStoreKind.ContentAddressed, driver, path, SpecialFileMode.Auto);
         new Generator(builder).Run();
         return Describe(builder.Build().Path);
     }
 
-    /// <summary>Describes the image of a root written by <see cref="Generate"/>.</summary>
+    /// <summary>Describes the image of a root written by <see cref="Generate(string)"/>.</summary>
     public static UnionImageInfo Describe(string path)
     {
         var view = DockerRoot.Open(new FileSystem(), path).OpenImage(Reference);
@@ -370,7 +379,13 @@ public static class UnionImage
             var created = _time;
             _parent = builder.AddLayer(l =>
             {
-                l.Id(Hex(64)).Parent(parent).Created(created).CreatedBy(command);
+                var id = Hex(64); // drawn in every store, so that the files are the same
+                if (builder.Store == ImageStoreKind.Graph)
+                {
+                    l.Id(id);
+                }
+
+                l.Parent(parent).Created(created).CreatedBy(command);
                 content?.Invoke(l);
             });
         }

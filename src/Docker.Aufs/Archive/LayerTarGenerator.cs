@@ -22,18 +22,35 @@ internal sealed class LayerTarGenerator
 {
     private const string MetaPrefix = ".wh..wh.";
     private const string OpaqueMarker = ".wh..wh..opq";
+    private const string WhiteoutPrefix = ".wh.";
+    private const int WhiteoutMode = 0x180; // 0600
 
     private readonly IFileSystem _fileSystem;
     private readonly IUnixMetadataProvider _metadata;
     private readonly string _diffPath;
     private readonly ILogger _logger;
 
-    public LayerTarGenerator(IFileSystem fileSystem, IUnixMetadataProvider metadata, string diffPath, ILogger logger)
+    private readonly Drivers.OverlayBranches? _overlay;
+
+    /// <summary>Initializes a generator of an AUFS layer's tar, or of an overlay2 layer's with <paramref name="overlay"/>.</summary>
+    /// <param name="fileSystem">The file system.</param>
+    /// <param name="metadata">The layer directory's real <c>lstat</c> facts.</param>
+    /// <param name="diffPath">The layer's directory of changes.</param>
+    /// <param name="logger">Where warnings go.</param>
+    /// <param name="overlay">
+    /// For an overlay2 layer: its whiteouts and opaque marks, converted as Docker's overlay2 <c>Diff</c> converts them
+    /// (<c>overlayWhiteoutConverter.ConvertWrite</c>): a 0/0 character device <c>x</c> becomes, in its place in the walk,
+    /// a regular file <c>.wh.x</c> of mode 0600 and size 0 with the device's owner and time; an opaque directory is
+    /// followed at once by <c>.wh..wh..opq</c>, a regular file with the directory's permission bits and owner and the zero
+    /// time (Go's tar writer stores an unset time as 0); no AUFS bookkeeping is excluded.
+    /// </param>
+    public LayerTarGenerator(IFileSystem fileSystem, IUnixMetadataProvider metadata, string diffPath, ILogger logger, Drivers.OverlayBranches? overlay = null)
     {
         _fileSystem = fileSystem;
         _metadata = metadata;
         _diffPath = diffPath;
         _logger = logger;
+        _overlay = overlay;
     }
 
     /// <summary>Writes the regenerated tar, ending with the two zero blocks Go's <c>tar.Writer.Close</c> writes.</summary>
@@ -71,9 +88,22 @@ internal sealed class LayerTarGenerator
                     continue;
                 }
 
+                if (_overlay is not null && Drivers.OverlayBranches.IsWhiteout(status))
+                {
+                    var slash = relative.LastIndexOf('/');
+                    var whiteout = relative[..(slash + 1)] + WhiteoutPrefix + relative[(slash + 1)..];
+                    await writer.WriteEmptyFileAsync<TIo>(status, whiteout, WhiteoutMode, null, progress, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 await writer.WriteEntryAsync<TIo>(status, relative, path, progress, options, cancellationToken).ConfigureAwait(false);
                 if (status.Type == UnixFileType.Directory)
                 {
+                    if (_overlay is not null && _overlay.IsOpaque(path))
+                    {
+                        await writer.WriteEmptyFileAsync<TIo>(status, relative + "/" + OpaqueMarker, status.Permissions & 0x1FF, DateTimeOffset.UnixEpoch, progress, cancellationToken).ConfigureAwait(false);
+                    }
+
                     PushChildren(pending, path, relative);
                 }
             }
@@ -92,7 +122,7 @@ internal sealed class LayerTarGenerator
         foreach (var entry in _fileSystem.Directory.EnumerateFileSystemEntries(directory))
         {
             var name = _fileSystem.Path.GetFileName(entry);
-            if (relative.Length == 0 && name.StartsWith(MetaPrefix, StringComparison.Ordinal) && name != OpaqueMarker)
+            if (_overlay is null && relative.Length == 0 && name.StartsWith(MetaPrefix, StringComparison.Ordinal) && name != OpaqueMarker)
             {
                 continue; // top-level AUFS bookkeeping and everything below it
             }

@@ -71,15 +71,29 @@ internal sealed class LayerTarProducer
             }
         }
 
-        if (diffPath is null || layer.ContentFormat != LayerContentFormat.AufsChanges)
+        if (diffPath is null || layer.ContentFormat is not (LayerContentFormat.AufsChanges or LayerContentFormat.OverlayChanges))
         {
             throw new LayerReassemblyException(layer.Id, string.Empty, diffPath ?? tarData, diffPath is null
                 ? "the storage driver keeps no directory of files for the layer, so its tar can be neither reassembled nor regenerated"
-                : "the layer has no usable tar-split data, and only AUFS layer directories (a layer's own changes) can be regenerated into a tar");
+                : "the layer has no usable tar-split data, and only layer directories that hold a layer's own changes (aufs, overlay2) can be regenerated into a tar; a whole-tree layer (vfs) cannot yet");
         }
 
-        await new LayerTarGenerator(_fileSystem, _metadata, diffPath, _logger).GenerateAsync<TIo>(sink, progress, cancellationToken).ConfigureAwait(false);
+        var overlay = layer.ContentFormat == LayerContentFormat.OverlayChanges ? OverlayMarks() : null;
+        await new LayerTarGenerator(_fileSystem, _metadata, diffPath, _logger, overlay).GenerateAsync<TIo>(sink, progress, cancellationToken).ConfigureAwait(false);
         return Finish(layer, sink.Complete(), LayerSource.Regenerated);
+    }
+
+    /// <summary>The overlay marks of the layer directory, read from the real metadata; a mark that cannot be read is said once.</summary>
+    private Drivers.OverlayBranches OverlayMarks()
+    {
+        var warned = 0;
+        return new Drivers.OverlayBranches(_fileSystem, _metadata, reason =>
+        {
+            if (Interlocked.Exchange(ref warned, 1) == 0)
+            {
+                Log.OpaqueDirectoriesUnknown(_logger, "overlay2", reason);
+            }
+        });
     }
 
     private (LayerDigest, LayerSinkResult) Finish(ImageLayer layer, LayerSinkResult result, LayerSource source)

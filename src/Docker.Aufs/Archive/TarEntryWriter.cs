@@ -100,6 +100,27 @@ internal sealed class TarEntryWriter
         }
     }
 
+    /// <summary>
+    /// Writes a header-only regular file whose mode is given as it stands, without type bits: the entries Docker's overlay
+    /// whiteout converter makes up (a whiteout <c>.wh.&lt;name&gt;</c> with mode 0600, an opaque marker with the directory's
+    /// permission bits; moby v18.09 <c>pkg/archive/archive_linux.go</c> <c>ConvertWrite</c>).
+    /// </summary>
+    /// <param name="source">The entry whose owner (and, when <paramref name="modifiedTime"/> is not given, time) it takes.</param>
+    /// <param name="name">The entry's name in the tar.</param>
+    /// <param name="mode">The mode field.</param>
+    /// <param name="modifiedTime">The time, or <see langword="null"/> for the source's.</param>
+    /// <param name="progress">Told the bytes written.</param>
+    /// <param name="cancellationToken">Cancels the write.</param>
+    public async ValueTask WriteEmptyFileAsync<TIo>(UnixFileStatus source, string name, int mode, DateTimeOffset? modifiedTime, Action<long>? progress, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
+    {
+        var header = Header(source with { Type = UnixFileType.RegularFile, Size = 0, SecurityCapability = null, ModifiedTime = modifiedTime ?? source.ModifiedTime }, name);
+        header.Mode = mode;
+        var blocks = _encoder.Encode(header);
+        await _output.WriteAsync<TIo>(blocks, cancellationToken).ConfigureAwait(false);
+        progress?.Invoke(blocks.Length);
+    }
+
     /// <summary>Writes the two zero blocks Go's <c>tar.Writer.Close</c> writes.</summary>
     public async ValueTask FinishAsync<TIo>(Action<long>? progress, CancellationToken cancellationToken)
         where TIo : struct, IIoMode

@@ -39,10 +39,18 @@ public static class RootChecker
         var prior = fileSystem.Directory.Exists(rootPath) ? DockerRoot.PriorDrivers(fileSystem, rootPath, dropEmpty: false) : [];
         if (options.Driver is null && prior.Count > 1)
         {
-            var chosen = DockerRoot.PriorDrivers(fileSystem, rootPath)[0];
+            // The driver every other command reads (DockerRoot.ChooseAmongPrior), named so that opening does not warn again.
+            var holding = DockerRoot.PriorDrivers(fileSystem, rootPath);
+            var (chosen, why) = (holding[0], "the only one with data");
+            if (holding.Count > 1)
+            {
+                var choice = DockerRoot.ChooseAmongPrior(fileSystem, rootPath, options.Metadata ?? IO.MetadataProviders.For(fileSystem), holding, options.Store);
+                (chosen, why) = (choice.Driver, choice.Why);
+            }
+
             findings.Add(new(FindingCodes.SeveralDrivers, FindingSeverity.Warning, rootPath,
-                $"the root holds the directories of several storage drivers ({string.Join(", ", prior)}); {chosen} was checked",
-                "name the driver that was in use (--driver); Docker refuses to start on such a root (from 17.12 on, only when more than one holds data)"));
+                $"the root holds the directories of several storage drivers ({string.Join(", ", prior)}); {chosen} was checked ({why})",
+                "check each of the others with --driver NAME; Docker refuses to start on such a root (from 17.12 on, only when more than one holds data)"));
             options = options with { Driver = chosen };
         }
 

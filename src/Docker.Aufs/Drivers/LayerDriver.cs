@@ -147,6 +147,26 @@ internal abstract class LayerDriver
     {
     }
 
+    /// <summary>
+    /// The directories (relative to the layer, <c>""</c> for its top) that the layer's original tar marks opaque and
+    /// whose copy in the driver's directory lost the mark the driver keeps outside the file names (an extended attribute
+    /// for overlay2): the copy was made without extended attributes. Empty for drivers that keep opaque directories as
+    /// names (aufs) or not at all (whole trees), and when the tar-split data cannot be read (fsck reports that itself).
+    /// </summary>
+    /// <param name="id">The driver layer.</param>
+    /// <param name="tarSplitPath">Its tar-split data.</param>
+    public virtual IReadOnlyList<string> LostOpaqueMarks(string id, string tarSplitPath) => [];
+
+    /// <summary>
+    /// Before a view of image layers is opened: learns from each layer's tar-split data which directories its original
+    /// tar marks opaque, so that views show them opaque even where the copy lost the marks, and warns once per layer
+    /// whose copy lost them (<see cref="LostOpaqueMarks"/>). Nothing by default.
+    /// </summary>
+    /// <param name="layers">The image's layers.</param>
+    public virtual void LearnOpaqueDirectories(IReadOnlyList<ImageLayer> layers)
+    {
+    }
+
     /// <summary>Checks the driver's own bookkeeping: leftovers of interrupted operations (fsck); nothing by default.</summary>
     public virtual void CheckOwnFiles(FindingSink sink)
     {

@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
 using System.IO.Abstractions;
+using System.IO.Compression;
+using System.Text;
+using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Union;
 
@@ -25,6 +29,7 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
     private readonly IFileSystem _fileSystem;
     private readonly IUnixMetadataProvider _inner;
     private readonly Action<string> _opaqueUnknown;
+    private readonly ConcurrentDictionary<string, byte> _knownOpaque = new(StringComparer.Ordinal);
 
     /// <summary>Initializes the translation over a provider of the branch directories' real metadata.</summary>
     /// <param name="fileSystem">The file system holding the branches.</param>
@@ -116,9 +121,88 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
         }
     }
 
-    /// <summary>Whether a directory carries the opaque mark; when that cannot be read, says so and answers no.</summary>
+    /// <summary>
+    /// Records that a directory is opaque because the layer's original tar says so (a <c>.wh..wh..opq</c> entry in its
+    /// tar-split data): overlay2's <c>ApplyDiff</c> turned that entry into the mark, so the directory is opaque whether or
+    /// not the copy being read kept the mark.
+    /// </summary>
+    public void RecordOpaque(string directory) => _knownOpaque.TryAdd(directory, 0);
+
+    /// <summary>What the directory's own mark says: <see cref="AttributeAnswer.Present"/> (opaque), <see cref="AttributeAnswer.Absent"/> (readable and not there), or <see cref="AttributeAnswer.Unknown"/>.</summary>
+    public AttributeAnswer ReadMark(string directory)
+    {
+        if (_inner is not IExtendedAttributeReader reader)
+        {
+            return AttributeAnswer.Unknown;
+        }
+
+        var answer = AttributeAnswer.Absent;
+        foreach (var attribute in (ReadOnlySpan<string>)[OpaqueAttribute, UserOpaqueAttribute])
+        {
+            switch (reader.TryGetAttribute(directory, attribute, out var value))
+            {
+                case AttributeAnswer.Present when value is [(byte)'y']:
+                    return AttributeAnswer.Present;
+                case AttributeAnswer.Unknown:
+                    answer = AttributeAnswer.Unknown;
+                    break;
+            }
+        }
+
+        return answer;
+    }
+
+    /// <summary>
+    /// The directories a layer's original tar marks opaque: the cleaned names of its <c>.wh..wh..opq</c> entries without
+    /// that last component (<c>""</c> for the layer's top), read from its tar-split data (docs/format/drivers.md §6).
+    /// </summary>
+    /// <exception cref="CorruptFileException">The tar-split data is not gzip, truncated or not tar-split JSON.</exception>
+    /// <exception cref="UnsafePathException">The tar-split file is a symbolic link.</exception>
+    public static IReadOnlyList<string> OpaqueDirectoriesOf(IFileSystem fileSystem, string tarSplitPath)
+    {
+        NoFollow.RequireRegularFile(fileSystem, tarSplitPath);
+        using var file = fileSystem.FileStream.New(tarSplitPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        var reader = new TarSplitReader(gzip, tarSplitPath);
+        var directories = new List<string>();
+        try
+        {
+            while (IoRun.Sync(reader.NextAsync<SyncIo>(CancellationToken.None)) is { } entry)
+            {
+                if (entry.Type != TarSplitEntryType.File || !entry.Name.AsSpan().EndsWith(OpaqueName))
+                {
+                    continue;
+                }
+
+                var name = GoPath.Clean("/" + Encoding.UTF8.GetString(entry.Name));
+                if (ImagePath.NameOf(name) == ImagePath.OpaqueMarker)
+                {
+                    var directory = name[..name.LastIndexOf('/')].TrimStart('/');
+                    if (!directories.Contains(directory))
+                    {
+                        directories.Add(directory);
+                    }
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CorruptFileException(tarSplitPath, $"the tar-split data is not a valid gzip stream ({e.Message})", e);
+        }
+
+        return directories;
+    }
+
+    private static ReadOnlySpan<byte> OpaqueName => ".wh..wh..opq"u8;
+
+    /// <summary>Whether a directory carries the opaque mark (or its layer's tar said it is opaque); when the mark cannot be read, says so and answers no.</summary>
     public bool IsOpaque(string directory)
     {
+        if (!_knownOpaque.IsEmpty && _knownOpaque.ContainsKey(directory))
+        {
+            return true;
+        }
+
         if (_inner is not IExtendedAttributeReader reader)
         {
             _opaqueUnknown("the metadata provider reads no extended attributes");

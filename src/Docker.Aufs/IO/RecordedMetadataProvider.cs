@@ -54,6 +54,10 @@ public sealed class RecordedMetadataProvider : IUnixMetadataProvider, IExtendedA
     /// <returns>Whether a record was removed.</returns>
     public bool Forget(string path) => _records.TryRemove(path, out _);
 
+    /// <summary>Forgets an extended attribute of <paramref name="path"/> (a copy that lost it), if recorded.</summary>
+    /// <returns>Whether an attribute was removed.</returns>
+    internal bool ForgetAttribute(string path, string name) => _attributes.TryRemove((path, name), out _);
+
     /// <summary>Returns a provider whose records under <paramref name="from"/> are moved under <paramref name="to"/> (for a tree that was renamed).</summary>
     internal RecordedMetadataProvider Rebase(string from, string to)
     {

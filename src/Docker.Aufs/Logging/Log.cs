@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Root} also holds graph/ of Docker 1.9 or earlier; it is read as Docker 1.10+ reads it (image/{Driver}); images the migration did not carry over are read with the graph store (DockerRootOptions.Store, --store graph)")]
     public static partial void PreMigrationData(ILogger logger, string root, string driver);
 
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "{Root} holds the data of several storage drivers; reading {Driver} ({Why}); the others ({Others}) are read by naming one (--driver NAME, DockerRootOptions.Driver). Docker itself refuses to start on such a root")]
+    public static partial void SeveralDrivers(ILogger logger, string root, string driver, string why, string others);
+
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Skipping image {Id}: {Problem}")]
     public static partial void ImageSkipped(ILogger logger, string id, string problem);
 
@@ -43,6 +46,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Opaque directories of the {Driver} layers cannot be seen ({Reason}): where a layer replaced a whole directory, files of the layers below it show through in merged views of this root")]
     public static partial void OpaqueDirectoriesUnknown(ILogger logger, string driver, string reason);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Layer {Id}: its original tar marks {Directory} opaque (and {More} more directories), but {Path} has no opaque attribute there: this copy of the root lost its extended attributes (copied without them, or unpacked from a tar without them). Views use the layer's tar-split data and show the directories opaque; Docker on this copy would show the files of the layers below them")]
+    public static partial void OpaqueMarksLost(ILogger logger, string id, string directory, int more, string path);
 
     [LoggerMessage(EventId = 3004, Level = LogLevel.Debug, Message = "Export skips the socket /{Path}, as Docker's tar writer does")]
     public static partial void ExportSkippedSocket(ILogger logger, string path);

@@ -157,6 +157,13 @@ public static class FindingCodes
     /// <summary>A file of the layer that no longer matches its tar-split record: changed (CRC-64), resized or missing.</summary>
     public const string TarSplitMismatch = "tarsplit-mismatch";
 
+    /// <summary>
+    /// A directory the layer's original tar marks opaque (<c>.wh..wh..opq</c> in its tar-split data) whose copy in the driver's
+    /// directory has no opaque attribute: the root was copied without extended attributes, so Docker's mount would show
+    /// files of the layers below the directory.
+    /// </summary>
+    public const string OpaqueAttributeLost = "opaque-attribute-lost";
+
     /// <summary>A container whose <c>config.json</c> or <c>hostconfig.json</c> cannot be read.</summary>
     public const string ContainerConfigCorrupt = "container-config-corrupt";
 

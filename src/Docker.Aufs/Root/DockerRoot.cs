@@ -104,10 +104,15 @@ public sealed class DockerRoot : IDockerRoot
             throw new ArgumentException($"'{named}' is not a storage driver name.", nameof(options));
         }
 
-        var (store, driverName, how) = ChooseStore(fileSystem, root, named, options.Store, metadata);
+        var (store, driverName, how, choice) = ChooseStore(fileSystem, root, named, options.Store, metadata);
+        if (choice is not null)
+        {
+            Log.SeveralDrivers(logger, root, choice.Driver, choice.Why, string.Join(", ", choice.Others));
+        }
+
         if (store is null)
         {
-            return OpenWithoutStore(fileSystem, root, named, metadata, logger);
+            return OpenWithoutStore(fileSystem, root, named ?? choice?.Driver, metadata, logger);
         }
 
         var driver = CreateDriver(fileSystem, root, fileSystem.Path.Combine(root, driverName), driverName, metadata, logger);
@@ -163,6 +168,7 @@ public sealed class DockerRoot : IDockerRoot
         LayerDriver.RequireViews();
         var image = ResolveImage(reference);
         ImageStore.VerifyImageLayers(image);
+        LayerDriver.LearnOpaqueDirectories(image.Layers);
         return LayerDriver.OpenView([.. image.Layers.Select(l => l.DriverLayerId)]);
     }
 
@@ -171,7 +177,26 @@ public sealed class DockerRoot : IDockerRoot
     {
         LayerDriver.RequireViews();
         var container = ResolveContainer(reference);
-        return LayerDriver.OpenView(ImageStore.ContainerLayers(container));
+        var layers = ImageStore.ContainerLayers(container);
+        if (ImageLayersOf(container) is { } imageLayers)
+        {
+            LayerDriver.LearnOpaqueDirectories(imageLayers);
+        }
+
+        return LayerDriver.OpenView(layers);
+    }
+
+    /// <summary>The layers of a container's image, or <see langword="null"/> when its image cannot be read (the view still opens, from the container's record).</summary>
+    private IReadOnlyList<ImageLayer>? ImageLayersOf(Container container)
+    {
+        try
+        {
+            return ImageStore.GetImage(container.ImageId).Layers;
+        }
+        catch (Exception e) when (e is DockerAufsException or ArgumentException)
+        {
+            return null; // an Image that names no readable image (even one that is no ID at all): the view opens from the container's record
+        }
     }
 
     /// <inheritdoc/>
@@ -184,42 +209,36 @@ public sealed class DockerRoot : IDockerRoot
     /// <summary>
     /// The store to read and its driver: the first registered store the root holds (Docker 1.10+'s <c>image/&lt;driver&gt;/</c>
     /// before <c>graph/</c>), or the one named. A store kept per driver needs the driver: the named one, the one whose
-    /// directory the root holds, or — with no driver directory — the one driver the store has a directory for.
+    /// directory the root holds (of several, the one <see cref="ChooseAmongPrior"/> picks), or — with no driver directory —
+    /// the one driver the store has a directory for.
     /// </summary>
-    /// <returns>The store (null when the root holds none), the driver's name and how it was chosen.</returns>
-    private static (StoreRegistration? Store, string Driver, string How) ChooseStore(IFileSystem fileSystem, string root, string? named, ImageStoreKind? kind, IUnixMetadataProvider metadata)
+    /// <returns>The store (null when the root holds none), the driver's name, how it was chosen, and the other drivers with data when there were several.</returns>
+    private static (StoreRegistration? Store, string Driver, string How, DriverChoice? Choice) ChooseStore(IFileSystem fileSystem, string root, string? named, ImageStoreKind? kind, IUnixMetadataProvider metadata)
     {
         var prior = PriorDrivers(fileSystem, root);
-        var detected = named ?? (prior.Count == 1 ? prior[0] : null);
+        var choice = named is null && prior.Count > 1 ? ChooseAmongPrior(fileSystem, root, metadata, prior, kind) : null;
+        var detected = named ?? choice?.Driver ?? (prior.Count == 1 ? prior[0] : null);
         foreach (var store in StoreRegistry.All.Where(s => kind is null || s.Kind == kind))
         {
-            if (store.PerDriver)
+            if (store.PerDriver && detected is null)
             {
-                if (detected is null && prior.Count == 0 && store.PresentDrivers(fileSystem, metadata, root) is { Count: > 0 } present)
+                if (store.PresentDrivers(fileSystem, metadata, root) is not { Count: > 0 } present)
                 {
-                    if (present.Count > 1)
-                    {
-                        throw new NotADockerRootException(root,
-                            $"holds the image stores of several storage drivers ({string.Join(", ", present.Select(store.Directory))}) and none of their driver directories; name the one to read (DockerRootOptions.Driver, or --driver)");
-                    }
-
-                    detected = present[0];
-                }
-
-                if (detected is null)
-                {
-                    if (prior.Count > 1 && store.PresentDrivers(fileSystem, metadata, root).Count > 0)
-                    {
-                        DetectDriver(fileSystem, root); // throws: several drivers, name one
-                    }
-
                     continue;
                 }
+
+                if (present.Count > 1)
+                {
+                    throw new NotADockerRootException(root,
+                        $"holds the image stores of several storage drivers ({string.Join(", ", present.Select(store.Directory))}) and none of their driver directories; name the one to read (DockerRootOptions.Driver, or --driver)");
+                }
+
+                detected = present[0];
             }
 
             if (store.IsPresent(fileSystem, metadata, root, detected ?? string.Empty))
             {
-                return detected is null ? (store, DetectDriver(fileSystem, root), "detected") : (store, detected, named is null ? "detected" : "named");
+                return detected is null ? (store, DetectDriver(fileSystem, root), "detected", null) : (store, detected, named is null ? "detected" : "named", choice);
             }
         }
 
@@ -229,7 +248,62 @@ public sealed class DockerRoot : IDockerRoot
             throw new NotADockerRootException(root, $"has no {registration.Directory(detected ?? "<driver>")}/ directory: it holds no {Describe(wanted)} store");
         }
 
-        return (null, string.Empty, string.Empty);
+        return (null, string.Empty, string.Empty, choice);
+    }
+
+    /// <summary>
+    /// Of several drivers with data, the one to read. Docker refuses such a root (docs/format/drivers.md §5); a reader
+    /// rescuing it reads one and says how to read the others: the one driver whose image store holds images
+    /// (<c>image/&lt;driver&gt;/imagedb/content/sha256/</c> with an entry, or <c>repositories-&lt;driver&gt;</c> with a tag
+    /// beside <c>graph/</c>); of several such, or none, the first in Docker's order of preference.
+    /// </summary>
+    /// <param name="fileSystem">The file system.</param>
+    /// <param name="root">The root.</param>
+    /// <param name="metadata">The metadata seam.</param>
+    /// <param name="prior">The drivers with data, in Docker's order of preference (at least two).</param>
+    /// <param name="kind">The store named, if any: only its kind of image store counts.</param>
+    internal static DriverChoice ChooseAmongPrior(IFileSystem fileSystem, string root, IUnixMetadataProvider metadata, IReadOnlyList<string> prior, ImageStoreKind? kind)
+    {
+        List<string> withImages = [.. prior.Where(driver => HasImages(fileSystem, root, metadata, driver, kind))];
+        var (chosen, why) = withImages.Count switch
+        {
+            1 => (withImages[0], "the only one whose image store holds images"),
+            0 => (prior[0], "none has an image store with images; the first in Docker's order of preference"),
+            _ => (withImages[0], $"the first in Docker's order of preference of those whose image stores hold images ({string.Join(", ", withImages)})"),
+        };
+        return new DriverChoice(chosen, [.. prior.Where(d => d != chosen)], why);
+    }
+
+    /// <summary>Whether a driver's image store holds images: an image config in <c>image/&lt;driver&gt;/</c>, or a tag in <c>repositories-&lt;driver&gt;</c> beside <c>graph/</c>.</summary>
+    private static bool HasImages(IFileSystem fileSystem, string root, IUnixMetadataProvider metadata, string driver, ImageStoreKind? kind)
+    {
+        if (kind is null or ImageStoreKind.ContentAddressed)
+        {
+            var configs = fileSystem.Path.Combine(root, StoreRegistry.ImageConfigsDirectory(driver));
+            if (metadata.TryGetStatus(configs, out var status) && status.Type == UnixFileType.Directory && fileSystem.Directory.EnumerateFileSystemEntries(configs).Any())
+            {
+                return true;
+            }
+        }
+
+        if (kind is null or ImageStoreKind.Graph)
+        {
+            var tags = fileSystem.Path.Combine(root, RepositoryIndex.FileName(driver));
+            if (fileSystem.Directory.Exists(fileSystem.Path.Combine(root, LegacyLayout.GraphDirectory))
+                && metadata.TryGetStatus(tags, out var status) && status.Type == UnixFileType.RegularFile)
+            {
+                try
+                {
+                    return RepositoryIndex.Read(fileSystem, tags).Entries.Count > 0;
+                }
+                catch (DockerDataException)
+                {
+                    return false; // a damaged tag store is fsck's to report; it names no image here
+                }
+            }
+        }
+
+        return false;
     }
 
     private static string Describe(ImageStoreKind kind) => kind == ImageStoreKind.Graph ? "graph-era (Docker 0.7–1.9)" : "content-addressed (Docker 1.10+)";
@@ -306,12 +380,6 @@ public sealed class DockerRoot : IDockerRoot
     private static string DetectDriver(IFileSystem fileSystem, string root)
     {
         var prior = PriorDrivers(fileSystem, root);
-        if (prior.Count > 1)
-        {
-            throw new NotADockerRootException(root,
-                $"holds the data of several storage drivers ({string.Join(", ", prior)}); name the one to read (DockerRootOptions.Driver, or --driver)");
-        }
-
         if (prior.Count == 1)
         {
             return prior[0];
@@ -324,6 +392,12 @@ public sealed class DockerRoot : IDockerRoot
 
         throw new NotADockerRootException(root, "has graph/ but no storage driver directory (aufs/, overlay/, …); name the driver to read only graph/");
     }
+
+    /// <summary>Of several drivers with data, the one read, the others, and why.</summary>
+    /// <param name="Driver">The driver read.</param>
+    /// <param name="Others">The other drivers with data, in Docker's order of preference.</param>
+    /// <param name="Why">Why this one.</param>
+    internal sealed record DriverChoice(string Driver, IReadOnlyList<string> Others, string Why);
 
     /// <summary>The directories every read goes through must be real ones: a symbolic link there is refused, wherever it points.</summary>
     private static void RefuseLinkedDirectories(IFileSystem fileSystem, LayerDriver driver)

@@ -67,6 +67,9 @@ internal static class StoreRegistry
 
     /// <summary>Returns the registration of a store kind.</summary>
     public static StoreRegistration Find(ImageStoreKind kind) => All.First(s => s.Kind == kind);
+
+    /// <summary>The directory of a driver's content-addressed store that holds one file per image (its configs), relative to the root.</summary>
+    public static string ImageConfigsDirectory(string driver) => CasLayout.StoreDirectory(driver) + "/" + CasLayout.Content;
 }
 
 /// <summary>One registered image store.</summary>

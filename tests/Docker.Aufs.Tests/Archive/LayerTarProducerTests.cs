@@ -96,7 +96,7 @@ public sealed class LayerTarProducerTests
         var overlayLike = layer with { ContentFormat = LayerContentFormat.FullTree };
         Assert.Equal(LayerSource.TarSplit, Produce(fs, root, overlayLike, LayerSource.Auto).Result.Source);
         var e = Assert.Throws<LayerReassemblyException>(() => Produce(fs, root, overlayLike, LayerSource.Regenerated));
-        Assert.Contains("only AUFS layer directories", e.Problem, StringComparison.Ordinal);
+        Assert.Contains("a whole-tree layer (vfs) cannot yet", e.Problem, StringComparison.Ordinal);
     }
 
     private sealed class NonSeekable(Stream inner) : Stream

@@ -17,7 +17,7 @@ public sealed class CasCheckerTests
     [MemberData(nameof(FaultNames))]
     public void Check_EachFaultOfAContentAddressedRoot_IsReportedWithItsCodeAndNoUnrelatedOne(string fault)
     {
-        var sample = new CasSample();
+        var sample = new CasSample(CasFaults.All[fault].Driver);
         var (inject, code, severity, path, also) = CasFaults.All[fault];
         inject(sample);
 

@@ -10,7 +10,11 @@ namespace Docker.Aufs.Tests.Fsck;
 /// severity, path), and the other codes the same damage necessarily gives too (a layer Docker cannot load also fails the
 /// images built on it); no other code may appear.
 /// </summary>
-internal sealed record CasFault(Action<CasSample> Inject, string Code, FindingSeverity Severity, Func<CasSample, string> Path, params string[] Also);
+internal sealed record CasFault(Action<CasSample> Inject, string Code, FindingSeverity Severity, Func<CasSample, string> Path, params string[] Also)
+{
+    /// <summary>Gets the driver of the sample the fault is made in (aufs unless the fault exists only on another).</summary>
+    public string Driver { get; init; } = "aufs";
+}
 
 /// <summary>
 /// The fault corpus of fsck on a Docker 1.10+ root (docs/format/content-addressed.md §11): every finding code such a root
@@ -47,8 +51,27 @@ internal static class CasFaults
         s.WriteTarSplit(chainId, lines);
     }
 
+    /// <summary>On the overlay2 sample: the one directory the sample's tars mark opaque, in its layer's <c>diff/</c>.</summary>
+    private static string OpaqueDirectoryOnOverlay2(S s)
+    {
+        var layer = Assert.Single(s.LayersWhoseTarHolds("/.wh..wh..opq"));
+        return $"{S.R}/overlay2/{s.Fs.File.ReadAllText(s.LayerRecord(layer) + "/cache-id")}/diff/var/lib/apt/lists";
+    }
+
+    /// <summary>What a copy without extended attributes (cp without -a, rsync without -X, tar without --xattrs) does to an opaque directory of overlay2: its mark is gone, the directory is there.</summary>
+    private static void LoseOpaqueAttribute(S s)
+    {
+        var directory = OpaqueDirectoryOnOverlay2(s);
+        Assert.True(s.Built.Metadata.ForgetAttribute(directory, Docker.Aufs.Drivers.OverlayBranches.OpaqueAttribute));
+        Assert.True(s.Built.Metadata.TryGetStatus(directory, out var status));
+        s.Built.Metadata.Record(directory, status); // readable metadata without the mark: as root reads a copy that lost it
+    }
+
     public static Dictionary<string, CasFault> All { get; } = new()
     {
+        // The driver's files.
+        ["an overlay2 opaque directory copied without its extended attribute"] = new(LoseOpaqueAttribute, FindingCodes.OpaqueAttributeLost, FindingSeverity.Error, OpaqueDirectoryOnOverlay2) { Driver = "overlay2" },
+
         // The root as a whole.
         ["another driver's directory beside aufs"] = new(s => s.Fs.AddDirectory($"{S.R}/devicemapper"), FindingCodes.SeveralDrivers, FindingSeverity.Warning, _ => S.R),
         ["image/ gone, the driver's data left"] = new(s => s.Fs.Directory.Delete($"{S.R}/image", true), FindingCodes.NoImageStore, FindingSeverity.Error, _ => S.R),

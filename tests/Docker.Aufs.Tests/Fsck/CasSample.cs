@@ -32,11 +32,28 @@ internal sealed class CasSample
 
     public const string MountId = CasIds.RedisMountId;
 
-    public CasSample()
+    public CasSample(string driver = "aufs")
     {
-        Built = SampleRoots.WriteInMemory(ImageStoreKind.ContentAddressed);
+        Driver = driver;
+        Built = driver == "aufs"
+            ? SampleRoots.WriteInMemory(ImageStoreKind.ContentAddressed)
+            : SampleRoots.Write(new DockerRootBuilder(new MockFileSystem(), ImageStoreKind.ContentAddressed, driver, R, IO.SpecialFileMode.Recorded));
         Fs = (MockFileSystem)Built.FileSystem;
     }
+
+    /// <summary>Gets the storage driver the sample is written with (aufs unless a fault needs another).</summary>
+    public string Driver { get; }
+
+    /// <summary>The full path of a layer record in the sample's own store, <c>image/&lt;driver&gt;/layerdb/sha256/&lt;hex&gt;</c>.</summary>
+    public string LayerRecord(string chainId) => $"{R}/image/{Driver}/layerdb/sha256/{Hex(chainId)}";
+
+    /// <summary>The ChainIDs of the layers whose original tar (tar-split data) holds an entry whose name ends with <paramref name="suffix"/>.</summary>
+    public IEnumerable<string> LayersWhoseTarHolds(string suffix) => Built.LayerIds.Where(chainId =>
+    {
+        using var gzip = new GZipStream(new MemoryStream(Fs.File.ReadAllBytes(LayerRecord(chainId) + "/tar-split.json.gz")), CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        return reader.ReadToEnd().Split('\n').Any(l => l.Length > 0 && JsonNode.Parse(l)!["name"]?.GetValue<string>() is { } name && name.EndsWith(suffix, StringComparison.Ordinal));
+    }).ToList();
 
     public BuiltRoot Built { get; }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Docker.Aufs.Formats;
@@ -27,6 +28,8 @@ internal sealed class Overlay2Driver : LayerDriver
     private readonly BranchFacts _facts = new();
     private readonly OverlayBranches _branches;
     private int _opaqueWarned;
+    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _lostMarks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _lostMarksWarned = new(StringComparer.Ordinal);
 
     public Overlay2Driver(DriverContext context)
         : base(context)
@@ -224,6 +227,59 @@ internal sealed class Overlay2Driver : LayerDriver
         }
 
         return id;
+    }
+
+    /// <summary>
+    /// Reads the layer's tar-split data once: every directory its tar marks opaque is recorded as opaque for views (overlay2's
+    /// <c>ApplyDiff</c> made exactly those directories opaque), and those whose mark is readable and absent are returned.
+    /// </summary>
+    public override IReadOnlyList<string> LostOpaqueMarks(string id, string tarSplitPath) => _lostMarks.GetOrAdd(id, _ =>
+    {
+        IReadOnlyList<string> directories;
+        try
+        {
+            directories = OverlayBranches.OpaqueDirectoriesOf(FileSystem, tarSplitPath);
+        }
+        catch (Exception e) when (e is DockerDataException or IOException)
+        {
+            return []; // damaged tar-split data is reported by fsck as such, and reassembly refuses it
+        }
+
+        var diff = GetDiffPath(id);
+        var lost = new List<string>();
+        foreach (var directory in directories)
+        {
+            var path = directory.Length == 0 ? diff : diff + "/" + directory;
+            if (!Metadata.TryGetStatus(path, out var status) || status.Type != UnixFileType.Directory)
+            {
+                continue; // not this tar's directory any more: tar-split reassembly reports the difference
+            }
+
+            _branches.RecordOpaque(path);
+            if (_branches.ReadMark(path) == AttributeAnswer.Absent)
+            {
+                lost.Add(directory);
+            }
+        }
+
+        return lost;
+    });
+
+    public override void LearnOpaqueDirectories(IReadOnlyList<ImageLayer> layers)
+    {
+        foreach (var layer in layers)
+        {
+            if (layer.TarSplitPath is not { } tarSplit || !DockerIds.IsLayerId(layer.DriverLayerId))
+            {
+                continue;
+            }
+
+            var lost = LostOpaqueMarks(layer.DriverLayerId, tarSplit);
+            if (lost.Count > 0 && _lostMarksWarned.TryAdd(layer.DriverLayerId, 0))
+            {
+                Log.OpaqueMarksLost(Context.Logger, layer.Id, "/" + lost[0], lost.Count - 1, GetDiffPath(layer.DriverLayerId));
+            }
+        }
     }
 
     private void WarnOpaqueUnknown(string reason)

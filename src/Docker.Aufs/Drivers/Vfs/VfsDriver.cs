@@ -9,7 +9,7 @@ namespace Docker.Aufs.Drivers.Vfs;
 /// file tree of the image up to that layer — a new layer starts as a copy of its parent's tree (moby v18.09
 /// <c>daemon/graphdriver/vfs/driver.go</c> <c>Create</c>), so there are no whiteouts and a merged view is the top tree
 /// itself. The driver records no ancestors; a layer's changes (<c>docker diff</c>) are its tree compared with its
-/// parent's, as Docker's naive diff computes them. Tars are reassembled from tar-split data, never regenerated.
+/// parent's, as Docker's naive diff computes them. Tars are reassembled from tar-split data, never regenerated (a naive diff's whiteouts carry the time of the diff, so no regenerated DiffID could match).
 /// </summary>
 /// <threadsafety static="true" instance="true"/>
 internal sealed class VfsDriver : LayerDriver

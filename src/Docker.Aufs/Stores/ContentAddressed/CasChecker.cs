@@ -186,6 +186,15 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
 
             CheckDriverChain(layer);
             _driver.CheckLayer(layer.CacheId, sink);
+            if (layer.HasTarSplit)
+            {
+                foreach (var opaque in _driver.LostOpaqueMarks(layer.CacheId, layer.TarSplitPath))
+                {
+                    Add(FindingCodes.OpaqueAttributeLost, FindingSeverity.Error, _files.PathOf(layer.CacheId) + (opaque.Length == 0 ? string.Empty : "/" + opaque),
+                        $"the original tar of layer {layer.ChainId} marks /{opaque} opaque, but the directory has no opaque attribute: this copy of the root lost its extended attributes",
+                        "Docker on this copy would show files of the layers below the directory; this tool's views use the tar-split data and show it opaque. Copy the root again keeping extended attributes (cp -a, rsync -X, tar --xattrs)");
+                }
+            }
         }
     }
 
