@@ -98,6 +98,22 @@ public sealed class OverlayBuilderTests
         Assert.Equal(["A /data"], docker.OpenContainer(container).GetChanges().Select(c => c.ToString()));
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public void OpenContainer_WhoseOverlayLayerIsGone_FailsNamingTheLayersDirectoryNotAnAufsFile(ImageStoreKind store)
+    {
+        var (built, _, container) = Write(new MockFileSystem(), "/var/lib/docker", store, "overlay");
+        var docker = built.Open();
+        var mount = docker.OpenContainer(container).LayerIds[0];
+        built.FileSystem.Directory.Delete("/var/lib/docker/overlay/" + mount, recursive: true);
+
+        var e = Assert.Throws<BrokenLayerChainException>(() => built.Open().OpenContainer(container));
+
+        Assert.Equal("/var/lib/docker/overlay/" + mount, e.Path);
+        Assert.Contains("has no overlay layer", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("layers file", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Builder_OfOverlay2InTheGraphEra_IsRefused() =>
         Assert.Throws<ArgumentException>(() => new DockerRootBuilder(new MockFileSystem(), ImageStoreKind.Graph, "overlay2", null, SpecialFileMode.Recorded));

@@ -72,6 +72,9 @@ internal sealed class OverlayDriver : LayerDriver
     /// <exception cref="ArgumentException"><paramref name="id"/> is not a layer ID.</exception>
     public string GetLowerIdPath(string id) => GetLayerDirectory(id) + "/" + LowerIdName;
 
+    /// <summary>The layer's directory (for messages): the driver records no ancestors, and a container layer's <c>lower-id</c> is in it.</summary>
+    public override string RecordPath(string id) => DockerIds.IsLayerId(id) ? GetLayerDirectory(id) : Directory;
+
     /// <summary>Docker's <c>Exists</c>: the layer's directory exists.</summary>
     public override bool Exists(string id) => DockerIds.IsLayerId(id) && FileSystem.Directory.Exists(GetLayerDirectory(id));
 
