@@ -114,6 +114,40 @@ public sealed class OverlayBuilderTests
         Assert.DoesNotContain("layers file", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public void Fsck_OfAHealthyOverlayRoot_IsClean(ImageStoreKind store)
+    {
+        var (built, _, _) = Write(new MockFileSystem(), "/var/lib/docker", store, "overlay");
+
+        var report = RootChecker.Check(built.FileSystem, built.Path, new DockerRootOptions { Metadata = built.Metadata }, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.True(report.IsClean, string.Join('\n', report.Findings));
+    }
+
+    /// <summary>The graph-era checks of a driver's files ran only for a driver that records each layer's ancestors (aufs): on overlay and vfs nothing was checked.</summary>
+    [Theory]
+    [InlineData("vfs")]
+    public void Fsck_OfAGraphEraRootOnADriverWithoutAncestorRecords_ReportsMissingLayersMissingContainerLayersAndOrphans(string driver)
+    {
+        var (built, image, container) = Write(new MockFileSystem(), "/var/lib/docker", ImageStoreKind.Graph, driver);
+        var fs = built.FileSystem;
+        var layers = driver == "overlay" ? "/var/lib/docker/overlay/" : "/var/lib/docker/vfs/dir/";
+        var files = driver == "overlay" ? "/root" : string.Empty;
+        fs.Directory.Delete(layers + image + files, recursive: true);
+        fs.Directory.Delete(layers + container, recursive: true);
+        var orphan = new string('f', 64);
+        fs.Directory.CreateDirectory(layers + orphan + files);
+
+        var findings = RootChecker.Check(fs, built.Path, new DockerRootOptions { Metadata = built.Metadata }, cancellationToken: TestContext.Current.CancellationToken).Findings;
+
+        Assert.Contains(findings, driver == "overlay"
+            ? f => f.Code == FindingCodes.DiffMissing && f.Path == layers + image + files // overlay/<id>/ is there, its root/ is not
+            : f => f.Code == FindingCodes.GraphWithoutDriverData && f.Path == "/var/lib/docker/graph/" + image); // vfs: the layer is its directory
+        Assert.Contains(findings, f => f.Code == FindingCodes.ContainerLayerMissing);
+        Assert.Contains(findings, f => f.Code == FindingCodes.OrphanDriverLayer && f.Path == layers + orphan + files);
+    }
+
     [Fact]
     public void Builder_OfOverlay2InTheGraphEra_IsRefused() =>
         Assert.Throws<ArgumentException>(() => new DockerRootBuilder(new MockFileSystem(), ImageStoreKind.Graph, "overlay2", null, SpecialFileMode.Recorded));
