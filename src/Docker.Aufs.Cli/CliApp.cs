@@ -49,7 +49,7 @@ internal sealed class GlobalOptions
 
     public Option<bool> Sample { get; } = new("--sample")
     {
-        Description = "Read the built-in sample root (busybox and redis on an AUFS host; graph era unless --store content-addressed; on overlay2 or vfs with --driver), in memory",
+        Description = "Read the built-in sample root (busybox and redis on an AUFS host; graph era unless --store content-addressed; on overlay, overlay2 or vfs with --driver), in memory",
         Recursive = true,
     };
 
@@ -150,15 +150,15 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
     /// <summary>The sample root: graph era, or a 1.10+ root with <c>--store content-addressed</c> (on overlay2 or vfs with <c>--driver</c>).</summary>
     private BuiltRoot Sample() => _sample ??= SampleRoots.Write(SampleBuilder(new System.IO.Abstractions.TestingHelpers.MockFileSystem(), LegacyRootDefaults.Path, Docker.Aufs.IO.SpecialFileMode.Recorded));
 
-    /// <summary>A builder for the sample as <c>--store</c> and <c>--driver</c> ask: overlay2 and vfs imply the 1.10+ store.</summary>
+    /// <summary>A builder for the sample as <c>--store</c> and <c>--driver</c> ask: a driver other than aufs implies the 1.10+ store unless <c>--store</c> names one.</summary>
     /// <exception cref="NotSupportedException">The sample cannot be written with that store and driver.</exception>
     public DockerRootBuilder SampleBuilder(System.IO.Abstractions.IFileSystem fileSystem, string path, Docker.Aufs.IO.SpecialFileMode specialFiles)
     {
         var driver = parse.GetValue(options.Driver) ?? "aufs";
         var store = parse.GetValue(options.Store) ?? (driver == "aufs" ? ImageStoreKind.Graph : ImageStoreKind.ContentAddressed);
-        if (driver is not ("aufs" or "overlay2" or "vfs") || (driver != "aufs" && store == ImageStoreKind.Graph))
+        if (driver is not ("aufs" or "overlay" or "overlay2" or "vfs") || (driver == "overlay2" && store == ImageStoreKind.Graph))
         {
-            throw new NotSupportedException($"the built-in sample is written with the aufs driver (either store) or with overlay2 or vfs (the content-addressed store), not with {driver} and the {store} store");
+            throw new NotSupportedException($"the built-in sample is written with the aufs, overlay or vfs driver (either store) or with overlay2 (the content-addressed store), not with {driver} and the {store} store");
         }
 
         return new DockerRootBuilder(fileSystem, store, driver, path, specialFiles);

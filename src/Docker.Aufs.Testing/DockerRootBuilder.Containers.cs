@@ -75,14 +75,24 @@ public sealed partial class DockerRootBuilder
                 continue;
             }
 
-            if (!container.WithDriverData || driver is not AufsDriver aufs || container.DriverText is not (AufsDriver.DriverName or ""))
+            if (!container.WithDriverData || container.DriverText != Driver && !(driver is AufsDriver && container.DriverText.Length == 0))
             {
                 continue; // another driver's container: its layers are in that driver's directory
             }
 
             container.AddInitEntries();
-            WriteDriverLayer(aufs, container.InitLayer.DriverIds(container.ContainerId + DockerIds.InitSuffix, container.ImageId));
-            WriteDriverLayer(aufs, container.ReadWriteLayer.DriverIds(container.ContainerId, container.ContainerId + DockerIds.InitSuffix));
+            var init = container.InitLayer.DriverIds(container.ContainerId + DockerIds.InitSuffix, container.ImageId);
+            var readWrite = container.ReadWriteLayer.DriverIds(container.ContainerId, container.ContainerId + DockerIds.InitSuffix);
+            if (driver is AufsDriver aufs)
+            {
+                WriteDriverLayer(aufs, init);
+                WriteDriverLayer(aufs, readWrite);
+            }
+            else
+            {
+                WriteLayerOnDriver(init);
+                WriteLayerOnDriver(readWrite);
+            }
         }
     }
 
@@ -109,8 +119,8 @@ public sealed partial class DockerRootBuilder
         }
 
         container.AddInitEntries(dockerInit: false);
-        WriteCasDriverLayer(container.InitLayer.DriverIds(initId, image is { CacheIds.Count: > 0 } ? image.CacheIds[0] : null));
-        WriteCasDriverLayer(container.ReadWriteLayer.DriverIds(mountId, initId));
+        WriteLayerOnDriver(container.InitLayer.DriverIds(initId, image is { CacheIds.Count: > 0 } ? image.CacheIds[0] : null));
+        WriteLayerOnDriver(container.ReadWriteLayer.DriverIds(mountId, initId));
     }
 
     /// <summary>The mount ID of a container in a content-addressed root (random in Docker; derived from the container ID here).</summary>

@@ -34,15 +34,15 @@ public sealed partial class DockerRootBuilder
     /// <summary>The references given to <see cref="Tag"/>, as typed.</summary>
     private readonly List<(string Reference, string ImageId)> _references = [];
 
-    private LayerDriver? _casDriver;
+    private LayerDriver? _rootDriver;
     private string? _store;
     private int _driverLayerCount;
 
     /// <summary>Gets the driver of the root (the write side's <c>Create</c>).</summary>
-    private LayerDriver CasDriver => _casDriver ??= DriverRegistry.Open(Driver, _fileSystem, RootPath, _writer.Metadata);
+    private LayerDriver RootDriver => _rootDriver ??= DriverRegistry.Open(Driver, _fileSystem, RootPath, _writer.Metadata);
 
     /// <summary>Gets the full path of <c>image/&lt;driver&gt;</c>, creating the root's directories the first time.</summary>
-    private string CasStoreDirectory => _store ??= CasWriter.CreateSkeleton(_fileSystem, RootPath, Driver, [.. CasDriver.GuardedDirectories]);
+    private string CasStoreDirectory => _store ??= CasWriter.CreateSkeleton(_fileSystem, RootPath, Driver, [.. RootDriver.GuardedDirectories]);
 
     /// <summary>Writes one build step: its layer (unless empty), its config, its parent; returns the image ID.</summary>
     private string WriteStep(LayerBuilder step, int index)
@@ -100,7 +100,7 @@ public sealed partial class DockerRootBuilder
     {
         var fs = _fileSystem;
         var cacheId = GenerateId("cache-id:" + _driverLayerCount++.ToString(CultureInfo.InvariantCulture));
-        var diff = CreateCasDriverLayer(cacheId, parent is { CacheIds.Count: > 0 } ? parent.CacheIds[0] : null);
+        var diff = CreateLayerOnDriver(cacheId, parent is { CacheIds.Count: > 0 } ? parent.CacheIds[0] : null, image: true);
         byte[] tar;
         long size;
         using var tarSplit = new MemoryStream();
@@ -174,60 +174,88 @@ public sealed partial class DockerRootBuilder
         return buffer.ToArray();
     }
 
-    /// <summary>Creates a driver layer on a parent (the parent's top cache-id or mount ID) and returns its directory of files.</summary>
-    private string CreateCasDriverLayer(string id, string? parent)
+    /// <summary>
+    /// Creates a driver layer on a parent (the parent's top cache-id or mount ID, or a graph ID) and returns the directory
+    /// that receives its files in AUFS form: the layer's own directory, or, for a driver whose layers are whole trees (vfs,
+    /// an overlay image layer), a staging directory that <see cref="ToDriverForm"/> applies to the copy of the parent's tree.
+    /// An overlay layer created on a layer without <c>root/</c> (a container's read-write layer on its init layer) starts
+    /// with a copy of the parent's <c>upper/</c>, as the driver's <c>Create</c> makes it.
+    /// </summary>
+    private string CreateLayerOnDriver(string id, string? parent, bool image)
     {
-        if (CasDriver is AufsDriver aufs)
+        if (RootDriver is AufsDriver aufs)
         {
             return CreateDriverLayer(aufs, id, parent);
         }
 
-        var directory = CasDriver.CreateLayer(id, parent);
-        if (CasDriver is not Drivers.Vfs.VfsDriver)
+        var directory = RootDriver.CreateLayer(id, parent);
+        if (RootDriver is Drivers.Overlay.OverlayDriver overlay && !image)
+        {
+            if (parent is not null && !_fileSystem.Directory.Exists(overlay.GetRootPath(parent)))
+            {
+                OverlayRootForm.CopyUpper(_writer, overlay.GetUpperPath(parent), directory);
+            }
+
+            return directory;
+        }
+
+        if (RootDriver is not (Drivers.Vfs.VfsDriver or Drivers.Overlay.OverlayDriver))
         {
             return directory;
         }
 
-        // vfs: the layer's changes are written in AUFS form beside its tree, then applied to a copy of the parent's tree.
-        _vfsParents[id] = parent;
-        var staging = directory + StagingSuffix;
+        // The layer's changes are written in AUFS form beside its tree, then applied to a copy of the parent's tree.
+        var staging = RootDriver is Drivers.Overlay.OverlayDriver layers ? layers.GetLayerDirectory(id) + StagingSuffix : directory + StagingSuffix;
+        _stagedParents[id] = parent;
         _fileSystem.Directory.CreateDirectory(staging);
         return staging;
     }
 
-    /// <summary>A layer's files, written in AUFS form, turned into the form its driver keeps (overlay2: <see cref="OverlayForm"/>).</summary>
+    /// <summary>
+    /// A layer's files, written in AUFS form, turned into the form its driver keeps: overlay changes (<see cref="OverlayForm"/>),
+    /// a vfs tree (<see cref="VfsForm"/>) or an overlay image layer's <c>root/</c> (<see cref="OverlayRootForm"/>).
+    /// </summary>
     private void ToDriverForm(string id, string directory)
     {
-        var content = CasDriver.GetContent(id);
-        if (content.Format == LayerContentFormat.OverlayChanges)
+        if (_stagedParents.Remove(id, out var parent))
+        {
+            if (RootDriver is Drivers.Overlay.OverlayDriver overlay)
+            {
+                OverlayRootForm.Commit(_writer, overlay, id, parent, directory);
+            }
+            else
+            {
+                VfsForm.Apply(_writer, directory, RootDriver.GetContent(id).Path!, parent is not null ? RootDriver.GetContent(parent).Path : null);
+            }
+
+            return;
+        }
+
+        if (RootDriver.GetContent(id).Format == LayerContentFormat.OverlayChanges)
         {
             OverlayForm.Convert(_writer, directory);
         }
-        else if (content.Format == LayerContentFormat.FullTree && directory.EndsWith(StagingSuffix, StringComparison.Ordinal))
-        {
-            VfsForm.Apply(_writer, directory, content.Path!, _vfsParents[id] is { } parent ? CasDriver.GetContent(parent).Path : null);
-        }
     }
 
-    /// <summary>The suffix of a vfs layer's staging directory, beside its tree, removed once applied.</summary>
+    /// <summary>The suffix of a staging directory, beside the layer's tree, removed once applied.</summary>
     private const string StagingSuffix = "-staging";
 
-    /// <summary>The parent of each vfs layer written.</summary>
-    private readonly Dictionary<string, string?> _vfsParents = new(StringComparer.Ordinal);
+    /// <summary>The parent of each layer written in a staging directory and not yet applied.</summary>
+    private readonly Dictionary<string, string?> _stagedParents = new(StringComparer.Ordinal);
 
     /// <summary>Writes a container's driver layer: created on its parent, its entries, in its driver's form.</summary>
-    private void WriteCasDriverLayer(LayerBuilder layer)
+    private void WriteLayerOnDriver(LayerBuilder layer)
     {
-        var directory = CreateCasDriverLayer(layer.LayerId, layer.ParentId);
+        var directory = CreateLayerOnDriver(layer.LayerId, layer.ParentId, image: false);
         WriteEntries(directory, layer);
         ToDriverForm(layer.LayerId, directory);
     }
 
-    /// <summary>Removes a driver layer written for nothing: its directories and records (aufs: <c>diff/</c>, <c>mnt/</c>, <c>layers/</c>; overlay2: <c>&lt;id&gt;/</c> and its <c>l/</c> link).</summary>
+    /// <summary>Removes a driver layer written for nothing: its directories and records (aufs: <c>diff/</c>, <c>mnt/</c>, <c>layers/</c>; overlay: <c>&lt;id&gt;/</c>; overlay2: <c>&lt;id&gt;/</c> and its <c>l/</c> link).</summary>
     private void RemoveDriverLayer(string id)
     {
         var fs = _fileSystem;
-        if (CasDriver is Drivers.Vfs.VfsDriver vfs)
+        if (RootDriver is Drivers.Vfs.VfsDriver vfs)
         {
             var tree = vfs.GetTreePath(id);
             ForgetTree(tree);
@@ -236,7 +264,16 @@ public sealed partial class DockerRootBuilder
             return;
         }
 
-        if (CasDriver is Drivers.Overlay2.Overlay2Driver overlay2)
+        if (RootDriver is Drivers.Overlay.OverlayDriver overlay)
+        {
+            var layerDirectory = overlay.GetLayerDirectory(id);
+            ForgetTree(layerDirectory);
+            fs.Directory.Delete(layerDirectory, recursive: true);
+            _writer.Metadata.Forget(layerDirectory);
+            return;
+        }
+
+        if (RootDriver is Drivers.Overlay2.Overlay2Driver overlay2)
         {
             var directory = overlay2.GetLayerDirectory(id);
             var link = fs.Path.Combine(overlay2.LinkDirectory, fs.File.ReadAllText(directory + "/link"));
@@ -247,7 +284,7 @@ public sealed partial class DockerRootBuilder
             return;
         }
 
-        var aufs = (AufsDriver)CasDriver;
+        var aufs = (AufsDriver)RootDriver;
         var diff = aufs.GetDiffPath(id);
         if (fs.Directory.Exists(diff))
         {
@@ -305,7 +342,7 @@ public sealed partial class DockerRootBuilder
     private BuiltRoot BuildContentAddressed()
     {
         var store = CasStoreDirectory;
-        WriteContainers(CasDriver);
+        WriteContainers(RootDriver);
         if (_writeRepositories)
         {
             if (_rawRepositories is { } raw)

@@ -80,11 +80,14 @@ public sealed partial class DockerRootBuilder
     /// <param name="fileSystem">Where to write (a <c>MockFileSystem</c>, or the real file system).</param>
     /// <param name="store">The image store to write (see the other constructors).</param>
     /// <param name="driver">
-    /// The storage driver whose directory holds the layers: <c>aufs</c>, or <c>overlay2</c> or <c>vfs</c> with the
-    /// content-addressed store. An overlay2 layer is written as Docker's <c>ApplyDiff</c> unpacks one: whiteouts as 0/0
-    /// character devices, opaque directories by the extended attribute <c>trusted.overlay.opaque</c> (recorded in
-    /// <see cref="Metadata"/>, or set on disk: <c>user.overlay.opaque</c> without root). A vfs layer is the parent's whole
-    /// tree copied, with the layer's changes applied.
+    /// The storage driver whose directory holds the layers: <c>aufs</c>, <c>overlay</c> or <c>vfs</c> with either store
+    /// (Docker had them in the graph era too), <c>overlay2</c> with the content-addressed store. An overlay2 layer is
+    /// written as Docker's <c>ApplyDiff</c> unpacks one: whiteouts as 0/0 character devices, opaque directories by the
+    /// extended attribute <c>trusted.overlay.opaque</c> (recorded in <see cref="Metadata"/>, or set on disk:
+    /// <c>user.overlay.opaque</c> without root). A vfs layer is the parent's whole tree copied, with the layer's changes
+    /// applied. An overlay image layer is <c>root/</c>: the parent's <c>root/</c> copied with hard links (on disk; in
+    /// memory, copies recorded with the parent's inode numbers), with the layer's changes applied; a container's layers
+    /// are <c>upper/</c> and <c>lower-id</c>, the read-write layer's <c>upper/</c> starting as a copy of the init layer's.
     /// </param>
     /// <param name="rootPath">The root's path; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
     /// <param name="specialFiles">How to write what <see cref="IFileSystem"/> cannot express.</param>
@@ -100,10 +103,11 @@ public sealed partial class DockerRootBuilder
             throw new ArgumentOutOfRangeException(nameof(store), store, "Not an image store kind.");
         }
 
-        if (driver != AufsDriver.DriverName && (driver is not (Drivers.Overlay2.Overlay2Driver.DriverName or Drivers.Vfs.VfsDriver.DriverName) || store != ImageStoreKind.ContentAddressed))
+        if (driver is not (AufsDriver.DriverName or Drivers.Overlay.OverlayDriver.DriverName or Drivers.Vfs.VfsDriver.DriverName)
+            && (driver != Drivers.Overlay2.Overlay2Driver.DriverName || store != ImageStoreKind.ContentAddressed))
         {
             throw new ArgumentException(
-                $"The builder writes the aufs driver in either store, and overlay2 and vfs in the content-addressed store, not '{driver}' with the {store} store.", nameof(driver));
+                $"The builder writes the aufs, overlay and vfs drivers in either store, and overlay2 in the content-addressed store, not '{driver}' with the {store} store.", nameof(driver));
         }
 
         _fileSystem = fileSystem;
@@ -116,7 +120,7 @@ public sealed partial class DockerRootBuilder
     /// <summary>Gets the image store the builder writes.</summary>
     public ImageStoreKind Store { get; }
 
-    /// <summary>Gets the name of the storage driver whose directory holds the layers (<c>aufs</c>, <c>overlay2</c> or <c>vfs</c>).</summary>
+    /// <summary>Gets the name of the storage driver whose directory holds the layers (<c>aufs</c>, <c>overlay</c>, <c>overlay2</c> or <c>vfs</c>).</summary>
     public string Driver { get; }
 
     /// <summary>Gets whether nothing was added yet.</summary>
@@ -213,6 +217,11 @@ public sealed partial class DockerRootBuilder
             return BuildContentAddressed();
         }
 
+        if (Driver != AufsDriver.DriverName)
+        {
+            return BuildGraphOnDriver();
+        }
+
         var fs = _fileSystem;
         var aufs = new AufsDriver(fs, fs.Path.Combine(RootPath, AufsDriver.DriverName));
         GraphWriter.CreateSkeleton(fs, RootPath, [aufs.LayersDirectory, aufs.DiffDirectory, aufs.MountDirectory]);
@@ -237,13 +246,65 @@ public sealed partial class DockerRootBuilder
         }
 
         WriteContainers(aufs);
+        return FinishGraph();
+    }
+
+    /// <summary>
+    /// A graph-era root on another driver than aufs (overlay, vfs; Docker 1.4–1.9): each layer created on its parent and
+    /// written in AUFS form, its tar-split data made from the tar of those changes (Docker 1.8+ records it for every layer,
+    /// and these drivers' tars cannot be regenerated from their trees), then turned into the driver's form.
+    /// </summary>
+    private BuiltRoot BuildGraphOnDriver()
+    {
+        var fs = _fileSystem;
+        GraphWriter.CreateSkeleton(fs, RootPath, RootDriver.GuardedDirectories);
+        foreach (var layer in _layers)
+        {
+            var graphDirectory = GraphWriter.CreateLayerDirectory(fs, RootPath, layer.LayerId);
+            long? tarSize = null;
+            if (layer.TarSource is not null)
+            {
+                var diff = CreateLayerOnDriver(layer.LayerId, layer.ParentId, image: true);
+                var source = layer.TarSourceName ?? $"the layer tar of {layer.LayerId}";
+                using (var tar = layer.TarSource() ?? throw new InvalidOperationException($"The tar source of layer {layer.LayerId} returned no stream."))
+                using (var tarSplit = layer.WriteTarSplit ? GraphWriter.CreateTarSplit(fs, graphDirectory) : Stream.Null)
+                {
+                    tarSize = LayerTarApplier.Apply(_writer, tar, diff, tarSplit, layer.TarDialect, source);
+                }
+
+                ToDriverForm(layer.LayerId, diff);
+            }
+            else if (layer.WithDriverData)
+            {
+                var diff = CreateLayerOnDriver(layer.LayerId, layer.ParentId, image: true);
+                WriteEntries(diff, layer);
+                if (layer.WriteTarSplit)
+                {
+                    using var generated = new MemoryStream(DiffTar(diff), writable: false);
+                    using var tarSplit = GraphWriter.CreateTarSplit(fs, graphDirectory);
+                    LayerTarApplier.Disassemble(generated, tarSplit, TarSplitDialect.Version0910, $"the layer tar of {layer.LayerId}");
+                }
+
+                ToDriverForm(layer.LayerId, diff);
+            }
+
+            WriteGraphLayer(graphDirectory, layer, tarSize);
+        }
+
+        WriteContainers(RootDriver);
+        return FinishGraph();
+    }
+
+    /// <summary>The tag store, then the written root.</summary>
+    private BuiltRoot FinishGraph()
+    {
         if (_writeRepositories)
         {
-            GraphWriter.WriteRepositories(fs, RootPath, AufsDriver.DriverName, _rawRepositories ?? RepositoryIndex.FromEntries(_tags).Serialize());
+            GraphWriter.WriteRepositories(_fileSystem, RootPath, Driver, _rawRepositories ?? RepositoryIndex.FromEntries(_tags).Serialize());
         }
 
         var layerIds = _layers.Select(l => l.LayerId).ToArray();
-        return new BuiltRoot(fs, RootPath, Metadata, layerIds) { ImageIds = layerIds, ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
+        return new BuiltRoot(_fileSystem, RootPath, Metadata, layerIds) { ImageIds = layerIds, ContainerIds = [.. _containers.Select(c => c.ContainerId)] };
     }
 
     /// <summary>Writes <c>aufs/layers/&lt;id&gt;</c> and creates <c>mnt/&lt;id&gt;</c> and <c>diff/&lt;id&gt;</c>, as the driver's <c>Create</c>.</summary>

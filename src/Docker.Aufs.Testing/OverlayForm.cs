@@ -54,6 +54,11 @@ internal static class OverlayForm
                 else if (!entry.Name.StartsWith(ImagePath.MetaPrefix, StringComparison.Ordinal))
                 {
                     var hidden = directory + "/" + entry.Name[ImagePath.WhiteoutPrefix.Length..];
+                    if (metadata.TryGetStatus(hidden, out var replaced))
+                    {
+                        Remove(writer, hidden, replaced); // a copy of the init layer's file (overlay v1's read-write upper/), deleted by the container
+                    }
+
                     var device = new LayerEntry(hidden, UnixFileType.CharacterDevice, 0, status.Uid, status.Gid, status.ModifiedTime);
                     writer.WriteEntry(device, hidden, hidden);
                     writer.SetTime(hidden, UnixFileType.CharacterDevice, status.ModifiedTime);
@@ -93,7 +98,7 @@ internal static class OverlayForm
         writer.Metadata.Forget(path);
     }
 
-    private static void MarkOpaque(EntryWriter writer, string directory)
+    internal static void MarkOpaque(EntryWriter writer, string directory)
     {
         if (writer.Native && OperatingSystem.IsLinux())
         {

@@ -13,18 +13,40 @@ namespace Docker.Aufs.Testing;
 internal static class VfsForm
 {
     /// <summary>Fills <paramref name="tree"/> (empty) with <paramref name="parentTree"/>'s copy and the changes in <paramref name="staging"/>, then removes <paramref name="staging"/>.</summary>
-    public static void Apply(EntryWriter writer, string staging, string tree, string? parentTree)
+    /// <param name="writer">The writer.</param>
+    /// <param name="staging">The layer's changes in AUFS form.</param>
+    /// <param name="tree">The layer's tree, empty.</param>
+    /// <param name="parentTree">The parent's tree, or <see langword="null"/>.</param>
+    /// <param name="linkParent">
+    /// Whether the parent's regular files are hard links rather than copies (overlay's <c>ApplyDiff</c>, <c>copyDir</c> with
+    /// <c>copyHardlink</c>): on disk a real hard link; in memory a copy recorded with the parent's inode number.
+    /// </param>
+    public static void Apply(EntryWriter writer, string staging, string tree, string? parentTree, bool linkParent = false)
     {
         var directories = new List<(string Path, DateTimeOffset Time)>();
         var inodes = new Dictionary<(ulong, ulong), (string Path, ulong Inode)>();
         if (parentTree is not null)
         {
-            Copy(writer, parentTree, tree, inodes, directories);
+            Copy(writer, parentTree, tree, inodes, directories, linkParent);
         }
 
         inodes.Clear();
         ApplyChanges(writer, staging, tree, inodes, directories);
-        // Directory times last, deepest first; a directory copied from the parent and then changed by the layer takes the layer's time.
+        SetDirectoryTimes(writer, directories);
+        Delete(writer, staging);
+    }
+
+    /// <summary>Copies a whole tree with its facts (overlay's <c>copyDir</c> without hard links: a container's read-write <c>upper/</c> from its init layer's).</summary>
+    public static void CopyTree(EntryWriter writer, string source, string target)
+    {
+        var directories = new List<(string Path, DateTimeOffset Time)>();
+        Copy(writer, source, target, [], directories, linkParent: false);
+        SetDirectoryTimes(writer, directories);
+    }
+
+    /// <summary>Directory times last, deepest first; a directory copied from the parent and then changed by the layer takes the layer's time.</summary>
+    private static void SetDirectoryTimes(EntryWriter writer, List<(string Path, DateTimeOffset Time)> directories)
+    {
         var latest = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
         foreach (var (path, time) in directories)
         {
@@ -38,11 +60,10 @@ internal static class VfsForm
                 writer.SetTime(directories[i].Path, UnixFileType.Directory, time);
             }
         }
-
-        Delete(writer, staging);
     }
 
-    private static void Copy(EntryWriter writer, string source, string target, Dictionary<(ulong, ulong), (string, ulong)> inodes, List<(string, DateTimeOffset)> directories)
+    private static void Copy(EntryWriter writer, string source, string target, Dictionary<(ulong, ulong), (string, ulong)> inodes, List<(string, DateTimeOffset)> directories,
+        bool linkParent)
     {
         foreach (var entry in DirectoryListing.Read(writer.FileSystem, writer.Metadata, source).OrderBy(e => e.Name, StringComparer.Ordinal))
         {
@@ -53,10 +74,16 @@ internal static class VfsForm
                 continue;
             }
 
+            if (linkParent && status.Type == UnixFileType.RegularFile)
+            {
+                LinkEntry(writer, from, to, status);
+                continue;
+            }
+
             CopyEntry(writer, from, to, status, inodes, directories);
             if (status.Type == UnixFileType.Directory)
             {
-                Copy(writer, from, to, inodes, directories);
+                Copy(writer, from, to, inodes, directories, linkParent);
             }
         }
     }
@@ -104,6 +131,23 @@ internal static class VfsForm
             }
         }
 
+    }
+
+    /// <summary>A regular file of the parent's tree given a second name: a hard link on disk, a copy with the same recorded inode in memory.</summary>
+    private static void LinkEntry(EntryWriter writer, string from, string to, UnixFileStatus status)
+    {
+        var entry = new LayerEntry(to, status.Type, status.Permissions, status.Uid, status.Gid, status.ModifiedTime)
+        {
+            Content = writer.Native && OperatingSystem.IsLinux() ? [] : writer.FileSystem.File.ReadAllBytes(from),
+            HardlinkTo = from,
+        };
+        writer.WriteEntry(entry, to, from);
+        if (!(writer.Native && OperatingSystem.IsLinux()))
+        {
+            writer.SetTime(to, status.Type, status.ModifiedTime);
+        }
+
+        writer.Metadata.Record(to, status);
     }
 
     /// <summary>One entry copied with its facts; a second name of an inode seen before becomes a hardlink of the first copy.</summary>

@@ -10,7 +10,7 @@ internal static class SampleCommand
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var directory = new Argument<string>("DIR") { Description = "Where to write the root: a new or empty directory" };
-        var command = new Command("sample", "Write the built-in sample root (busybox and redis on an AUFS host; graph era unless --store content-addressed; on overlay2 or vfs with --driver) to DIR") { directory };
+        var command = new Command("sample", "Write the built-in sample root (busybox and redis on an AUFS host; graph era unless --store content-addressed; on overlay, overlay2 or vfs with --driver) to DIR") { directory };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var fs = session.Environment.FileSystem;
@@ -23,7 +23,7 @@ internal static class SampleCommand
             }
 
             var builder = session.SampleBuilder(fs, target, Docker.Aufs.IO.SpecialFileMode.Auto);
-            if (builder.Driver == "overlay2" && fs is System.IO.Abstractions.FileSystem && System.Environment.UserName != "root")
+            if (builder.Driver is "overlay2" or "overlay" && fs is System.IO.Abstractions.FileSystem && System.Environment.UserName != "root")
             {
                 throw new NotSupportedException($"writing the {builder.Driver} sample to disk needs root: its whiteouts are character devices, which only root can create");
             }

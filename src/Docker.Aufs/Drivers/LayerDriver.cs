@@ -210,7 +210,7 @@ internal abstract class LayerDriver
     }
 
     private NotADockerRootException NoViews() =>
-        new(Context.Root, $"is read with the {Name} storage driver, whose files this version cannot show; merged views need the aufs, overlay2 or vfs driver");
+        new(Context.Root, $"is read with the {Name} storage driver, whose files this version cannot show; merged views need the aufs, overlay, overlay2 or vfs driver");
 
     private static int BinarySearchStart(IReadOnlyList<string> sorted, string prefix)
     {

@@ -3,8 +3,7 @@ namespace Docker.Aufs.Drivers;
 /// <summary>
 /// A driver whose layers this version can count but not show: it knows which layers exist (Docker's <c>Exists</c>) and,
 /// where the driver keeps a plain directory tree per layer, where its files are for tar-split reassembly. Merged views
-/// are not available. Used for btrfs, zfs and devicemapper (whose data needs their own file system or pool), and for
-/// overlay (v1) until it has a folder of its own.
+/// are not available. Used for btrfs, zfs and devicemapper (whose data needs their own file system or pool).
 /// </summary>
 internal sealed class OpaqueDriver : LayerDriver
 {

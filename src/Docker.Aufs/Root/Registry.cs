@@ -1,6 +1,7 @@
 using System.IO.Abstractions;
 using Docker.Aufs.Drivers;
 using Docker.Aufs.Drivers.Aufs;
+using Docker.Aufs.Drivers.Overlay;
 using Docker.Aufs.Drivers.Overlay2;
 using Docker.Aufs.Drivers.Vfs;
 using Docker.Aufs.Formats;
@@ -28,7 +29,7 @@ internal static class DriverRegistry
         Opaque(new OpaqueLayout("btrfs", "subvolumes", LayersAreDirectories: true, ContentTemplate: null)),
         Opaque(new OpaqueLayout("zfs", string.Empty, LayersAreDirectories: false, ContentTemplate: null)),
         new(Overlay2Driver.DriverName, context => new Overlay2Driver(context)),
-        Opaque(new OpaqueLayout("overlay", string.Empty, LayersAreDirectories: true, ContentTemplate: "{id}/root")),
+        new(OverlayDriver.DriverName, context => new OverlayDriver(context)),
         Opaque(new OpaqueLayout("devicemapper", "metadata", LayersAreDirectories: false, ContentTemplate: null)),
         new(VfsDriver.DriverName, context => new VfsDriver(context), CountsAsPrior: false),
     ];

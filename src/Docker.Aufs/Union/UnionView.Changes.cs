@@ -73,6 +73,11 @@ public sealed partial class UnionView
             return NaiveChanges(_branches[0].Path, wholeTree.Path);
         }
 
+        if (_naiveParent is { } naiveParent)
+        {
+            return NaiveViewChanges(naiveParent);
+        }
+
         var changedDirectories = new HashSet<string>(StringComparer.Ordinal);
         UnionView? lower = null;
         var top = _branches[0].Path;

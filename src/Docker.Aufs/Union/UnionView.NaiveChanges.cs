@@ -103,6 +103,95 @@ public sealed partial class UnionView
             new(DirectoryListing.Read(FileSystem, Metadata, hostDirectory).Select(e => e.Name), StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// The changes of this whole view against its parent layer's view, by the same rules as <see cref="NaiveChanges"/>: what
+    /// Docker's naive <c>Changes(id, parent)</c> computes for a driver whose layers it mounts, here overlay (v1)'s container
+    /// layers, whose <c>upper/</c> holds copies of the init layer's files (moby v17.03.0-ce
+    /// <c>daemon/graphdriver/overlay/overlay.go</c> <c>Create</c>, <c>daemon/graphdriver/fsdiff.go</c> <c>Changes</c>). Both
+    /// views are merged one directory at a time, never resolved from the top.
+    /// </summary>
+    private List<FileChange> NaiveViewChanges(UnionView parent)
+    {
+        var slots = new List<FileChange?>();
+        var real = 0;
+        var pending = new Stack<ViewFrame>();
+        pending.Push(OpenViewFrame(parent, string.Empty, _root.Run!, parent._root.Run, added: false, slot: -1, real));
+        while (pending.Count > 0)
+        {
+            var frame = pending.Peek();
+            if (frame.Next == frame.All.Length)
+            {
+                pending.Pop();
+                if (frame.Slot >= 0 && real > frame.RealAtStart && !frame.Added)
+                {
+                    slots[frame.Slot] = new FileChange(ChangeKind.Modify, ImagePath.Display(frame.Directory));
+                    real++;
+                }
+
+                continue;
+            }
+
+            var name = frame.All[frame.Next++];
+            var path = ImagePath.Combine(frame.Directory, name);
+            if (!frame.New.TryGetValue(name, out var current))
+            {
+                slots.Add(new FileChange(ChangeKind.Delete, ImagePath.Display(path)));
+                real++;
+                continue;
+            }
+
+            frame.Old.TryGetValue(name, out var old);
+            var childAdded = old.Entry is null;
+            if (childAdded)
+            {
+                slots.Add(new FileChange(ChangeKind.Add, ImagePath.Display(path)));
+                real++;
+            }
+            else if (!SameInode(old.Entry!, current.Entry) && StatDifferent(old.Entry!.Status, current.Entry.Status))
+            {
+                slots.Add(new FileChange(ChangeKind.Modify, ImagePath.Display(path)));
+                real++;
+                childAdded = true;
+            }
+
+            if (current.Run is not null)
+            {
+                slots.Add(null);
+                pending.Push(OpenViewFrame(parent, path, current.Run, old.Run, childAdded, slots.Count - 1, real));
+            }
+        }
+
+        var changes = new List<FileChange>(real);
+        foreach (var change in slots)
+        {
+            if (change is not null)
+            {
+                changes.Add(change);
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>The same file in both views (one branch entry seen twice, or a hard link): unchanged without comparing anything.</summary>
+    private static bool SameInode(UnionEntry old, UnionEntry current) =>
+        !current.IsDirectory && !old.IsDirectory && old.Status.Inode != 0 && old.Status.Device == current.Status.Device && old.Status.Inode == current.Status.Inode;
+
+    private ViewFrame OpenViewFrame(UnionView parent, string directory, int[] run, int[]? oldRun, bool added, int slot, int real)
+    {
+        var current = Merge(directory, run).ToDictionary(c => c.Entry.Name, StringComparer.Ordinal);
+        var old = oldRun is null ? [] : parent.Merge(directory, oldRun).ToDictionary(c => c.Entry.Name, StringComparer.Ordinal);
+        var all = new SortedSet<string>(current.Keys, Utf8Ordinal.Instance);
+        all.UnionWith(old.Keys);
+        return new ViewFrame(directory, [.. all], current, old, added, slot, real);
+    }
+
+    /// <summary>A directory being compared by <see cref="NaiveViewChanges"/>: its merged entries in both views, and where its own line goes.</summary>
+    private sealed record ViewFrame(string Directory, string[] All, Dictionary<string, Child> New, Dictionary<string, Child> Old, bool Added, int Slot, int RealAtStart)
+    {
+        public int Next { get; set; }
+    }
+
     /// <summary>A directory being compared by <see cref="NaiveChanges"/>: its names in both trees, and where its own line goes.</summary>
     private sealed record NaiveFrame(string Directory, string[] All, HashSet<string> NewNames, HashSet<string> OldNames, bool Added, int Slot, int RealAtStart)
     {

@@ -68,8 +68,12 @@ public sealed partial class UnionView
     /// For a driver whose layers are whole file trees (vfs): the one branch is the whole tree, and <see cref="GetChanges"/>
     /// compares it with this parent tree (<see langword="null"/> inside: no parent, everything added).
     /// </param>
+    /// <param name="naiveParent">
+    /// For a driver whose changes are Docker's naive diff of two mounted views (overlay v1's container layers): the view of
+    /// the parent layer, which <see cref="GetChanges"/> compares this whole view with.
+    /// </param>
     internal UnionView(IFileSystem fileSystem, IUnixMetadataProvider metadata, IReadOnlyList<UnionBranch> branches, ILogger logger, BranchFacts? facts = null,
-        WholeTreeParent? wholeTree = null)
+        WholeTreeParent? wholeTree = null, UnionView? naiveParent = null)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(metadata);
@@ -78,6 +82,7 @@ public sealed partial class UnionView
         Metadata = metadata;
         _logger = logger;
         _wholeTree = wholeTree;
+        _naiveParent = naiveParent;
         Facts = facts ?? new BranchFacts();
         _branches = [.. branches.Select(b => b with { Path = TrimSlash(b.Path) })];
         _tables = [.. _branches.Select(b => Facts.For(b.Path))];
@@ -264,6 +269,9 @@ public sealed partial class UnionView
 
     /// <summary>For a view of whole trees (vfs), the parent tree its changes are computed against.</summary>
     private readonly WholeTreeParent? _wholeTree;
+
+    /// <summary>For a view whose changes are the naive diff of two views (overlay v1's container layers), the parent's view.</summary>
+    private readonly UnionView? _naiveParent;
 
     /// <summary>The root of a view without branches: an empty directory owned by root, mode 0755.</summary>
     private static readonly UnixFileStatus EmptyRoot = new() { Type = UnixFileType.Directory, Permissions = 0x1ED, LinkCount = 2 };

@@ -12,11 +12,18 @@ internal static class HostileCorpus
     private static readonly Lazy<IReadOnlyDictionary<string, HostileCase>> ContentAddressedInMemory = new(() =>
         Unique(HostileMutations.ContentAddressed(HostileSeed.Cas())).ToDictionary(c => c.Name, StringComparer.Ordinal));
 
+    private static readonly Lazy<IReadOnlyDictionary<string, HostileCase>> OverlayInMemory = new(() =>
+        HostileMutations.Overlay(HostileSeed.Overlay(ImageStoreKind.ContentAddressed)).Concat(HostileMutations.Overlay(HostileSeed.Overlay(ImageStoreKind.Graph)))
+            .ToDictionary(c => c.Name, StringComparer.Ordinal));
+
     /// <summary>Gets every in-memory case of the graph-era seeds by name.</summary>
     public static IReadOnlyDictionary<string, HostileCase> Cases => InMemory.Value;
 
     /// <summary>Gets every in-memory case of the Docker 1.10+ seed by name.</summary>
     public static IReadOnlyDictionary<string, HostileCase> ContentAddressedCases => ContentAddressedInMemory.Value;
+
+    /// <summary>Gets every in-memory case of the overlay (v1) seeds, both eras, by name.</summary>
+    public static IReadOnlyDictionary<string, HostileCase> OverlayCases => OverlayInMemory.Value;
 
     /// <summary>The cases with <c>#2</c>, <c>#3</c>… added to names already taken.</summary>
     private static IEnumerable<HostileCase> Unique(IEnumerable<HostileCase> cases)

@@ -79,6 +79,19 @@ internal sealed class HostileSeed
     }
 
     /// <summary>
+    /// The built-in sample on the overlay (v1) driver, in the content-addressed era (<c>overlay-cas</c>) or the graph era
+    /// (<c>overlay-graph</c>): image layers as <c>root/</c> trees, the container's layers as <c>upper/</c> and <c>lower-id</c>.
+    /// </summary>
+    public static HostileSeed Overlay(ImageStoreKind store)
+    {
+        var root = SampleRoots.Write(new DockerRootBuilder(new MockFileSystem(), store, "overlay", RootPath, SpecialFileMode.Recorded));
+        return store == ImageStoreKind.ContentAddressed
+            ? new HostileSeed("overlay-cas", root, ["busybox:latest", "redis:latest"], [SampleRoots.ContentAddressedIds.BusyboxId, SampleRoots.ContentAddressedIds.RedisId],
+                [SampleRoots.ContentAddressedIds.RedisContainerId])
+            : new HostileSeed("overlay-graph", root, ["busybox:latest", "redis:latest"], [SampleRoots.BusyboxId, SampleRoots.RedisId], [SampleRoots.RedisContainerId]);
+    }
+
+    /// <summary>
     /// A small root whose layers come from tars (so they have tar-split data): a base with a hardlink, links, a device and a
     /// fifo; a child with a whiteout and an opaque directory; a third layer written directly; a container that changed a
     /// file and deleted one.

@@ -63,7 +63,7 @@ internal sealed partial class CasStore
         var recordPath = Driver.RecordPath(container.LayerId);
         if (!Driver.Exists(container.LayerId))
         {
-            throw new BrokenLayerChainException(container.Id, recordPath, $"the container has no {Driver.Name} layer {container.LayerId} (its layers file is missing)");
+            throw new BrokenLayerChainException(container.Id, recordPath, $"the container has no {Driver.Name} layer {container.LayerId}");
         }
 
         var recorded = Driver.RecordsAncestors ? Driver.ReadAncestors(container.LayerId) : null;

@@ -77,12 +77,15 @@ internal sealed partial class GraphChecker
         }
     }
 
-    /// <summary>The driver's side of every graph layer: its record of the chain, its directory, and its layers nobody names.</summary>
+    /// <summary>
+    /// The driver's side of every graph layer: its record of the chain (a driver that keeps one), its directory, and its
+    /// layers nobody names (a driver whose files can be read: aufs, overlay, overlay2, vfs).
+    /// </summary>
     private void CheckDriver()
     {
-        if (!_driver.RecordsAncestors)
+        if (!_driver.RecordsAncestors && !_driver.HasViews)
         {
-            return;
+            return; // btrfs, zfs, devicemapper: nothing of a layer's files can be checked here
         }
 
         foreach (var layer in _layers.Values.OrderBy(l => l.Id, StringComparer.Ordinal))
@@ -97,13 +100,13 @@ internal sealed partial class GraphChecker
 
             try
             {
-                var ancestors = _driver.ReadRecord(layer.Id) ?? [];
+                var ancestors = (_driver.RecordsAncestors ? _driver.ReadRecord(layer.Id) : null) ?? [];
                 if (LayerDriver.Duplicate(layer.Id, ancestors) is { } duplicate)
                 {
                     Add(FindingCodes.DuplicateBranch, FindingSeverity.Error, layerFile, _driver.DescribeDuplicate(duplicate),
                         "neither AUFS nor Docker uses such a chain: views of this layer are refused; the graph/ chain is intact if no other finding says otherwise");
                 }
-                else if (_chainDepth.GetValueOrDefault(layer.Id, -1) is var expected and >= 0 && !MatchesGraphChain(layer, ancestors))
+                else if (_driver.RecordsAncestors && _chainDepth.GetValueOrDefault(layer.Id, -1) is var expected and >= 0 && !MatchesGraphChain(layer, ancestors))
                 {
                     Add(FindingCodes.ChainMismatch, FindingSeverity.Error, layerFile,
                         $"lists {ancestors.Count} ancestors that differ from the graph/ chain of {expected}",

@@ -89,7 +89,7 @@ internal sealed partial class GraphChecker
                     "the container's own changes (docker diff) are still readable; its full filesystem is not");
             }
 
-            if (_driver.RecordsAncestors)
+            if (_driver.RecordsAncestors || _driver.HasViews)
             {
                 foreach (var layerId in new[] { container.LegacyInitLayerId, container.Id })
                 {

@@ -42,7 +42,7 @@ internal sealed partial class GraphStore
         var recordPath = Driver.RecordPath(container.LayerId);
         if (!Driver.Exists(container.LayerId))
         {
-            throw new BrokenLayerChainException(container.Id, recordPath, $"the container has no {Driver.Name} layer (its layers file is missing)");
+            throw new BrokenLayerChainException(container.Id, recordPath, $"the container has no {Driver.Name} layer");
         }
 
         var recorded = Driver.RecordsAncestors ? Driver.ReadAncestors(container.LayerId) : null;
