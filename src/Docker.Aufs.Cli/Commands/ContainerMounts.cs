@@ -11,11 +11,7 @@ namespace Docker.Aufs.Cli.Commands;
 /// <param name="Mode">The stored mode (<c>Relabel</c>: <c>z</c>, <c>Z</c>, or empty).</param>
 /// <param name="ReadWrite">Whether it was mounted read-write.</param>
 /// <param name="Propagation">The stored bind propagation (Docker 1.10+), else empty.</param>
-internal sealed record ContainerMount(string Type, string Name, string Source, string Destination, string Driver, string Mode, bool ReadWrite, string Propagation)
-{
-    /// <summary>Gets whether the mount is a volume (its data under the root's <c>volumes/</c> or, before Docker 1.8, <c>vfs/dir/</c>) rather than a host path.</summary>
-    public bool IsVolume => Type == "volume" || (Type.Length == 0 && Name.Length > 0);
-}
+internal sealed record ContainerMount(string Type, string Name, string Source, string Destination, string Driver, string Mode, bool ReadWrite, string Propagation);
 
 /// <summary>
 /// The mounts of a container as <c>docker inspect</c> lists them (<c>daemon/inspect.go</c> <c>addMountPoints</c>), from its
