@@ -58,9 +58,12 @@ internal static class LogsCommand
                 var terminal = writer == error ? environment.ErrorIsTerminal : environment.OutputIsTerminal;
                 if (terminal)
                 {
-                    var body = line.EndsWith('\n') ? line[..^1] : line;
-                    writer.Write(TerminalText.Escape(body));
-                    writer.Write('\n');
+                    var newline = line.EndsWith('\n');
+                    writer.Write(TerminalText.Escape(newline ? line[..^1] : line));
+                    if (newline)
+                    {
+                        writer.Write('\n');
+                    }
                 }
                 else
                 {

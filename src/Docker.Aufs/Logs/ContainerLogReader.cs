@@ -191,7 +191,7 @@ public sealed class ContainerLogRead : IEnumerable<ContainerLogEntry>
                 if (step == Step.Truncated)
                 {
                     TruncatedLastLine = file;
-                    yield break;
+                    break; // it was the file's last line: the next (newer) file, if any, follows
                 }
 
                 if (step == Step.Skip)

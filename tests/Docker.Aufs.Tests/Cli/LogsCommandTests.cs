@@ -184,6 +184,20 @@ public sealed class LogsCommandTests
     }
 
     [Fact]
+    public void Logs_TerminalEscapes_AreEscapedOnATerminal_LineByLine()
+    {
+        var fs = Root("graph", "aufs", c => c.Log("stdout", "\u001b]0;owned\u0007title\n", T0).Log("stderr", "\u001b[2Jcleared\n", T0).Log("stdout", "partial", T0));
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var exit = Docker.Aufs.Cli.CliApp.Run(["--root", "/docker", "logs", "web"], new Docker.Aufs.Cli.CliEnvironment(output, error, TimeProvider.System, fs, null, ErrorIsTerminal: true, OutputIsTerminal: true));
+
+        Assert.Equal(0, exit);
+        Assert.Equal("$'\\x1b]0;owned\\atitle'\npartial", output.ToString());
+        Assert.Equal("$'\\x1b[2Jcleared'\n", error.ToString());
+    }
+
+    [Fact]
     public void Logs_ALogDriverOtherThanJsonFile_IsNamedClearly()
     {
         var fs = Root("graph", "aufs", c => c.RawHostConfig("{\"LogConfig\":{\"Type\":\"syslog\",\"Config\":{}}}"));

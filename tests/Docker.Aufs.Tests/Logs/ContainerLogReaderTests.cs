@@ -84,6 +84,18 @@ public sealed class ContainerLogReaderTests
     }
 
     [Fact]
+    public void Read_ARotatedFileCutShort_IsReportedAndTheNewerFilesStillRead()
+    {
+        var (_, root, container) = Build(c => c.RawLog(Encoding.UTF8.GetBytes(Entry + "{\"log\":\"cu"), 1).RawLog(Encoding.UTF8.GetBytes(Entry.Replace("x\\n", "newer\\n", StringComparison.Ordinal))));
+        var read = new ContainerLogReader(root).Read(container, null, TestContext.Current.CancellationToken);
+
+        var texts = read.Select(e => e.Text).ToList();
+
+        Assert.Equal(["x\n", "newer\n"], texts);
+        Assert.EndsWith("-json.log.1", read.TruncatedLastLine, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Read_KeysAreMatchedAsGoMatchesThem_CaseInsensitiveAndTheLastWins()
     {
         var (_, root, container) = Build(c => c.RawLog(Encoding.UTF8.GetBytes("{\"LOG\":\"first\\n\",\"Log\":\"second\\n\",\"Stream\":\"stderr\",\"TIME\":\"2017-12-31T11:00:00.5+01:00\",\"attrs\":{\"a\":\"b\"}}\n")));
