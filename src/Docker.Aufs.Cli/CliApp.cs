@@ -222,6 +222,7 @@ internal static class CliApp
             InspectCommand.Create(options, environment),
             SampleCommand.Create(options, environment),
             ContainersCommand.Create(options, environment),
+            LogsCommand.Create(options, environment),
             LsCommand.Create(options, environment),
             CatCommand.Create(options, environment),
             DiffCommand.Create(options, environment),

@@ -17,7 +17,7 @@ namespace Docker.Aufs.Testing;
 /// <c>layerdb/mounts/&lt;id&gt;/</c>), and the init layer has no <c>/.dockerinit</c> (Docker 1.11+).</para>
 /// <para>Not thread-safe: configure a builder from one thread.</para>
 /// </remarks>
-public sealed class ContainerBuilder
+public sealed partial class ContainerBuilder
 {
     /// <summary>The whiteout base AUFS keeps at the top of a read-write branch; whiteouts are hardlinks of it.</summary>
     public const string WhiteoutBase = ".wh..wh.aufs";

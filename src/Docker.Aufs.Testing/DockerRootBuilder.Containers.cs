@@ -69,6 +69,7 @@ public sealed partial class DockerRootBuilder
             fs.File.WriteAllText(fs.Path.Combine(directory, "hostname"), id[..DockerIds.ShortLength] + "\n");
             fs.File.WriteAllText(fs.Path.Combine(directory, "hosts"), $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n172.17.0.2\t{id[..DockerIds.ShortLength]}\n");
             fs.File.WriteAllText(fs.Path.Combine(directory, "resolv.conf"), "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+            container.WriteLogs(fs, directory);
             if (contentAddressed)
             {
                 WriteCasContainerLayers(container, directory);

@@ -13,11 +13,36 @@ internal static class InspectCommand
 {
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
-        var reference = new Argument<string>("REF") { Description = "An image: name[:tag], name@digest, or an ID or unique ID prefix" };
-        var command = new Command("inspect", "Show the image: graph/<id>/json as stored, or for a 1.10+ image what docker inspect shows (with --json: the stored bytes of its config, verbatim)") { reference };
+        var reference = new Argument<string>("REF") { Description = "A container (ID, name or unique ID prefix) or an image (name[:tag], name@digest, ID or unique ID prefix); a container first, as docker inspect looks" };
+        var type = new Option<string?>("--type")
+        {
+            Description = "Look only for a container or only for an image",
+            HelpName = "container|image",
+        };
+        type.AcceptOnlyFromAmong("container", "image");
+        var command = new Command("inspect", "Show a container or image as docker inspect does: a container's stored configuration in docker inspect's shape; an image's graph/<id>/json as stored, or for a 1.10+ image what docker inspect shows (with --json: the stored bytes of the configuration, verbatim)") { reference, type };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var root = session.OpenRoot();
+            var wanted = session.Value(type);
+            if (wanted != "image" && FindContainer(root, session.Value(reference)!, required: wanted == "container") is { } container)
+            {
+                if (session.Json)
+                {
+                    session.Out.WriteLine(System.Text.Encoding.UTF8.GetString(container.Config.Span));
+                    return CliApp.Success;
+                }
+
+                using var containerBuffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(containerBuffer, new JsonWriterOptions { Indented = true, IndentSize = 4, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                {
+                    ContainerInspect.Write(writer, root, container);
+                }
+
+                session.Out.WriteLine(System.Text.Encoding.UTF8.GetString(containerBuffer.ToArray()));
+                return CliApp.Success;
+            }
+
             var image = root.ResolveImage(session.Value(reference)!);
             var value = image.Config;
             if (session.Json)
@@ -44,6 +69,26 @@ internal static class InspectCommand
             return CliApp.Success;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The container <paramref name="reference"/> names, looked for first as docker inspect does (docker/cli
+    /// <c>inspect.inspectAll</c>: container, then image); <see langword="null"/> when none matches and an image may.
+    /// </summary>
+    private static Container? FindContainer(IDockerRoot root, string reference, bool required)
+    {
+        try
+        {
+            return root.ResolveContainer(reference);
+        }
+        catch (ContainerNotFoundException) when (!required)
+        {
+            return null;
+        }
+        catch (NotADockerRootException) when (!required)
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -118,8 +118,13 @@ public sealed class ContainersCommandTests
             Assert.Equal(Recorded, json.RootElement[0].GetProperty(property).GetString());
         }
 
-        var inspect = CliCapture.Run(fs, "--root", "/docker", "inspect", "nano", "--json");
+        var inspect = CliCapture.Run(fs, "--root", "/docker", "inspect", "--type", "image", "nano", "--json");
         Assert.Contains("\"created\":\"" + Recorded + "\"", inspect.Out.Replace(" ", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+
+        // docker inspect looks for a container first: the container named nano, its Created as stored.
+        var container = CliCapture.Run(fs, "--root", "/docker", "inspect", "nano");
+        using var containerJson = JsonDocument.Parse(container.Out);
+        Assert.Equal(Recorded, containerJson.RootElement[0].GetProperty("Created").GetString());
     }
 
     [Fact]
