@@ -85,9 +85,14 @@ internal sealed class NoAtimeFileSystem : FileSystem
 
         public FileSystemStream Wrap(FileStream fileStream) => real.Wrap(fileStream);
 
-        private FileSystemStream? Quiet(string path, FileMode mode, FileAccess access, int bufferSize) =>
-            IsRead(mode, access) && bufferSize >= 0 && TryOpen(path) is { } handle ? real.Wrap(new FileStream(handle, FileAccess.Read, bufferSize, isAsync: false)) : null;
+        private NamedStream? Quiet(string path, FileMode mode, FileAccess access, int bufferSize) =>
+            IsRead(mode, access) && bufferSize >= 0 && TryOpen(path) is { } handle
+                ? new NamedStream(new FileStream(handle, FileAccess.Read, bufferSize, isAsync: false), fileSystem.Path.GetFullPath(path))
+                : null;
     }
+
+    /// <summary>A stream opened from a descriptor, named by its full path as .NET names the streams it opens.</summary>
+    private sealed class NamedStream(FileStream stream, string path) : FileSystemStream(stream, path, isAsync: false);
 
     private sealed class QuietFile(IFileSystem fileSystem) : FileWrapper(fileSystem)
     {
@@ -174,7 +179,7 @@ internal sealed class NoAtimeFileSystem : FileSystem
             try
             {
                 var expression = searchPattern == "*" ? null : FileSystemName.TranslateWin32Expression(searchPattern);
-                return [.. Select(LinuxNative.ReadDirectory(full), path, full, expression, kind)];
+                return [.. Select(LinuxNative.ReadDirectory(full), FileSystem.Path, path, full, expression, kind)];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -189,7 +194,7 @@ internal sealed class NoAtimeFileSystem : FileSystem
             _ => base.EnumerateFileSystemEntries(path, searchPattern),
         };
 
-        private static IEnumerable<string> Select(IEnumerable<DirectoryName> names, string path, string full, string? expression, Kind kind)
+        private static IEnumerable<string> Select(IEnumerable<DirectoryName> names, IPath paths, string path, string full, string? expression, Kind kind)
         {
             foreach (var entry in names)
             {
@@ -208,7 +213,7 @@ internal sealed class NoAtimeFileSystem : FileSystem
                     }
                 }
 
-                yield return System.IO.Path.Join(path, entry.Name);
+                yield return paths.Join(path, entry.Name);
             }
         }
 

@@ -189,13 +189,20 @@ public sealed class DockerRoot : IDockerRoot
     /// <summary>The layers of a container's image, or <see langword="null"/> when its image cannot be read (the view still opens, from the container's record).</summary>
     private IReadOnlyList<ImageLayer>? ImageLayersOf(Container container)
     {
+        // An Image that is no image ID at all is never looked up (no path is built from it: docs/hostile-input.md).
+        var id = container.ImageId;
+        if (!DockerIds.IsId(id.StartsWith(Digests.Sha256Prefix, StringComparison.Ordinal) ? id.AsSpan(Digests.Sha256Prefix.Length) : id))
+        {
+            return null;
+        }
+
         try
         {
-            return ImageStore.GetImage(container.ImageId).Layers;
+            return ImageStore.GetImage(id).Layers;
         }
-        catch (Exception e) when (e is DockerAufsException or ArgumentException)
+        catch (DockerAufsException)
         {
-            return null; // an Image that names no readable image (even one that is no ID at all): the view opens from the container's record
+            return null; // an Image that names no readable image: the view opens from the container's record
         }
     }
 

@@ -113,7 +113,6 @@ public sealed class Overlay2BuilderTests
 
     [Theory]
     [InlineData("overlay2", ImageStoreKind.Graph)]
-    [InlineData("vfs", ImageStoreKind.Graph)]
     [InlineData("devicemapper", ImageStoreKind.ContentAddressed)]
     [InlineData("", ImageStoreKind.ContentAddressed)]
     public void Constructor_ADriverTheBuilderCannotWriteWithThatStore_IsRefused(string driver, ImageStoreKind store)

@@ -20,7 +20,8 @@ public sealed class LinuxMetadataProviderTests
         var names = LinuxMetadataProvider.Instance.ReadDirectory(directory.Path).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            [new DirectoryName("b\uFFFD", false, false), new DirectoryName("dir", true, false), new DirectoryName("file", false, false), new DirectoryName("host-etc", false, false), new DirectoryName("link-to-dir", false, false)],
+            [new DirectoryName("b\uFFFD", false, false) { IsSymbolicLink = false }, new DirectoryName("dir", true, false) { IsSymbolicLink = false }, new DirectoryName("file", false, false) { IsSymbolicLink = false },
+                new DirectoryName("host-etc", false, false) { IsSymbolicLink = true }, new DirectoryName("link-to-dir", false, false) { IsSymbolicLink = true }],
             names);
     }
 
