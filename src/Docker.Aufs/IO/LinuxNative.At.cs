@@ -145,7 +145,7 @@ internal static partial class LinuxNative
         {
             while (true)
             {
-                if (ReadEntry(stream, out var errno) is not { } entry)
+                if (ReadEntry(stream, null, out var errno) is not { } entry)
                 {
                     return errno == 0 ? names : throw Error("readdir", name, errno);
                 }

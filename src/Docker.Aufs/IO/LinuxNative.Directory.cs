@@ -17,7 +17,15 @@ internal static partial class LinuxNative
     private const int DirentNameOffset = 19;
 
     [SupportedOSPlatform("linux")]
-    public static IEnumerable<DirectoryName> ReadDirectory(string path)
+    public static IEnumerable<DirectoryName> ReadDirectory(string path) => ReadDirectory(path, null);
+
+    /// <summary>
+    /// Like <see cref="ReadDirectory(string)"/>, keeping only the names that match <paramref name="win32Expression"/>
+    /// (<see cref="System.IO.Enumeration.FileSystemName.TranslateWin32Expression"/>, matched case-sensitively): the others
+    /// are compared from the listing's bytes and never become strings.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    public static IEnumerable<DirectoryName> ReadDirectory(string path, string? win32Expression)
     {
         if (!Environment.Is64BitProcess)
         {
@@ -36,17 +44,17 @@ internal static partial class LinuxNative
             };
         }
 
-        return Read(directory, path);
+        return Read(directory, path, win32Expression);
     }
 
     [SupportedOSPlatform("linux")]
-    private static IEnumerable<DirectoryName> Read(nint directory, string path)
+    private static IEnumerable<DirectoryName> Read(nint directory, string path, string? expression)
     {
         try
         {
             while (true)
             {
-                var entry = ReadEntry(directory, out var errno);
+                var entry = ReadEntry(directory, expression, out var errno);
                 if (entry is null)
                 {
                     if (errno != 0)
@@ -66,8 +74,9 @@ internal static partial class LinuxNative
         }
     }
 
-    private static unsafe DirectoryName? ReadEntry(nint directory, out int errno)
+    private static unsafe DirectoryName? ReadEntry(nint directory, string? expression, out int errno)
     {
+        Span<char> decoded = stackalloc char[256]; // a name is at most 255 bytes, so at most 255 characters
         while (true)
         {
             var dirent = (byte*)NextEntry(directory);
@@ -80,6 +89,12 @@ internal static partial class LinuxNative
             var name = new ReadOnlySpan<byte>(dirent + DirentNameOffset, 256);
             name = name[..name.IndexOf((byte)0)];
             if (name is [(byte)'.'] or [(byte)'.', (byte)'.'])
+            {
+                continue;
+            }
+
+            if (expression is not null &&
+                !System.IO.Enumeration.FileSystemName.MatchesWin32Expression(expression, decoded[..Encoding.UTF8.GetChars(name, decoded)], ignoreCase: false))
             {
                 continue;
             }

@@ -179,7 +179,7 @@ internal sealed class NoAtimeFileSystem : FileSystem
             try
             {
                 var expression = searchPattern == "*" ? null : FileSystemName.TranslateWin32Expression(searchPattern);
-                return [.. Select(LinuxNative.ReadDirectory(full), FileSystem.Path, path, full, expression, kind)];
+                return [.. Select(LinuxNative.ReadDirectory(full, expression), FileSystem.Path, path, full, kind)];
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -194,15 +194,10 @@ internal sealed class NoAtimeFileSystem : FileSystem
             _ => base.EnumerateFileSystemEntries(path, searchPattern),
         };
 
-        private static IEnumerable<string> Select(IEnumerable<DirectoryName> names, IPath paths, string path, string full, string? expression, Kind kind)
+        private static IEnumerable<string> Select(IEnumerable<DirectoryName> names, IPath paths, string path, string full, Kind kind)
         {
             foreach (var entry in names)
             {
-                if (expression is not null && !FileSystemName.MatchesWin32Expression(expression, entry.Name, ignoreCase: false))
-                {
-                    continue;
-                }
-
                 if (kind != Kind.Entries)
                 {
                     var isDirectory = entry.IsDirectory == true ||
