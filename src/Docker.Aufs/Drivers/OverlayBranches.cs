@@ -161,26 +161,28 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
     public static IReadOnlyList<string> OpaqueDirectoriesOf(IFileSystem fileSystem, string tarSplitPath)
     {
         NoFollow.RequireRegularFile(fileSystem, tarSplitPath);
-        using var file = fileSystem.FileStream.New(tarSplitPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        var reader = new TarSplitReader(gzip, tarSplitPath);
-        var directories = new List<string>();
+        var candidates = new List<TarSplitEntry>();
         try
         {
-            while (IoRun.Sync(reader.NextAsync<SyncIo>(CancellationToken.None)) is { } entry)
+            bool complete;
+            using (var file = OpenTarSplit(fileSystem, tarSplitPath))
+            using (var gzip = new GZipStream(file, CompressionMode.Decompress))
             {
-                if (entry.Type != TarSplitEntryType.File || !entry.Name.AsSpan().EndsWith(OpaqueName))
-                {
-                    continue;
-                }
+                complete = OpaqueMarkerScan.TryScan(gzip, tarSplitPath, candidates);
+            }
 
-                var name = GoPath.Clean("/" + Encoding.UTF8.GetString(entry.Name));
-                if (ImagePath.NameOf(name) == ImagePath.OpaqueMarker)
+            if (!complete)
+            {
+                // A line too long to hold may name a marker: read every entry the ordinary way.
+                candidates.Clear();
+                using var file = OpenTarSplit(fileSystem, tarSplitPath);
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                var reader = new TarSplitReader(gzip, tarSplitPath);
+                while (IoRun.Sync(reader.NextAsync<SyncIo>(CancellationToken.None)) is { } entry)
                 {
-                    var directory = name[..name.LastIndexOf('/')].TrimStart('/');
-                    if (!directories.Contains(directory))
+                    if (entry.Type == TarSplitEntryType.File)
                     {
-                        directories.Add(directory);
+                        candidates.Add(entry);
                     }
                 }
             }
@@ -190,8 +192,30 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
             throw new CorruptFileException(tarSplitPath, $"the tar-split data is not a valid gzip stream ({e.Message})", e);
         }
 
+        var directories = new List<string>();
+        foreach (var entry in candidates)
+        {
+            if (!entry.Name.AsSpan().EndsWith(OpaqueName))
+            {
+                continue;
+            }
+
+            var name = GoPath.Clean("/" + Encoding.UTF8.GetString(entry.Name));
+            if (ImagePath.NameOf(name) == ImagePath.OpaqueMarker)
+            {
+                var directory = name[..name.LastIndexOf('/')].TrimStart('/');
+                if (!directories.Contains(directory))
+                {
+                    directories.Add(directory);
+                }
+            }
+        }
+
         return directories;
     }
+
+    private static FileSystemStream OpenTarSplit(IFileSystem fileSystem, string path) =>
+        fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
 
     private static ReadOnlySpan<byte> OpaqueName => ".wh..wh..opq"u8;
 
