@@ -11,7 +11,8 @@ namespace Docker.Aufs.Drivers;
 /// <param name="Directory">The full path of the driver's directory (normally <c>&lt;root&gt;/&lt;name&gt;</c>).</param>
 /// <param name="Metadata">The source of <c>lstat</c> facts.</param>
 /// <param name="Logger">Where warnings about the data go.</param>
-internal sealed record DriverContext(IFileSystem FileSystem, string Root, string Directory, IUnixMetadataProvider Metadata, ILogger Logger);
+/// <param name="StrictChains">Whether a driver record that disagrees with the image store's chain is an error (the default) or, as with <c>--lenient</c>, a warning after which the store's chain is used.</param>
+internal sealed record DriverContext(IFileSystem FileSystem, string Root, string Directory, IUnixMetadataProvider Metadata, ILogger Logger, bool StrictChains = true);
 
 /// <summary>
 /// A storage driver's directory: how one layer's files lie on disk (docs/format/drivers.md). It knows driver layer IDs

@@ -115,7 +115,7 @@ public sealed class DockerRoot : IDockerRoot
             return OpenWithoutStore(fileSystem, root, named ?? choice?.Driver, metadata, logger);
         }
 
-        var driver = CreateDriver(fileSystem, root, fileSystem.Path.Combine(root, driverName), driverName, metadata, logger);
+        var driver = CreateDriver(fileSystem, root, fileSystem.Path.Combine(root, driverName), driverName, metadata, logger, options.StrictChains);
         if (store.PerDriver)
         {
             NoFollow.RequireNotLink(fileSystem, fileSystem.Path.Combine(root, fileSystem.Path.GetDirectoryName(store.Directory(driverName))!));
@@ -377,11 +377,11 @@ public sealed class DockerRoot : IDockerRoot
         return new DockerRoot(fileSystem, root, metadata, logger, driver, null, problem);
     }
 
-    private static LayerDriver CreateDriver(IFileSystem fileSystem, string root, string directory, string name, IUnixMetadataProvider metadata, ILogger logger)
+    private static LayerDriver CreateDriver(IFileSystem fileSystem, string root, string directory, string name, IUnixMetadataProvider metadata, ILogger logger, bool strictChains = true)
     {
         var registration = DriverRegistry.Find(name)
             ?? throw new NotADockerRootException(root, $"is read with the {name} storage driver, which this version does not know (known: {string.Join(", ", DriverRegistry.All.Select(d => d.Name))})");
-        return registration.Create(new DriverContext(fileSystem, root, directory, metadata, logger));
+        return registration.Create(new DriverContext(fileSystem, root, directory, metadata, logger, strictChains));
     }
 
     private static string DetectDriver(IFileSystem fileSystem, string root)

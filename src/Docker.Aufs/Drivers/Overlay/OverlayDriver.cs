@@ -149,8 +149,15 @@ internal sealed class OverlayDriver : LayerDriver
         var imageTop = chain.Skip(1).FirstOrDefault(id => !Classify(id, requirePresent: true).IsUpper);
         if (imageTop is not null && imageTop != lowerId)
         {
-            throw new BrokenLayerChainException(top, GetLowerIdPath(top),
-                $"names the lower layer {lowerId}, but the image below this layer is {imageTop}: the kernel would mount {lowerId}'s tree, not the image's");
+            var problem = $"names the lower layer {lowerId}, but the image below this layer is {imageTop}: the kernel would mount {lowerId}'s tree, not the image's";
+            if (Context.StrictChains)
+            {
+                throw new BrokenLayerChainException(top, GetLowerIdPath(top), problem);
+            }
+
+            // --lenient: the image store's chain is the one every command follows (docs/hostile-input.md, "One chain").
+            Log.ChainProblem(Context.Logger, top, $"{GetLowerIdPath(top)} {problem}");
+            lowerId = imageTop;
         }
 
         var view = new UnionView(FileSystem, _branches, [new UnionBranch(top, form.Path), new UnionBranch(lowerId, GetRootPath(lowerId))], Context.Logger, _upperFacts,

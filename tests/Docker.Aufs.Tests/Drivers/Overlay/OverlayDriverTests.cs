@@ -29,7 +29,10 @@ public sealed class OverlayDriverTests
         _metadata = new RecordedMetadataProvider(MetadataProviders.For(_fs));
     }
 
-    private OverlayDriver Driver() => new(new DriverContext(_fs, Root, Root + "/overlay", _metadata, new ListLoggerFactory().CreateLogger("Docker.Aufs")));
+    private readonly ListLoggerFactory _logs = new();
+
+    private OverlayDriver Driver(bool strictChains = true) =>
+        new(new DriverContext(_fs, Root, Root + "/overlay", _metadata, _logs.CreateLogger("Docker.Aufs"), strictChains));
 
     /// <summary>
     /// Base <c>root/</c>: <c>a</c>, <c>keep</c>, <c>d/{x,y}</c>. Top <c>root/</c> as <c>ApplyDiff</c> leaves it: <c>keep</c>
@@ -192,6 +195,22 @@ public sealed class OverlayDriverTests
 
         Assert.Equal(driver.GetLowerIdPath(Mount), e.Path);
         Assert.Contains($"the image below this layer is {Top}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OpenView_Lenient_WhenLowerIdIsNotTheImageBelow_MergesTheImageOfTheStoresChainAndWarnsNamingLowerId()
+    {
+        var strict = WriteContainer();
+        _fs.File.WriteAllText(strict.GetLowerIdPath(Mount), Base); // Base's tree still has a, Top's has n and no a
+        var driver = Driver(strictChains: false);
+
+        var view = driver.OpenView([Mount, Init, Top, Base]);
+
+        Assert.True(view.TryGetEntry("n", followSymbolicLinks: false, out _));
+        Assert.False(view.TryGetEntry("a", followSymbolicLinks: false, out _));
+        var warning = Assert.Single(_logs.Warnings);
+        Assert.Contains(driver.GetLowerIdPath(Mount), warning, StringComparison.Ordinal);
+        Assert.EndsWith("going on with the image store's chain", warning, StringComparison.Ordinal);
     }
 
     [Fact]
