@@ -18,6 +18,16 @@ internal static class ImportCommand
             DefaultValueFactory = _ => "v0.9.10",
         }.OneOf("v0.9.4", "v0.9.6", "v0.9.10");
         var command = new Command("import", "Import a docker save archive into a new AUFS root: graph/ as Docker 1.9 loaded it, or with --store content-addressed image/aufs/ as docker load of 1.10-23.x writes it (image IDs kept)") { archive, into, dialect };
+        command.Validators.Add(result =>
+        {
+            // The archive's layers are written as AUFS writes them (aufs/diff, aufs/layers); a root of another driver
+            // would need its own layer form (overlay's root/ trees, overlay2's whiteout devices and lower files), which
+            // import does not write. Never a silently ignored --driver.
+            if (result.GetValue(options.Driver) is { } driver && driver != "aufs")
+            {
+                result.AddError($"--driver {driver}: import writes AUFS roots only (aufs/diff and aufs/layers); read the new root with any command, or omit --driver");
+            }
+        });
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>
             {

@@ -46,6 +46,22 @@ public sealed class UsageErrorsTests
         Assert.Equal($"docker-aufs: '{typed}' is not a docker-aufs command; did you mean '{meant}'?\nusage: docker-aufs [OPTIONS] COMMAND  (see 'docker-aufs --help')\n", error);
     }
 
+    [Theory]
+    [InlineData("overlay2")]
+    [InlineData("overlay")]
+    [InlineData("vfs")]
+    public void Import_WithADriverItDoesNotWrite_IsAUsageErrorAndCreatesNothing(string driver)
+    {
+        var fs = new MockFileSystem();
+        fs.AddFile("/in/archive.tar", new MockFileData(new byte[1024]));
+
+        var (exit, output, error) = CliRunner.Run(fs, "--driver", driver, "import", "/in/archive.tar", "--into", "/new");
+
+        Assert.Equal((2, ""), (exit, output));
+        Assert.StartsWith($"docker-aufs: import: --driver {driver}: import writes AUFS roots only", error, StringComparison.Ordinal);
+        Assert.False(fs.Directory.Exists("/new"));
+    }
+
     [Fact]
     public void UnknownCommandFarFromAnyOther_PointsToTheHelp()
     {
