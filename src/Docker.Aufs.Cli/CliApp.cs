@@ -20,6 +20,9 @@ internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProv
     /// <summary>Gets standard input as bytes (<c>import -</c>), or <see langword="null"/> for the process's own.</summary>
     public Stream? StandardInput { get; init; }
 
+    /// <summary>Gets whether <see cref="StandardOutput"/> is the process's own descriptor 1 (which the shell may have pointed anywhere, so outputs to it are checked like <c>-o PATH</c>).</summary>
+    public bool StandardOutputIsProcess { get; init; }
+
     /// <summary>Gets the token SIGINT and SIGTERM cancel (<see cref="CliProcess"/>); every command stops on it.</summary>
     public CancellationToken Cancellation { get; init; }
 

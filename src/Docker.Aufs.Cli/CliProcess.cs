@@ -41,6 +41,7 @@ internal static class CliProcess
             ErrorIsTerminal: !Console.IsErrorRedirected, OutputIsTerminal: outputIsTerminal)
         {
             Cancellation = stop.Token,
+            StandardOutputIsProcess = true,
         };
         current = environment;
         int exit;

@@ -4,8 +4,9 @@ using Docker.Aufs.IO;
 namespace Docker.Aufs.Cli.Commands;
 
 /// <summary>
-/// The <c>-o</c> of a writer, decided once before any work (docs/hostile-input.md, "Outputs"): <c>-</c> is standard output
-/// (refused when it is a terminal); a fifo or device, or a link to one (<c>/dev/stdout</c>), is written as a stream and never
+/// The <c>-o</c> of a writer, decided once before any work (docs/hostile-input.md, "Outputs"): <c>-</c> (or
+/// <c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>) is standard output (refused when it is a terminal, or a
+/// file the shell opened inside the root); a fifo or device, or a link to one (<c>/dev/stdout</c>), is written as a stream and never
 /// replaced; anything else is a file written beside its path and renamed into place when complete. Outputs inside the
 /// Docker root are refused by identity (<see cref="OutputGuard"/>).
 /// </summary>
@@ -44,11 +45,17 @@ internal sealed class OutputTarget
             throw new IOException("-o needs a file to write, or '-' for standard output");
         }
 
-        if (value == "-")
+        // /dev/stdout and its other names are standard output: a link to whatever the shell opened, which is checked as '-' is.
+        if (value == "-" || OutputGuard.IsStandardOutputName(value))
         {
             if (session.Environment.OutputIsTerminal)
             {
                 throw new IOException("refusing to write an archive to a terminal: redirect standard output (> FILE, | COMMAND) or give -o FILE");
+            }
+
+            if (session.Environment.StandardOutputIsProcess)
+            {
+                OutputGuard.CheckStandardOutput(rootFileSystem, rootPath);
             }
 
             return new OutputTarget(session, null, isStandardOutput: true) { IsStream = true };

@@ -105,6 +105,47 @@ internal static class OutputGuard
         }
     }
 
+    /// <summary>
+    /// Checks the process's standard output (descriptor 1) before an output is written to it: the shell may have opened a
+    /// file inside the root for it (<c>-o - &gt; ROOT/x</c>), which is refused like <c>-o ROOT/x</c>, by where the kernel
+    /// says the open file is; a block device is refused as an output always is. Pipes, terminals and character devices
+    /// elsewhere pass; a descriptor the kernel cannot place (a deleted file, a socket) is left to the write.
+    /// </summary>
+    /// <exception cref="IOException">Standard output is a file, fifo or device inside the root, or a block device.</exception>
+    public static void CheckStandardOutput(IFileSystem? rootFileSystem, string? rootPath)
+    {
+        if (!OperatingSystem.IsLinux() || rootFileSystem is not FileSystem fileSystem || rootPath is null)
+        {
+            return;
+        }
+
+        LinuxNative.RawStatus status;
+        try
+        {
+            status = LinuxNative.Fstat(1, "standard output");
+        }
+        catch (IOException)
+        {
+            return; // closed: the first write reports it
+        }
+
+        switch (status.Mode & TypeMask)
+        {
+            case BlockDevice:
+                throw new IOException("refusing to write to standard output: it is a block device, which may hold the Docker root or other data; write to a file, a pipe or a terminal");
+            case Regular or Fifo or CharacterDevice:
+                if (LinuxNative.RealPath("/proc/self/fd/1") is { } path && path.StartsWith('/') && fileSystem.Path.GetDirectoryName(path) is { } directory)
+                {
+                    RefuseInside(fileSystem, directory, $"standard output ({path})", fileSystem, rootPath);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> is a name of the process's standard output (<c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>), which is written as <c>-</c> is.</summary>
+    public static bool IsStandardOutputName(string path) => path is "/dev/stdout" or "/dev/fd/1" or "/proc/self/fd/1";
+
     /// <summary>Checks a directory output (a root to create): not a link, and neither it nor any directory above it the root.</summary>
     /// <exception cref="IOException">The directory is inside the root, or a symbolic link.</exception>
     public static void CheckDirectory(IFileSystem fileSystem, string path, IFileSystem? rootFileSystem, string? rootPath)

@@ -140,6 +140,46 @@ public sealed class OutputPolicyTests
     }
 
     [Theory]
+    [InlineData("export", "/dev/stdout")]
+    [InlineData("save", "/dev/fd/1")]
+    [InlineData("layer-tar", "/proc/self/fd/1")]
+    public void Writer_StandardOutputByAnotherName_IsWrittenAsDashIs(string command, string name)
+    {
+        using var temp = SampleOnDisk();
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("root"), .. Writer(command, name)]);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        using var reader = new TarReader(new MemoryStream(result.Bytes));
+        Assert.NotNull(reader.GetNextEntry());
+    }
+
+    /// <summary>The shell opens the file before the tool runs; what the tool must not do is fill it (issue 15, class 9).</summary>
+    [Theory]
+    [InlineData("export busybox -o -")]
+    [InlineData("export busybox -o /dev/stdout")]
+    [InlineData("layer-tar {layer} -o -")]
+    [InlineData("cat busybox /bin/sh")]
+    public async Task Writer_StandardOutputRedirectedByTheShellIntoTheRoot_IsRefusedAndWritesNothing(string command)
+    {
+        using var temp = SampleOnDisk();
+        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
+        var arguments = command.Replace("{layer}", SampleRoots.BusyboxLayers[1], StringComparison.Ordinal);
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"exec dotnet \"$0\" --root \"$1\" {arguments} > \"$1/graph/out\"");
+        start.ArgumentList.Add(cli);
+        start.ArgumentList.Add(temp.Combine("root"));
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains($"refusing to write standard output ({temp.Combine("root")}/graph/out): it is inside the Docker root", error, StringComparison.Ordinal);
+        Assert.Equal(0, new FileInfo(temp.Combine("root/graph/out")).Length);
+    }
+
+    [Theory]
     [InlineData("save")]
     [InlineData("layer-tar")]
     [InlineData("export")]
