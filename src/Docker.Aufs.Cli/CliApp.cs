@@ -282,6 +282,13 @@ internal static class CliApp
         var debug = parse.GetValue(options.Debug);
         try
         {
+            if (environment.StandardOutputIsProcess)
+            {
+                // Whatever the command writes there (a listing, cat's bytes, -o -): never into a file the shell opened inside the root.
+                var (rootFileSystem, rootPath) = session.ProtectedRoot();
+                Docker.Aufs.IO.OutputGuard.CheckStandardOutput(rootFileSystem, rootPath);
+            }
+
             using (session.LoggerFactory)
             {
                 return body(session);

@@ -13,12 +13,6 @@ internal static class CatCommand
         var command = new Command("cat", "Write a file of an image or container to standard output, byte for byte") { reference, path, layer };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
-            if (session.Environment.StandardOutputIsProcess)
-            {
-                var (rootFileSystem, rootPath) = session.ProtectedRoot();
-                IO.OutputGuard.CheckStandardOutput(rootFileSystem, rootPath); // cat ROOT-REF PATH > ROOT/x writes into the root
-            }
-
             var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));
             using var file = view.OpenRead(session.Value(path)!);
             // Step by step, so that a signal stops it, and a reader who left (EPIPE) stops it at the first failed write.

@@ -5,8 +5,8 @@ namespace Docker.Aufs.Cli.Commands;
 
 /// <summary>
 /// The <c>-o</c> of a writer, decided once before any work (docs/hostile-input.md, "Outputs"): <c>-</c> (or
-/// <c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>) is standard output (refused when it is a terminal, or a
-/// file the shell opened inside the root); a fifo or device, or a link to one (<c>/dev/stdout</c>), is written as a stream and never
+/// <c>/dev/stdout</c>, <c>/dev/fd/1</c>, <c>/proc/self/fd/1</c>) is standard output (refused when it is a terminal; a file
+/// the shell opened inside the root is refused for every command, by <see cref="CliApp.Execute"/>); a fifo or device, or a link to one (<c>/dev/stdout</c>), is written as a stream and never
 /// replaced; anything else is a file written beside its path and renamed into place when complete. Outputs inside the
 /// Docker root are refused by identity (<see cref="OutputGuard"/>).
 /// </summary>
@@ -51,11 +51,6 @@ internal sealed class OutputTarget
             if (session.Environment.OutputIsTerminal)
             {
                 throw new IOException("refusing to write an archive to a terminal: redirect standard output (> FILE, | COMMAND) or give -o FILE");
-            }
-
-            if (session.Environment.StandardOutputIsProcess)
-            {
-                OutputGuard.CheckStandardOutput(rootFileSystem, rootPath);
             }
 
             return new OutputTarget(session, null, isStandardOutput: true) { IsStream = true };

@@ -160,6 +160,8 @@ public sealed class OutputPolicyTests
     [InlineData("export busybox -o /dev/stdout")]
     [InlineData("layer-tar {layer} -o -")]
     [InlineData("cat busybox /bin/sh")]
+    [InlineData("ls -R busybox /")]
+    [InlineData("images")]
     public async Task Writer_StandardOutputRedirectedByTheShellIntoTheRoot_IsRefusedAndWritesNothing(string command)
     {
         using var temp = SampleOnDisk();
