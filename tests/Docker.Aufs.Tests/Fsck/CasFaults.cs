@@ -39,15 +39,16 @@ internal static class CasFaults
     }
 
     /// <summary>Flips one byte of the zero blocks that end a layer's tar, in its tar-split data: every file still matches, the tar does not.</summary>
-    private static void AlterTarTrailer(S s, string chainId)
+    private static void AlterTarPadding(S s, string chainId)
     {
+        // A byte of the padding after a file's content: every member still matches the directory, the tar's bytes do not.
         var lines = s.TarSplitLines(chainId);
-        var last = lines.FindLastIndex(l => JsonNode.Parse(l)!["type"]!.GetValue<int>() == 2 && JsonNode.Parse(l)!["payload"]?.GetValue<string>() is { Length: > 0 });
-        var segment = JsonNode.Parse(lines[last])!.AsObject();
+        var file = lines.FindIndex(l => JsonNode.Parse(l)!["type"]!.GetValue<int>() == 1 && (JsonNode.Parse(l)!["size"]?.GetValue<long>() ?? 0) % 512 != 0);
+        var segment = JsonNode.Parse(lines[file + 1])!.AsObject();
         var payload = Convert.FromBase64String(segment["payload"]!.GetValue<string>());
-        payload[^1] ^= 0x01;
+        payload[0] ^= 0x01;
         segment["payload"] = Convert.ToBase64String(payload);
-        lines[last] = segment.ToJsonString();
+        lines[file + 1] = segment.ToJsonString();
         s.WriteTarSplit(chainId, lines);
     }
 
@@ -138,7 +139,7 @@ internal static class CasFaults
         ["a layer without tar-split data"] = new(s => s.Fs.File.Delete(S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"), FindingCodes.TarSplitMissing, FindingSeverity.Warning, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
         ["tar-split data that is not gzip"] = new(s => s.Fs.File.WriteAllText(S.Layer(s.BusyboxLayer) + "/tar-split.json.gz", "plain text"), FindingCodes.TarSplitCorrupt, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
         ["a file of the layer changed, same size"] = new(ChangeBusyboxFile, FindingCodes.TarSplitMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/bin/busybox"),
-        ["tar-split data whose tar is not the DiffID's"] = new(s => AlterTarTrailer(s, s.BusyboxLayer), FindingCodes.DiffIdMismatch, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
+        ["tar-split data whose tar is not the DiffID's"] = new(s => AlterTarPadding(s, s.BusyboxLayer), FindingCodes.DiffIdMismatch, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
 
         // The reference store.
         ["no repositories.json"] = new(s => s.Fs.File.Delete(S.References), FindingCodes.RepositoriesMissing, FindingSeverity.Info, _ => S.References),
