@@ -139,6 +139,26 @@ internal static class CasFaults
         ["a layer without tar-split data"] = new(s => s.Fs.File.Delete(S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"), FindingCodes.TarSplitMissing, FindingSeverity.Warning, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
         ["tar-split data that is not gzip"] = new(s => s.Fs.File.WriteAllText(S.Layer(s.BusyboxLayer) + "/tar-split.json.gz", "plain text"), FindingCodes.TarSplitCorrupt, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
         ["a file of the layer changed, same size"] = new(ChangeBusyboxFile, FindingCodes.TarSplitMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/bin/busybox"),
+        ["a file of the layer given the set-user-ID bit"] = new(s => Restat(s, s.DiffOf(s.BusyboxLayer) + "/bin/busybox", st => st with { Permissions = 0x9ED }),
+            FindingCodes.TarSplitModeMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/bin/busybox"),
+        ["a directory of the layer that lost its sticky bit"] = new(s => Restat(s, s.DiffOf(s.BusyboxLayer) + "/tmp", st => st with { Permissions = 0x1FF }),
+            FindingCodes.TarSplitModeMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/tmp"),
+        ["a file of the layer given another owner"] = new(s => Restat(s, s.DiffOf(s.BusyboxLayer) + "/bin/busybox", st => st with { Uid = 1000 }),
+            FindingCodes.TarSplitOwnerMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/bin/busybox"),
+        ["a directory of the layer replaced by a file"] = new(s =>
+            {
+                var dev = s.DiffOf(s.BusyboxLayer) + "/dev";
+                s.Fs.Directory.Delete(dev, true);
+                s.Fs.File.WriteAllText(dev, string.Empty);
+                Restat(s, dev, st => st with { Type = Docker.Aufs.IO.UnixFileType.RegularFile, Size = 0 });
+            }, FindingCodes.TarSplitTypeMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/dev"),
+        ["a symbolic link of the layer pointed elsewhere"] = new(s => Restat(s, s.DiffOf(s.RedisBase) + "/bin/sh", st => st with { LinkTarget = "/tmp/evil" }),
+            FindingCodes.TarSplitLinkMismatch, FindingSeverity.Error, s => s.DiffOf(s.RedisBase) + "/bin/sh"),
+        ["tar-split data naming a hard link outside the layer"] = new(s => s.WriteTarSplit(s.BusyboxLayer, [
+                $"{{\"type\":2,\"payload\":\"{Convert.ToBase64String(Archive.TarSplitVerifierTests.Lines.Header("bin/evil", 0, Docker.Aufs.Formats.TarType.HardLink, "../../../../etc/shadow"))}\",\"position\":0}}",
+                "{\"type\":1,\"name\":\"bin/evil\",\"payload\":null,\"position\":1}",
+                .. s.TarSplitLines(s.BusyboxLayer)]),
+            FindingCodes.TarSplitUnsafeName, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
         ["tar-split data whose tar is not the DiffID's"] = new(s => AlterTarPadding(s, s.BusyboxLayer), FindingCodes.DiffIdMismatch, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
 
         // The reference store.
@@ -186,6 +206,13 @@ internal static class CasFaults
     }
 
     /// <summary>Changes the bytes of busybox's binary, keeping its size.</summary>
+    /// <summary>Changes what lstat says of a file of a layer, as chmod, chown or ln -sf after the pull would.</summary>
+    private static void Restat(S s, string path, Func<Docker.Aufs.IO.UnixFileStatus, Docker.Aufs.IO.UnixFileStatus> change)
+    {
+        Assert.True(s.Built.Metadata.TryGetStatus(path, out var status), path);
+        s.Built.Metadata.Record(path, change(status));
+    }
+
     private static void ChangeBusyboxFile(S s)
     {
         var path = s.DiffOf(s.BusyboxLayer) + "/bin/busybox";
