@@ -37,6 +37,12 @@ internal sealed class TarSplitVerifier
     /// <summary>The largest PAX or GNU long-name record accepted, as Go's <c>archive/tar</c> since 1.10 (<c>maxSpecialFileSize</c>).</summary>
     public const int MaxExtendedHeader = 1024 * 1024;
 
+    /// <summary>The most entries between two members: tar-split writes a segment for a member's headers, a file entry and a segment for its padding.</summary>
+    public const int MaxEntriesPerMember = 64;
+
+    /// <summary>The most bytes after the end-of-archive block: zeros padding the archive to its record size (GNU tar's largest blocking factor is far below).</summary>
+    public const int MaxTrailingBytes = 1024 * 1024;
+
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueMarker = ".wh..wh..opq";
 
@@ -63,6 +69,8 @@ internal sealed class TarSplitVerifier
     private TarEntryHeader? _current;
     private string? _currentPath;
     private int _padding;
+    private int _entries;
+    private long _trailing;
 
     public TarSplitVerifier(IFileSystem fileSystem, IUnixMetadataProvider metadata, string layerId, string tarDataPath, string diffPath,
         LayerContentFormat format, Action<TarSplitHeaderDivergence>? onHeaderDivergence)
@@ -100,6 +108,7 @@ internal sealed class TarSplitVerifier
     public async ValueTask SegmentAsync<TIo>(ReadOnlyMemory<byte> data, LayerSink sink, Action<long>? progress, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
+        CountEntry();
         while (!data.IsEmpty)
         {
             switch (_state)
@@ -126,6 +135,12 @@ internal sealed class TarSplitVerifier
                         throw Corrupt("bytes other than zeros follow the end of the archive: a reader that skips zero blocks would take them for members");
                     }
 
+                    _trailing += data.Length;
+                    if (_trailing > MaxTrailingBytes)
+                    {
+                        throw Corrupt($"more than {MaxTrailingBytes} bytes follow the end of the archive, more than any tar writer pads with");
+                    }
+
                     await WriteAsync<TIo>(sink, data, progress, cancellationToken).ConfigureAwait(false);
                     data = ReadOnlyMemory<byte>.Empty;
                     break;
@@ -150,6 +165,7 @@ internal sealed class TarSplitVerifier
     /// <exception cref="CorruptFileException">No header precedes the entry, or it names another member or size.</exception>
     public string? File(TarSplitEntry entry)
     {
+        CountEntry();
         if (_state != State.AwaitFile)
         {
             throw Corrupt($"the file entry '{Shown(entry.Name)}' follows no member header: the tar-split data does not describe the tar it claims to");
@@ -224,6 +240,7 @@ internal sealed class TarSplitVerifier
 
             // Go's reader ends the archive at a zero block: whatever follows is not read as members.
             _state = State.End;
+            _entries = 0;
             await ReleaseAsync<TIo>(sink, progress, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -278,8 +295,20 @@ internal sealed class TarSplitVerifier
         _longLink = null;
         _currentPath = Verify(header);
         _current = header;
+        _entries = 0;
         await ReleaseAsync<TIo>(sink, progress, cancellationToken).ConfigureAwait(false);
         _state = State.AwaitFile;
+    }
+
+    /// <summary>Bounds the work the data can ask for without describing members: entries that carry nothing, or a header cut in crumbs.</summary>
+    private void CountEntry()
+    {
+        if (++_entries > (_state == State.End ? 64 * MaxEntriesPerMember : MaxEntriesPerMember))
+        {
+            throw Corrupt(_state == State.End
+                ? $"more than {64 * MaxEntriesPerMember} entries follow the end of the archive"
+                : $"more than {MaxEntriesPerMember} entries follow one another without a member: tar-split writes at most three for each");
+        }
     }
 
     private async ValueTask ReleaseAsync<TIo>(LayerSink sink, Action<long>? progress, CancellationToken cancellationToken)

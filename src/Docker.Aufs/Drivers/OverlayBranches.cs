@@ -156,15 +156,22 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
     /// The directories a layer's original tar marks opaque: the cleaned names of its <c>.wh..wh..opq</c> entries without
     /// that last component (<c>""</c> for the layer's top), read from its tar-split data (docs/format/drivers.md §6).
     /// </summary>
+    /// <param name="fileSystem">The root's file system.</param>
+    /// <param name="tarSplitPath">The layer's tar-split data.</param>
+    /// <param name="isDirectory">
+    /// Whether the layer holds a directory by that name; only those are kept, so what is held is bounded by the layer, not by
+    /// the data (docs/hostile-input.md, "Memory bounds"). <see langword="null"/> keeps every one.
+    /// </param>
     /// <exception cref="CorruptFileException">The tar-split data is not gzip, truncated or not tar-split JSON.</exception>
     /// <exception cref="UnsafePathException">The tar-split file is a symbolic link.</exception>
-    public static IReadOnlyList<string> OpaqueDirectoriesOf(IFileSystem fileSystem, string tarSplitPath)
+    public static IReadOnlyList<string> OpaqueDirectoriesOf(IFileSystem fileSystem, string tarSplitPath, Func<string, bool>? isDirectory = null)
     {
         NoFollow.RequireRegularFile(fileSystem, tarSplitPath);
         using var file = fileSystem.FileStream.New(tarSplitPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         var reader = new TarSplitReader(gzip, tarSplitPath);
         var directories = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             while (IoRun.Sync(reader.NextAsync<SyncIo>(CancellationToken.None)) is { } entry)
@@ -178,7 +185,7 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
                 if (ImagePath.NameOf(name) == ImagePath.OpaqueMarker)
                 {
                     var directory = name[..name.LastIndexOf('/')].TrimStart('/');
-                    if (!directories.Contains(directory))
+                    if ((isDirectory is null || isDirectory(directory)) && seen.Add(directory))
                     {
                         directories.Add(directory);
                     }

@@ -211,4 +211,110 @@ public sealed class TarSplitVerifierTests : IDisposable
         var header = Lines.Header("PaxHeaders/x", data.Length, TarType.PaxHeader);
         return [.. header, .. data, .. new byte[TarType.Padding(data.Length)]];
     }
+
+    /// <summary>The most a reassembly may allocate on hostile data, whatever its size: a few line buffers and a copy buffer (docs/hostile-input.md, "Memory bounds").</summary>
+    private const long AllocationBound = 32L * 1024 * 1024;
+
+    /// <summary>Writes a gzip whose decompressed content is <paramref name="write"/>'s output, as a hostile tar-split file.</summary>
+    private string Bomb(string name, Action<Stream> write)
+    {
+        var path = _temp.Combine(name);
+        using (var gzip = new GZipStream(File.Create(path), CompressionLevel.SmallestSize))
+        {
+            write(gzip);
+        }
+
+        return path;
+    }
+
+    /// <summary>Reassembles <paramref name="tarData"/> on this thread; returns the error and how many bytes this thread allocated meanwhile (an upper bound of the peak).</summary>
+    private (Exception? Error, long Allocated) Measure(string tarData)
+    {
+        using var sink = new LayerSink(Stream.Null);
+        var assembler = new TarSplitAssembler(new FileSystem(), LinuxMetadataProvider.Instance, "0123", tarData, Diff);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var error = Record.Exception(() => SyncCore.Run(assembler.AssembleAsync<SyncIo>(sink, null, default)));
+        return (error, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Assemble_OneHugeLine_IsRefusedAtTheLineBound_AllocatingAFewMegabytes()
+    {
+        var chunk = Encoding.ASCII.GetBytes(new string('A', 1024 * 1024));
+        var tarData = Bomb("huge-line.json.gz", s =>
+        {
+            s.Write("{\"type\":2,\"payload\":\""u8);
+            for (var i = 0; i < 300; i++)
+            {
+                s.Write(chunk); // 300 MiB of base64 in one line, about 300 KB compressed
+            }
+        });
+
+        var (error, allocated) = Measure(tarData);
+
+        var e = Assert.IsType<CorruptFileException>(error);
+        Assert.Contains($"longer than {TarSplitReader.MaxLineLength} bytes", e.Message, StringComparison.Ordinal);
+        Assert.True(e.Message.Length < 400, e.Message);
+        Assert.True(allocated < AllocationBound, $"{allocated / (1024 * 1024)} MiB allocated");
+    }
+
+    [Fact]
+    public void Assemble_AMillionTinyFileEntries_IsRefusedWithoutHoldingTheirNames()
+    {
+        var tarData = Bomb("tiny-entries.json.gz", s =>
+        {
+            using var writer = new StreamWriter(s, Encoding.ASCII, 1 << 16, leaveOpen: true);
+            for (var i = 0; i < 1_000_000; i++)
+            {
+                writer.Write($"{{\"type\":1,\"name\":\"f{i:x}\",\"payload\":null}}\n");
+            }
+        });
+
+        var (error, allocated) = Measure(tarData);
+
+        Assert.IsType<CorruptFileException>(error);
+        Assert.True(allocated < AllocationBound, $"{allocated / (1024 * 1024)} MiB allocated");
+    }
+
+    [Fact]
+    public void Assemble_DeeplyRepeatedNames_AreRefusedWithAShortMessage_AllocatingAFewMegabytes()
+    {
+        var deep = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("a/", 1_000_000)));
+        var tarData = Bomb("deep-names.json.gz", s =>
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                s.Write("{\"type\":1,\"name\":\""u8);
+                s.Write(deep); // 2 MB names, 200 of them
+                s.Write(Encoding.ASCII.GetBytes($"{i}\",\"payload\":null}}\n"));
+            }
+        });
+
+        var (error, allocated) = Measure(tarData);
+
+        var e = Assert.IsType<CorruptFileException>(error);
+        Assert.True(e.Message.Length < 600, $"a message of {e.Message.Length} characters");
+        Assert.True(allocated < AllocationBound, $"{allocated / (1024 * 1024)} MiB allocated");
+    }
+
+    [Fact]
+    public void Assemble_EntriesThatCarryNothing_AreBoundedBetweenMembers()
+    {
+        var lines = new Lines().Member("a", "abc");
+        for (var i = 0; i <= TarSplitVerifier.MaxEntriesPerMember; i++)
+        {
+            lines.Segment([]);
+        }
+
+        var (error, _) = Assemble(lines.End());
+        Assert.Contains("without a member", Assert.IsType<CorruptFileException>(error).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Assemble_AnExtendedHeaderLargerThanGoReads_IsRefusedBeforeItIsHeld()
+    {
+        var (error, written) = Assemble(new Lines().Segment(Lines.Header("PaxHeaders/a", 1L << 30, TarType.PaxHeader)).End());
+        Assert.Contains("an extended header of 1073741824 bytes", Assert.IsType<CorruptFileException>(error).Message, StringComparison.Ordinal);
+        Assert.Empty(written);
+    }
 }
