@@ -29,7 +29,17 @@ internal sealed class LayerTarProducer
     /// <exception cref="UnsafePathException">With <see cref="LayerSource.TarSplit"/>: the tar-split data names a path outside the layer.</exception>
     /// <exception cref="LayerReassemblyException">Regeneration is needed and the driver keeps no AUFS-style directory for the layer.</exception>
     /// <exception cref="DirectoryNotFoundException">Regeneration is needed and the layer directory is missing.</exception>
-    public async ValueTask<(LayerDigest Result, LayerSinkResult Stored)> ProduceAsync<TIo>(ImageLayer layer, LayerSink sink, LayerSource policy, Action<long>? progress, CancellationToken cancellationToken)
+    /// <param name="layer">The layer.</param>
+    /// <param name="sink">Where the tar goes.</param>
+    /// <param name="policy">Reassemble, regenerate, or reassemble with regeneration as the fallback.</param>
+    /// <param name="progress">Told of each chunk written (a negative count when a failed reassembly is undone).</param>
+    /// <param name="cancellationToken">Stops the work.</param>
+    /// <param name="onHeaderDivergence">
+    /// Told of each member whose recorded mode, owner or device numbers differ from its file (fsck); <see langword="null"/> logs
+    /// one warning per layer instead. The tar keeps the recorded header either way, as Docker's reassembly does.
+    /// </param>
+    public async ValueTask<(LayerDigest Result, LayerSinkResult Stored)> ProduceAsync<TIo>(ImageLayer layer, LayerSink sink, LayerSource policy, Action<long>? progress, CancellationToken cancellationToken,
+        Action<TarSplitHeaderDivergence>? onHeaderDivergence = null)
         where TIo : struct, IIoMode
     {
         var tarData = layer.TarSplitPath ?? _fileSystem.Path.Combine(layer.Directory, "tar-split data");
@@ -39,9 +49,12 @@ internal sealed class LayerTarProducer
             if (layer.TarSplitPath is not null && diffPath is { } diff)
             {
                 var done = 0L;
+                var diverging = 0;
+                TarSplitHeaderDivergence? first = null;
+                onHeaderDivergence ??= d => { first ??= d; diverging++; };
                 try
                 {
-                    await new TarSplitAssembler(_fileSystem, _metadata, layer.Id, tarData, diff)
+                    await new TarSplitAssembler(_fileSystem, _metadata, layer.Id, tarData, diff, layer.ContentFormat, onHeaderDivergence)
                         .AssembleAsync<TIo>(sink, n => { done += n; progress?.Invoke(n); }, cancellationToken).ConfigureAwait(false);
                     var result = sink.Complete();
                     if (layer.DiffId is { } expected && result.DiffId != expected)
@@ -52,6 +65,11 @@ internal sealed class LayerTarProducer
                         {
                             IsDiffIdMismatch = true,
                         };
+                    }
+
+                    if (first is not null)
+                    {
+                        Log.RecordedHeadersDiffer(_logger, layer.Id, diverging, $"{first.EntryName}: {first.Problem}");
                     }
 
                     return Finish(layer, result, LayerSource.TarSplit);

@@ -10,9 +10,10 @@ namespace Docker.Aufs.Archive;
 /// <summary>
 /// Reassembles a layer's tar from its tar-split data and its directory, as tar-split's <c>asm.NewOutputTarStream</c> does for
 /// Docker (docs/format/graph-era.md §9.4): segments are written verbatim, each file entry's content is streamed from the layer directory
-/// and checked against the stored CRC-64/ISO. Stricter than tar-split where tar-split would read outside the layer: names that
-/// are absolute or climb with <c>..</c>, and paths through symbolic links, are refused; and a file whose size differs is
-/// reported as such rather than streamed whole.
+/// and checked against the stored CRC-64/ISO. Stricter than tar-split, which trusts the data: the segments are parsed as the
+/// tar they make and every member is checked against the directory before its header is written (<see cref="TarSplitVerifier"/>):
+/// names that are absolute or climb with <c>..</c>, paths through symbolic links, members the directory does not hold as
+/// recorded, and content that does not come from the directory are refused.
 /// </summary>
 internal sealed class TarSplitAssembler
 {
@@ -23,10 +24,14 @@ internal sealed class TarSplitAssembler
     private readonly string _layerId;
     private readonly string _tarDataPath;
     private readonly string _diffPath;
-    private readonly HashSet<string> _verifiedDirectories = new(StringComparer.Ordinal);
+    private readonly LayerContentFormat _format;
+    private readonly Action<TarSplitHeaderDivergence>? _onHeaderDivergence;
 
-    public TarSplitAssembler(IFileSystem fileSystem, IUnixMetadataProvider metadata, string layerId, string tarDataPath, string diffPath)
+    public TarSplitAssembler(IFileSystem fileSystem, IUnixMetadataProvider metadata, string layerId, string tarDataPath, string diffPath,
+        LayerContentFormat format = LayerContentFormat.AufsChanges, Action<TarSplitHeaderDivergence>? onHeaderDivergence = null)
     {
+        _format = format;
+        _onHeaderDivergence = onHeaderDivergence;
         _fileSystem = fileSystem;
         _metadata = metadata;
         _layerId = layerId;
@@ -47,62 +52,51 @@ internal sealed class TarSplitAssembler
         using var file = _fileSystem.FileStream.New(_tarDataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, options);
         await CheckGzipMagicAsync<TIo>(file, cancellationToken).ConfigureAwait(false);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        var reader = new TarSplitReader(gzip, _tarDataPath);
+        var verifier = new TarSplitVerifier(_fileSystem, _metadata, _layerId, _tarDataPath, _diffPath, _format, _onHeaderDivergence);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
+            var any = false;
+            while (await reader.NextAsync<TIo>(cancellationToken).ConfigureAwait(false) is { } entry)
             {
-                var reader = new TarSplitReader(gzip, _tarDataPath);
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-                try
+                any = true;
+                cancellationToken.ThrowIfCancellationRequested();
+                if (entry.Type == TarSplitEntryType.Segment)
                 {
-                    var any = false;
-                    while (await reader.NextAsync<TIo>(cancellationToken).ConfigureAwait(false) is { } entry)
-                    {
-                        any = true;
-                        cancellationToken.ThrowIfCancellationRequested();
-                        if (entry.Type == TarSplitEntryType.Segment)
-                        {
-                            if (entry.Payload is { Length: > 0 } payload)
-                            {
-                                await sink.WriteAsync<TIo>(payload, cancellationToken).ConfigureAwait(false);
-                                progress?.Invoke(payload.Length);
-                            }
-
-                            continue;
-                        }
-
-                        var name = Encoding.UTF8.GetString(entry.Name);
-                        if (!seen.Add(GoPath.Clean(Encoding.Latin1.GetString(entry.Name))))
-                        {
-                            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "the tar-split data names this file twice, which tar-split refuses");
-                        }
-
-                        if (entry.Size == 0)
-                        {
-                            continue;
-                        }
-
-                        if (entry.Payload is not { Length: 8 } crc)
-                        {
-                            throw new CorruptFileException(_tarDataPath, $"the entry for '{Printable(name)}' has no 8-byte CRC-64 payload");
-                        }
-
-                        await CopyFileAsync<TIo>(entry, name, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    if (!any)
-                    {
-                        throw new CorruptFileException(_tarDataPath, "the tar-split data holds no entries (a complete one ends with the archive's end segments)");
-                    }
+                    // Parsed as the tar it makes: a header reaches the sink only once its member is checked against the directory.
+                    await verifier.SegmentAsync<TIo>(entry.Payload ?? ReadOnlyMemory<byte>.Empty, sink, progress, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
-                catch (InvalidDataException e)
+
+                if (verifier.File(entry) is not { } path)
                 {
-                    throw new CorruptFileException(_tarDataPath, $"the tar-split data is not a valid gzip stream ({e.Message})", e);
+                    continue;
                 }
-                finally
+
+                if (entry.Payload is not { Length: 8 } crc)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    throw new CorruptFileException(_tarDataPath, $"the entry for '{TarSplitReader.Quote(entry.Name)}' has no 8-byte CRC-64 payload");
                 }
+
+                var name = Encoding.UTF8.GetString(entry.Name);
+                await CopyFileAsync<TIo>(entry, name, path, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
             }
+
+            if (!any)
+            {
+                throw new CorruptFileException(_tarDataPath, "the tar-split data holds no entries (a complete one ends with the archive's end segments)");
+            }
+
+            verifier.Finish();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CorruptFileException(_tarDataPath, $"the tar-split data is not a valid gzip stream ({e.Message})", e);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -130,16 +124,10 @@ internal sealed class TarSplitAssembler
         file.Position = 0;
     }
 
-    private async ValueTask CopyFileAsync<TIo>(TarSplitEntry entry, string name, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
+    private async ValueTask CopyFileAsync<TIo>(TarSplitEntry entry, string name, string path, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
         FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
-        if (!System.Text.Unicode.Utf8.IsValid(entry.Name))
-        {
-            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "the name is not UTF-8, and this platform opens files by UTF-8 names only");
-        }
-
-        var path = ResolveInside(name);
         if (!_metadata.TryGetStatus(path, out var status))
         {
             throw new LayerReassemblyException(_layerId, Printable(name), path, "the file is missing from the layer directory");
@@ -193,63 +181,7 @@ internal sealed class TarSplitAssembler
         }
     }
 
-    /// <summary>The file's path inside the layer directory; refuses names leaving it and paths through symbolic links.</summary>
-    private string ResolveInside(string name)
-    {
-        if (name.StartsWith('/') || name.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new UnsafePathException(_tarDataPath, Printable(name), "a tar-split name must be relative to the layer directory");
-        }
+    private static string Describe(UnixFileType type) => TarSplitVerifier.Describe(type);
 
-        var parts = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(p => p != ".").ToArray();
-        if (parts.Any(p => p == ".."))
-        {
-            throw new UnsafePathException(_tarDataPath, Printable(name), "a tar-split name with '..' could lead outside the layer directory");
-        }
-
-        if (parts.Length == 0)
-        {
-            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "a file entry names the layer directory itself");
-        }
-
-        var directory = _diffPath;
-        for (var i = 0; i < parts.Length - 1; i++)
-        {
-            directory = _fileSystem.Path.Combine(directory, parts[i]);
-            if (_verifiedDirectories.Contains(directory))
-            {
-                continue;
-            }
-
-            if (!_metadata.TryGetStatus(directory, out var status))
-            {
-                throw new LayerReassemblyException(_layerId, Printable(name), directory, "its directory is missing from the layer directory");
-            }
-
-            if (status.Type != UnixFileType.Directory)
-            {
-                throw new LayerReassemblyException(_layerId, Printable(name), directory,
-                    status.Type == UnixFileType.SymbolicLink
-                        ? "its path runs through a symbolic link, which is never followed out of the layer directory"
-                        : $"its parent is a {Describe(status.Type)}, not a directory");
-            }
-
-            _verifiedDirectories.Add(directory);
-        }
-
-        return _fileSystem.Path.Combine(directory, parts[^1]);
-    }
-
-    private static string Describe(UnixFileType type) => type switch
-    {
-        UnixFileType.Directory => "directory",
-        UnixFileType.SymbolicLink => "symbolic link",
-        UnixFileType.CharacterDevice => "character device",
-        UnixFileType.BlockDevice => "block device",
-        UnixFileType.Fifo => "fifo",
-        UnixFileType.Socket => "socket",
-        _ => "regular file",
-    };
-
-    private static string Printable(string name) => DockerIds.Printable(name);
+    private static string Printable(string name) => DockerIds.Printable(TarSplitReader.Shorten(name));
 }

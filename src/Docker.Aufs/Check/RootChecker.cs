@@ -69,10 +69,10 @@ public static class RootChecker
         }
         if (verifyContent)
         {
-            var archiver = new ImageArchiver(root);
+            var producer = new LayerTarProducer(root.FileSystem, root.Metadata, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
             foreach (var layer in toVerify)
             {
-                VerifyContent(archiver, layer, sink, cancellationToken);
+                VerifyContent(producer, layer, sink, cancellationToken);
             }
         }
 
@@ -85,13 +85,25 @@ public static class RootChecker
         return new FsckReport(root.Path, root.Driver, findings);
     }
 
-    /// <summary>Reassembles a layer tar from its tar-split data into nowhere: every file's size and CRC-64 is checked on the way.</summary>
-    private static void VerifyContent(ImageArchiver archiver, ImageLayer layer, FindingSink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reassembles a layer tar from its tar-split data into nowhere: every member is checked against the layer directory on the
+    /// way (name, type, link target, size, CRC-64; mode, owner and device numbers reported without stopping).
+    /// </summary>
+    private static void VerifyContent(LayerTarProducer producer, ImageLayer layer, FindingSink sink, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        const string changed = "the layer directory changed after Docker applied the layer (or was copied without keeping owners and modes); the tar keeps what was recorded";
+        void OnHeader(TarSplitHeaderDivergence d) => sink.Add(d.Field switch
+            {
+                TarSplitHeaderField.Mode => FindingCodes.TarSplitModeMismatch,
+                TarSplitHeaderField.Owner => FindingCodes.TarSplitOwnerMismatch,
+                _ => FindingCodes.TarSplitDeviceMismatch,
+            }, FindingSeverity.Error, d.Path, $"{d.EntryName}: {d.Problem}", changed);
+
         try
         {
-            archiver.WriteLayerTar(layer.Id, Stream.Null, new ArchiveOptions { Source = LayerSource.TarSplit }, cancellationToken: cancellationToken);
+            using var nowhere = new LayerSink(Stream.Null);
+            Formats.IoRun.Sync(producer.ProduceAsync<Formats.SyncIo>(layer, nowhere, LayerSource.TarSplit, null, cancellationToken, OnHeader));
         }
         catch (LayerReassemblyException e) when (e.IsDiffIdMismatch)
         {
@@ -100,9 +112,19 @@ public static class RootChecker
         }
         catch (LayerReassemblyException e)
         {
-            sink.Add(FindingCodes.TarSplitMismatch, FindingSeverity.Error, e.Path,
+            sink.Add(e.Kind switch
+                {
+                    LayerReassemblyKind.Type => FindingCodes.TarSplitTypeMismatch,
+                    LayerReassemblyKind.LinkTarget => FindingCodes.TarSplitLinkMismatch,
+                    _ => FindingCodes.TarSplitMismatch,
+                }, FindingSeverity.Error, e.Path,
                 $"{e.EntryName}: {e.Problem}",
                 "the file changed after the layer was pulled; the original layer tar cannot be reassembled (it is regenerated instead)");
+        }
+        catch (UnsafePathException e)
+        {
+            sink.Add(FindingCodes.TarSplitUnsafeName, FindingSeverity.Error, layer.TarSplitPath ?? layer.Directory, FindingSink.ProblemOf(e),
+                "the tar-split data was crafted or altered (Docker never records such a name); no tar is ever written with it: a save regenerates the layer from its directory");
         }
         catch (DockerDataException e)
         {

@@ -25,14 +25,16 @@ internal static class OpaqueMarkerScan
     private static readonly SearchValues<byte> Interesting = SearchValues.Create("\n\\_."u8);
 
     /// <summary>
-    /// Reads decompressed tar-split data and returns the decoded file entries among the lines that may name an opaque
-    /// marker, in order; <see langword="false"/> when a line that needs decoding is longer than <see cref="MaxKeptLine"/>.
+    /// Reads decompressed tar-split data and hands each decoded file entry among the lines that may name an opaque marker to
+    /// <paramref name="candidate"/>, in order (nothing is kept); <see langword="false"/> when a line that needs decoding is
+    /// longer than <see cref="MaxKeptLine"/>, after which the caller discards what it was handed and reads the ordinary way.
     /// </summary>
     /// <exception cref="CorruptFileException">A kept line is not a tar-split entry, or the data ends inside a line.</exception>
     /// <exception cref="InvalidDataException">The decompressing stream found the data damaged.</exception>
-    public static bool TryScan(Stream input, string path, List<TarSplitEntry> candidates)
+    public static bool TryScan(Stream input, string path, Action<TarSplitEntry> candidate)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var lines = new TarSplitReader(Stream.Null, path);
         try
         {
             var end = 0;          // bytes in the buffer
@@ -82,7 +84,7 @@ internal static class OpaqueMarkerScan
                                     return false;
                                 }
 
-                                Decode(buffer.AsSpan(lineStart, index - lineStart), path, lineNumber, candidates);
+                                Decode(lines, buffer.AsSpan(lineStart, index - lineStart), lineNumber, candidate);
                             }
 
                             keep = false;
@@ -156,25 +158,11 @@ internal static class OpaqueMarkerScan
 
     private static ReadOnlySpan<byte> Marker => ".wh..wh..opq"u8;
 
-    private static void Decode(ReadOnlySpan<byte> line, string path, int lineNumber, List<TarSplitEntry> candidates)
+    private static void Decode(TarSplitReader lines, ReadOnlySpan<byte> line, int lineNumber, Action<TarSplitEntry> candidate)
     {
-        var copy = new byte[line.Length + 1];
-        line.CopyTo(copy);
-        copy[^1] = (byte)'\n';
-        using var single = new MemoryStream(copy, writable: false);
-        TarSplitEntry? entry;
-        try
+        if (lines.ParseLine(line, lineNumber) is { Type: TarSplitEntryType.File } entry)
         {
-            entry = IoRun.Sync(new TarSplitReader(single, path).NextAsync<SyncIo>(CancellationToken.None));
-        }
-        catch (CorruptFileException e)
-        {
-            throw new CorruptFileException(path, $"line {lineNumber} of the tar-split data is not a tar-split entry", e);
-        }
-
-        if (entry is { Type: TarSplitEntryType.File })
-        {
-            candidates.Add(entry);
+            candidate(entry);
         }
     }
 }

@@ -156,59 +156,63 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
     /// The directories a layer's original tar marks opaque: the cleaned names of its <c>.wh..wh..opq</c> entries without
     /// that last component (<c>""</c> for the layer's top), read from its tar-split data (docs/format/drivers.md §6).
     /// </summary>
+    /// <param name="fileSystem">The root's file system.</param>
+    /// <param name="tarSplitPath">The layer's tar-split data.</param>
+    /// <param name="isDirectory">
+    /// Whether the layer holds a directory by that name; only those are kept, so what is held is bounded by the layer, not by
+    /// the data (docs/hostile-input.md, "Memory bounds"). <see langword="null"/> keeps every one.
+    /// </param>
     /// <exception cref="CorruptFileException">The tar-split data is not gzip, truncated or not tar-split JSON.</exception>
     /// <exception cref="UnsafePathException">The tar-split file is a symbolic link.</exception>
-    public static IReadOnlyList<string> OpaqueDirectoriesOf(IFileSystem fileSystem, string tarSplitPath)
+    public static IReadOnlyList<string> OpaqueDirectoriesOf(IFileSystem fileSystem, string tarSplitPath, Func<string, bool>? isDirectory = null)
     {
         NoFollow.RequireRegularFile(fileSystem, tarSplitPath);
-        var candidates = new List<TarSplitEntry>();
-        try
-        {
-            bool complete;
-            using (var file = OpenTarSplit(fileSystem, tarSplitPath))
-            using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-            {
-                complete = OpaqueMarkerScan.TryScan(gzip, tarSplitPath, candidates);
-            }
-
-            if (!complete)
-            {
-                // A line too long to hold may name a marker: read every entry the ordinary way.
-                candidates.Clear();
-                using var file = OpenTarSplit(fileSystem, tarSplitPath);
-                using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                var reader = new TarSplitReader(gzip, tarSplitPath);
-                while (IoRun.Sync(reader.NextAsync<SyncIo>(CancellationToken.None)) is { } entry)
-                {
-                    if (entry.Type == TarSplitEntryType.File)
-                    {
-                        candidates.Add(entry);
-                    }
-                }
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CorruptFileException(tarSplitPath, $"the tar-split data is not a valid gzip stream ({e.Message})", e);
-        }
-
         var directories = new List<string>();
-        foreach (var entry in candidates)
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        void Consider(TarSplitEntry entry)
         {
-            if (!entry.Name.AsSpan().EndsWith(OpaqueName))
+            if (entry.Type != TarSplitEntryType.File || !entry.Name.AsSpan().EndsWith(OpaqueName))
             {
-                continue;
+                return;
             }
 
             var name = GoPath.Clean("/" + Encoding.UTF8.GetString(entry.Name));
             if (ImagePath.NameOf(name) == ImagePath.OpaqueMarker)
             {
                 var directory = name[..name.LastIndexOf('/')].TrimStart('/');
-                if (!directories.Contains(directory))
+                if ((isDirectory is null || isDirectory(directory)) && seen.Add(directory))
                 {
                     directories.Add(directory);
                 }
             }
+        }
+
+        try
+        {
+            bool complete;
+            using (var file = OpenTarSplit(fileSystem, tarSplitPath))
+            using (var gzip = new GZipStream(file, CompressionMode.Decompress))
+            {
+                complete = OpaqueMarkerScan.TryScan(gzip, tarSplitPath, Consider);
+            }
+
+            if (!complete)
+            {
+                // A line too long to hold may name a marker: read every entry the ordinary way.
+                directories.Clear();
+                seen.Clear();
+                using var file = OpenTarSplit(fileSystem, tarSplitPath);
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                var reader = new TarSplitReader(gzip, tarSplitPath);
+                while (IoRun.Sync(reader.NextAsync<SyncIo>(CancellationToken.None)) is { } entry)
+                {
+                    Consider(entry);
+                }
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CorruptFileException(tarSplitPath, $"the tar-split data is not a valid gzip stream ({e.Message})", e);
         }
 
         return directories;

@@ -34,6 +34,22 @@ public sealed class LayerReassemblyException : DockerDataException
 
     /// <summary>Gets whether every file matched but the whole tar does not hash to the layer's recorded DiffID.</summary>
     internal bool IsDiffIdMismatch { get; init; }
+
+    /// <summary>Gets what kind of divergence between the tar-split data and the layer directory this is (fsck's code).</summary>
+    internal LayerReassemblyKind Kind { get; init; }
+}
+
+/// <summary>What a <see cref="LayerReassemblyException"/> found: fsck gives each kind its own code.</summary>
+internal enum LayerReassemblyKind
+{
+    /// <summary>A file is missing, of another size or content (<c>tarsplit-mismatch</c>).</summary>
+    Content,
+
+    /// <summary>The directory holds the name as another type of file (<c>tarsplit-type-mismatch</c>).</summary>
+    Type,
+
+    /// <summary>A symbolic link points elsewhere than the recorded target (<c>tarsplit-link-mismatch</c>).</summary>
+    LinkTarget,
 }
 
 /// <summary>

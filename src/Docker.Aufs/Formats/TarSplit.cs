@@ -33,22 +33,43 @@ internal sealed class TarSplitEntry
 /// <summary>Reads the newline-separated JSON entries of (decompressed) tar-split data, with the problems of a bad file named.</summary>
 internal sealed class TarSplitReader
 {
-    /// <summary>The longest line accepted: a segment's payload is normally a few header blocks.</summary>
-    public const int MaxLineLength = 256 * 1024 * 1024;
+    /// <summary>
+    /// The longest line accepted: a segment holds the raw bytes tar-split read for one member's headers (a PAX header, a GNU
+    /// long name and a GNU long link, each at most <see cref="Archive.TarSplitVerifier.MaxExtendedHeader"/>, and a few blocks),
+    /// base64-encoded, with a little JSON around it. A longer line cannot describe a tar Go's reader reads, so it is refused
+    /// before it is held (docs/hostile-input.md, "Memory bounds").
+    /// </summary>
+    public const int MaxLineLength = (3 * Archive.TarSplitVerifier.MaxExtendedHeader + 8 * TarType.BlockSize) / 3 * 4 + 4096;
+
+    /// <summary>The most characters of bad input quoted in an error message.</summary>
+    public const int MaxQuoted = 200;
 
     private readonly Stream _input;
     private readonly string _path;
+    private readonly int _maxLineLength;
     private byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
     private bool _eof;
     private int _line;
 
-    public TarSplitReader(Stream input, string path)
+    public TarSplitReader(Stream input, string path, int maxLineLength = MaxLineLength)
     {
         _input = input;
         _path = path;
+        _maxLineLength = maxLineLength;
     }
+
+    /// <summary>A name for a message: control characters escaped, cut to <see cref="MaxQuoted"/> characters with the length said.</summary>
+    internal static string Quote(ReadOnlySpan<byte> name)
+    {
+        var text = Encoding.UTF8.GetString(name[..Math.Min(name.Length, MaxQuoted * 4)]);
+        return DockerIds.Printable(Shorten(text, name.Length));
+    }
+
+    /// <summary>Cuts a text to <see cref="MaxQuoted"/> characters, saying how long it was.</summary>
+    internal static string Shorten(string text, long length = -1) =>
+        text.Length <= MaxQuoted && (length < 0 || length <= MaxQuoted) ? text : $"{text[..Math.Min(text.Length, MaxQuoted)]}… ({(length < 0 ? text.Length : length)} bytes)";
 
     /// <summary>Returns the next entry, or <see langword="null"/> after the last.</summary>
     /// <exception cref="CorruptFileException">A line is not an entry, or the data ends inside a line.</exception>
@@ -100,12 +121,13 @@ internal sealed class TarSplitReader
 
         if (_end == _buffer.Length)
         {
-            if (_buffer.Length >= MaxLineLength)
+            if (_buffer.Length >= _maxLineLength)
             {
-                throw new CorruptFileException(_path, $"line {_line + 1} of the tar-split data is longer than {MaxLineLength} bytes");
+                // Only what the line can be is ever held: a longer one is refused, not buffered (and none of it is quoted).
+                throw new CorruptFileException(_path, $"line {_line + 1} of the tar-split data is longer than {_maxLineLength} bytes, more than any entry of a layer's tar-split data can be");
             }
 
-            Array.Resize(ref _buffer, _buffer.Length * 2);
+            Array.Resize(ref _buffer, (int)Math.Min((long)_buffer.Length * 2, _maxLineLength));
         }
 
         int read;
@@ -124,6 +146,17 @@ internal sealed class TarSplitReader
         }
 
         _end += read;
+    }
+
+    /// <summary>
+    /// Decodes one line found by a caller that splits the data itself (the opaque-marker scan), numbered
+    /// <paramref name="lineNumber"/> in messages; this reader's own stream is not read.
+    /// </summary>
+    /// <exception cref="CorruptFileException">The line is not an entry.</exception>
+    public TarSplitEntry ParseLine(ReadOnlySpan<byte> line, int lineNumber)
+    {
+        _line = lineNumber;
+        return Parse(line);
     }
 
     private TarSplitEntry Parse(ReadOnlySpan<byte> line)
@@ -172,7 +205,7 @@ internal sealed class TarSplitReader
         }
         catch (JsonException e)
         {
-            throw new CorruptFileException(_path, $"line {_line} of the tar-split data is not valid JSON ({GoJson.Describe(e)})", e);
+            throw new CorruptFileException(_path, $"line {_line} of the tar-split data is not valid JSON ({Shorten(GoJson.Describe(e))})", e);
         }
 
         if (type is not (1 or 2))
@@ -189,7 +222,7 @@ internal sealed class TarSplitReader
         if (entryName.AsSpan().Contains((byte)0))
         {
             // A tar header cannot carry one, and no file on disk can have such a name.
-            throw Bad($"names the file '{TarStreamReader.Printable(entryName)}', which holds a NUL byte");
+            throw Bad($"names the file '{Quote(entryName)}', which holds a NUL byte");
         }
 
         return new TarSplitEntry

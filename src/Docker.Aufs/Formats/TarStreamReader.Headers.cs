@@ -109,13 +109,13 @@ internal sealed partial class TarStreamReader
         return result;
     }
 
-    private static byte[] CString(ReadOnlySpan<byte> field)
+    internal static byte[] CString(ReadOnlySpan<byte> field)
     {
         var end = field.IndexOf((byte)0);
         return (end >= 0 ? field[..end] : field).ToArray();
     }
 
-    private static Dictionary<string, byte[]> ParsePax(byte[] data)
+    internal static Dictionary<string, byte[]> ParsePax(byte[] data)
     {
         var records = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var rest = data.AsSpan();
@@ -147,7 +147,7 @@ internal sealed partial class TarStreamReader
     /// with a NUL byte, or a path, link target, user or group name with one) is a format error naming the entry: no file
     /// name can hold a NUL, and Docker could never have written such an entry to disk.
     /// </summary>
-    private static void MergePax(TarEntryHeader header, Dictionary<string, byte[]> pax)
+    internal static void MergePax(TarEntryHeader header, Dictionary<string, byte[]> pax)
     {
         foreach (var (key, value) in pax)
         {

@@ -74,6 +74,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 4001, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; regenerating its tar from the layer directory instead (the DiffID will differ from the registry's)")]
     public static partial void ReassemblyFailed(ILogger logger, string id, string problem);
 
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Layer {Id}: {Count} header(s) of its tar-split data differ from the layer directory (first: {First}); the tar keeps the recorded headers, as Docker's reassembly does, so its DiffID is the registry's; fsck lists them")]
+    public static partial void RecordedHeadersDiffer(ILogger logger, string id, int count, string first);
+
     [LoggerMessage(EventId = 4002, Level = LogLevel.Debug, Message = "Layer {Id}: {Source} tar of {Size} bytes, {DiffId}")]
     public static partial void LayerTarWritten(ILogger logger, string id, string source, long size, string diffId);
 

@@ -157,6 +157,24 @@ public static class FindingCodes
     /// <summary>A file of the layer that no longer matches its tar-split record: changed (CRC-64), resized or missing.</summary>
     public const string TarSplitMismatch = "tarsplit-mismatch";
 
+    /// <summary>A member the tar-split data records as one type of file (a directory, a link, a device) that the layer directory holds as another.</summary>
+    public const string TarSplitTypeMismatch = "tarsplit-type-mismatch";
+
+    /// <summary>A symbolic link whose target in the layer directory is not the one its tar-split header records.</summary>
+    public const string TarSplitLinkMismatch = "tarsplit-link-mismatch";
+
+    /// <summary>A member whose recorded mode (permissions, set-user-ID, set-group-ID, sticky) differs from its file's.</summary>
+    public const string TarSplitModeMismatch = "tarsplit-mode-mismatch";
+
+    /// <summary>A member whose recorded numeric owner or group differs from its file's.</summary>
+    public const string TarSplitOwnerMismatch = "tarsplit-owner-mismatch";
+
+    /// <summary>A device member whose recorded major or minor number differs from the device node's.</summary>
+    public const string TarSplitDeviceMismatch = "tarsplit-device-mismatch";
+
+    /// <summary>tar-split data naming a member (or a hard link's target) by an absolute path, with <c>..</c> or a NUL byte: crafted, never written by Docker.</summary>
+    public const string TarSplitUnsafeName = "tarsplit-unsafe-name";
+
     /// <summary>
     /// A directory the layer's original tar marks opaque (<c>.wh..wh..opq</c> in its tar-split data) whose copy in the driver's
     /// directory has no opaque attribute: the root was copied without extended attributes, so Docker's mount would show

@@ -121,4 +121,66 @@ public sealed class LayerTarProducerTests
 
         public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
     }
+
+    /// <summary>Replaces the layer's tar-split data by one that smuggles a member named with '..' (content and all) in a segment.</summary>
+    private static void Lie(MockFileSystem fs, ImageLayer layer)
+    {
+        byte[] smuggled = [.. TarSplitVerifierTests.Lines.Header("../../etc/cron.d/evil", 5), .. "evil\n"u8, .. new byte[507]];
+        var lines = new TarSplitVerifierTests.Lines().Member("etc/hostname", "box\n").Segment(smuggled).End();
+        var path = System.IO.Path.GetTempFileName();
+        try
+        {
+            lines.WriteTo(path);
+            fs.File.WriteAllBytes(layer.TarSplitPath!, File.ReadAllBytes(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Produce_Auto_TarSplitDataThatLies_IsRegeneratedFromTheDirectoryWithAWarning_AndNoMemberClimbsOut()
+    {
+        var (fs, root, layer) = Imported();
+        Lie(fs, layer);
+        var logs = new ListLoggerFactory();
+
+        var (result, bytes) = Produce(fs, root, layer, LayerSource.Auto, logs.CreateLogger("t"));
+
+        Assert.Equal(LayerSource.Regenerated, result.Source);
+        Assert.Equal(["bin/", "bin/sh", "etc/", "etc/hostname"], LayerTarGeneratorTests.Entries(bytes).Select(e => e.Name));
+        Assert.Contains("'..'", Assert.Single(logs.Entries, e => e.Id.Id == 4001).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Produce_TarSplitDataThatLies_IntoASinkThatCannotRewind_FailsWithoutWritingTheLie()
+    {
+        var (fs, root, layer) = Imported();
+        Lie(fs, layer);
+        using var output = new MemoryStream();
+        using var sink = new LayerSink(new NonSeekable(output));
+        Assert.Throws<UnsafePathException>(() => SyncCore.Run(new LayerTarProducer(fs, root.Metadata, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance)
+            .ProduceAsync<SyncIo>(layer, sink, LayerSource.Auto, null, TestContext.Current.CancellationToken)));
+        Assert.True(output.ToArray().AsSpan().IndexOf("../"u8) < 0, "a member named with '..' reached the output");
+    }
+
+    [Fact]
+    public void Produce_AFileWhoseModeChangedAfterThePull_KeepsTheRecordedHeaderAsDockerDoes_AndWarnsOnce()
+    {
+        var (fs, root, layer) = Imported();
+        var path = layer.ContentPath + "/etc/hostname";
+        Assert.True(root.Metadata.TryGetStatus(path, out var status));
+        root.Metadata.Record(path, status with { Permissions = 0xDED }); // 06755: set-ID bits added
+        root.Metadata.Record(layer.ContentPath + "/bin/sh", status with { Uid = 1000, Size = 2 });
+        var logs = new ListLoggerFactory();
+
+        var (result, bytes) = Produce(fs, root, layer, LayerSource.Auto, logs.CreateLogger("t"));
+
+        Assert.Equal(LayerSource.TarSplit, result.Source);
+        Assert.Equal(Tar, bytes); // the DiffID the registry gave
+        var warning = Assert.Single(logs.Entries, e => e.Id.Id == 4101);
+        Assert.Contains("2 header(s)", warning.Message, StringComparison.Ordinal);
+        Assert.Contains("mode 0644, the layer directory holds 6755", warning.Message, StringComparison.Ordinal);
+    }
 }

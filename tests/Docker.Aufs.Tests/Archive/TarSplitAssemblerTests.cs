@@ -191,13 +191,14 @@ public sealed class TarSplitAssemblerTests : IDisposable
         File.Delete(deep);
         File.CreateSymbolicLink(deep, Path.Combine(outside, "deep.txt"));
         var e = Assert.Throws<LayerReassemblyException>(() => Assemble(tarData, diff));
-        Assert.Contains("symbolic link on disk", e.Problem, StringComparison.Ordinal);
+        Assert.Contains("the layer directory holds a symbolic link", e.Problem, StringComparison.Ordinal);
 
         var (_, tarData2, diff2) = RealLayer(name: "second");
         Directory.Move(Path.Combine(diff2, "etc"), _temp.Combine("moved-etc"));
         File.CreateSymbolicLink(Path.Combine(diff2, "etc"), _temp.Combine("moved-etc"));
         var e2 = Assert.Throws<LayerReassemblyException>(() => Assemble(tarData2, diff2));
-        Assert.Contains("runs through a symbolic link", e2.Problem, StringComparison.Ordinal);
+        Assert.Contains("the layer directory holds a symbolic link", e2.Problem, StringComparison.Ordinal); // ./etc/ itself is checked first
+        Assert.Equal(Path.Combine(diff2, "etc"), e2.Path);
     }
 
     [Theory]
@@ -210,7 +211,9 @@ public sealed class TarSplitAssemblerTests : IDisposable
         Directory.CreateDirectory(diff);
         File.WriteAllText(_temp.Combine("outside.txt"), "abc");
         var tarData = _temp.Combine("evil.json.gz");
-        WriteLines(tarData, $"{{\"type\":1,\"name\":\"{name}\",\"size\":3,\"payload\":\"{Convert.ToBase64String(Crc64Iso.ToBytes(Crc64Iso.Compute("abc"u8)))}\",\"position\":0}}\n");
+        var header = new GoTarHeaderEncoder().Encode(new TarEntryHeader { Name = Encoding.UTF8.GetBytes(name), Mode = 0x1A4, Size = 3 });
+        WriteLines(tarData, $"{{\"type\":2,\"payload\":\"{Convert.ToBase64String(header)}\",\"position\":0}}\n" +
+            $"{{\"type\":1,\"name\":\"{name}\",\"size\":3,\"payload\":\"{Convert.ToBase64String(Crc64Iso.ToBytes(Crc64Iso.Compute("abc"u8)))}\",\"position\":1}}\n");
         var e = Assert.Throws<UnsafePathException>(() => Assemble(tarData, diff));
         Assert.Equal(tarData, e.Path);
         Assert.Contains(reason, e.Message, StringComparison.Ordinal);
@@ -222,7 +225,12 @@ public sealed class TarSplitAssemblerTests : IDisposable
         var diff = _temp.Combine("diff");
         Directory.CreateDirectory(diff);
         var tarData = _temp.Combine("dup.json.gz");
-        WriteLines(tarData, "{\"type\":1,\"name\":\"a\",\"payload\":null,\"position\":0}\n{\"type\":1,\"name\":\"./a\",\"payload\":null,\"position\":1}\n");
+        File.WriteAllText(Path.Combine(diff, "a"), string.Empty);
+        var encoder = new GoTarHeaderEncoder();
+        var first = Convert.ToBase64String(encoder.Encode(new TarEntryHeader { Name = "a"u8.ToArray(), Mode = 0x1A4 }));
+        var second = Convert.ToBase64String(encoder.Encode(new TarEntryHeader { Name = "./a"u8.ToArray(), Mode = 0x1A4 }));
+        WriteLines(tarData, $"{{\"type\":2,\"payload\":\"{first}\",\"position\":0}}\n{{\"type\":1,\"name\":\"a\",\"payload\":null,\"position\":1}}\n" +
+            $"{{\"type\":2,\"payload\":\"{second}\",\"position\":2}}\n{{\"type\":1,\"name\":\"./a\",\"payload\":null,\"position\":3}}\n");
         Assert.Contains("twice", Assert.Throws<LayerReassemblyException>(() => Assemble(tarData, diff)).Problem, StringComparison.Ordinal);
     }
 

@@ -76,7 +76,7 @@ public sealed class OpaqueMarkerScanTests
     private static List<string> Scan(Stream data)
     {
         var candidates = new List<TarSplitEntry>();
-        Assert.True(OpaqueMarkerScan.TryScan(data, Path, candidates));
+        Assert.True(OpaqueMarkerScan.TryScan(data, Path, candidates.Add));
         return candidates.Where(e => e.Name.AsSpan().EndsWith(".wh..wh..opq"u8)).Select(e => Convert.ToHexString(e.Name)).ToList();
     }
 
@@ -116,7 +116,7 @@ public sealed class OpaqueMarkerScanTests
     {
         var data = Encoding.UTF8.GetBytes(Segment(100) + Segment(100) + "{\"type\":1,\"name\":\"a/.wh..wh..opq\",\"size\":oops}\n");
 
-        var e = Assert.Throws<CorruptFileException>(() => OpaqueMarkerScan.TryScan(new MemoryStream(data), Path, []));
+        var e = Assert.Throws<CorruptFileException>(() => OpaqueMarkerScan.TryScan(new MemoryStream(data), Path, _ => { }));
         Assert.Contains("line 3", e.Message, StringComparison.Ordinal);
         Assert.Contains(Path, e.Message, StringComparison.Ordinal);
     }
@@ -126,7 +126,7 @@ public sealed class OpaqueMarkerScanTests
     {
         var data = Encoding.UTF8.GetBytes(Segment(100) + "{\"type\":1,\"name\":\"a/b");
 
-        var e = Assert.Throws<CorruptFileException>(() => OpaqueMarkerScan.TryScan(new MemoryStream(data), Path, []));
+        var e = Assert.Throws<CorruptFileException>(() => OpaqueMarkerScan.TryScan(new MemoryStream(data), Path, _ => { }));
         Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
     }
 
@@ -145,7 +145,7 @@ public sealed class OpaqueMarkerScanTests
         var padding = new string(' ', OpaqueMarkerScan.MaxKeptLine + 10);
         var data = Encoding.UTF8.GetBytes(Segment(10) + $"{{\"type\":1,{padding}\"name\":\"x/.wh..wh..opq\",\"payload\":null,\"position\":1}}\n");
 
-        Assert.False(OpaqueMarkerScan.TryScan(new MemoryStream(data), Path, []));
+        Assert.False(OpaqueMarkerScan.TryScan(new MemoryStream(data), Path, _ => { }));
 
         // The caller then reads every entry: the directory is still found.
         var fileSystem = new MockFileSystem();

@@ -39,15 +39,16 @@ internal static class CasFaults
     }
 
     /// <summary>Flips one byte of the zero blocks that end a layer's tar, in its tar-split data: every file still matches, the tar does not.</summary>
-    private static void AlterTarTrailer(S s, string chainId)
+    private static void AlterTarPadding(S s, string chainId)
     {
+        // A byte of the padding after a file's content: every member still matches the directory, the tar's bytes do not.
         var lines = s.TarSplitLines(chainId);
-        var last = lines.FindLastIndex(l => JsonNode.Parse(l)!["type"]!.GetValue<int>() == 2 && JsonNode.Parse(l)!["payload"]?.GetValue<string>() is { Length: > 0 });
-        var segment = JsonNode.Parse(lines[last])!.AsObject();
+        var file = lines.FindIndex(l => JsonNode.Parse(l)!["type"]!.GetValue<int>() == 1 && (JsonNode.Parse(l)!["size"]?.GetValue<long>() ?? 0) % 512 != 0);
+        var segment = JsonNode.Parse(lines[file + 1])!.AsObject();
         var payload = Convert.FromBase64String(segment["payload"]!.GetValue<string>());
-        payload[^1] ^= 0x01;
+        payload[0] ^= 0x01;
         segment["payload"] = Convert.ToBase64String(payload);
-        lines[last] = segment.ToJsonString();
+        lines[file + 1] = segment.ToJsonString();
         s.WriteTarSplit(chainId, lines);
     }
 
@@ -138,7 +139,27 @@ internal static class CasFaults
         ["a layer without tar-split data"] = new(s => s.Fs.File.Delete(S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"), FindingCodes.TarSplitMissing, FindingSeverity.Warning, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
         ["tar-split data that is not gzip"] = new(s => s.Fs.File.WriteAllText(S.Layer(s.BusyboxLayer) + "/tar-split.json.gz", "plain text"), FindingCodes.TarSplitCorrupt, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
         ["a file of the layer changed, same size"] = new(ChangeBusyboxFile, FindingCodes.TarSplitMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/bin/busybox"),
-        ["tar-split data whose tar is not the DiffID's"] = new(s => AlterTarTrailer(s, s.BusyboxLayer), FindingCodes.DiffIdMismatch, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
+        ["a file of the layer given the set-user-ID bit"] = new(s => Restat(s, s.DiffOf(s.BusyboxLayer) + "/bin/busybox", st => st with { Permissions = 0x9ED }),
+            FindingCodes.TarSplitModeMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/bin/busybox"),
+        ["a directory of the layer that lost its sticky bit"] = new(s => Restat(s, s.DiffOf(s.BusyboxLayer) + "/tmp", st => st with { Permissions = 0x1FF }),
+            FindingCodes.TarSplitModeMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/tmp"),
+        ["a file of the layer given another owner"] = new(s => Restat(s, s.DiffOf(s.BusyboxLayer) + "/bin/busybox", st => st with { Uid = 1000 }),
+            FindingCodes.TarSplitOwnerMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/bin/busybox"),
+        ["a directory of the layer replaced by a file"] = new(s =>
+            {
+                var dev = s.DiffOf(s.BusyboxLayer) + "/dev";
+                s.Fs.Directory.Delete(dev, true);
+                s.Fs.File.WriteAllText(dev, string.Empty);
+                Restat(s, dev, st => st with { Type = Docker.Aufs.IO.UnixFileType.RegularFile, Size = 0 });
+            }, FindingCodes.TarSplitTypeMismatch, FindingSeverity.Error, s => s.DiffOf(s.BusyboxLayer) + "/dev"),
+        ["a symbolic link of the layer pointed elsewhere"] = new(s => Restat(s, s.DiffOf(s.RedisBase) + "/bin/sh", st => st with { LinkTarget = "/tmp/evil" }),
+            FindingCodes.TarSplitLinkMismatch, FindingSeverity.Error, s => s.DiffOf(s.RedisBase) + "/bin/sh"),
+        ["tar-split data naming a hard link outside the layer"] = new(s => s.WriteTarSplit(s.BusyboxLayer, [
+                $"{{\"type\":2,\"payload\":\"{Convert.ToBase64String(Archive.TarSplitVerifierTests.Lines.Header("bin/evil", 0, Docker.Aufs.Formats.TarType.HardLink, "../../../../etc/shadow"))}\",\"position\":0}}",
+                "{\"type\":1,\"name\":\"bin/evil\",\"payload\":null,\"position\":1}",
+                .. s.TarSplitLines(s.BusyboxLayer)]),
+            FindingCodes.TarSplitUnsafeName, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
+        ["tar-split data whose tar is not the DiffID's"] = new(s => AlterTarPadding(s, s.BusyboxLayer), FindingCodes.DiffIdMismatch, FindingSeverity.Error, s => S.Layer(s.BusyboxLayer) + "/tar-split.json.gz"),
 
         // The reference store.
         ["no repositories.json"] = new(s => s.Fs.File.Delete(S.References), FindingCodes.RepositoriesMissing, FindingSeverity.Info, _ => S.References),
@@ -185,6 +206,13 @@ internal static class CasFaults
     }
 
     /// <summary>Changes the bytes of busybox's binary, keeping its size.</summary>
+    /// <summary>Changes what lstat says of a file of a layer, as chmod, chown or ln -sf after the pull would.</summary>
+    private static void Restat(S s, string path, Func<Docker.Aufs.IO.UnixFileStatus, Docker.Aufs.IO.UnixFileStatus> change)
+    {
+        Assert.True(s.Built.Metadata.TryGetStatus(path, out var status), path);
+        s.Built.Metadata.Record(path, change(status));
+    }
+
     private static void ChangeBusyboxFile(S s)
     {
         var path = s.DiffOf(s.BusyboxLayer) + "/bin/busybox";

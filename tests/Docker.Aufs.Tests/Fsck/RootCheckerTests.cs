@@ -89,7 +89,8 @@ public sealed class RootCheckerTests
         public TarSplitFixture()
         {
             var builder = new DockerRootBuilder(Fs, R);
-            var baseTar = new TarBytes().Directory("etc").File("etc/motd", "hello").File("etc/issue", "Debian\n").Build();
+            var baseTar = new TarBytes().Directory("etc").File("etc/motd", "hello").File("etc/issue", "Debian\n").Symlink("etc/mtab", "/proc/mounts")
+                .Directory("dev").Device("dev/null", Docker.Aufs.Formats.TarType.CharDevice, 1, 3).Build();
             var topTar = new TarBytes().Directory("srv").File("srv/data", "0123456789").Build();
             Base = builder.AddLayer(l => l.FromTar(() => new MemoryStream(baseTar)));
             Top = builder.AddLayer(l => l.Parent(Base).FromTar(() => new MemoryStream(topTar)));
@@ -105,6 +106,14 @@ public sealed class RootCheckerTests
 
         public string Top { get; }
 
+        /// <summary>Changes what lstat says of a file of the base layer, as chmod, chown or mknod after the pull would.</summary>
+        public void Restat(string name, Func<Docker.Aufs.IO.UnixFileStatus, Docker.Aufs.IO.UnixFileStatus> change)
+        {
+            var path = $"{R}/aufs/diff/{Base}/{name}";
+            Assert.True(Built.Metadata.TryGetStatus(path, out var status), path);
+            Built.Metadata.Record(path, change(status));
+        }
+
         public FsckReport Check(bool verifyContent = true) =>
             RootChecker.Check(Fs, R, new DockerRootOptions { Metadata = Built.Metadata }, verifyContent, TestContext.Current.CancellationToken);
     }
@@ -114,6 +123,26 @@ public sealed class RootCheckerTests
         ["a file whose bytes changed, same size"] = (f => f.Fs.File.WriteAllText($"{R}/aufs/diff/{f.Top}/srv/data", "9876543210"), FindingCodes.TarSplitMismatch, f => $"{R}/aufs/diff/{f.Top}/srv/data"),
         ["a file removed from the diff"] = (f => f.Fs.File.Delete($"{R}/aufs/diff/{f.Base}/etc/motd"), FindingCodes.TarSplitMismatch, f => $"{R}/aufs/diff/{f.Base}/etc/motd"),
         ["tar-split data that is not gzip"] = (f => f.Fs.File.WriteAllText($"{R}/graph/{f.Top}/tar-data.json.gz", "plain text"), FindingCodes.TarSplitCorrupt, f => $"{R}/graph/{f.Top}/tar-data.json.gz"),
+
+        // What tar-split recorded against what is on disk (issue 16 class 2): each kind of header field changed after the layer was applied.
+        ["a file given the set-user-ID bit"] = (f => f.Restat($"etc/motd", s => s with { Permissions = 0x9ED }), FindingCodes.TarSplitModeMismatch, f => $"{R}/aufs/diff/{f.Base}/etc/motd"),
+        ["a file given another owner"] = (f => f.Restat($"etc/issue", s => s with { Uid = 1000, Gid = 1000 }), FindingCodes.TarSplitOwnerMismatch, f => $"{R}/aufs/diff/{f.Base}/etc/issue"),
+        ["a device node given other numbers"] = (f => f.Restat($"dev/null", s => s with { DeviceMajor = 8, DeviceMinor = 0 }), FindingCodes.TarSplitDeviceMismatch, f => $"{R}/aufs/diff/{f.Base}/dev/null"),
+        ["a file replaced by a directory"] = (f =>
+        {
+            f.Fs.File.Delete($"{R}/aufs/diff/{f.Base}/etc/issue");
+            f.Fs.Directory.CreateDirectory($"{R}/aufs/diff/{f.Base}/etc/issue");
+            f.Restat("etc/issue", s => s with { Type = Docker.Aufs.IO.UnixFileType.Directory, Size = 0 });
+        }, FindingCodes.TarSplitTypeMismatch, f => $"{R}/aufs/diff/{f.Base}/etc/issue"),
+        ["a symbolic link pointed elsewhere"] = (f => f.Restat("etc/mtab", s => s with { LinkTarget = "/etc/shadow" }), FindingCodes.TarSplitLinkMismatch, f => $"{R}/aufs/diff/{f.Base}/etc/mtab"),
+        ["tar-split data smuggling a member named with '..'"] = (f =>
+        {
+            byte[] smuggled = [.. Archive.TarSplitVerifierTests.Lines.Header("../../../../etc/cron.d/evil", 5), .. "evil\n"u8, .. new byte[507]];
+            var path = System.IO.Path.GetTempFileName();
+            new Archive.TarSplitVerifierTests.Lines().Segment(smuggled).End().WriteTo(path);
+            f.Fs.File.WriteAllBytes($"{R}/graph/{f.Top}/tar-data.json.gz", System.IO.File.ReadAllBytes(path));
+            System.IO.File.Delete(path);
+        }, FindingCodes.TarSplitUnsafeName, f => $"{R}/graph/{f.Top}/tar-data.json.gz"),
     };
 
     public static TheoryData<string> FaultNames() => [.. Faults.Keys];

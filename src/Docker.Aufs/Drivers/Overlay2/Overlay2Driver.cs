@@ -235,17 +235,18 @@ internal sealed class Overlay2Driver : LayerDriver
     /// </summary>
     public override IReadOnlyList<string> LostOpaqueMarks(string id, string tarSplitPath) => _lostMarks.GetOrAdd(id, _ =>
     {
+        var diff = GetDiffPath(id);
         IReadOnlyList<string> directories;
         try
         {
-            directories = OverlayBranches.OpaqueDirectoriesOf(FileSystem, tarSplitPath);
+            directories = OverlayBranches.OpaqueDirectoriesOf(FileSystem, tarSplitPath,
+                directory => Metadata.TryGetStatus(directory.Length == 0 ? diff : diff + "/" + directory, out var found) && found.Type == UnixFileType.Directory);
         }
         catch (Exception e) when (e is DockerDataException or IOException)
         {
             return []; // damaged tar-split data is reported by fsck as such, and reassembly refuses it
         }
 
-        var diff = GetDiffPath(id);
         var lost = new List<string>();
         foreach (var directory in directories)
         {
