@@ -120,7 +120,7 @@ internal sealed class Session(ParseResult parse, GlobalOptions options, CliEnvir
 
     public T? Value<T>(Argument<T> argument) => parse.GetValue(argument);
 
-    public ILoggerFactory LoggerFactory { get; } = new StderrLoggerFactory(environment.Error, parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning);
+    public StderrLoggerFactory LoggerFactory { get; } = new StderrLoggerFactory(environment.Error, parse.GetValue(options.Debug) ? LogLevel.Debug : LogLevel.Warning);
 
     private BuiltRoot? _sample;
 
@@ -291,7 +291,10 @@ internal static class CliApp
 
             using (session.LoggerFactory)
             {
-                return body(session);
+                var exit = body(session);
+
+                // A listing that skipped parts of the root it may not read printed what it could: a partial result, exit 1.
+                return exit == Success && session.LoggerFactory.UnreadableCount > 0 ? Failure : exit;
             }
         }
         catch (OutputClosedException)
@@ -313,7 +316,9 @@ internal static class CliApp
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
         {
-            return Fail(environment, e.Message, e, debug);
+            // A part of the root this process may not read: one line naming it and the access that fixes it, not errno text.
+            var denied = parse.GetValue(options.Sample) ? null : DockerRoot.DescribeAccessDenied(environment.FileSystem, parse.GetValue(options.Root), e);
+            return Fail(environment, denied?.Message ?? e.Message, e, debug);
         }
         catch (Exception e) when (!debug)
         {

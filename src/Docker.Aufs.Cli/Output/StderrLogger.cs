@@ -9,7 +9,15 @@ namespace Docker.Aufs.Cli.Output;
 /// </summary>
 internal sealed class StderrLoggerFactory(TextWriter error, LogLevel minimum) : ILoggerFactory
 {
-    public ILogger CreateLogger(string categoryName) => new StderrLogger(error, minimum);
+    /// <summary>The library's event for a part of the root this process may not read (a partial result: the command exits 1).</summary>
+    public const int UnreadableEventId = 1101;
+
+    private readonly Counter _unreadable = new();
+
+    /// <summary>Gets how many parts of the root were reported unreadable so far.</summary>
+    public int UnreadableCount => Volatile.Read(ref _unreadable.Value);
+
+    public ILogger CreateLogger(string categoryName) => new StderrLogger(error, minimum, _unreadable);
 
     public void AddProvider(ILoggerProvider provider) => throw new NotSupportedException("The tool logs to stderr only.");
 
@@ -17,7 +25,12 @@ internal sealed class StderrLoggerFactory(TextWriter error, LogLevel minimum) : 
     {
     }
 
-    private sealed class StderrLogger(TextWriter error, LogLevel minimum) : ILogger
+    private sealed class Counter
+    {
+        public int Value;
+    }
+
+    private sealed class StderrLogger(TextWriter error, LogLevel minimum, Counter unreadable) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -26,6 +39,11 @@ internal sealed class StderrLoggerFactory(TextWriter error, LogLevel minimum) : 
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            if (eventId.Id == UnreadableEventId)
+            {
+                Interlocked.Increment(ref unreadable.Value);
+            }
+
             if (!IsEnabled(logLevel))
             {
                 return;

@@ -26,6 +26,10 @@ public static class RootChecker
     /// <exception cref="UnsafePathException"><c>graph/</c> or a directory of the driver is a symbolic link: the root is refused, nothing behind the link is read.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty (it names no root: <see langword="null"/> is the default root).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="PathAccessDeniedException">
+    /// This process may not read the root's top level. Anything deeper it may not read is an <see cref="FindingCodes.Unreadable"/>
+    /// finding instead, and the rest of the root is still checked.
+    /// </exception>
     public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null, bool verifyContent = true,
         CancellationToken cancellationToken = default)
     {
@@ -33,6 +37,19 @@ public static class RootChecker
         fileSystem = IO.MetadataProviders.Quiet(fileSystem); // no read changes an access time (docs/hostile-input.md)
         options ??= DockerRootOptions.Default;
         var rootPath = fileSystem.Path.GetFullPath(DockerRoot.RootPath(path));
+        try
+        {
+            return CheckCore(fileSystem, rootPath, options, verifyContent, cancellationToken);
+        }
+        catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+        {
+            // Only what stops the check as a whole arrives here (the root's top level); the rest are unreadable findings.
+            throw IO.AccessProblems.Describe(options.Metadata ?? IO.MetadataProviders.For(fileSystem), rootPath, rootPath, e);
+        }
+    }
+
+    private static FsckReport CheckCore(IFileSystem fileSystem, string rootPath, DockerRootOptions options, bool verifyContent, CancellationToken cancellationToken)
+    {
         var findings = new List<FsckFinding>();
 
         // Every driver directory counts here, empty or not, as Docker 1.9 – 17.11 counted them: such a Docker refuses the root.
@@ -55,7 +72,7 @@ public static class RootChecker
         }
 
         var root = (DockerRoot)DockerRoot.Open(fileSystem, rootPath, options);
-        var sink = new FindingSink(root.FileSystem, root.Metadata);
+        var sink = new FindingSink(root.FileSystem, root.Metadata, root.Path);
         IReadOnlyList<ImageLayer> toVerify = [];
         if (root.NoStoreProblem is { } problem)
         {
@@ -125,6 +142,10 @@ public static class RootChecker
         {
             sink.Add(FindingCodes.TarSplitUnsafeName, FindingSeverity.Error, layer.TarSplitPath ?? layer.Directory, FindingSink.ProblemOf(e),
                 "the tar-split data was crafted or altered (Docker never records such a name); no tar is ever written with it: a save regenerates the layer from its directory");
+        }
+        catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+        {
+            sink.AddUnreadable(IO.AccessProblems.Describe(sink.Metadata, sink.Root, layer.Directory, e), $"the files of layer {layer.Id} were not verified against its tar-split data");
         }
         catch (DockerDataException e)
         {

@@ -35,6 +35,23 @@ internal abstract class LayerDriver
 
     public IUnixMetadataProvider Metadata => Context.Metadata;
 
+    /// <summary>
+    /// The <c>lstat</c> type of <paramref name="path"/>, or <see langword="null"/> when nothing is there or this process may
+    /// not look (a directory on the way it cannot search): where a layer's files are is still known, and what reads them
+    /// reports the refusal.
+    /// </summary>
+    protected UnixFileStatus? StatusOrUnknown(string path)
+    {
+        try
+        {
+            return Metadata.TryGetStatus(path, out var status) ? status : null;
+        }
+        catch (Exception e) when (AccessProblems.IsDenied(e))
+        {
+            return null;
+        }
+    }
+
     /// <summary>Gets the full path of the driver's directory.</summary>
     public string Directory => Context.Directory;
 

@@ -91,4 +91,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Image {Id}: a layer's tar is not the one its config names (it was regenerated), so the archive holds a config with other DiffIDs, and the image's ID there is {NewId}")]
     public static partial void ImageIdChanged(ILogger logger, string id, string newId);
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning, Message = "{Description}; {Consequence}")]
+    public static partial void Unreadable(ILogger logger, string description, string consequence);
 }

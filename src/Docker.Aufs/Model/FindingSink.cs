@@ -4,9 +4,13 @@ using Docker.Aufs.IO;
 namespace Docker.Aufs;
 
 /// <summary>Where the checks of stores and drivers put their findings, with the helpers every check uses for links.</summary>
-internal sealed class FindingSink(IFileSystem fileSystem, IUnixMetadataProvider metadata)
+internal sealed class FindingSink(IFileSystem fileSystem, IUnixMetadataProvider metadata, string root = "/")
 {
     private readonly List<FsckFinding> _findings = [];
+    private readonly HashSet<string> _unreadable = new(StringComparer.Ordinal);
+
+    /// <summary>Gets the full path of the checked root (unreadable paths are shown relative to it).</summary>
+    public string Root => root;
 
     public IFileSystem FileSystem => fileSystem;
 
@@ -40,6 +44,36 @@ internal sealed class FindingSink(IFileSystem fileSystem, IUnixMetadataProvider 
         Add(FindingCodes.UnsafeLink, FindingSeverity.Error, path,
             $"a symbolic link (to {target}) where Docker never writes one; it was not followed, as it could lead outside the root",
             "damage or tampering: the data behind it is not read; look at where it points before trusting the root");
+
+    /// <summary>A part of the root this process may not read, as a finding: its path, mode and owner, what was lost, and the access that fixes it.</summary>
+    public static FsckFinding Unreadable(PathAccessDeniedException denied, string consequence) =>
+        new(FindingCodes.Unreadable, FindingSeverity.Error, denied.Path, $"{denied.Problem}: {consequence}", PathAccessDeniedException.Remedy);
+
+    /// <summary>Adds <paramref name="denied"/> as an <see cref="FindingCodes.Unreadable"/> finding.</summary>
+    public void AddUnreadable(PathAccessDeniedException denied, string consequence)
+    {
+        if (_unreadable.Add(denied.Path))
+        {
+            _findings.Add(Unreadable(denied, consequence)); // once per path, with what was lost first
+        }
+    }
+
+    /// <summary>
+    /// Runs one check; if this process may not read something it needs, that is reported as an
+    /// <see cref="FindingCodes.Unreadable"/> finding (the first refused directory or file on the way to what the error
+    /// names, else <paramref name="path"/>) and the next check runs: fsck goes on with what it can read.
+    /// </summary>
+    public void Guard(string path, string consequence, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (Exception e) when (AccessProblems.IsDenied(e))
+        {
+            AddUnreadable(AccessProblems.Describe(metadata, root, path, e), consequence);
+        }
+    }
 
     /// <summary>The problem a data exception reports, without the path it names.</summary>
     public static string ProblemOf(DockerDataException e) => e switch

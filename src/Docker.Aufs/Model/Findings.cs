@@ -230,6 +230,13 @@ public static class FindingCodes
     /// <summary>A Docker 1.9 <c>graph/</c> lies beside the content-addressed store: images the migration did not carry over are only there.</summary>
     public const string GraphNotMigrated = "graph-not-migrated";
 
+    /// <summary>
+    /// A file or directory of the root that this process may not read (a root-owned copy read by another user): the path is
+    /// the first directory on the way that cannot be searched, or the file or directory that cannot be read; the message
+    /// gives its mode and owner and what could not be checked. Everything else is still checked.
+    /// </summary>
+    public const string Unreadable = "unreadable";
+
     /// <summary>An entry of a content-addressed store directory that is not named like a digest (Docker ignores it).</summary>
     public const string UnexpectedStoreEntry = "unexpected-store-entry";
 }

@@ -77,6 +77,29 @@ public sealed class DockerRoot : IDockerRoot
     /// <summary>Gets why the root has no image store, or <see langword="null"/> when it has one.</summary>
     internal string? NoStoreProblem => _store is null ? _noStoreProblem : null;
 
+    /// <summary>
+    /// Describes the operating system's refusal to read a part of a root (<see cref="UnauthorizedAccessException"/>, or an
+    /// <see cref="IOException"/> for <c>EACCES</c>) as one line: the first directory on the way that this process may not
+    /// search, or the file or directory it may not read, with its mode and owner and the access that would fix it. For
+    /// callers that meet such an error from any operation and want to say which part of the root was refused.
+    /// </summary>
+    /// <param name="fileSystem">The file system holding the root.</param>
+    /// <param name="path">The root; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
+    /// <param name="error">The error met.</param>
+    /// <returns>The description (<paramref name="error"/> itself when it is one), or <see langword="null"/> when <paramref name="error"/> is not a refusal.</returns>
+    public static PathAccessDeniedException? DescribeAccessDenied(IFileSystem fileSystem, string? path, Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentNullException.ThrowIfNull(error);
+        if (!AccessProblems.IsDenied(error))
+        {
+            return null;
+        }
+
+        var root = fileSystem.Path.GetFullPath(string.IsNullOrEmpty(path) ? DefaultPath : path);
+        return AccessProblems.Describe(MetadataProviders.For(fileSystem), root, root, error);
+    }
+
     /// <summary>Opens the Docker root at <paramref name="path"/> on <paramref name="fileSystem"/>.</summary>
     /// <param name="fileSystem">The file system holding the root (a <c>MockFileSystem</c> in tests).</param>
     /// <param name="path">The root; <see langword="null"/> for <c>/var/lib/docker</c>. A storage driver's own directory (such as <c>…/aufs</c>) opens as a root with no image store.</param>
@@ -84,6 +107,7 @@ public sealed class DockerRoot : IDockerRoot
     /// <returns>The opened root. Nothing but the root's top level has been read yet.</returns>
     /// <exception cref="NotADockerRootException">The directory does not exist, holds no image store or driver data this version knows, or holds several drivers' data and none was named.</exception>
     /// <exception cref="UnsafePathException">The store's directory or one of the driver's is a symbolic link (never followed: docs/hostile-input.md).</exception>
+    /// <exception cref="PathAccessDeniedException">This process may not read the root's own top-level directories (a root-owned copy read by another user): the message names the first refused one and the access that would fix it.</exception>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty (it names no root: <see langword="null"/> is the default root), or <see cref="DockerRootOptions.Driver"/> is not a storage driver name.</exception>
     public static IDockerRoot Open(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null)
     {
@@ -91,13 +115,28 @@ public sealed class DockerRoot : IDockerRoot
         fileSystem = MetadataProviders.Quiet(fileSystem); // no read changes an access time (docs/hostile-input.md)
         options ??= DockerRootOptions.Default;
         var root = fileSystem.Path.GetFullPath(RootPath(path));
+        var metadata = options.Metadata ?? MetadataProviders.For(fileSystem);
         if (!fileSystem.Directory.Exists(root))
         {
-            throw new NotADockerRootException(root, fileSystem.File.Exists(root) ? "is a file, not a Docker root directory" : "does not exist");
+            // A directory on the way that this process may not search makes the root look absent: say which.
+            throw AccessProblems.Refusal(metadata, root, root) as Exception
+                ?? new NotADockerRootException(root, fileSystem.File.Exists(root) ? "is a file, not a Docker root directory" : "does not exist");
         }
 
+        try
+        {
+            return OpenCore(fileSystem, root, options, metadata);
+        }
+        catch (Exception e) when (AccessProblems.IsDenied(e))
+        {
+            // The root's own directories refused to this process: one line naming the first refused one and the access that fixes it.
+            throw AccessProblems.Describe(metadata, root, root, e);
+        }
+    }
+
+    private static DockerRoot OpenCore(IFileSystem fileSystem, string root, DockerRootOptions options, IUnixMetadataProvider metadata)
+    {
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Docker.Aufs");
-        var metadata = options.Metadata ?? MetadataProviders.For(fileSystem);
         var named = options.Driver;
         if (named is not null && (named.Length == 0 || named.AsSpan().ContainsAnyExcept(DriverNameCharacters)))
         {
@@ -411,7 +450,15 @@ public sealed class DockerRoot : IDockerRoot
     {
         foreach (var directory in driver.GuardedDirectories)
         {
-            NoFollow.RequireNotLink(fileSystem, directory);
+            try
+            {
+                NoFollow.RequireNotLink(fileSystem, directory);
+            }
+            catch (Exception e) when (AccessProblems.IsDenied(e))
+            {
+                // A directory this process may not even look at cannot be followed either: what needs it reports it
+                // as unreadable, and the rest of the root (the image store) is still read.
+            }
         }
     }
 }

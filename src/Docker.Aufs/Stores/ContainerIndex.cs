@@ -1,7 +1,5 @@
-using System.IO.Abstractions;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Logging;
-using Microsoft.Extensions.Logging;
 
 namespace Docker.Aufs.Stores;
 
@@ -11,9 +9,10 @@ namespace Docker.Aufs.Stores;
 /// </summary>
 internal sealed class ContainerIndex
 {
-    private ContainerIndex(List<ContainerRecord> all)
+    private ContainerIndex(List<ContainerRecord> all, IReadOnlyList<FsckFinding> unreadable)
     {
         All = all;
+        Unreadable = unreadable;
         ById = all.ToDictionary(c => c.Id, StringComparer.Ordinal);
         ByName = all.Where(c => c.Name.Length > 0).GroupBy(c => c.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<ContainerRecord>)[.. g], StringComparer.Ordinal);
@@ -29,22 +28,39 @@ internal sealed class ContainerIndex
     /// <summary>Gets the containers by name (without its leading slash).</summary>
     public Dictionary<string, IReadOnlyList<ContainerRecord>> ByName { get; }
 
+    /// <summary>Gets the container directories (or configuration files) this process was not allowed to read, skipped with a warning.</summary>
+    public IReadOnlyList<FsckFinding> Unreadable { get; }
+
     /// <summary>Gets the IDs, sorted.</summary>
     public string[] SortedIds { get; }
 
     /// <summary>
     /// Reads every container directory of <paramref name="containersDirectory"/> as the daemon's restore does: names that
     /// are not IDs are ignored; a container whose configuration cannot be read, or that another storage driver wrote, is
-    /// skipped with a logged warning.
+    /// skipped with a logged warning; one this process may not read is skipped with a warning too, and kept in
+    /// <see cref="Unreadable"/>.
     /// </summary>
     /// <exception cref="UnsafePathException">The containers directory is a symbolic link (never followed).</exception>
-    public static ContainerIndex Read(IFileSystem fileSystem, string containersDirectory, string configFileName, string driver, ILogger logger)
+    /// <exception cref="PathAccessDeniedException">The containers directory cannot be listed by this process.</exception>
+    public static ContainerIndex Read(ImageStore store, string containersDirectory, string configFileName)
     {
+        var (fileSystem, driver, logger) = (store.FileSystem, store.Driver.Name, store.Logger);
         var all = new List<ContainerRecord>();
+        var unreadable = new List<FsckFinding>();
         IO.NoFollow.RequireNotLink(fileSystem, containersDirectory);
         if (fileSystem.Directory.Exists(containersDirectory))
         {
-            foreach (var path in fileSystem.Directory.EnumerateDirectories(containersDirectory))
+            List<string> directories;
+            try
+            {
+                directories = [.. fileSystem.Directory.EnumerateDirectories(containersDirectory)];
+            }
+            catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+            {
+                throw store.Describe(containersDirectory, e);
+            }
+
+            foreach (var path in directories)
             {
                 var id = fileSystem.Path.GetFileName(path);
                 if (!DockerIds.IsId(id))
@@ -57,9 +73,20 @@ internal sealed class ContainerIndex
                 {
                     container = ContainerRecord.Read(fileSystem, containersDirectory, id, configFileName);
                 }
+                catch (DockerDataException) when (store.Refusal(fileSystem.Path.Combine(path, configFileName)) is { } denied)
+                {
+                    // Its configuration looks missing only because this process may not look: say so, not "missing".
+                    store.ReportUnreadable(denied.Path, denied, $"container {id} is not listed", unreadable);
+                    continue;
+                }
                 catch (DockerDataException e)
                 {
                     Log.ContainerSkipped(logger, id, e.Message);
+                    continue;
+                }
+                catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+                {
+                    store.ReportUnreadable(path, e, $"container {id} is not listed", unreadable);
                     continue;
                 }
 
@@ -74,7 +101,7 @@ internal sealed class ContainerIndex
         }
 
         all.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        return new ContainerIndex(all);
+        return new ContainerIndex(all, unreadable);
     }
 
     /// <summary>

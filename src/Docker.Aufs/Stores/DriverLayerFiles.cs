@@ -66,9 +66,18 @@ internal sealed class DriverLayerFiles(LayerDriver driver, FindingSink sink)
         }
     }
 
-    /// <summary>Docker's <c>directory.Size</c>: the <c>lstat</c> sizes of non-directory entries, each inode once. Never follows links.</summary>
+    /// <summary>
+    /// Docker's <c>directory.Size</c>: the <c>lstat</c> sizes of non-directory entries, each inode once. Never follows links.
+    /// On the real file system the tree is walked by directory handle (any depth, paths beyond <c>PATH_MAX</c> included);
+    /// a directory this process may not read is reported once as <see cref="FindingCodes.Unreadable"/> and the rest is counted.
+    /// </summary>
     public long Size(string directory)
     {
+        if (OperatingSystem.IsLinux() && sink.Metadata is LinuxMetadataProvider)
+        {
+            return SizeByHandle(directory);
+        }
+
         long total = 0;
         var seen = new HashSet<(ulong, ulong)>();
         var pending = new Stack<string>();
@@ -94,5 +103,112 @@ internal sealed class DriverLayerFiles(LayerDriver driver, FindingSink sink)
         }
 
         return total;
+    }
+
+    /// <summary><see cref="Size"/> by directory handle: one open descriptor per level of the directory being read, each opened relative to its parent.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private long SizeByHandle(string directory)
+    {
+        long total = 0;
+        var seen = new HashSet<(ulong, ulong)>();
+        var top = LinuxNative.TryOpenDirectoryQuietlyAt(null, directory, out var errno);
+        if (top is null)
+        {
+            if (errno == LinuxNative.ErrnoAccess)
+            {
+                sink.AddUnreadable(AccessProblems.Describe(sink.Metadata, sink.Root, directory, new UnauthorizedAccessException($"Access to the path '{directory}' is denied.")),
+                    "its size was not checked");
+            }
+
+            return 0;
+        }
+
+        // Depth first; each frame holds its directory's handle and the subdirectories still to enter.
+        var frames = new Stack<(Microsoft.Win32.SafeHandles.SafeFileHandle Handle, string Path, Queue<string> Subdirectories)>();
+        frames.Push((top, directory, Read(top, directory, seen, ref total)));
+        try
+        {
+            while (frames.TryPeek(out var frame))
+            {
+                if (!frame.Subdirectories.TryDequeue(out var name))
+                {
+                    frames.Pop().Handle.Dispose();
+                    continue;
+                }
+
+                var path = frame.Path + "/" + name;
+                var child = LinuxNative.TryOpenDirectoryQuietlyAt(frame.Handle, name, out errno);
+                if (child is null)
+                {
+                    if (errno == LinuxNative.ErrnoAccess)
+                    {
+                        sink.AddUnreadable(Denied(frame.Handle, name, path), "its size was not checked: the sizes of the files in it are not counted");
+                    }
+
+                    continue; // vanished, or replaced by something that is not a directory since it was listed
+                }
+
+                frames.Push((child, path, Read(child, path, seen, ref total)));
+            }
+        }
+        finally
+        {
+            while (frames.TryPop(out var frame))
+            {
+                frame.Handle.Dispose();
+            }
+        }
+
+        return total;
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static Queue<string> Read(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, HashSet<(ulong, ulong)> seen, ref long total)
+    {
+        var subdirectories = new Queue<string>();
+        foreach (var entry in LinuxNative.ListDirectoryQuietly(handle, path))
+        {
+            if (entry.Name is "." or "..")
+            {
+                continue;
+            }
+
+            if (entry.IsDirectory == true)
+            {
+                subdirectories.Enqueue(entry.Name);
+                continue;
+            }
+
+            if (!LinuxNative.TryStatusAt(handle, entry.Name, out var status))
+            {
+                continue;
+            }
+
+            if ((status.Mode & UnixModes.TypeMask) == 0x4000)
+            {
+                subdirectories.Enqueue(entry.Name);
+            }
+            else if (seen.Add((((ulong)status.DevMajor << 32) | status.DevMinor, status.Inode)))
+            {
+                total += (long)status.Size;
+            }
+        }
+
+        return subdirectories;
+    }
+
+    /// <summary>A directory that cannot be opened for listing, described from its parent's handle (its path may be longer than a path call takes).</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private PathAccessDeniedException Denied(Microsoft.Win32.SafeHandles.SafeFileHandle parent, string name, string path)
+    {
+        int? mode = null;
+        string? owner = null;
+        if (LinuxNative.TryStatusAt(parent, name, out var status))
+        {
+            mode = status.Mode & 0xFFF;
+            owner = LinuxNative.UserName((int)status.Uid) ?? status.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return new PathAccessDeniedException(path, AccessProblems.Shown(sink.Root, path), mode, owner);
     }
 }

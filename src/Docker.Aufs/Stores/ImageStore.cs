@@ -69,6 +69,11 @@ internal abstract class ImageStore
         var recordPath = Driver.RecordPath(top.DriverLayerId);
         if (Driver.ReadAncestors(top.DriverLayerId) is not { } ancestors)
         {
+            if (Refusal(recordPath) is { } denied)
+            {
+                throw denied; // not missing: this process may not look
+            }
+
             ChainProblem(top.Id, recordPath, $"the {Driver.Name} driver has no layer file for it");
             return;
         }
@@ -89,6 +94,11 @@ internal abstract class ImageStore
         {
             if (layer.ContentPath is not { } path || !Context.Metadata.TryGetStatus(path, out var status) || status.Type != IO.UnixFileType.Directory)
             {
+                if (layer.ContentPath is { } refusedPath && Refusal(refusedPath) is { } denied)
+                {
+                    throw denied; // not missing: this process may not look
+                }
+
                 ChainProblem(layer.Id, layer.ContentPath ?? Driver.Directory, $"its {Driver.Name} diff directory is missing");
             }
         }
@@ -135,6 +145,31 @@ internal abstract class ImageStore
     /// <exception cref="UnsafePathException">The init layer's directory is a link the driver does not follow.</exception>
     protected bool HasLayer(string id, IReadOnlyList<string>? recorded) =>
         Driver.Exists(id) || (recorded is { Count: > 0 } && recorded[0] == id) || Driver.GetContent(id).Type == IO.UnixFileType.Directory;
+
+    /// <summary>What a listing loses when the tag store cannot be read.</summary>
+    protected const string TagStoreUnreadable = "no tags are shown; images stay reachable by ID";
+
+    /// <summary>
+    /// A part of the root this process may not read, met while listing: described (the first refused directory or file on
+    /// the way, its mode and owner, what access would fix it), logged as one warning line with what the listing lost, and
+    /// added to <paramref name="into"/>, the listing's <see cref="Listing{T}.Unreadable"/>.
+    /// </summary>
+    internal PathAccessDeniedException ReportUnreadable(string path, Exception e, string consequence, ICollection<FsckFinding>? into)
+    {
+        var denied = Describe(path, e);
+        Logging.Log.Unreadable(Logger, denied.Message, consequence);
+        into?.Add(FindingSink.Unreadable(denied, consequence));
+        return denied;
+    }
+
+    /// <summary>Describes a refusal met reading <paramref name="path"/>: the first refused directory or file on the way, its mode and owner.</summary>
+    internal PathAccessDeniedException Describe(string path, Exception e) => AccessProblems.Describe(Context.Metadata, Context.Root, path, e);
+
+    /// <summary>
+    /// On the real file system, the refusal that makes <paramref name="path"/> look missing (a directory on the way that
+    /// cannot be searched, or the file itself unreadable), described; <see langword="null"/> when nothing refuses.
+    /// </summary>
+    internal PathAccessDeniedException? Refusal(string path) => AccessProblems.Refusal(Context.Metadata, Context.Root, path);
 
     /// <summary>A disagreement between the store and the driver: an error with strict chains, else a logged warning.</summary>
     protected void ChainProblem(string layerId, string path, string problem)

@@ -197,7 +197,7 @@ internal sealed partial class AufsDriver : LayerDriver
     {
         var metadata = Metadata;
         var diff = GetDiffPath(id);
-        if (!metadata.TryGetStatus(diff, out var status))
+        if (StatusOrUnknown(diff) is not { } status)
         {
             return new ResolvedBranch(diff, null);
         }

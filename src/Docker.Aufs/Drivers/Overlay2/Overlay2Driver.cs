@@ -87,7 +87,7 @@ internal sealed class Overlay2Driver : LayerDriver
     public override LayerContent GetContent(string id)
     {
         var diff = GetDiffPath(id);
-        return new LayerContent(diff, LayerContentFormat.OverlayChanges, Metadata.TryGetStatus(diff, out var status) ? status.Type : null);
+        return new LayerContent(diff, LayerContentFormat.OverlayChanges, StatusOrUnknown(diff)?.Type);
     }
 
     public override string RecordPath(string id) => GetLayerDirectory(id) + "/lower";

@@ -58,7 +58,7 @@ internal sealed class VfsDriver : LayerDriver
     public override LayerContent GetContent(string id)
     {
         var tree = GetTreePath(id);
-        return new LayerContent(tree, LayerContentFormat.FullTree, Metadata.TryGetStatus(tree, out var status) ? status.Type : null);
+        return new LayerContent(tree, LayerContentFormat.FullTree, StatusOrUnknown(tree)?.Type);
     }
 
     /// <summary>The view of a chain, top first: the top layer's whole tree; its changes are against the next layer's tree.</summary>

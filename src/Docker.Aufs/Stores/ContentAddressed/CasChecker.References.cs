@@ -1,5 +1,7 @@
 using Docker.Aufs.Formats;
 
+using Docker.Aufs.IO;
+
 namespace Docker.Aufs.Stores.ContentAddressed;
 
 /// <summary>The checks of the reference store, the containers, what nothing uses, and the tar-split data.</summary>
@@ -81,6 +83,18 @@ internal sealed partial class CasChecker
         catch (UnsafePathException e) when (sink.IsLink(e.Path))
         {
             sink.AddUnsafeLink(e.Path, e.UnsafeValue);
+            return;
+        }
+        catch (DockerDataException) when (store.Refusal(_fs.Path.Combine(containers, id, ContainerRecord.ConfigV2FileName)) is { } denied)
+        {
+            sink.AddUnreadable(denied, $"container {id} was not checked");
+            TryUseMount(id);
+            return;
+        }
+        catch (Exception e) when (AccessProblems.IsDenied(e))
+        {
+            sink.AddUnreadable(AccessProblems.Describe(sink.Metadata, sink.Root, _fs.Path.Combine(containers, id), e), $"container {id} was not checked");
+            TryUseMount(id);
             return;
         }
         catch (DockerDataException e)

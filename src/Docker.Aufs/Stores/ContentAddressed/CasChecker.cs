@@ -33,17 +33,20 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
     /// <summary>Runs every check; returns the layers whose files can be verified against their tar-split data.</summary>
     public IReadOnlyList<ImageLayer> Run()
     {
-        CheckTopLevel();
-        ReadLayers();
-        CheckLayers();
-        CheckImages();
-        CheckReferences();
-        CheckContainers();
-        CheckOrphans();
-        CheckTarSplit();
-        _driver.CheckOwnFiles(sink);
+        Step(CheckTopLevel);
+        Step(ReadLayers);
+        Step(CheckLayers);
+        Step(CheckImages);
+        Step(CheckReferences);
+        Step(CheckContainers);
+        Step(CheckOrphans);
+        Step(CheckTarSplit);
+        Step(() => _driver.CheckOwnFiles(sink));
         return _toVerify;
     }
+
+    /// <summary>Runs one check; a part of the root this process may not read is a finding, and the next check runs.</summary>
+    private void Step(Action check) => sink.Guard(store.Context.Root, "the checks that need it were not made", check);
 
     private void Add(string code, FindingSeverity severity, string path, string message, string hint) => sink.Add(code, severity, path, message, hint);
 
@@ -89,6 +92,10 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
                 Add(FindingCodes.LayerRecordCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e),
                     "Docker cannot load this layer, nor any image or container built on it");
                 UseCacheIdOf(entry);
+            }
+            catch (Exception e) when (AccessProblems.IsDenied(e))
+            {
+                sink.AddUnreadable(AccessProblems.Describe(sink.Metadata, sink.Root, entry, e), $"layer {chainId} was not checked");
             }
         }
     }
@@ -151,49 +158,62 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
     {
         foreach (var layer in _layers.Values.OrderBy(l => l.ChainId, StringComparer.Ordinal))
         {
+            // One layer refused to this process is a finding; the other layers are still checked.
             _usedDriverLayers.Add(layer.CacheId);
-            var expected = layer.Parent is null ? layer.DiffId : Digests.ChainIds([layer.Parent, layer.DiffId])[1];
+            sink.Guard(layer.Directory, $"layer {layer.ChainId} was not fully checked", () => CheckLayer(layer));
+        }
+    }
 
-            if (expected != layer.ChainId)
+    /// <summary>One layer's ChainID, size, files in the driver and the driver's record of its chain.</summary>
+    private void CheckLayer(CasLayer layer)
+    {
+        _usedDriverLayers.Add(layer.CacheId);
+        var expected = layer.Parent is null ? layer.DiffId : Digests.ChainIds([layer.Parent, layer.DiffId])[1];
+
+        if (expected != layer.ChainId)
+        {
+            Add(FindingCodes.ChainIdMismatch, FindingSeverity.Error, layer.Directory,
+                $"its parent {layer.Parent ?? "(none)"} and DiffID {layer.DiffId} give the ChainID {expected}, not the directory's {layer.ChainId}",
+                "the record was edited or damaged: images that name this ChainID get other content than their config says");
+        }
+
+        if (layer.Parent is { } parent && !_layers.ContainsKey(parent))
+        {
+            Add(FindingCodes.MissingParent, FindingSeverity.Error, _fs.Path.Combine(layer.Directory, CasLayout.ParentFile),
+                $"names the parent layer {parent}, which is not a loadable layer of layerdb", "Docker cannot load this layer, nor anything built on it");
+        }
+
+        if (_files.IsMissing(layer.CacheId))
+        {
+            if (store.Refusal(_files.PathOf(layer.CacheId)) is { } denied)
             {
-                Add(FindingCodes.ChainIdMismatch, FindingSeverity.Error, layer.Directory,
-                    $"its parent {layer.Parent ?? "(none)"} and DiffID {layer.DiffId} give the ChainID {expected}, not the directory's {layer.ChainId}",
-                    "the record was edited or damaged: images that name this ChainID get other content than their config says");
+                throw denied; // not missing: this process may not look (reported as unreadable by the caller)
             }
 
-            if (layer.Parent is { } parent && !_layers.ContainsKey(parent))
-            {
-                Add(FindingCodes.MissingParent, FindingSeverity.Error, _fs.Path.Combine(layer.Directory, CasLayout.ParentFile),
-                    $"names the parent layer {parent}, which is not a loadable layer of layerdb", "Docker cannot load this layer, nor anything built on it");
-            }
+            Add(FindingCodes.DiffMissing, FindingSeverity.Error, _files.PathOf(layer.CacheId),
+                $"the files of layer {layer.ChainId} (cache-id {layer.CacheId}) are missing from the {_driver.Name} driver",
+                "images with this layer cannot be assembled; restore the directory from a backup");
+            return;
+        }
 
-            if (_files.IsMissing(layer.CacheId))
-            {
-                Add(FindingCodes.DiffMissing, FindingSeverity.Error, _files.PathOf(layer.CacheId),
-                    $"the files of layer {layer.ChainId} (cache-id {layer.CacheId}) are missing from the {_driver.Name} driver",
-                    "images with this layer cannot be assembled; restore the directory from a backup");
-                continue;
-            }
+        // A whole-tree layer (vfs) holds its parents' files too: its size is its changes', which its directory cannot tell.
+        if (_files.Directory(layer.CacheId) is { } directory && _driver.GetContent(layer.CacheId).Format != LayerContentFormat.FullTree
+            && _files.Size(directory) is var actual && actual != layer.Size)
+        {
+            Add(FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, _fs.Path.Combine(layer.Directory, CasLayout.SizeFile),
+                $"says {layer.Size} bytes, but the layer's directory holds {actual}",
+                "the layer's files changed after it was registered, or the size was edited");
+        }
 
-            // A whole-tree layer (vfs) holds its parents' files too: its size is its changes', which its directory cannot tell.
-            if (_files.Directory(layer.CacheId) is { } directory && _driver.GetContent(layer.CacheId).Format != LayerContentFormat.FullTree
-                && _files.Size(directory) is var actual && actual != layer.Size)
+        CheckDriverChain(layer);
+        _driver.CheckLayer(layer.CacheId, sink);
+        if (layer.HasTarSplit)
+        {
+            foreach (var opaque in _driver.LostOpaqueMarks(layer.CacheId, layer.TarSplitPath))
             {
-                Add(FindingCodes.LayerSizeMismatch, FindingSeverity.Warning, _fs.Path.Combine(layer.Directory, CasLayout.SizeFile),
-                    $"says {layer.Size} bytes, but the layer's directory holds {actual}",
-                    "the layer's files changed after it was registered, or the size was edited");
-            }
-
-            CheckDriverChain(layer);
-            _driver.CheckLayer(layer.CacheId, sink);
-            if (layer.HasTarSplit)
-            {
-                foreach (var opaque in _driver.LostOpaqueMarks(layer.CacheId, layer.TarSplitPath))
-                {
-                    Add(FindingCodes.OpaqueAttributeLost, FindingSeverity.Error, _files.PathOf(layer.CacheId) + (opaque.Length == 0 ? string.Empty : "/" + opaque),
-                        $"the original tar of layer {layer.ChainId} marks /{opaque} opaque, but the directory has no opaque attribute: this copy of the root lost its extended attributes",
-                        "Docker on this copy would show files of the layers below the directory; this tool's views use the tar-split data and show it opaque. Copy the root again keeping extended attributes (cp -a, rsync -X, tar --xattrs)");
-                }
+                Add(FindingCodes.OpaqueAttributeLost, FindingSeverity.Error, _files.PathOf(layer.CacheId) + (opaque.Length == 0 ? string.Empty : "/" + opaque),
+                    $"the original tar of layer {layer.ChainId} marks /{opaque} opaque, but the directory has no opaque attribute: this copy of the root lost its extended attributes",
+                    "Docker on this copy would show files of the layers below the directory; this tool's views use the tar-split data and show it opaque. Copy the root again keeping extended attributes (cp -a, rsync -X, tar --xattrs)");
             }
         }
     }
@@ -259,6 +279,11 @@ internal sealed partial class CasChecker(CasStore store, FindingSink sink)
             catch (UnsafePathException e) when (sink.IsLink(e.Path))
             {
                 sink.AddUnsafeLink(e.Path, e.UnsafeValue);
+                continue;
+            }
+            catch (Exception e) when (AccessProblems.IsDenied(e))
+            {
+                sink.AddUnreadable(AccessProblems.Describe(sink.Metadata, sink.Root, entry, e), $"image {id} was not checked");
                 continue;
             }
             catch (CorruptFileException e)

@@ -17,7 +17,7 @@ internal sealed partial class CasStore
     public string ContainersDirectory => FileSystem.Path.Combine(Context.Root, ContainerRecord.DirectoryName);
 
     private ContainerIndex LoadedContainers => LazyInitializer.EnsureInitialized(ref _containerIndex,
-        () => ContainerIndex.Read(FileSystem, ContainersDirectory, ContainerRecord.ConfigV2FileName, Driver.Name, Logger));
+        () => ContainerIndex.Read(this, ContainersDirectory, ContainerRecord.ConfigV2FileName));
 
     /// <summary>The containers the daemon would load (configuration read, this driver), sorted by ID.</summary>
     internal IReadOnlyList<ContainerRecord> LoadContainers() => LoadedContainers.All;
@@ -36,7 +36,7 @@ internal sealed partial class CasStore
         }
 
         ContainerIndex.SortNewestFirst(containers);
-        return containers;
+        return new Listing<Container>(containers, LoadedContainers.Unreadable);
     }
 
     /// <summary>Docker's <c>GetContainer</c>: the exact full ID, then the exact name (with or without its slash), then a unique ID prefix.</summary>

@@ -15,11 +15,13 @@ internal sealed partial class CasStore
     /// image whose config verifies and whose layers load; its tags and digests from the reference store; an image with
     /// neither is listed only when no other image names it as its parent. Size is the sum of its layers' sizes (Docker
     /// shows it as both size and virtual size). Newest first. An image that cannot be read is skipped with a warning, as
-    /// Docker's restore skips it.
+    /// Docker's restore skips it; one this process may not read is skipped with a warning and reported in the listing's
+    /// <see cref="Listing{T}.Unreadable"/>, as is a reference store it may not read.
     /// </summary>
     public override IReadOnlyList<ImageSummary> GetImages()
     {
         var hexes = ImageHexes;
+        var unreadable = new List<FsckFinding>();
         var results = new ListingResult[hexes.Count];
         if (ReadsInParallel && hexes.Count >= ParallelListingThreshold)
         {
@@ -45,10 +47,19 @@ internal sealed partial class CasStore
                 case DockerAufsException e:
                     Log.ImageSkipped(Logger, Digests.Sha256Prefix + hexes[i], e.Message);
                     break;
+                case var e when IO.AccessProblems.IsDenied(e):
+                    ReportUnreadable(FileSystem.Path.Combine(ContentDirectory, hexes[i]), e, $"image {Digests.Sha256Prefix + hexes[i]} is not listed", unreadable);
+                    break;
                 case var e:
                     ExceptionDispatchInfo.Throw(e);
                     break;
             }
+        }
+
+        _ = References.Index; // read (or refused) once, before the references are used
+        if (References.Denied is { } denied)
+        {
+            unreadable.Add(FindingSink.Unreadable(denied, TagStoreUnreadable));
         }
 
         var parents = new HashSet<string>(loaded.Where(l => l.Parent is not null).Select(l => l.Parent!), StringComparer.Ordinal);
@@ -87,7 +98,7 @@ internal sealed partial class CasStore
             var byCreated = Nullable.Compare(b.Created?.Value, a.Created?.Value);
             return byCreated != 0 ? byCreated : string.CompareOrdinal(a.Id, b.Id);
         });
-        return images;
+        return new Listing<ImageSummary>(images, unreadable);
     }
 
     /// <summary>Gets whether images are read by several threads: on the real file system, with more than one processor.</summary>

@@ -27,8 +27,9 @@ internal sealed partial class CasStore : ImageStore
         MetadataDirectory = path.Combine(StoreDirectory, CasLayout.Metadata);
         LayersDirectory = path.Combine(StoreDirectory, CasLayout.Layers);
         MountsDirectory = path.Combine(StoreDirectory, CasLayout.Mounts);
-        References = new ReferenceStore(FileSystem, path.Combine(StoreDirectory, CasLayout.Repositories), Logger);
-        _imageHexes = new Lazy<string[]>(() => ListDigestNames(ContentDirectory), LazyThreadSafetyMode.ExecutionAndPublication);
+        References = new ReferenceStore(FileSystem, path.Combine(StoreDirectory, CasLayout.Repositories), Logger,
+            (file, e) => ReportUnreadable(file, e, TagStoreUnreadable, into: null));
+        _imageHexes = new Lazy<string[]>(ListImageHexes, LazyThreadSafetyMode.ExecutionAndPublication);
         foreach (var directory in new[] { StoreDirectory, path.Combine(StoreDirectory, "imagedb"), path.Combine(StoreDirectory, "imagedb", "content"), ContentDirectory,
                      path.Combine(StoreDirectory, "imagedb", "metadata"), MetadataDirectory, path.Combine(StoreDirectory, "layerdb"), LayersDirectory, MountsDirectory })
         {
@@ -58,6 +59,19 @@ internal sealed partial class CasStore : ImageStore
 
     /// <summary>Gets the reference store.</summary>
     public ReferenceStore References { get; }
+
+    /// <summary>The image configs' names; <c>imagedb/content/sha256</c> refused is the store's one error, described.</summary>
+    private string[] ListImageHexes()
+    {
+        try
+        {
+            return ListDigestNames(ContentDirectory);
+        }
+        catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+        {
+            throw IO.AccessProblems.Describe(Context.Metadata, Context.Root, ContentDirectory, e);
+        }
+    }
 
     /// <summary>Gets the hex names of every image config, sorted (names that are not 64 hex, such as <c>*.tmp</c>, are not images).</summary>
     public IReadOnlyList<string> ImageHexes => _imageHexes.Value;

@@ -26,10 +26,17 @@ internal sealed class ReferenceStore
     private readonly Lazy<RepositoryIndex> _index;
     private readonly Lazy<Dictionary<string, List<StoredReference>>> _byImage;
 
-    public ReferenceStore(IFileSystem fileSystem, string path, ILogger logger)
+    private readonly Func<string, Exception, PathAccessDeniedException>? _reportDenied;
+
+    /// <param name="fileSystem">The file system.</param>
+    /// <param name="path">The full path of <c>repositories.json</c>.</param>
+    /// <param name="logger">Where problems with the file are logged.</param>
+    /// <param name="reportDenied">Describes and reports the file (or a directory on its way) refused to this process; it is then held as having no references.</param>
+    public ReferenceStore(IFileSystem fileSystem, string path, ILogger logger, Func<string, Exception, PathAccessDeniedException>? reportDenied = null)
     {
         _fileSystem = fileSystem;
         _logger = logger;
+        _reportDenied = reportDenied;
         Path = path;
         _index = new Lazy<RepositoryIndex>(ReadIndex, LazyThreadSafetyMode.ExecutionAndPublication);
         _byImage = new Lazy<Dictionary<string, List<StoredReference>>>(BuildByImage, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -37,6 +44,9 @@ internal sealed class ReferenceStore
 
     /// <summary>Gets the full path of <c>repositories.json</c>.</summary>
     public string Path { get; }
+
+    /// <summary>Gets the refusal met reading the file, once <see cref="Index"/> was read and this process was not allowed to read it.</summary>
+    public PathAccessDeniedException? Denied { get; private set; }
 
     /// <summary>Gets the whole file, as stored (outer keys, inner keys, values).</summary>
     public RepositoryIndex Index => _index.Value;
@@ -71,7 +81,7 @@ internal sealed class ReferenceStore
                 var byImage = Group(RepositoryIndex.ReadReferencesTo(_fileSystem, Path, wanted));
                 return wanted.ToDictionary(id => id, id => byImage.TryGetValue(id, out var list) ? (IReadOnlyList<StoredReference>)list : [], StringComparer.Ordinal);
             }
-            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException)
+            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException || IO.AccessProblems.IsDenied(e))
             {
                 // Fall through: the full read logs the problem (or the file gone since) once and holds no references.
             }
@@ -92,7 +102,7 @@ internal sealed class ReferenceStore
             {
                 return RepositoryIndex.TryReadRepository(_fileSystem, Path, repository, out references);
             }
-            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException)
+            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException || IO.AccessProblems.IsDenied(e))
             {
                 // Fall through: the full read logs the problem (or the file gone since) once and holds no references.
             }
@@ -116,6 +126,11 @@ internal sealed class ReferenceStore
         catch (Exception e) when (e is CorruptFileException or UnsafePathException)
         {
             Log.RepositoriesUnreadable(_logger, Path, e is CorruptFileException c ? c.Problem : e.Message);
+            return RepositoryIndex.Empty;
+        }
+        catch (Exception e) when (IO.AccessProblems.IsDenied(e) && _reportDenied is not null)
+        {
+            Denied = _reportDenied(Path, e);
             return RepositoryIndex.Empty;
         }
     }

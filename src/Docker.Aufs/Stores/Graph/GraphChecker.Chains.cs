@@ -90,45 +90,8 @@ internal sealed partial class GraphChecker
 
         foreach (var layer in _layers.Values.OrderBy(l => l.Id, StringComparer.Ordinal))
         {
-            var layerFile = _driver.RecordPath(layer.Id);
-            if (!_driver.Exists(layer.Id))
-            {
-                Add(FindingCodes.GraphWithoutDriverData, FindingSeverity.Warning, layer.Directory,
-                    $"the {_driver.Name} driver has no layer for it ({layerFile})", "Docker ignores this image; it may belong to another storage driver");
-                continue;
-            }
-
-            try
-            {
-                var ancestors = (_driver.RecordsAncestors ? _driver.ReadRecord(layer.Id) : null) ?? [];
-                if (LayerDriver.Duplicate(layer.Id, ancestors) is { } duplicate)
-                {
-                    Add(FindingCodes.DuplicateBranch, FindingSeverity.Error, layerFile, _driver.DescribeDuplicate(duplicate),
-                        "neither AUFS nor Docker uses such a chain: views of this layer are refused; the graph/ chain is intact if no other finding says otherwise");
-                }
-                else if (_driver.RecordsAncestors && _chainDepth.GetValueOrDefault(layer.Id, -1) is var expected and >= 0 && !MatchesGraphChain(layer, ancestors))
-                {
-                    Add(FindingCodes.ChainMismatch, FindingSeverity.Error, layerFile,
-                        $"lists {ancestors.Count} ancestors that differ from the graph/ chain of {expected}",
-                        "the mounted image would not be the one graph/ describes; read it with --lenient to follow graph/");
-                }
-            }
-            catch (UnsafePathException e) when (IsLink(e.Path))
-            {
-                AddUnsafeLink(e.Path, e.UnsafeValue);
-            }
-            catch (DockerDataException e)
-            {
-                Add(FindingCodes.LayersFileCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e), $"the {_driver.Name} chain of this layer cannot be trusted");
-            }
-
-            if (_files.Directory(layer.Id) is null && !_files.IsUnsafe(layer.Id))
-            {
-                Add(FindingCodes.DiffMissing, FindingSeverity.Error, _files.PathOf(layer.Id),
-                    "the layer's files are missing", "the image cannot be assembled; restore the directory from a backup");
-            }
-
-            _driver.CheckLayer(layer.Id, sink);
+            // One layer's files refused to this process is a finding; the other layers are still checked.
+            sink.Guard(_files.PathOf(layer.Id), $"the {_driver.Name} files of layer {layer.Id} were not checked", () => CheckDriverLayer(layer));
         }
 
         foreach (var id in _driver.ListAllLayerIds())
@@ -148,6 +111,55 @@ internal sealed partial class GraphChecker
                 "a driver layer that is neither an image nor a container's layer",
                 "left by an interrupted pull or removal; its files are readable with --layer");
         }
+    }
+
+    /// <summary>What the driver records of one layer of <c>graph/</c>: its chain, its files, the driver's own checks.</summary>
+    private void CheckDriverLayer(GraphLayer layer)
+    {
+        var layerFile = _driver.RecordPath(layer.Id);
+        if (!_driver.Exists(layer.Id))
+        {
+            if (store.Refusal(layerFile) is { } denied)
+            {
+                throw denied; // not missing: this process may not look (reported as unreadable by the caller)
+            }
+
+            Add(FindingCodes.GraphWithoutDriverData, FindingSeverity.Warning, layer.Directory,
+                $"the {_driver.Name} driver has no layer for it ({layerFile})", "Docker ignores this image; it may belong to another storage driver");
+            return;
+        }
+
+        try
+        {
+            var ancestors = (_driver.RecordsAncestors ? _driver.ReadRecord(layer.Id) : null) ?? [];
+            if (LayerDriver.Duplicate(layer.Id, ancestors) is { } duplicate)
+            {
+                Add(FindingCodes.DuplicateBranch, FindingSeverity.Error, layerFile, _driver.DescribeDuplicate(duplicate),
+                    "neither AUFS nor Docker uses such a chain: views of this layer are refused; the graph/ chain is intact if no other finding says otherwise");
+            }
+            else if (_driver.RecordsAncestors && _chainDepth.GetValueOrDefault(layer.Id, -1) is var expected and >= 0 && !MatchesGraphChain(layer, ancestors))
+            {
+                Add(FindingCodes.ChainMismatch, FindingSeverity.Error, layerFile,
+                    $"lists {ancestors.Count} ancestors that differ from the graph/ chain of {expected}",
+                    "the mounted image would not be the one graph/ describes; read it with --lenient to follow graph/");
+            }
+        }
+        catch (UnsafePathException e) when (IsLink(e.Path))
+        {
+            AddUnsafeLink(e.Path, e.UnsafeValue);
+        }
+        catch (DockerDataException e)
+        {
+            Add(FindingCodes.LayersFileCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e), $"the {_driver.Name} chain of this layer cannot be trusted");
+        }
+
+        if (_files.Directory(layer.Id) is null && !_files.IsUnsafe(layer.Id))
+        {
+            Add(FindingCodes.DiffMissing, FindingSeverity.Error, _files.PathOf(layer.Id),
+                "the layer's files are missing", "the image cannot be assembled; restore the directory from a backup");
+        }
+
+        _driver.CheckLayer(layer.Id, sink);
     }
 
     /// <summary>

@@ -70,6 +70,16 @@ internal sealed partial class GraphChecker
                 AddUnsafeLink(e.Path, e.UnsafeValue);
                 continue;
             }
+            catch (DockerDataException) when (store.Refusal(_fs.Path.Combine(containers, id, ContainerRecord.ConfigFileName)) is { } denied)
+            {
+                sink.AddUnreadable(denied, $"container {id} was not checked");
+                continue;
+            }
+            catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+            {
+                sink.AddUnreadable(IO.AccessProblems.Describe(sink.Metadata, store.Context.Root, _fs.Path.Combine(containers, id), e), $"container {id} was not checked");
+                continue;
+            }
             catch (DockerDataException e)
             {
                 Add(FindingCodes.ContainerConfigCorrupt, FindingSeverity.Error, e.Path, ProblemOf(e),
@@ -95,6 +105,12 @@ internal sealed partial class GraphChecker
                 {
                     if (!_driver.Exists(layerId) || (_files.Directory(layerId) is null && !_files.IsUnsafe(layerId)))
                     {
+                        if ((store.Refusal(_driver.RecordPath(layerId)) ?? store.Refusal(_files.PathOf(layerId))) is { } denied)
+                        {
+                            sink.AddUnreadable(denied, $"the layers of container {container.Id} were not checked");
+                            continue;
+                        }
+
                         Add(FindingCodes.ContainerLayerMissing, FindingSeverity.Error, _files.PathOf(layerId),
                             $"the container's {(layerId == container.Id ? "read-write" : "init")} layer is missing from the {_driver.Name} driver",
                             "the container's filesystem cannot be assembled");

@@ -25,17 +25,20 @@ internal sealed partial class GraphChecker(GraphStore store, FindingSink sink)
     /// <summary>Runs every check; returns the layers whose files can be verified against their tar-split data.</summary>
     public IReadOnlyList<ImageLayer> Run()
     {
-        CheckTopLevel();
-        ReadGraph();
-        ReadContainerIds();
-        CheckChains();
-        CheckDriver();
-        CheckRepositories();
-        CheckTarSplit();
-        CheckContainers();
-        _driver.CheckOwnFiles(sink);
+        Step(CheckTopLevel);
+        Step(ReadGraph);
+        Step(ReadContainerIds);
+        Step(CheckChains);
+        Step(CheckDriver);
+        Step(CheckRepositories);
+        Step(CheckTarSplit);
+        Step(CheckContainers);
+        Step(() => _driver.CheckOwnFiles(sink));
         return _toVerify;
     }
+
+    /// <summary>Runs one check; a part of the root this process may not read is a finding, and the next check runs.</summary>
+    private void Step(Action check) => sink.Guard(store.Context.Root, "the checks that need it were not made", check);
 
     private string Combine(params string[] parts) => _fs.Path.Combine([store.Context.Root, .. parts]);
 
@@ -73,7 +76,18 @@ internal sealed partial class GraphChecker(GraphStore store, FindingSink sink)
     private void ReadGraph()
     {
         var graph = Combine(LegacyLayout.GraphDirectory);
-        foreach (var entry in _fs.Directory.EnumerateFileSystemEntries(graph).Order(StringComparer.Ordinal))
+        List<string> entries;
+        try
+        {
+            entries = [.. _fs.Directory.EnumerateFileSystemEntries(graph).Order(StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (AccessProblems.IsDenied(e))
+        {
+            sink.AddUnreadable(AccessProblems.Describe(sink.Metadata, store.Context.Root, graph, e), "no image of graph/ was checked");
+            return;
+        }
+
+        foreach (var entry in entries)
         {
             var name = _fs.Path.GetFileName(entry);
             if (name == GraphFiles.TempDirectory && _fs.Directory.Exists(entry))
@@ -123,6 +137,10 @@ internal sealed partial class GraphChecker(GraphStore store, FindingSink sink)
                 Add(mismatch ? FindingCodes.JsonIdMismatch : FindingCodes.JsonCorrupt, FindingSeverity.Error, e.Path,
                     mismatch ? $"the JSON names the image {DockerIds.Printable(jsonId!)}, not the directory's {name}" : ProblemOf(e),
                     "Docker skips this image; its layer files may still be rescued with --layer");
+            }
+            catch (Exception e) when (AccessProblems.IsDenied(e))
+            {
+                sink.AddUnreadable(AccessProblems.Describe(sink.Metadata, store.Context.Root, entry, e), $"image {name} was not checked");
             }
         }
     }

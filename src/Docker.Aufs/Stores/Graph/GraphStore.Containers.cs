@@ -28,7 +28,7 @@ internal sealed partial class GraphStore
         }
 
         ContainerIndex.SortNewestFirst(containers);
-        return containers;
+        return new Listing<Container>(containers, LoadedContainers.Unreadable);
     }
 
     /// <summary>Docker 1.9's <c>daemon.Get</c>: the exact full ID, then the exact name (with or without its leading slash), then a unique prefix of every container ID.</summary>
@@ -128,5 +128,5 @@ internal sealed partial class GraphStore
     }
 
     /// <summary>Reads every container once, as Docker's <c>restore</c> does: unreadable ones and those of another driver are skipped.</summary>
-    private ContainerIndex ReadContainers() => ContainerIndex.Read(FileSystem, ContainersDirectory, ContainerRecord.ConfigFileName, Driver.Name, Logger);
+    private ContainerIndex ReadContainers() => ContainerIndex.Read(this, ContainersDirectory, ContainerRecord.ConfigFileName);
 }

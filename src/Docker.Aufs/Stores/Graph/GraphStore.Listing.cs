@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using Docker.Aufs.Formats;
+using Docker.Aufs.IO;
 using Docker.Aufs.Logging;
 
 namespace Docker.Aufs.Stores.Graph;
@@ -12,7 +13,8 @@ internal sealed partial class GraphStore
         // Layers sorted by ID, looked up by binary search, with per-layer facts in arrays: a listing of 10,000 layers
         // allocates no dictionary or set of that size, which would land on the large object heap and cost a full
         // collection every few listings.
-        var loaded = ReadLayersForListing();
+        var unreadable = new List<FsckFinding>();
+        var loaded = ReadLayersForListing(unreadable);
         var isParent = new bool[loaded.Count];
         foreach (var layer in loaded)
         {
@@ -23,7 +25,13 @@ internal sealed partial class GraphStore
         }
 
         var tags = new Dictionary<string, (List<string> Tags, List<string> Digests)>(StringComparer.Ordinal);
-        foreach (var entry in Repositories.Entries)
+        var repositories = Repositories;
+        if (_repositoriesDenied is { } denied)
+        {
+            unreadable.Add(FindingSink.Unreadable(denied, TagStoreUnreadable));
+        }
+
+        foreach (var entry in repositories.Entries)
         {
             if (IndexOf(loaded, entry.ImageId) < 0)
             {
@@ -67,7 +75,7 @@ internal sealed partial class GraphStore
             var byCreated = Nullable.Compare(b.Created?.Value, a.Created?.Value);
             return byCreated != 0 ? byCreated : string.CompareOrdinal(a.Id, b.Id);
         });
-        return images;
+        return new Listing<ImageSummary>(images, unreadable);
     }
 
 
@@ -77,7 +85,8 @@ internal sealed partial class GraphStore
     /// <summary>
     /// Reads the <c>graph/</c> data of every image the driver has, in the order of <see cref="GetImageIds"/>, keeping only
     /// what a listing needs. Layers whose data is corrupt are skipped with a logged warning; any other error is thrown,
-    /// the one of the first such layer in ID order, after the warnings of the layers before it.
+    /// the one of the first such layer in ID order, after the warnings of the layers before it. A layer (or the driver's
+    /// list of layers) this process may not read is skipped with a warning and added to <paramref name="unreadable"/>.
     /// </summary>
     /// <remarks>
     /// On the real file system the layers are read by several threads: reading one is a few system calls and a small JSON
@@ -92,11 +101,21 @@ internal sealed partial class GraphStore
     /// (<see cref="GraphLayer.Read"/>) so that its problem is reported exactly as <see cref="ReadLayer"/> reports it.
     /// </para>
     /// </remarks>
-    private List<ListedLayer> ReadLayersForListing()
+    private List<ListedLayer> ReadLayersForListing(List<FsckFinding> unreadable)
     {
         // The two directory listings, graph/ and the driver's, overlap when the file system allows threads.
         var listing = ReadsInParallel && !_imageIds.IsValueCreated ? Task.Run(GetImageIds) : null;
-        var driverIds = Driver.ListLayerIds() is { } listed ? new HashSet<string>(listed, StringComparer.Ordinal) : null;
+        HashSet<string>? driverIds = null;
+        try
+        {
+            driverIds = Driver.ListLayerIds() is { } listed ? new HashSet<string>(listed, StringComparer.Ordinal) : null;
+        }
+        catch (Exception e) when (AccessProblems.IsDenied(e))
+        {
+            // Docker's restore keeps only images the driver has; unable to ask, the listing keeps every image of graph/.
+            ReportUnreadable(Driver.Directory, e, $"images are listed without checking that the {Driver.Name} driver has their layers", unreadable);
+        }
+
         var all = listing is null ? GetImageIds() : listing.GetAwaiter().GetResult();
         var ids = new List<string>(all.Count);
         foreach (var id in all)
@@ -111,7 +130,7 @@ internal sealed partial class GraphStore
         var results = System.Buffers.ArrayPool<ListingResult>.Shared.Rent(ids.Count);
         try
         {
-            return Collect(ids, results);
+            return Collect(ids, results, unreadable);
         }
         finally
         {
@@ -122,7 +141,7 @@ internal sealed partial class GraphStore
     /// <summary>Gets whether layers are read by several threads: on the real file system, with more than one processor.</summary>
     private bool ReadsInParallel => Environment.ProcessorCount > 1 && FileSystem is System.IO.Abstractions.FileSystem;
 
-    private List<ListedLayer> Collect(List<string> ids, ListingResult[] results)
+    private List<ListedLayer> Collect(List<string> ids, ListingResult[] results, List<FsckFinding> unreadable)
     {
         if (ReadsInParallel && ids.Count >= ParallelListingThreshold)
         {
@@ -134,7 +153,7 @@ internal sealed partial class GraphStore
             for (var i = 0; i < ids.Count; i++)
             {
                 results[i] = ReadForListing(ids[i]);
-                if (results[i].Error is { } error and not DockerDataException)
+                if (results[i].Error is { } error and not DockerDataException && !AccessProblems.IsDenied(error))
                 {
                     break; // thrown below, as soon as the warnings before it are logged
                 }
@@ -151,6 +170,9 @@ internal sealed partial class GraphStore
                     break;
                 case DockerDataException e:
                     Log.ImageSkipped(Logger, ids[i], e.Message);
+                    break;
+                case var e when AccessProblems.IsDenied(e):
+                    ReportUnreadable(FileSystem.Path.Combine(GraphDirectory, ids[i]), e, $"image {ids[i]} is not listed", unreadable);
                     break;
                 case var e:
                     ExceptionDispatchInfo.Throw(e);

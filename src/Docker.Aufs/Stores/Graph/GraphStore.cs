@@ -231,7 +231,7 @@ internal sealed partial class GraphStore : ImageStore
             {
                 entries = RepositoryIndex.ReadReferencesTo(FileSystem, RepositoriesPath, wanted);
             }
-            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException)
+            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException || IO.AccessProblems.IsDenied(e))
             {
                 // Fall through: the full read logs the problem (or the file gone since) once and gives an empty index.
             }
@@ -254,7 +254,7 @@ internal sealed partial class GraphStore : ImageStore
             {
                 return RepositoryIndex.TryReadRepository(FileSystem, RepositoriesPath, repository, out references);
             }
-            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException)
+            catch (Exception e) when (e is CorruptFileException or UnsafePathException or FileNotFoundException || IO.AccessProblems.IsDenied(e))
             {
                 // Fall through: the full read logs the problem (or the file gone since) once and gives an empty index.
             }
@@ -314,11 +314,33 @@ internal sealed partial class GraphStore : ImageStore
             Log.RepositoriesUnreadable(Logger, path, e.Message);
             return RepositoryIndex.Empty;
         }
+        catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+        {
+            // Not readable by this process: no tags, images stay reachable by ID, and listings say they are partial.
+            _repositoriesDenied = ReportUnreadable(path, e, TagStoreUnreadable, into: null);
+            return RepositoryIndex.Empty;
+        }
     }
+
+    /// <summary>The refusal met reading the tag store, once it was read; listings report it as an unreadable part.</summary>
+    private PathAccessDeniedException? _repositoriesDenied;
 
     private string[] ListImageIds() => ListImageIds(prefix: null);
 
     private string[] ListImageIds(string? prefix)
+    {
+        try
+        {
+            return ListImageIdsCore(prefix);
+        }
+        catch (Exception e) when (IO.AccessProblems.IsDenied(e))
+        {
+            // graph/ itself: nothing of the store can be listed, so this is the command's one error, not a warning.
+            throw IO.AccessProblems.Describe(Context.Metadata, Context.Root, GraphDirectory, e);
+        }
+    }
+
+    private string[] ListImageIdsCore(string? prefix)
     {
         var ids = new List<string>();
         var directories = prefix is null
