@@ -93,6 +93,7 @@ public sealed class CasCheckerTests
         var codes = typeof(FindingCodes).GetFields().Select(f => (string)f.GetValue(null)!).ToHashSet();
         codes.ExceptWith(GraphOnlyCodes);
         codes.ExceptWith(CasFaults.All.Values.Select(v => v.Code));
+        codes.Remove(FindingCodes.Unreadable); // only a real disk refuses a read: Hostile/PartlyReadableRootTests, as uid 65534
         Assert.Empty(codes);
     }
 }
