@@ -213,6 +213,7 @@ public sealed class RootCheckerTests
         codes.ExceptWith(Faults.Values.Select(v => v.Code));
         codes.ExceptWith(ContentFaults.Values.Select(v => v.Code));
         codes.ExceptWith(CasFaults.All.Values.Select(v => v.Code));
+        codes.Remove(FindingCodes.Unreadable); // only a real disk refuses a read: Hostile/PartlyReadableRootTests, as uid 65534
         Assert.Empty(codes);
     }
 
