@@ -207,7 +207,7 @@ public sealed partial class DockerRootBuilder
             MountLabel = string.Empty,
             ProcessLabel = string.Empty,
             HasBeenStartedBefore = started,
-            MountPoints = container.MountSpecs.Where(m => m.Form != MountForm.LegacyVolume).ToDictionary(m => m.Destination, m => new MountPointJson
+            MountPoints = container.MountSpecs.Any(m => m.Form == MountForm.LegacyVolume) ? new Dictionary<string, MountPointJson>() : container.MountSpecs.ToDictionary(m => m.Destination, m => new MountPointJson
             {
                 Name = m.Name,
                 Source = m.Form == MountForm.Bind ? m.HostPath : string.Empty,
