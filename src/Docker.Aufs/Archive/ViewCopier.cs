@@ -32,7 +32,7 @@ internal sealed class ViewCopier
         _keepOwners = keepOwners;
     }
 
-    public CopyResult Copy(UnionEntryReader open, IEnumerable<ArchiveMember> members, string directory, CancellationToken cancellationToken)
+    public CopyResult Copy(Func<UnionEntry, Stream> open, IEnumerable<ArchiveMember> members, string directory, CancellationToken cancellationToken)
     {
         var fs = _fileSystem;
         var root = fs.Path.GetFullPath(directory);
@@ -104,7 +104,7 @@ internal sealed class ViewCopier
         return new CopyResult { Entries = count, NotCopied = [.. _notCopied], OwnersNotKept = [.. _ownersNotKept] };
     }
 
-    private void WriteFile(UnionEntryReader open, UnionEntry entry, string path, bool exists, CancellationToken cancellationToken)
+    private void WriteFile(Func<UnionEntry, Stream> open, UnionEntry entry, string path, bool exists, CancellationToken cancellationToken)
     {
         if (entry.LinkCount > 1 && _written.TryGetValue(entry.Identity, out var first) && _writer.Native)
         {
@@ -185,9 +185,6 @@ internal sealed class ViewCopier
     private static LayerEntry Describe(UnionEntry entry, string path) =>
         new(path, entry.Type, entry.Permissions, entry.Uid, entry.Gid, entry.ModifiedTime);
 }
-
-/// <summary>Opens the content of a regular file of a view.</summary>
-internal delegate Stream UnionEntryReader(UnionEntry entry);
 
 /// <summary>What <see cref="ImageArchiver.CopyTo"/> did.</summary>
 /// <threadsafety static="true" instance="true"/>
