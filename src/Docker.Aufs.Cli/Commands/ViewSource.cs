@@ -38,7 +38,14 @@ internal sealed class ViewSource
             throw new NotSupportedException("--volumes shows a container's volumes; it cannot be combined with --layer");
         }
 
-        return new ViewSource(null, new ContainerVolumes(root, session.LoggerFactory).Open(reference));
+        try
+        {
+            return new ViewSource(null, new ContainerVolumes(root, session.LoggerFactory).Open(reference));
+        }
+        catch (ContainerNotFoundException e) when (e.Message == new ContainerNotFoundException(reference).Message)
+        {
+            throw new ContainerNotFoundException(reference, "--volumes shows a container's volumes; an image has none");
+        }
     }
 
     /// <summary>Where <paramref name="path"/> is read from.</summary>
