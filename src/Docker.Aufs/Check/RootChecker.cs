@@ -27,7 +27,26 @@ public static class RootChecker
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty (it names no root: <see langword="null"/> is the default root).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null, bool verifyContent = true,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        CheckWithProgress(fileSystem, path, options, verifyContent, null, cancellationToken);
+
+    /// <summary>Checks the root at <paramref name="path"/>, reporting the content verification's progress (see <see cref="Check"/>).</summary>
+    /// <param name="fileSystem">The file system holding the root.</param>
+    /// <param name="path">The root; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <param name="verifyContent">Whether to reassemble every layer that has tar-split data.</param>
+    /// <param name="progress">
+    /// Told, while layers are verified, the layer being reassembled, its number among the layers to verify and the bytes of
+    /// its tar so far; <see langword="null"/> for none. Nothing is reported for the metadata checks, which are quick.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the check between files.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="NotADockerRootException">The root does not exist or is not a legacy root at all.</exception>
+    /// <exception cref="UnsafePathException"><c>graph/</c> or a directory of the driver is a symbolic link.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static FsckReport CheckWithProgress(IFileSystem fileSystem, string? path, DockerRootOptions? options, bool verifyContent, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         fileSystem = IO.MetadataProviders.Quiet(fileSystem); // no read changes an access time (docs/hostile-input.md)
@@ -70,9 +89,13 @@ public static class RootChecker
         if (verifyContent)
         {
             var archiver = new ImageArchiver(root);
-            foreach (var layer in toVerify)
+            for (var i = 0; i < toVerify.Count; i++)
             {
-                VerifyContent(archiver, layer, sink, cancellationToken);
+                var (number, count) = (i + 1, toVerify.Count);
+                progress?.Report(new ArchiveProgress { LayerId = toVerify[i].Id, LayerNumber = number, LayerCount = count });
+                var layerProgress = progress is null ? null
+                    : new Progress(p => progress.Report(p with { LayerNumber = number, LayerCount = count, BytesEstimated = null }));
+                VerifyContent(archiver, toVerify[i], sink, layerProgress, cancellationToken);
             }
         }
 
@@ -86,12 +109,12 @@ public static class RootChecker
     }
 
     /// <summary>Reassembles a layer tar from its tar-split data into nowhere: every file's size and CRC-64 is checked on the way.</summary>
-    private static void VerifyContent(ImageArchiver archiver, ImageLayer layer, FindingSink sink, CancellationToken cancellationToken)
+    private static void VerifyContent(ImageArchiver archiver, ImageLayer layer, FindingSink sink, IProgress<ArchiveProgress>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            archiver.WriteLayerTar(layer.Id, Stream.Null, new ArchiveOptions { Source = LayerSource.TarSplit }, cancellationToken: cancellationToken);
+            archiver.WriteLayerTar(layer.Id, Stream.Null, new ArchiveOptions { Source = LayerSource.TarSplit }, progress, cancellationToken);
         }
         catch (LayerReassemblyException e) when (e.IsDiffIdMismatch)
         {
@@ -109,5 +132,11 @@ public static class RootChecker
             sink.Add(FindingCodes.TarSplitCorrupt, FindingSeverity.Error, layer.TarSplitPath ?? layer.Directory, FindingSink.ProblemOf(e),
                 "the original layer tar cannot be reassembled; it is regenerated from the diff directory instead");
         }
+    }
+
+    /// <summary>Passes reports on synchronously (<see cref="Progress{T}"/> would post them to a context).</summary>
+    private sealed class Progress(Action<ArchiveProgress> report) : IProgress<ArchiveProgress>
+    {
+        public void Report(ArchiveProgress value) => report(value);
     }
 }
