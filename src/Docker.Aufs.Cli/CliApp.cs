@@ -206,7 +206,7 @@ internal static class CliApp
     /// <summary>The whole command tree, every text value checked where it is parsed (<see cref="ValueRules"/>).</summary>
     internal static RootCommand BuildCommandLine(GlobalOptions options, CliEnvironment environment)
     {
-        var root = new RootCommand("Read the storage of Docker 0.7-23.x (/var/lib/docker: graph/ or image/<driver>/, on aufs or overlay2) offline, without a daemon: images, containers, files, archives.")
+        var root = new RootCommand("Read the storage of Docker 0.7-23.x (/var/lib/docker: graph/ or image/<driver>/; drivers aufs, overlay, overlay2 and vfs) offline, without a daemon: images, containers, files, archives.")
         {
             options.Root,
             options.Sample,
@@ -228,6 +228,7 @@ internal static class CliApp
             LogsCommand.Create(options, environment),
             LsCommand.Create(options, environment),
             CatCommand.Create(options, environment),
+            CpCommand.Create(options, environment),
             DiffCommand.Create(options, environment),
             ExportCommand.Create(options, environment),
             FsckCommand.Create(options, environment),

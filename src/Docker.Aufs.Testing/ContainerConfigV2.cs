@@ -42,6 +42,20 @@ internal static class ContainerConfigV2
             writer.WriteBoolean("HasBeenStartedBefore", !container.StateValue.StartedAt.IsZero);
             writer.WriteBoolean("HasBeenManuallyStopped", false);
             writer.WriteStartObject("MountPoints");
+            foreach (var mount in container.MountSpecs)
+            {
+                writer.WriteStartObject(mount.Destination);
+                writer.WriteString("Source", DockerRootBuilder.HostPathOf(mount, DockerRootBuilder.DockerHostRoot));
+                writer.WriteString("Destination", mount.Destination);
+                writer.WriteBoolean("RW", mount.ReadWrite);
+                writer.WriteString("Name", mount.Name);
+                writer.WriteString("Driver", mount.Form == MountForm.Bind ? string.Empty : "local");
+                writer.WriteString("Type", mount.Form == MountForm.Bind ? "bind" : "volume");
+                writer.WriteString("Relabel", string.Empty);
+                writer.WriteString("Propagation", mount.Form == MountForm.Bind ? "rprivate" : string.Empty);
+                writer.WriteEndObject();
+            }
+
             writer.WriteEndObject();
             writer.WriteString("AppArmorProfile", string.Empty);
             writer.WriteString("HostnamePath", directory + "/hostname");

@@ -70,6 +70,7 @@ public sealed partial class DockerRootBuilder
             fs.File.WriteAllText(fs.Path.Combine(directory, "hosts"), $"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n172.17.0.2\t{id[..DockerIds.ShortLength]}\n");
             fs.File.WriteAllText(fs.Path.Combine(directory, "resolv.conf"), "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
             container.WriteLogs(fs, directory);
+            WriteVolumes(container);
             if (contentAddressed)
             {
                 WriteCasContainerLayers(container, directory);
@@ -127,8 +128,55 @@ public sealed partial class DockerRootBuilder
     /// <summary>The mount ID of a container in a content-addressed root (random in Docker; derived from the container ID here).</summary>
     private static string MountIdOf(string containerId) => GenerateId("mount-id:" + containerId);
 
+    /// <summary>Where Docker recorded a mount's data on the host (the root given as <c>/var/lib/docker</c>, as on the host that wrote it).</summary>
+    internal static string HostPathOf(MountSpec mount, string root) => mount.Form switch
+    {
+        MountForm.Bind => mount.HostPath,
+        MountForm.LegacyVolume => root + "/vfs/dir/" + mount.Name,
+        _ => root + "/volumes/" + mount.Name + "/_data",
+    };
+
+    /// <summary>Writes the data of the container's volumes whose names are safe path components (hostile names are only recorded).</summary>
+    private void WriteVolumes(ContainerBuilder container)
+    {
+        var fs = _fileSystem;
+        foreach (var mount in container.MountSpecs.Where(m => m.Form != MountForm.Bind))
+        {
+            if (!Stores.ContainerMountReader.IsVolumeName(mount.Name))
+            {
+                continue;
+            }
+
+            var volume = fs.Path.Combine(RootPath, "volumes", mount.Name);
+            var data = mount.Form == MountForm.Volume ? fs.Path.Combine(volume, "_data") : fs.Path.Combine(RootPath, "vfs", "dir", mount.Name);
+            fs.Directory.CreateDirectory(data);
+            if (mount.Form == MountForm.LegacyVolume)
+            {
+                fs.Directory.CreateDirectory(volume);
+                if (Store == ImageStoreKind.ContentAddressed)
+                {
+                    // Docker 1.7's migrateVolume: volumes/<id>/_data -> <root>/vfs/dir/<id>, an absolute link to the host's root.
+                    _writer.WriteEntry(new IO.LayerEntry("_data", IO.UnixFileType.SymbolicLink, 0x1FF, 0, 0, null) { LinkTarget = HostPathOf(mount, DockerHostRoot) },
+                        fs.Path.Combine(volume, "_data"), fs.Path.Combine(volume, "_data"));
+                }
+
+                fs.File.WriteAllText(fs.Path.Combine(volume, "config.json"),
+                    $"{{\"ID\":\"{mount.Name}\",\"Path\":\"{HostPathOf(mount, DockerHostRoot)}\",\"IsBindMount\":false,\"Writable\":{(mount.ReadWrite ? "true" : "false")}}}");
+            }
+
+            if (mount.Files is { } files)
+            {
+                WriteEntries(data, files);
+            }
+        }
+    }
+
+    /// <summary>The root as the host that wrote a root called it, in recorded host paths.</summary>
+    internal const string DockerHostRoot = "/var/lib/docker";
+
     private static byte[] SerializeContainer(ContainerBuilder container, string directory)
     {
+        const string root = DockerHostRoot;
         var id = container.ContainerId;
         var started = container.StateJson.StartedAt is { IsZero: false };
         var typed = container.TypedImage ?? container.ImageId;
@@ -159,9 +207,17 @@ public sealed partial class DockerRootBuilder
             MountLabel = string.Empty,
             ProcessLabel = string.Empty,
             HasBeenStartedBefore = started,
-            MountPoints = new Dictionary<string, MountPointJson>(),
-            Volumes = new Dictionary<string, string>(),
-            VolumesRW = new Dictionary<string, bool>(),
+            MountPoints = container.MountSpecs.Any(m => m.Form == MountForm.LegacyVolume) ? new Dictionary<string, MountPointJson>() : container.MountSpecs.ToDictionary(m => m.Destination, m => new MountPointJson
+            {
+                Name = m.Name,
+                Source = m.Form == MountForm.Bind ? m.HostPath : string.Empty,
+                Destination = m.Destination,
+                Driver = m.Form == MountForm.Bind ? string.Empty : "local",
+                RW = m.ReadWrite,
+                Relabel = string.Empty,
+            }),
+            Volumes = container.MountSpecs.ToDictionary(m => m.Destination, m => HostPathOf(m, root)),
+            VolumesRW = container.MountSpecs.ToDictionary(m => m.Destination, m => m.ReadWrite),
             AppArmorProfile = string.Empty,
         };
         // Docker 1.9's State has no RemovalInProgress (1.10+), which the shared model writes: leave it out.

@@ -84,7 +84,7 @@ internal static class ContainerInspect
 
         WriteGraphDriver(writer, root, container, nameFirst: graphEra);
         writer.WritePropertyName("Mounts");
-        ContainerMounts.WriteInspect(writer, ContainerMounts.Read(root, stored), withPropagation: !graphEra);
+        ContainerMounts.WriteInspect(writer, container.Mounts, withPropagation: !graphEra);
         Copy("Config");
         Copy("NetworkSettings");
         writer.WriteEndObject();

@@ -76,13 +76,15 @@ internal static class ContainersCommand
                         w.WriteNumber("exitCode", container.State.ExitCode);
                         w.WriteString("driver", container.Driver);
                         w.WriteStartArray("mounts");
-                        foreach (var mount in RecordedConfig.Mounts(container))
+                        foreach (var mount in container.Mounts)
                         {
                             w.WriteStartObject();
+                            w.WriteString("type", ContainerMounts.KindName(mount.Kind));
                             w.WriteString("destination", mount.Destination);
                             w.WriteString("source", mount.Source);
                             w.WriteString("name", mount.Name.Length == 0 ? null : mount.Name);
-                            w.WriteBoolean("rw", mount.Writable);
+                            w.WriteString("driver", mount.Driver.Length == 0 ? null : mount.Driver);
+                            w.WriteBoolean("rw", mount.ReadWrite);
                             w.WriteEndObject();
                         }
 
@@ -135,7 +137,7 @@ internal static class ContainersCommand
         "State" => StateName(container.State.Status),
         "Names" => container.Name,
         "Labels" => string.Join(',', RecordedConfig.ContainerLabels(container).OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")),
-        _ => string.Join(',', RecordedConfig.Mounts(container).Select(m => m.Name.Length > 0 ? m.Name : m.Source).Select(n => full ? n : Humanize.Truncate(n, 15))),
+        _ => string.Join(',', container.Mounts.Select(m => m.Name.Length > 0 ? m.Name : m.Source).Select(n => full ? n : Humanize.Truncate(n, 15))),
     };
 
     /// <summary>

@@ -11,15 +11,17 @@ internal static class FsckCommand
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var quick = new Option<bool>("--quick") { Description = "Check metadata only: skip reassembling layers to verify their files against the tar-split CRCs" };
-        var command = new Command("fsck", "Check the whole root: missing, orphan, inconsistent or corrupt data (exit 0 clean, 1 findings, 2 unreadable)") { quick };
+        var quiet = ArchiveCommandOptions.QuietOption();
+        var command = new Command("fsck", "Check the whole root: missing, orphan, inconsistent or corrupt data (exit 0 clean, 1 findings, 2 unreadable)") { quick, quiet };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             FsckReport report;
             try
             {
+                using var bar = ProgressBar.Create(session, "Verifying", quiet); // the layers' content, the long part; cleared before the report
                 report = session.Value(options.Sample)
-                    ? RootChecker.Check(session.SampleFileSystem(), LegacyRootDefaults.Path, session.RootOptions(), !session.Value(quick))
-                    : RootChecker.Check(session.Environment.FileSystem, session.Value(options.Root), session.RootOptions(), !session.Value(quick));
+                    ? RootChecker.CheckWithProgress(session.SampleFileSystem(), LegacyRootDefaults.Path, session.RootOptions(), !session.Value(quick), bar, session.Environment.Cancellation)
+                    : RootChecker.CheckWithProgress(session.Environment.FileSystem, session.Value(options.Root), session.RootOptions(), !session.Value(quick), bar, session.Environment.Cancellation);
             }
             catch (Exception e) when (e is NotADockerRootException or UnsafePathException or IOException or UnauthorizedAccessException)
             {

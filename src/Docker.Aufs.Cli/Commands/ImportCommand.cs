@@ -17,7 +17,8 @@ internal static class ImportCommand
             HelpName = "VERSION",
             DefaultValueFactory = _ => "v0.9.10",
         }.OneOf("v0.9.4", "v0.9.6", "v0.9.10");
-        var command = new Command("import", "Import a docker save archive into a new AUFS root: graph/ as Docker 1.9 loaded it, or with --store content-addressed image/aufs/ as docker load of 1.10-23.x writes it (image IDs kept)") { archive, into, dialect };
+        var quiet = ArchiveCommandOptions.QuietOption();
+        var command = new Command("import", "Import a docker save archive into a new AUFS root: graph/ as Docker 1.9 loaded it, or with --store content-addressed image/aufs/ as docker load of 1.10-23.x writes it (image IDs kept)") { archive, into, dialect, quiet };
         command.Validators.Add(result =>
         {
             // The archive's layers are written as AUFS writes them (aufs/diff, aufs/layers); a root of another driver
@@ -31,8 +32,10 @@ internal static class ImportCommand
         command.SetAction((parse, cancellationToken) => Task.FromResult(CliApp.Execute(parse, options, environment, session =>
             ArchiveCommandOptions.Cancellable(session, token =>
             {
+                using var bar = ProgressBar.Create(session, "Importing", quiet);
                 var importOptions = new ImportOptions
                 {
+                    Progress = bar,
                     TarSplitDialect = session.Value(dialect) switch { "v0.9.4" => TarSplitDialect.Version094, "v0.9.6" => TarSplitDialect.Version096, _ => TarSplitDialect.Version0910 },
                     Store = session.Value(options.Store) ?? ImageStoreKind.Graph,
                 };
@@ -41,6 +44,7 @@ internal static class ImportCommand
                 var result = session.Value(archive) == "-"
                     ? ImageImporter.ImportStream(session.Environment.FileSystem, session.Environment.OpenStandardInput(), "standard input", session.Value(into)!, importOptions, token)
                     : ImageImporter.Import(session.Environment.FileSystem, session.Value(archive)!, session.Value(into)!, importOptions, token);
+                bar?.Dispose(); // cleared before the summary
                 var layerCount = result.LayerCount;
                 if (session.Json)
                 {

@@ -15,12 +15,13 @@ internal static class LsCommand
         var path = new Argument<string>("PATH") { Description = "A path inside the image (default /); a directory is listed, anything else shown itself", DefaultValueFactory = _ => "/" };
         var recursive = new Option<bool>("--recursive", "-R") { Description = "List everything below PATH, depth first" };
         var layer = ViewReference.LayerOption();
+        var volumes = ViewSource.VolumesOption();
         var longFormat = new Option<bool>("--long", "-l") { Description = "Show modification times to the nanosecond, as the layer's file system stores them, and full layer IDs (--json always carries both)" };
-        var command = new Command("ls", "List files of an image, container or driver layer as they appear merged, without mounting anything: mode, owner, size, modification time, the layer each entry comes from, link targets") { reference, path, recursive, layer, longFormat };
+        var command = new Command("ls", "List files of an image, container or driver layer as they appear merged, without mounting anything: mode, owner, size, modification time, the layer each entry comes from, link targets") { reference, path, recursive, layer, longFormat, volumes };
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
-            var view = ViewReference.Open(session, session.Value(reference)!, session.Value(layer));
-            var entries = Select(view, session.Value(path)!, session.Value(recursive));
+            var source = ViewSource.Open(session, session.OpenRoot(), session.Value(reference)!, session.Value(layer), session.Value(volumes));
+            var entries = Select(source, session.Value(path)!, session.Value(recursive));
             if (session.Json)
             {
                 WriteJson(session.Out, entries);
@@ -29,7 +30,7 @@ internal static class LsCommand
 
             var full = session.Value(longFormat);
             var table = new TableWriter("MODE", "OWNER", "SIZE", "MODIFIED", "LAYER", "PATH");
-            foreach (var entry in entries)
+            foreach (var (entry, shown) in entries)
             {
                 table.Add(
                     FileModes.Symbolic(entry.Type, entry.Permissions),
@@ -37,7 +38,7 @@ internal static class LsCommand
                     FileModes.Size(entry),
                     full ? FileModes.ExactTime(entry.ModifiedTime, entry.ModifiedTimeNanosecond) : FileModes.Time(entry.ModifiedTime),
                     full ? entry.LayerId : ShortLayer(entry.LayerId),
-                    "/" + entry.Path + (entry.LinkTarget is { } target ? " -> " + target : string.Empty));
+                    "/" + shown + (entry.LinkTarget is { } target ? " -> " + target : string.Empty));
             }
 
             table.WriteTo(session.Out);
@@ -48,22 +49,26 @@ internal static class LsCommand
 
     /// <summary>A layer ID shortened as Docker shortens IDs, keeping the <c>-init</c> of a container's init layer.</summary>
     private static string ShortLayer(string id) =>
-        Ids.Shorten(id);
+        id.StartsWith(VolumePrefix, StringComparison.Ordinal) ? VolumePrefix + Ids.Shorten(id[VolumePrefix.Length..]) : Ids.Shorten(id);
 
-    /// <summary>What <c>ls</c> shows for a path: a directory's entries (all below it with -R), or the entry itself (a link is shown, not followed, unless the path ends in '/').</summary>
-    private static IEnumerable<UnionEntry> Select(UnionView view, string path, bool recursive)
+    /// <summary>The layer of an entry read from a volume (<c>volume:&lt;name&gt;</c>).</summary>
+    private const string VolumePrefix = "volume:";
+
+    /// <summary>What <c>ls</c> shows for a path: a directory's entries (all below it with -R), or the entry itself (a link is shown, not followed, unless the path ends in '/'); each with its path in the image or container.</summary>
+    private static IEnumerable<(UnionEntry Entry, string Path)> Select(ViewSource source, string path, bool recursive)
     {
-        var entry = view.GetEntry(path, followSymbolicLinks: path.EndsWith('/'));
+        var at = source.Locate(path);
+        var entry = at.View.GetEntry(at.Path, followSymbolicLinks: path.EndsWith('/'));
         if (!entry.IsDirectory)
         {
-            return [entry];
+            return [(entry, at.InContainer(entry))];
         }
 
-        return recursive ? view.EnumerateRecursive(entry.Path) : view.ListDirectory(entry.Path);
+        return recursive ? source.EnumerateRecursive(at, entry) : at.View.ListDirectory(entry.Path).Select(e => (e, at.InContainer(e)));
     }
 
     /// <summary>The <c>--json</c> contract, streamed entry by entry so a recursive listing is never held whole.</summary>
-    private static void WriteJson(TextWriter output, IEnumerable<UnionEntry> entries)
+    private static void WriteJson(TextWriter output, IEnumerable<(UnionEntry Entry, string Path)> entries)
     {
         var buffer = new MemoryStream();
         using var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -75,10 +80,10 @@ internal static class LsCommand
         }
 
         writer.WriteStartArray();
-        foreach (var entry in entries)
+        foreach (var (entry, shown) in entries)
         {
             writer.WriteStartObject();
-            writer.WriteString("path", entry.Path);
+            writer.WriteString("path", shown);
             writer.WriteString("type", FileModes.TypeName(entry.Type));
             writer.WriteString("mode", FileModes.Octal(entry.Permissions));
             writer.WriteNumber("size", entry.Size);

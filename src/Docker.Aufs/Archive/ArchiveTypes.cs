@@ -144,3 +144,9 @@ public sealed record SaveResult
     /// <summary>Gets the number of distinct layers written.</summary>
     public int LayerCount { get; init; }
 }
+
+/// <summary>One entry to write in a tar by <see cref="ImageArchiver.ExportMembers"/>: an entry of a view and its name in the tar.</summary>
+/// <param name="Name">The name in the tar: relative, <c>/</c> separators, no trailing slash.</param>
+/// <param name="Entry">The entry of a view of the root.</param>
+/// <threadsafety static="true" instance="true"/>
+public sealed record ArchiveMember(string Name, Docker.Aufs.Union.UnionEntry Entry);

@@ -1,3 +1,4 @@
+using System.IO.Abstractions;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Union;
 using Microsoft.Extensions.Logging;
@@ -214,6 +215,55 @@ public sealed class ImageArchiver
         ArgumentNullException.ThrowIfNull(output);
         return ViewExporter.ExportAsync<AsyncIo>(view, output, _logger, cancellationToken).AsTask();
     }
+
+    /// <summary>
+    /// Writes chosen entries of views of this root as one uncompressed tar, each under the name given (relative, without a
+    /// trailing slash), in the order given, through the writer of <see cref="Export"/>:
+    /// what <c>docker cp CONTAINER:PATH -</c> writes for a file or a directory. Files that share an inode are written once,
+    /// then as hardlinks to the first name; sockets are skipped.
+    /// </summary>
+    /// <param name="members">The entries and their names in the tar (the entries of any view of this root).</param>
+    /// <param name="output">Where to write the tar; left open.</param>
+    /// <param name="cancellationToken">Stops the export between entries.</param>
+    /// <returns>The number of tar entries written.</returns>
+    /// <exception cref="IOException">A branch cannot be read, or <paramref name="output"/> fails.</exception>
+    /// <exception cref="OperationCanceledException">The export was cancelled.</exception>
+    public long ExportMembers(IEnumerable<ArchiveMember> members, Stream output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(output);
+        return IoRun.Sync(ViewExporter.ExportMembersAsync<SyncIo>(_root.FileSystem, members, output, _logger, cancellationToken));
+    }
+
+    /// <summary>
+    /// Copies chosen entries of views of this root into a directory, as <c>docker cp CONTAINER:PATH DEST</c> extracts them:
+    /// each entry at its name under <paramref name="directory"/>, in the order given (a directory before its content);
+    /// regular files written beside their path and renamed into place when complete; symbolic links as links (never
+    /// followed); files sharing an inode linked again where the file system allows; permission bits and modification times
+    /// kept (directories' set last). Owners are kept only with <paramref name="keepOwners"/> and only where the process may
+    /// set them (root); otherwise each file the caller asked to own is listed in <see cref="CopyResult.OwnersNotKept"/>.
+    /// Sockets, and devices when not root, are not copied and are listed. Nothing is written inside this root (checked by
+    /// file identity for each file and directory).
+    /// </summary>
+    /// <param name="members">The entries and their names under <paramref name="directory"/> (empty: the directory itself).</param>
+    /// <param name="fileSystem">The file system to write to.</param>
+    /// <param name="directory">The directory to copy into; it must exist.</param>
+    /// <param name="keepOwners">Whether to set each entry's recorded owner (docker cp's <c>-a</c>).</param>
+    /// <param name="cancellationToken">Stops the copy between entries and files.</param>
+    /// <returns>What was copied and what was not.</returns>
+    /// <exception cref="IOException">A target is inside the root, a directory would replace a non-directory or the reverse, or writing fails.</exception>
+    /// <exception cref="OperationCanceledException">The copy was cancelled; a file being written is removed.</exception>
+    public CopyResult CopyTo(IEnumerable<ArchiveMember> members, IFileSystem fileSystem, string directory, bool keepOwners, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentNullException.ThrowIfNull(fileSystem);
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var copier = new ViewCopier(fileSystem, _root.FileSystem, _root.Path, keepOwners);
+        return copier.Copy(OpenEntry, members, directory, cancellationToken);
+    }
+
+    private Stream OpenEntry(Docker.Aufs.Union.UnionEntry entry) =>
+        _root.FileSystem.FileStream.New(entry.SourcePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan);
 
     private ImageExporter Exporter => new(_root.FileSystem, _root.Path, _root.Metadata, _logger);
 

@@ -30,6 +30,7 @@ public static partial class ImageImporter
         var references = new List<(string Reference, string ImageId)>();
         var configsWritten = new Dictionary<byte[], string>(ReferenceEqualityComparer.Instance);
         var histories = new Dictionary<string, GoHistoryItem>(StringComparer.Ordinal);
+        var layerCount = plan.Sources.SelectMany(i => i.ChainBaseFirst).Select(l => l.Member.Name).Distinct(StringComparer.Ordinal).Count();
         foreach (var image in plan.Sources)
         {
             string? chainId = null;
@@ -43,6 +44,7 @@ public static partial class ImageImporter
                 {
                     done = Register(fs, archive, layer, chainId, cacheId, writer, driver, store, options, byChain);
                     registered[key] = done;
+                    options.Progress?.Report(new ArchiveProgress { LayerId = done.ChainId, LayerNumber = registered.Count, LayerCount = Math.Max(layerCount, registered.Count) });
                 }
 
                 (chainId, cacheId) = (done.ChainId, done.CacheId);

@@ -24,6 +24,12 @@ public sealed record ImportOptions
     /// IDs are the archive's).
     /// </summary>
     public ImageStoreKind Store { get; init; } = ImageStoreKind.Graph;
+
+    /// <summary>
+    /// Gets where to report progress, or <see langword="null"/>: after each layer applied, its number among the archive's
+    /// layers and the bytes of layer tars read so far (<see cref="ArchiveProgress.BytesEstimated"/> is not known).
+    /// </summary>
+    public IProgress<ArchiveProgress>? Progress { get; init; }
 }
 
 /// <summary>The result of <see cref="ImageImporter.Import"/>.</summary>
@@ -214,6 +220,8 @@ public static partial class ImageImporter
     {
         GraphWriter.CreateSkeleton(fileSystem, rootPath, driver.GuardedDirectories);
         var digests = new Dictionary<string, string?>(StringComparer.Ordinal);
+        long bytes = 0;
+        var number = 0;
         foreach (var layer in plan.Layers)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -233,6 +241,8 @@ public static partial class ImageImporter
             }
 
             GraphWriter.WriteLayer(fileSystem, graphDirectory, layer.Json, size);
+            bytes += size;
+            options.Progress?.Report(new ArchiveProgress { LayerId = layer.Id, LayerNumber = ++number, LayerCount = plan.Layers.Count, BytesDone = bytes });
         }
 
         GraphWriter.WriteRepositories(fileSystem, rootPath, ImportDriver, plan.Tags);

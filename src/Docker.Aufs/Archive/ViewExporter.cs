@@ -16,26 +16,33 @@ namespace Docker.Aufs.Archive;
 /// </summary>
 internal static class ViewExporter
 {
-    public static async ValueTask<long> ExportAsync<TIo>(UnionView view, Stream output, ILogger logger, CancellationToken cancellationToken)
+    public static ValueTask<long> ExportAsync<TIo>(UnionView view, Stream output, ILogger logger, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode =>
+        ExportMembersAsync<TIo>(view.FileSystem, view.EnumerateRecursive().Select(e => new ArchiveMember(e.Path, e)), output, logger, cancellationToken);
+
+    /// <summary>Writes <paramref name="members"/> in their order, each under its name, through the same writer; sockets skipped.</summary>
+    public static async ValueTask<long> ExportMembersAsync<TIo>(System.IO.Abstractions.IFileSystem fileSystem, IEnumerable<ArchiveMember> members, Stream output, ILogger logger,
+        CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
         var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
         try
         {
-            var writer = new TarEntryWriter(view.FileSystem, new StreamTarOutput(output), buffer, logger);
+            var writer = new TarEntryWriter(fileSystem, new StreamTarOutput(output), buffer, logger);
             var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
             long count = 0;
-            foreach (var entry in view.EnumerateRecursive())
+            foreach (var member in members)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var entry = member.Entry;
                 var status = entry.Status;
                 if (status.Type == UnixFileType.Socket)
                 {
-                    Log.ExportSkippedSocket(logger, entry.Path);
+                    Log.ExportSkippedSocket(logger, member.Name);
                     continue;
                 }
 
-                await writer.WriteEntryAsync<TIo>(status, entry.Path, entry.SourcePath, null, options, cancellationToken).ConfigureAwait(false);
+                await writer.WriteEntryAsync<TIo>(status, member.Name, entry.SourcePath, null, options, cancellationToken).ConfigureAwait(false);
                 count++;
             }
 

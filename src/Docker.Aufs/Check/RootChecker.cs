@@ -31,7 +31,26 @@ public static class RootChecker
     /// finding instead, and the rest of the root is still checked.
     /// </exception>
     public static FsckReport Check(IFileSystem fileSystem, string? path = null, DockerRootOptions? options = null, bool verifyContent = true,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        CheckWithProgress(fileSystem, path, options, verifyContent, null, cancellationToken);
+
+    /// <summary>Checks the root at <paramref name="path"/>, reporting the content verification's progress (see <see cref="Check"/>).</summary>
+    /// <param name="fileSystem">The file system holding the root.</param>
+    /// <param name="path">The root; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
+    /// <param name="options">Options; <see langword="null"/> for the defaults.</param>
+    /// <param name="verifyContent">Whether to reassemble every layer that has tar-split data.</param>
+    /// <param name="progress">
+    /// Told, while layers are verified, the layer being reassembled, its number among the layers to verify and the bytes of
+    /// its tar so far; <see langword="null"/> for none. Nothing is reported for the metadata checks, which are quick.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the check between files.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="NotADockerRootException">The root does not exist or is not a legacy root at all.</exception>
+    /// <exception cref="UnsafePathException"><c>graph/</c> or a directory of the driver is a symbolic link.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static FsckReport CheckWithProgress(IFileSystem fileSystem, string? path, DockerRootOptions? options, bool verifyContent, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         fileSystem = IO.MetadataProviders.Quiet(fileSystem); // no read changes an access time (docs/hostile-input.md)
@@ -39,7 +58,7 @@ public static class RootChecker
         var rootPath = fileSystem.Path.GetFullPath(DockerRoot.RootPath(path));
         try
         {
-            return CheckCore(fileSystem, rootPath, options, verifyContent, cancellationToken);
+            return CheckCore(fileSystem, rootPath, options, verifyContent, progress, cancellationToken);
         }
         catch (Exception e) when (IO.AccessProblems.IsDenied(e))
         {
@@ -48,7 +67,8 @@ public static class RootChecker
         }
     }
 
-    private static FsckReport CheckCore(IFileSystem fileSystem, string rootPath, DockerRootOptions options, bool verifyContent, CancellationToken cancellationToken)
+    private static FsckReport CheckCore(IFileSystem fileSystem, string rootPath, DockerRootOptions options, bool verifyContent, IProgress<ArchiveProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var findings = new List<FsckFinding>();
 
@@ -87,9 +107,13 @@ public static class RootChecker
         if (verifyContent)
         {
             var producer = new LayerTarProducer(root.FileSystem, root.Metadata, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-            foreach (var layer in toVerify)
+            for (var i = 0; i < toVerify.Count; i++)
             {
-                VerifyContent(producer, layer, sink, cancellationToken);
+                var (layer, number, count) = (toVerify[i], i + 1, toVerify.Count);
+                progress?.Report(new ArchiveProgress { LayerId = layer.Id, LayerNumber = number, LayerCount = count });
+                Action<long>? bytes = progress is null ? null
+                    : done => progress.Report(new ArchiveProgress { LayerId = layer.Id, LayerNumber = number, LayerCount = count, BytesDone = done });
+                VerifyContent(producer, layer, sink, bytes, cancellationToken);
             }
         }
 
@@ -106,7 +130,7 @@ public static class RootChecker
     /// Reassembles a layer tar from its tar-split data into nowhere: every member is checked against the layer directory on the
     /// way (name, type, link target, size, CRC-64; mode, owner and device numbers reported without stopping).
     /// </summary>
-    private static void VerifyContent(LayerTarProducer producer, ImageLayer layer, FindingSink sink, CancellationToken cancellationToken)
+    private static void VerifyContent(LayerTarProducer producer, ImageLayer layer, FindingSink sink, Action<long>? progress, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         const string changed = "the layer directory changed after Docker applied the layer (or was copied without keeping owners and modes); the tar keeps what was recorded";
@@ -120,7 +144,7 @@ public static class RootChecker
         try
         {
             using var nowhere = new LayerSink(Stream.Null);
-            Formats.IoRun.Sync(producer.ProduceAsync<Formats.SyncIo>(layer, nowhere, LayerSource.TarSplit, null, cancellationToken, OnHeader));
+            Formats.IoRun.Sync(producer.ProduceAsync<Formats.SyncIo>(layer, nowhere, LayerSource.TarSplit, progress, cancellationToken, OnHeader));
         }
         catch (LayerReassemblyException e) when (e.IsDiffIdMismatch)
         {

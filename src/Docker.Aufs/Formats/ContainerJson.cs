@@ -162,6 +162,15 @@ internal sealed record MountPointJson
 
     /// <summary>Gets <c>Driver</c>, the volume driver.</summary>
     public string? Driver { get; init; }
+
+    /// <summary>Gets <c>Type</c> (<c>volume</c>, <c>bind</c>, <c>tmpfs</c>; Docker 17.06+).</summary>
+    public string? Type { get; init; }
+
+    /// <summary>Gets <c>Relabel</c>, the SELinux relabel mode (<c>z</c>, <c>Z</c>).</summary>
+    public string? Relabel { get; init; }
+
+    /// <summary>Gets <c>Propagation</c>, a bind mount's propagation (Docker 1.10+).</summary>
+    public string? Propagation { get; init; }
 }
 
 /// <summary>

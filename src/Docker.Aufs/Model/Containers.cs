@@ -128,4 +128,69 @@ public sealed record Container
 
     /// <summary>Gets the driver layer of the container's init files (<c>&lt;layer&gt;-init</c>), or <see langword="null"/> when it has none.</summary>
     public string? InitLayerId { get; init; }
+
+    /// <summary>
+    /// Gets the container's mounts as its configuration records them, ordered by destination: <c>MountPoints</c> (Docker 1.7+),
+    /// else <c>Volumes</c> and <c>VolumesRW</c> (Docker 1.6 and earlier, read as Docker 1.7's <c>verifyVolumesInfo</c> migrates
+    /// them). Empty when it has none.
+    /// </summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+}
+
+/// <summary>What a container's mount is.</summary>
+public enum ContainerMountKind
+{
+    /// <summary>A volume, named or anonymous: with the <c>local</c> driver its data is in the root (<see cref="ContainerMount.DataDirectory"/>).</summary>
+    Volume,
+
+    /// <summary>A bind mount of a host path: its content is not in the root, and the path is never followed.</summary>
+    Bind,
+
+    /// <summary>Another type Docker 17.06+ records (<c>tmpfs</c>, <c>npipe</c>): nothing of it is kept in the root.</summary>
+    Other,
+}
+
+/// <summary>
+/// One mount of a container as its configuration records it (Go types <c>volume.MountPoint</c> stored, <c>types.MountPoint</c>
+/// as <c>docker inspect</c> shows it). Host paths are reported as recorded, never followed.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+public sealed record ContainerMount
+{
+    /// <summary>Gets what the mount is: from the stored <c>Type</c> when there is one, else a volume when it has a name, else a bind mount.</summary>
+    public required ContainerMountKind Kind { get; init; }
+
+    /// <summary>Gets the stored <c>Type</c> (<c>volume</c>, <c>bind</c>, <c>tmpfs</c>; Docker 17.06+), else empty.</summary>
+    public string Type { get; init; } = string.Empty;
+
+    /// <summary>Gets the volume's name (64 hex for an anonymous volume); empty for a bind mount.</summary>
+    public string Name { get; init; } = string.Empty;
+
+    /// <summary>
+    /// Gets where the data lives on the host as Docker reports it: a bind mount's host path, a volume's recorded path, or,
+    /// for a <c>local</c> volume recorded without one, <c>&lt;root&gt;/volumes/&lt;name&gt;/_data</c> (the local driver's <c>Path()</c>).
+    /// </summary>
+    public required string Source { get; init; }
+
+    /// <summary>Gets the path inside the container, as recorded.</summary>
+    public required string Destination { get; init; }
+
+    /// <summary>Gets the volume driver (<c>local</c>); empty for a bind mount.</summary>
+    public string Driver { get; init; } = string.Empty;
+
+    /// <summary>Gets the stored mode (<c>Relabel</c>: <c>z</c>, <c>Z</c>, or empty).</summary>
+    public string Mode { get; init; } = string.Empty;
+
+    /// <summary>Gets whether it was mounted read-write.</summary>
+    public bool ReadWrite { get; init; }
+
+    /// <summary>Gets the stored bind propagation (Docker 1.10+), else empty.</summary>
+    public string Propagation { get; init; } = string.Empty;
+
+    /// <summary>
+    /// Gets where a <c>local</c> volume's data is in the root, relative to it with <c>/</c> separators: <c>volumes/&lt;name&gt;/_data</c>
+    /// (Docker 1.7+), or <c>vfs/dir/&lt;id&gt;</c> for a volume of Docker 1.6 and earlier; <see langword="null"/> for a bind
+    /// mount, another driver's volume, or a name that is not one safe path component (such a volume is refused when opened).
+    /// </summary>
+    public string? DataDirectory { get; init; }
 }

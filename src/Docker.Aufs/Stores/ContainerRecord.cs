@@ -24,8 +24,9 @@ internal sealed class ContainerRecord
     /// <summary>The name of the directory of the root that holds one directory per container.</summary>
     public const string DirectoryName = "containers";
 
-    private ContainerRecord(string id, string directory, ContainerJson config, HostConfigJson? hostConfig, byte[] rawConfig, byte[]? rawHostConfig)
+    private ContainerRecord(string id, string directory, ContainerJson config, HostConfigJson? hostConfig, byte[] rawConfig, byte[]? rawHostConfig, string rootPath)
     {
+        Mounts = ContainerMountReader.Read(config, rootPath);
         Id = id;
         Directory = directory;
         Config = config;
@@ -39,6 +40,9 @@ internal sealed class ContainerRecord
 
     /// <summary>Gets <c>hostconfig.json</c> as stored, or <see langword="null"/>.</summary>
     public byte[]? RawHostConfig { get; }
+
+    /// <summary>Gets the mounts the configuration records (<see cref="ContainerMountReader"/>).</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; }
 
     /// <summary>Gets the container ID (the directory name, equal to the config's <c>ID</c>).</summary>
     public string Id { get; }
@@ -112,6 +116,7 @@ internal sealed class ContainerRecord
         HostConfig = RawHostConfig,
         LayerId = layerId,
         InitLayerId = initLayerId,
+        Mounts = Mounts,
     };
 
     /// <summary>Reads <c>&lt;containersDirectory&gt;/&lt;id&gt;/</c>.</summary>
@@ -167,6 +172,6 @@ internal sealed class ContainerRecord
             hostConfig = GoJson.Deserialize(rawHostConfig, DockerJsonContext.Default.HostConfigJson, hostConfigPath);
         }
 
-        return new ContainerRecord(id, directory, config, hostConfig, rawConfig, rawHostConfig);
+        return new ContainerRecord(id, directory, config, hostConfig, rawConfig, rawHostConfig, fileSystem.Path.GetDirectoryName(containersDirectory.TrimEnd('/')) ?? containersDirectory);
     }
 }

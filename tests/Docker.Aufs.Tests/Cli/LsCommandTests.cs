@@ -159,4 +159,29 @@ public sealed class LsCommandTests
         Assert.StartsWith("docker-aufs: warning: Skipping ", warning, StringComparison.Ordinal);
         Assert.EndsWith("its name is not valid UTF-8, so it cannot be addressed; the rest of the directory is listed", warning, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(ImageStoreKind.Graph)]
+    [InlineData(ImageStoreKind.ContentAddressed)]
+    public void Ls_WithVolumes_ShowsTheVolumeAtItsMountPointAndWithoutTheContainersLayers(ImageStoreKind store)
+    {
+        using var root = TestRoot.Build(Disk.Real, b =>
+        {
+            var image = b.AddLayer(l => l.Directory("srv").File("srv/in-image", "x"));
+            b.AddContainer(c => c.Name("web").Image(image).Volume("webdata", "/srv", l => l.File("upload.txt", "in the volume\n")).Bind("/etc", "/host"));
+        }, store);
+
+        var recursive = Json(CliCapture.Run("--root", root.Path, "ls", "--volumes", "-R", "web", "/", "--json"));
+        var plain = Json(CliCapture.Run("--root", root.Path, "ls", "-R", "web", "/srv", "--json"));
+        var cat = CliCapture.Run("--root", root.Path, "cat", "--volumes", "web", "/srv/upload.txt");
+        var bind = CliCapture.Run("--root", root.Path, "ls", "--volumes", "web", "/host/shadow");
+
+        var upload = recursive.Single(e => e.GetProperty("path").GetString() == "srv/upload.txt");
+        Assert.Equal("volume:webdata", upload.GetProperty("layer").GetString());
+        Assert.DoesNotContain(recursive, e => e.GetProperty("path").GetString() == "srv/in-image");
+        Assert.Equal(["srv/in-image"], plain.Select(e => e.GetProperty("path").GetString()));
+        Assert.Equal("in the volume\n", System.Text.Encoding.UTF8.GetString(cat.Bytes));
+        Assert.Equal(1, bind.ExitCode);
+        Assert.Contains("bind mount of the host path /etc", bind.Error, StringComparison.Ordinal);
+    }
 }

@@ -5,7 +5,7 @@ using Docker.Aufs.Tests.TestSupport;
 namespace Docker.Aufs.Tests.Cli;
 
 /// <summary>
-/// Progress on stderr (issue 13, feature 15): export, save, layer-tar and digest draw a bar when stderr is a terminal (the
+/// Progress on stderr (issue 13, feature 15): export, save, layer-tar, digest, import and fsck draw a bar when stderr is a terminal (the
 /// CLI environment's flag) and clear it at the end; never with <c>--quiet</c>, never when stderr is not a terminal.
 /// </summary>
 public sealed class ProgressTests : IDisposable
@@ -58,6 +58,44 @@ public sealed class ProgressTests : IDisposable
 
         Assert.Equal((0, string.Empty), quiet);
         Assert.Equal((0, string.Empty), shortQuiet);
+        Assert.Equal((0, string.Empty), piped);
+    }
+
+    [Theory]
+    [InlineData("graph")]
+    [InlineData("content-addressed")]
+    public void Import_OnATerminal_DrawsItsBarAndClearsIt_AndNothingWithQuietOrWhenPiped(string store)
+    {
+        var archive = _temp.Combine("in.tar");
+        Assert.Equal(0, Run(false, "--sample", "save", "redis", "-o", archive).Exit);
+
+        var (exit, error) = Run(true, "--store", store, "import", archive, "--into", _temp.Combine("drawn"));
+        var quiet = Run(true, "--store", store, "import", archive, "--into", _temp.Combine("quiet"), "-q");
+        var piped = Run(false, "--store", store, "import", archive, "--into", _temp.Combine("piped"));
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("\rImporting ", error, StringComparison.Ordinal);
+        Assert.Contains(", layer 1/", error, StringComparison.Ordinal);
+        Assert.EndsWith("\r", error, StringComparison.Ordinal);
+        Assert.Equal((0, string.Empty), quiet);
+        Assert.Equal((0, string.Empty), piped);
+    }
+
+    [Fact]
+    public void Fsck_OnATerminal_DrawsItsBarWhileVerifyingAndClearsIt_AndNothingWithQuietQuickOrWhenPiped()
+    {
+        // The content-addressed sample's layers have tar-split data to verify (the graph-era sample's have none).
+        var (exit, error) = Run(true, "--sample", "--store", "content-addressed", "fsck");
+        var quiet = Run(true, "--sample", "--store", "content-addressed", "fsck", "-q");
+        var quick = Run(true, "--sample", "--store", "content-addressed", "fsck", "--quick");
+        var piped = Run(false, "--sample", "--store", "content-addressed", "fsck");
+
+        Assert.Equal(0, exit);
+        Assert.StartsWith("\rVerifying ", error, StringComparison.Ordinal);
+        Assert.Contains(", layer 1/", error, StringComparison.Ordinal);
+        Assert.EndsWith("\r", error, StringComparison.Ordinal);
+        Assert.Equal((0, string.Empty), quiet);
+        Assert.Equal((0, string.Empty), quick);
         Assert.Equal((0, string.Empty), piped);
     }
 }

@@ -17,7 +17,7 @@ namespace Docker.Aufs.Tests.Conventions;
 public sealed partial class ArchitectureTests
 {
     // Folders of src/Docker.Aufs, lowest first: a folder may use only the folders before it (docs/architecture.md).
-    private static readonly string[] Order = ["Errors", "Formats", "IO", "Logging", "Model", "Union", "Drivers", "Stores", "Root", "Logs", "Archive", "Check"];
+    private static readonly string[] Order = ["Errors", "Formats", "IO", "Logging", "Model", "Union", "Drivers", "Stores", "Root", "Volumes", "Logs", "Archive", "Check"];
 
     private static readonly Lazy<Analysis> Library = new(Analyze);
 
