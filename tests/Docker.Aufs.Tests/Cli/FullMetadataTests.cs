@@ -104,11 +104,11 @@ public sealed class FullMetadataTests
         var mounts = container.GetProperty("mounts").EnumerateArray().Select(m => (m.GetProperty("destination").GetString(), m.GetProperty("source").GetString(), m.GetProperty("name").GetString(), m.GetProperty("rw").GetBoolean())).ToList();
         Assert.Equal(
             store == ImageStoreKind.Graph
-                ? [("/data", "/var/lib/docker/vfs/dir/abc", null, true), ("/etc/conf", "/srv/conf", null, false)]
+                ? [("/data", "/var/lib/docker/vfs/dir/abc", "abc", true), ("/etc/conf", "/srv/conf", null, false)] // a Docker 1.6 volume is named by its vfs/dir ID, as Docker 1.7 migrated it
                 : [("/data", "/var/lib/docker/volumes/cache/_data", "cache", true), ("/etc/conf", "/srv/conf", null, false)],
             mounts);
         var format = CliCapture.Run(fs, "--root", "/docker", "containers", "--format", "{{.Mounts}}");
-        Assert.Equal(store == ImageStoreKind.Graph ? "/var/lib/docke…,/srv/conf\n" : "cache,/srv/conf\n", format.Out);
+        Assert.Equal(store == ImageStoreKind.Graph ? "abc,/srv/conf\n" : "cache,/srv/conf\n", format.Out);
     }
 
     [Fact]

@@ -199,7 +199,7 @@ public sealed class ValueRulesTests
 
             if (i < at || (arguments[i].Arity.MinimumNumberOfValues > 0 && !arguments[i].HasDefaultValue))
             {
-                args.Add(arguments[i].Name == "SHELL" ? "bash" : "busybox"); // a value each argument accepts (completion's SHELL is one of four)
+                args.Add(arguments[i].Name switch { "SHELL" => "bash", "REF:PATH" => "busybox:/etc", _ => "busybox" }); // a value each argument accepts (completion's SHELL is one of four; cp's source has a colon)
             }
         }
 
