@@ -54,9 +54,29 @@ internal static class CliProcess
         {
             exit = CliApp.OutputClosed;
         }
+        catch (IOException e)
+        {
+            // Standard output failed otherwise (a full disk, /dev/full, an I/O error) where no command catches it: in the
+            // final flush of buffered text, in --help or --version. One line, exit 1, as for a failure inside a command.
+            exit = CliApp.Failure;
+            TryReport($"docker-aufs: cannot write standard output: {e.Message}");
+        }
 
         stop.Finish();
         return stop.ExitCode ?? exit;
+    }
+
+    /// <summary>Writes one line to stderr, unless stderr itself cannot be written (then the exit code says it all).</summary>
+    private static void TryReport(string line)
+    {
+        try
+        {
+            Console.Error.WriteLine(line);
+        }
+        catch (IOException)
+        {
+            // Nothing else to tell it with.
+        }
     }
 
     /// <summary>SIGINT, SIGTERM, SIGHUP and SIGQUIT, handled instead of the runtime's default (which kills the process mid-write).</summary>

@@ -181,6 +181,31 @@ public sealed class OutputPolicyTests
         Assert.Equal(0, new FileInfo(temp.Combine("root/graph/out")).Length);
     }
 
+    /// <summary>A full disk is not a reader who left (exit 141): one line naming standard output, exit 1, never a stack trace.</summary>
+    [Theory]
+    [InlineData("--sample images")]
+    [InlineData("--sample ls -R busybox /")]
+    [InlineData("--version")]
+    [InlineData("--help")]
+    [InlineData("--sample cat busybox /bin/sh")]
+    public async Task Command_StandardOutputOnAFullDisk_FailsWithOneLine(string command)
+    {
+        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"exec dotnet \"$0\" {command} > /dev/full");
+        start.ArgumentList.Add(cli);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("No space left on device", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
     [Theory]
     [InlineData("save")]
     [InlineData("layer-tar")]
