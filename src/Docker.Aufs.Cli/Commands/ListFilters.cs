@@ -94,6 +94,11 @@ internal sealed class ListFilters
     /// <summary>A value check: a regular expression (the <c>id</c> and <c>name</c> filters match as Docker's <c>filters.Args.Match</c> does).</summary>
     public static string? Regex(string value)
     {
+        if (RepeatTooLarge(value))
+        {
+            return "the value repeats more than 1000 times (Go's RE2 refuses a repeat count above 1000, nested repeats multiplied)";
+        }
+
         try
         {
             _ = new Regex(value, Rules);
@@ -103,6 +108,84 @@ internal sealed class ListFilters
         {
             return "the value is not a regular expression (Go's RE2 syntax: no look-around or back-references)";
         }
+        catch (NotSupportedException)
+        {
+            return "the value is a regular expression too large to match in linear time";
+        }
+    }
+
+    /// <summary>
+    /// Go's <c>regexp/syntax</c> limit: a repeat <c>{n}</c>, <c>{n,}</c> or <c>{n,m}</c> counts at most 1000, and repeats
+    /// nested in repeated groups multiply (<c>(a{100}){20}</c> is 2000): anything more is "invalid repeat count".
+    /// </summary>
+    internal static bool RepeatTooLarge(string pattern)
+    {
+        var outer = new Stack<int>(); // the largest product of the enclosing levels' atoms so far
+        var levelMax = 1;             // the largest product among this level's atoms
+        var lastAtom = 1;             // the product of the atom a repeat would apply to
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            switch (pattern[i])
+            {
+                case '\\':
+                    i++;
+                    lastAtom = 1;
+                    break;
+                case '[':
+                    i++;
+                    if (i < pattern.Length && pattern[i] == '^')
+                    {
+                        i++;
+                    }
+
+                    for (var first = true; i < pattern.Length && (first || pattern[i] != ']'); i++, first = false)
+                    {
+                        if (pattern[i] == '\\')
+                        {
+                            i++;
+                        }
+                    }
+
+                    lastAtom = 1;
+                    break;
+                case '(':
+                    outer.Push(levelMax);
+                    levelMax = 1;
+                    lastAtom = 1;
+                    break;
+                case ')':
+                    var inner = levelMax;
+                    levelMax = Math.Max(outer.Count > 0 ? outer.Pop() : 1, inner);
+                    lastAtom = inner;
+                    break;
+                case '{':
+                    var close = pattern.IndexOf('}', i);
+                    var body = close < 0 ? string.Empty : pattern[(i + 1)..close];
+                    var parts = body.Split(',');
+                    if (parts.Length is 0 or > 2 || parts[0].Length == 0 || !parts.All(p => p.All(char.IsAsciiDigit)))
+                    {
+                        lastAtom = 1; // not a repeat: a literal '{'
+                        break;
+                    }
+
+                    var count = parts.Select(p => p.Length == 0 ? 0 : p.Length > 4 ? 10_000 : int.Parse(p, System.Globalization.CultureInfo.InvariantCulture)).Max();
+                    var product = (long)lastAtom * Math.Max(count, 1);
+                    if (count > 1000 || product > 1000)
+                    {
+                        return true;
+                    }
+
+                    lastAtom = (int)product;
+                    levelMax = Math.Max(levelMax, lastAtom);
+                    i = close;
+                    break;
+                default:
+                    lastAtom = 1;
+                    break;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A value check: an integer (an exit code).</summary>

@@ -158,6 +158,10 @@ public sealed class ListingHabitsTests
     [InlineData("ps", "status=sleeping", "'status=sleeping': the value is not one of created, restarting, running, removing, paused, exited, dead")]
     [InlineData("ps", "name=(", "'name=(': the value is not a regular expression")]
     [InlineData("ps", "exited=zero", "'exited=zero': the value is not an integer")]
+    [InlineData("ps", "name=c{1000000}", "'name=c{1000000}': the value repeats more than 1000 times")]
+    [InlineData("ps", "name=c{1001}", "'name=c{1001}': the value repeats more than 1000 times")]
+    [InlineData("ps", "id=(c{1000}){1000}", "'id=(c{1000}){1000}': the value repeats more than 1000 times")]
+    [InlineData("ps", "name=((a{10}){10}){11}", "the value repeats more than 1000 times")]
     public void Filter_BadKeyOrValue_IsAUsageErrorNamingIt(string command, string filter, string expected)
     {
         var result = Root(ImageStoreKind.Graph).Run(command, "--filter", filter);
@@ -165,6 +169,17 @@ public sealed class ListingHabitsTests
         Assert.Equal((2, string.Empty), (result.ExitCode, result.Out));
         Assert.StartsWith("docker-aufs: --filter: ", result.Error, StringComparison.Ordinal);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("c{1000}")]
+    [InlineData("(c{2}){500}")]
+    [InlineData("[{]{5}x{3,}")]
+    [InlineData("a{,5}")]
+    [InlineData("\\{1001}")]
+    public void Filter_RepeatWithinGosLimit_IsAccepted(string pattern)
+    {
+        Assert.Null(Docker.Aufs.Cli.Commands.ListFilters.Regex(pattern));
     }
 
     [Theory]
