@@ -307,8 +307,9 @@ public static partial class ImageImporter
     }
 
     /// <summary>
-    /// Copies the archive read from <paramref name="input"/> (once, from its current position to its end) into the staging
-    /// directory, decompressing it when it starts with gzip's magic; returns the copy's path.
+    /// Copies the archive read from <paramref name="input"/> (once, from its current position to the tar's end-of-archive
+    /// blocks, never beyond: <see cref="TarSpool"/>) into the staging directory, decompressing it when it starts with gzip's
+    /// magic; returns the copy's path.
     /// </summary>
     /// <exception cref="ArchiveFormatException">The gzip data is damaged or ends before its trailer.</exception>
     private static string Spool(IFileSystem fileSystem, Stream input, string archive, string staging, CancellationToken cancellationToken)
@@ -324,11 +325,11 @@ public static partial class ImageImporter
             if (gzip)
             {
                 using var decompressed = new System.IO.Compression.GZipStream(replayed, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true);
-                StepCopy.Copy(decompressed, output, cancellationToken);
+                TarSpool.Copy(decompressed, output, cancellationToken);
             }
             else
             {
-                StepCopy.Copy(replayed, output, cancellationToken);
+                TarSpool.Copy(replayed, output, cancellationToken);
             }
         }
         catch (InvalidDataException e)

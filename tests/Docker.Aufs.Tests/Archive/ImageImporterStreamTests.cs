@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Abstractions;
 using System.IO.Compression;
+using System.Text;
 using Docker.Aufs.Archive;
 using Docker.Aufs.Cli;
 using Docker.Aufs.Formats;
@@ -104,6 +105,52 @@ public sealed class ImageImporterStreamTests : IDisposable
         Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_temp.Path), e => Path.GetFileName(e).StartsWith(".root.tmp-", StringComparison.Ordinal));
     }
 
+    /// <summary><c>import /dev/zero</c> once copied zeros until the disk was full (review of issue 16, F1).</summary>
+    [Fact]
+    public void ImportCommand_AnEndlessStreamOfZeros_StopsAtItsFirstBlocksAsAnEmptyArchive()
+    {
+        using var input = new EndlessStream(prefix: [], fill: 0);
+
+        var (exit, _, error) = Run(input, "import", "-", "--into", Target);
+
+        Assert.Equal(1, exit);
+        Assert.StartsWith("docker-aufs: standard input", error, StringComparison.Ordinal);
+        Assert.True(input.BytesRead < 64 * 1024, $"read {input.BytesRead} bytes");
+        Assert.False(Directory.Exists(Target));
+    }
+
+    /// <summary>Go's tar reader, and so <c>docker load</c>, stops at the end-of-archive blocks; whatever follows is never read.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(0x41)]
+    public void ImportStream_AnArchiveFollowedByEndlessData_ImportsTheArchiveAndReadsNoFurther(byte fill)
+    {
+        using var input = new EndlessStream(SaveArchive, fill);
+
+        var result = ImageImporter.ImportStream(new FileSystem(), input, "standard input", Target, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(["streamed:latest"], Assert.Single(result.Images).RepoTags);
+        Assert.True(input.BytesRead < SaveArchive.Length + StepCopy.StepSize, $"read {input.BytesRead} bytes");
+    }
+
+    [Theory]
+    [InlineData("0000000000\0", 0L)]
+    [InlineData("00000001750\0", 1000L)]
+    [InlineData("        17 ", 15L)]
+    [InlineData("17777777777\0", 2147483647L)]
+    [InlineData("0000000z750\0", null)]
+    public void TarSpool_ReadsTheSizeFieldAsGoDoes(string field, long? expected)
+    {
+        var header = new byte[512];
+        Encoding.ASCII.GetBytes(field).CopyTo(header, 124);
+        header[156] = (byte)'0';
+
+        Assert.Equal(expected, TarSpool.DataSize(header));
+
+        header[156] = (byte)'5'; // a directory: header only, whatever the field says
+        Assert.Equal(0L, TarSpool.DataSize(header));
+    }
+
     [Fact]
     public async Task TheCli_ImportsAGzipArchivePipedIntoItsStandardInput()
     {
@@ -145,6 +192,50 @@ public sealed class ImageImporterStreamTests : IDisposable
     }
 
     /// <summary>A pipe's view of bytes: read once, forward only; seeking, a length or a position throw.</summary>
+    /// <summary>A prefix, then the same byte forever; counts what was read.</summary>
+    private sealed class EndlessStream(byte[] prefix, byte fill) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var count = Math.Min(buffer.Length, 4096);
+            for (var i = 0; i < count; i++)
+            {
+                buffer[i] = BytesRead + i < prefix.Length ? prefix[BytesRead + i] : fill;
+            }
+
+            BytesRead += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
     private sealed class OneWayStream(byte[] bytes) : Stream
     {
         private int _position;
