@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Layer {Id}: {Problem}; going on with the image store's chain")]
     public static partial void ChainProblem(ILogger logger, string id, string problem);
 
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Container {Id}: the chain below it cannot be read ({Problem}); using the layers {Record} lists")]
+    public static partial void ContainerChainUnreadable(ILogger logger, string id, string problem, string record);
+
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The size of image {Id} is unknown: {Problem}")]
     public static partial void SizeUnknown(ILogger logger, string id, string problem);
 

@@ -40,6 +40,17 @@ public sealed class LenientChainTests
 
     private (int Exit, string Out, string Err) Run(params string[] args) => CliRunner.Run(_fs, ["--root", R, Lenient, .. args]);
 
+    /// <summary>The same disagreement without --lenient is refused, naming the record: never the record's chain used silently.</summary>
+    [Fact]
+    public void Cat_Strict_OfAContainerWhoseRecordNamesAnotherBase_IsRefusedNamingTheRecord()
+    {
+        var (exit, output, error) = CliRunner.Run(_fs, ["--root", R, "cat", "web", "/which"]);
+
+        Assert.Equal((1, string.Empty), (exit, output));
+        Assert.Contains($"aufs/layers/{_container}", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("another image's base", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("app")]
     [InlineData("web")]

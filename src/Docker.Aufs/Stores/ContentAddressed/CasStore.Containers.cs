@@ -75,23 +75,26 @@ internal sealed partial class CasStore
 
         if (Mount(container.Id).Mount is { } mount)
         {
+            List<string>? below = null;
             try
             {
-                if (mount.Parent is { } parent)
-                {
-                    chain.AddRange(WalkChain(container.Id, parent).Select(l => l.CacheId));
-                }
+                below = mount.Parent is { } parent ? [.. WalkChain(container.Id, parent).Select(l => l.CacheId)] : [];
+            }
+            catch (DockerDataException e) when (recorded is not null)
+            {
+                Log.ContainerChainUnreadable(Logger, container.Id, e.Message, recordPath);
+            }
 
+            if (below is not null)
+            {
+                chain.AddRange(below);
                 if (recorded is not null && !recorded.SequenceEqual(chain.Skip(1), StringComparer.Ordinal))
                 {
+                    // Outside the try above: with strict chains this refusal is the answer, never a reason to use the record.
                     ChainProblem(container.Id, recordPath, $"layerdb/mounts names the layers below the container as {string.Join(", ", chain.Skip(1))}, but {recordPath} lists {(recorded.Count == 0 ? "nothing" : string.Join(", ", recorded))}");
                 }
 
                 return chain;
-            }
-            catch (DockerDataException e) when (recorded is not null)
-            {
-                Log.ChainProblem(Logger, container.Id, $"the chain below its mount cannot be read ({e.Message}); using the layers {recordPath} lists");
             }
         }
 

@@ -69,20 +69,27 @@ internal sealed partial class GraphStore
 
         if (DockerIds.IsId(container.ImageId) && HasImage(container.ImageId))
         {
+            List<string>? image = null;
             try
             {
-                chain.AddRange(WalkChain(container.ImageId).Select(l => l.Id));
+                image = [.. WalkChain(container.ImageId).Select(l => l.Id)];
+            }
+            catch (DockerDataException e)
+            {
+                Log.ContainerChainUnreadable(Logger, container.Id, e.Message, recordPath);
+            }
+
+            if (image is not null)
+            {
+                chain.AddRange(image);
                 if (!reported && recorded is not null && !recorded.SequenceEqual(chain.Skip(1), StringComparer.Ordinal))
                 {
+                    // Outside the try above: with strict chains this refusal is the answer, never a reason to use the record.
                     ChainProblem(container.Id, recordPath,
                         $"graph/ chains the layers below the container as {string.Join(", ", chain.Skip(1))}, but {recordPath} lists {(recorded.Count == 0 ? "nothing" : string.Join(", ", recorded))}");
                 }
 
                 return chain;
-            }
-            catch (DockerDataException e)
-            {
-                Log.ChainProblem(Logger, container.Id, $"the chain of its image cannot be read ({e.Message}); using the layers {recordPath} lists");
             }
         }
 
