@@ -47,6 +47,7 @@ internal sealed class TarSplitAssembler
         using var file = _fileSystem.FileStream.New(_tarDataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, options);
         await CheckGzipMagicAsync<TIo>(file, cancellationToken).ConfigureAwait(false);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var opener = new LayerFileOpener(_fileSystem, _metadata);
         {
             {
                 var reader = new TarSplitReader(gzip, _tarDataPath);
@@ -86,7 +87,7 @@ internal sealed class TarSplitAssembler
                             throw new CorruptFileException(_tarDataPath, $"the entry for '{Printable(name)}' has no 8-byte CRC-64 payload");
                         }
 
-                        await CopyFileAsync<TIo>(entry, name, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
+                        await CopyFileAsync<TIo>(opener, entry, name, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
                     }
 
                     if (!any)
@@ -130,7 +131,7 @@ internal sealed class TarSplitAssembler
         file.Position = 0;
     }
 
-    private async ValueTask CopyFileAsync<TIo>(TarSplitEntry entry, string name, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
+    private async ValueTask CopyFileAsync<TIo>(LayerFileOpener opener, TarSplitEntry entry, string name, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
         FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
@@ -160,11 +161,21 @@ internal sealed class TarSplitAssembler
         FileSystemStream stream;
         try
         {
-            stream = _fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options);
+            // Relative to the layer directory's handle, through no link, and only if it is still the file just examined.
+            stream = opener.Open(_diffPath, path[(_diffPath.TrimEnd('/').Length + 1)..], status, name, 1, options);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new LayerReassemblyException(_layerId, Printable(name), path, "the file is missing from the layer directory");
+        }
+        catch (CorruptFileException e)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path, e.Problem);
+        }
+        catch (UnsafePathException)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path,
+                "a symbolic link is now at its place or on the way to it (the layer changed after it was examined); a file's content is never read through a link");
         }
 
         using (stream)

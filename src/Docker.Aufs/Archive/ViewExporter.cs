@@ -22,7 +22,7 @@ internal static class ViewExporter
         var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
         try
         {
-            var writer = new TarEntryWriter(view.FileSystem, new StreamTarOutput(output), buffer, logger);
+            using var writer = new TarEntryWriter(view.FileSystem, view.Metadata, new StreamTarOutput(output), buffer, logger);
             var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
             long count = 0;
             foreach (var entry in view.EnumerateRecursive())
@@ -35,7 +35,8 @@ internal static class ViewExporter
                     continue;
                 }
 
-                await writer.WriteEntryAsync<TIo>(status, entry.Path, entry.SourcePath, null, options, cancellationToken).ConfigureAwait(false);
+                var (directory, relative) = view.SplitSource(entry);
+                await writer.WriteEntryAsync<TIo>(status, entry.Path, directory, relative, null, options, cancellationToken).ConfigureAwait(false);
                 count++;
             }
 
