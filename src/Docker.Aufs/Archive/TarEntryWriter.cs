@@ -174,7 +174,8 @@ internal sealed class TarEntryWriter : IDisposable
                 break;
             case UnixFileType.SymbolicLink:
                 header.Typeflag = TarType.Symlink;
-                header.Linkname = Encoding.UTF8.GetBytes(status.LinkTarget ?? string.Empty);
+                // The bytes on disk when they are not UTF-8 (a Go string is bytes: Docker writes them as they are).
+                header.Linkname = status.LinkTargetBytes ?? Encoding.UTF8.GetBytes(status.LinkTarget ?? string.Empty);
                 break;
             case UnixFileType.CharacterDevice:
                 header.Typeflag = TarType.CharDevice;
