@@ -232,7 +232,7 @@ public sealed class ImageArchiver
     {
         ArgumentNullException.ThrowIfNull(members);
         ArgumentNullException.ThrowIfNull(output);
-        return IoRun.Sync(ViewExporter.ExportMembersAsync<SyncIo>(_root.FileSystem, members, output, _logger, cancellationToken));
+        return IoRun.Sync(ViewExporter.ExportMembersAsync<SyncIo>(_root.FileSystem, _root.Metadata, members, output, _logger, cancellationToken));
     }
 
     /// <summary>

@@ -68,7 +68,7 @@ internal sealed class LayerTarGenerator
         try
         {
             var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
-            var writer = new TarEntryWriter(_fileSystem, sink, buffer, _logger);
+            using var writer = new TarEntryWriter(_fileSystem, _metadata, sink, buffer, _logger);
 
             // An explicit stack keeps deep trees off the call stack; entries are pushed in reverse to pop in order.
             var pending = new Stack<(string Path, string Relative)>();
@@ -96,7 +96,7 @@ internal sealed class LayerTarGenerator
                     continue;
                 }
 
-                await writer.WriteEntryAsync<TIo>(status, relative, path, progress, options, cancellationToken).ConfigureAwait(false);
+                await writer.WriteEntryAsync<TIo>(status, relative, _diffPath, relative, progress, options, cancellationToken).ConfigureAwait(false);
                 if (status.Type == UnixFileType.Directory)
                 {
                     if (_overlay is not null && _overlay.IsOpaque(path))

@@ -32,38 +32,60 @@ internal sealed class StreamTarOutput(Stream stream) : ITarOutput
 /// is read never gives a broken tar: a file that grew is cut at the header's size with a warning naming it, and one that
 /// shrank fails the tar with one error naming it and both sizes (docs/hostile-input.md, "Files that change while they are
 /// read"). Docker's <c>pkg/archive</c>
-/// <c>TarWithOptions</c> writes both kinds of tar this way (moby v1.9.1, v23.0.0).
+/// <c>TarWithOptions</c> writes both kinds of tar this way (moby v1.9.1, v23.0.0). Content is opened through a
+/// <see cref="LayerFileOpener"/>: relative to the layer directory's handle, following no link, and only when it is still
+/// the file that was listed (docs/hostile-input.md, "Files swapped between listing and opening"). Dispose the writer to
+/// close the layer directories it holds open.
 /// </summary>
-internal sealed class TarEntryWriter
+internal sealed class TarEntryWriter : IDisposable
 {
-    private readonly IFileSystem _fileSystem;
     private readonly ITarOutput _output;
     private readonly ILogger _logger;
     private readonly GoTarHeaderEncoder _encoder = new();
     private readonly Dictionary<(ulong Device, ulong Inode), byte[]> _seen = [];
     private readonly byte[] _buffer;
+    private readonly LayerFileOpener _opener;
 
-    public TarEntryWriter(IFileSystem fileSystem, ITarOutput output, byte[] buffer, ILogger logger)
+    public TarEntryWriter(IFileSystem fileSystem, IUnixMetadataProvider metadata, ITarOutput output, byte[] buffer, ILogger logger)
     {
-        _fileSystem = fileSystem;
         _output = output;
         _logger = logger;
         _buffer = buffer;
+        _opener = new LayerFileOpener(fileSystem, metadata);
     }
 
-    /// <summary>Writes one entry: its header and, for a regular file seen for the first time, the content of <paramref name="sourcePath"/>.</summary>
+    /// <summary>Closes the layer directories held open for reading content.</summary>
+    public void Dispose() => _opener.Dispose();
+
+    /// <summary>Writes one entry whose content, for a regular file, is the file <paramref name="sourcePath"/> (opened relative to its parent directory).</summary>
+    /// <exception cref="IOException">The file cannot be read, or is shorter than <c>lstat</c> said when it was listed.</exception>
+    /// <exception cref="CorruptFileException">A symbolic link with an empty target, or device numbers above 2147483647; or the file is no longer the one listed.</exception>
+    /// <exception cref="UnsafePathException">A symbolic link is now at the file's place.</exception>
+    public ValueTask WriteEntryAsync<TIo>(UnixFileStatus status, string name, string sourcePath, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
+        where TIo : struct, IIoMode
+    {
+        var slash = sourcePath.LastIndexOf('/');
+        return slash < 0
+            ? WriteEntryAsync<TIo>(status, name, ".", sourcePath, progress, options, cancellationToken)
+            : WriteEntryAsync<TIo>(status, name, slash == 0 ? "/" : sourcePath[..slash], sourcePath[(slash + 1)..], progress, options, cancellationToken);
+    }
+
+    /// <summary>Writes one entry: its header and, for a regular file seen for the first time, the content of <paramref name="relative"/> in <paramref name="layerDirectory"/>.</summary>
     /// <param name="status">What <c>lstat</c> says about the entry (not a socket).</param>
     /// <param name="name">The entry's name in the tar, relative, without a trailing slash.</param>
-    /// <param name="sourcePath">The file to read a regular file's content from.</param>
+    /// <param name="layerDirectory">The layer directory the file lies in (opened once, without following a link there).</param>
+    /// <param name="relative">The file's path in <paramref name="layerDirectory"/>, reached without following any link.</param>
     /// <param name="progress">Counts the bytes written.</param>
     /// <param name="options">How to open the file.</param>
     /// <typeparam name="TIo">Synchronous or asynchronous I/O.</typeparam>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <exception cref="IOException">The file cannot be read, or is shorter than <c>lstat</c> said when it was listed.</exception>
-    /// <exception cref="CorruptFileException">A symbolic link with an empty target, or device numbers above 2147483647: no Linux file system holds them.</exception>
-    public async ValueTask WriteEntryAsync<TIo>(UnixFileStatus status, string name, string sourcePath, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
+    /// <exception cref="CorruptFileException">A symbolic link with an empty target, or device numbers above 2147483647: no Linux file system holds them; or the file is no longer the one listed.</exception>
+    /// <exception cref="UnsafePathException">A symbolic link is now at the file's place or on the way to it.</exception>
+    public async ValueTask WriteEntryAsync<TIo>(UnixFileStatus status, string name, string layerDirectory, string relative, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
+        var sourcePath = layerDirectory == "/" ? "/" + relative : layerDirectory + "/" + relative;
         if (status.Type == UnixFileType.SymbolicLink && string.IsNullOrEmpty(status.LinkTarget))
         {
             throw new CorruptFileException(sourcePath, "a symbolic link with an empty target (Linux cannot create one)");
@@ -96,7 +118,7 @@ internal sealed class TarEntryWriter
         progress?.Invoke(blocks.Length);
         if (regular && header.Size > 0)
         {
-            await CopyContentAsync<TIo>(sourcePath, header.Size, progress, options, cancellationToken).ConfigureAwait(false);
+            await CopyContentAsync<TIo>(layerDirectory, relative, status, name, header.Size, progress, options, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -152,7 +174,8 @@ internal sealed class TarEntryWriter
                 break;
             case UnixFileType.SymbolicLink:
                 header.Typeflag = TarType.Symlink;
-                header.Linkname = Encoding.UTF8.GetBytes(status.LinkTarget ?? string.Empty);
+                // The bytes on disk when they are not UTF-8 (a Go string is bytes: Docker writes them as they are).
+                header.Linkname = status.LinkTargetBytes ?? Encoding.UTF8.GetBytes(status.LinkTarget ?? string.Empty);
                 break;
             case UnixFileType.CharacterDevice:
                 header.Typeflag = TarType.CharDevice;
@@ -177,12 +200,13 @@ internal sealed class TarEntryWriter
         return header;
     }
 
-    private async ValueTask CopyContentAsync<TIo>(string path, long size, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
+    private async ValueTask CopyContentAsync<TIo>(string layerDirectory, string relative, UnixFileStatus status, string name, long size, Action<long>? progress, FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
+        var path = layerDirectory == "/" ? "/" + relative : layerDirectory + "/" + relative;
         var remaining = size;
         var probed = false;
-        using (var stream = _fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options))
+        using (var stream = _opener.Open(layerDirectory, relative, status, name, 1, options))
         {
             while (remaining > 0)
             {

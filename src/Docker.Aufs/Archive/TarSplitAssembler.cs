@@ -52,6 +52,7 @@ internal sealed class TarSplitAssembler
         using var file = _fileSystem.FileStream.New(_tarDataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, options);
         await CheckGzipMagicAsync<TIo>(file, cancellationToken).ConfigureAwait(false);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        using var opener = new LayerFileOpener(_fileSystem, _metadata);
         var reader = new TarSplitReader(gzip, _tarDataPath);
         var verifier = new TarSplitVerifier(_fileSystem, _metadata, _layerId, _tarDataPath, _diffPath, _format, _onHeaderDivergence);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
@@ -80,7 +81,7 @@ internal sealed class TarSplitAssembler
                 }
 
                 var name = Encoding.UTF8.GetString(entry.Name);
-                await CopyFileAsync<TIo>(entry, name, path, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
+                await CopyFileAsync<TIo>(opener, entry, name, path, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
             }
 
             if (!any)
@@ -124,7 +125,7 @@ internal sealed class TarSplitAssembler
         file.Position = 0;
     }
 
-    private async ValueTask CopyFileAsync<TIo>(TarSplitEntry entry, string name, string path, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
+    private async ValueTask CopyFileAsync<TIo>(LayerFileOpener opener, TarSplitEntry entry, string name, string path, ulong expectedCrc, LayerSink sink, byte[] buffer, Action<long>? progress,
         FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
@@ -148,11 +149,21 @@ internal sealed class TarSplitAssembler
         FileSystemStream stream;
         try
         {
-            stream = _fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options);
+            // Relative to the layer directory's handle, through no link, and only if it is still the file just examined.
+            stream = opener.Open(_diffPath, path[(_diffPath.TrimEnd('/').Length + 1)..], status, name, 1, options);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
             throw new LayerReassemblyException(_layerId, Printable(name), path, "the file is missing from the layer directory");
+        }
+        catch (CorruptFileException e)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path, e.Problem);
+        }
+        catch (UnsafePathException)
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), path,
+                "a symbolic link is now at its place or on the way to it (the layer changed after it was examined); a file's content is never read through a link");
         }
 
         using (stream)

@@ -18,17 +18,21 @@ internal static class ViewExporter
 {
     public static ValueTask<long> ExportAsync<TIo>(UnionView view, Stream output, ILogger logger, CancellationToken cancellationToken)
         where TIo : struct, IIoMode =>
-        ExportMembersAsync<TIo>(view.FileSystem, view.EnumerateRecursive().Select(e => new ArchiveMember(e.Path, e)), output, logger, cancellationToken);
+        ExportMembersAsync<TIo>(view.FileSystem, view.Metadata, view.EnumerateRecursive().Select(e => new ArchiveMember(e.Path, e)), output, logger, cancellationToken, view);
 
-    /// <summary>Writes <paramref name="members"/> in their order, each under its name, through the same writer; sockets skipped.</summary>
-    public static async ValueTask<long> ExportMembersAsync<TIo>(System.IO.Abstractions.IFileSystem fileSystem, IEnumerable<ArchiveMember> members, Stream output, ILogger logger,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes <paramref name="members"/> in their order, each under its name, through the same writer; sockets skipped. File
+    /// content is opened relative to the directory of its branch (of <paramref name="view"/> when the members are its
+    /// entries, else each file's own directory) and checked against its listing (<see cref="LayerFileOpener"/>).
+    /// </summary>
+    public static async ValueTask<long> ExportMembersAsync<TIo>(System.IO.Abstractions.IFileSystem fileSystem, IUnixMetadataProvider metadata, IEnumerable<ArchiveMember> members,
+        Stream output, ILogger logger, CancellationToken cancellationToken, UnionView? view = null)
         where TIo : struct, IIoMode
     {
         var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
         try
         {
-            var writer = new TarEntryWriter(fileSystem, new StreamTarOutput(output), buffer, logger);
+            using var writer = new TarEntryWriter(fileSystem, metadata, new StreamTarOutput(output), buffer, logger);
             var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
             long count = 0;
             foreach (var member in members)
@@ -42,7 +46,8 @@ internal static class ViewExporter
                     continue;
                 }
 
-                await writer.WriteEntryAsync<TIo>(status, member.Name, entry.SourcePath, null, options, cancellationToken).ConfigureAwait(false);
+                var (directory, relative) = view is not null ? view.SplitSource(entry) : UnionView.SplitByParent(entry.SourcePath);
+                await writer.WriteEntryAsync<TIo>(status, member.Name, directory, relative, null, options, cancellationToken).ConfigureAwait(false);
                 count++;
             }
 

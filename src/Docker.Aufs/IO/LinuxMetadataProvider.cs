@@ -25,6 +25,7 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
         }
 
         var type = UnixModes.TypeOf(raw.Mode) ?? UnixFileType.RegularFile;
+        var target = type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkBytes(path) : null;
         status = new UnixFileStatus
         {
             Type = type,
@@ -39,7 +40,8 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
             LinkCount = raw.LinkCount,
             DeviceMajor = raw.RdevMajor,
             DeviceMinor = raw.RdevMinor,
-            LinkTarget = type == UnixFileType.SymbolicLink ? LinuxNative.ReadLink(path) : null,
+            LinkTarget = target is null ? null : System.Text.Encoding.UTF8.GetString(target),
+            LinkTargetBytes = target is null || System.Text.Unicode.Utf8.IsValid(target) ? null : target,
             SecurityCapability = type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(path) : null,
         };
         return true;

@@ -184,7 +184,10 @@ internal static partial class LinuxNative
             RdevMajor: *(uint*)(buffer + 128),
             RdevMinor: *(uint*)(buffer + 132));
 
-    public static unsafe string ReadLink(string path)
+    public static string ReadLink(string path) => System.Text.Encoding.UTF8.GetString(ReadLinkBytes(path));
+
+    /// <summary>A symbolic link's target as the bytes the file system holds (not necessarily UTF-8).</summary>
+    public static unsafe byte[] ReadLinkBytes(string path)
     {
         var size = 256;
         while (true)
@@ -203,7 +206,7 @@ internal static partial class LinuxNative
 
             if (length < size)
             {
-                return System.Text.Encoding.UTF8.GetString(buffer, 0, (int)length);
+                return buffer[..(int)length];
             }
 
             size *= 4;

@@ -82,6 +82,13 @@ public sealed record UnixFileStatus
     public string? LinkTarget { get; init; }
 
     /// <summary>
+    /// A symbolic link's target as the bytes the file system holds, when they are not valid UTF-8 (then
+    /// <see cref="LinkTarget"/> shows them with U+FFFD); <see langword="null"/> otherwise. Tars are written from these
+    /// bytes, as Docker's Go code writes a target (a Go string is bytes), so the DiffID of a regenerated tar matches.
+    /// </summary>
+    internal byte[]? LinkTargetBytes { get; init; }
+
+    /// <summary>
     /// Gets the raw value of the <c>security.capability</c> extended attribute (file capabilities) of a regular file, or
     /// <see langword="null"/> when it has none or the provider cannot tell. It is the only extended attribute Docker puts
     /// into layer tars.

@@ -215,20 +215,61 @@ public sealed partial class UnionView
         return OpenEntry(file);
     }
 
-    /// <summary>Opens the content of an entry of this view (a regular file) directly from its branch.</summary>
+    /// <summary>
+    /// Opens the content of an entry of this view (a regular file) directly from its branch. On the real Linux file system
+    /// the file is opened relative to its branch directory with no symbolic link followed on the way or at its place, and
+    /// must still be the file that was listed (type, device and inode): a file swapped for a link, a fifo or another file
+    /// after it was listed is refused, never read through (docs/hostile-input.md, "Files swapped between listing and
+    /// opening").
+    /// </summary>
     /// <param name="entry">An entry returned by this view.</param>
     /// <returns>A read-only stream; dispose it.</returns>
     /// <exception cref="UnauthorizedAccessException">The entry is a directory.</exception>
     /// <exception cref="IOException">The entry is not a regular file, or its branch file cannot be opened.</exception>
+    /// <exception cref="UnsafePathException">A symbolic link is now at the file's place in its branch or on the way to it.</exception>
+    /// <exception cref="CorruptFileException">Something other than the listed regular file is at its place now (a fifo, a device, another file).</exception>
     public Stream OpenEntry(UnionEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
         return entry.Type switch
         {
-            UnixFileType.RegularFile => FileSystem.FileStream.New(entry.SourcePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan),
+            UnixFileType.RegularFile => OpenBranchFile(null, entry, 4096, FileOptions.SequentialScan),
             UnixFileType.Directory => throw new UnauthorizedAccessException($"{ImagePath.Display(entry.Path)}: is a directory"),
             _ => throw new IOException($"{ImagePath.Display(entry.Path)}: is a {Describe(entry.Type)}, not a regular file"),
         };
+    }
+
+    /// <summary>Opens a regular file's content from its branch through <paramref name="opener"/> (<see langword="null"/>: one used once), checked against the entry's listed status.</summary>
+    internal FileSystemStream OpenBranchFile(LayerFileOpener? opener, UnionEntry entry, int bufferSize, FileOptions options)
+    {
+        var (directory, relative) = SplitSource(entry);
+        var shown = ImagePath.Display(entry.Path);
+        return opener is null
+            ? LayerFileOpener.OpenOnce(FileSystem, Metadata, directory, relative, entry.Status, shown, bufferSize, options)
+            : opener.Open(directory, relative, entry.Status, shown, bufferSize, options);
+    }
+
+    /// <summary>The branch directory an entry's source lies in and its path there (for an entry of another view: its parent directory and name).</summary>
+    internal (string Directory, string Relative) SplitSource(UnionEntry entry)
+    {
+        var source = entry.SourcePath;
+        foreach (var branch in _branches)
+        {
+            if (branch.LayerId == entry.LayerId && source.Length > branch.Path.Length + 1
+                && source.StartsWith(branch.Path, StringComparison.Ordinal) && source[branch.Path.Length] == '/')
+            {
+                return (branch.Path, source[(branch.Path.Length + 1)..]);
+            }
+        }
+
+        return SplitByParent(source);
+    }
+
+    /// <summary>A source path as its parent directory and its name there.</summary>
+    internal static (string Directory, string Relative) SplitByParent(string source)
+    {
+        var slash = source.LastIndexOf('/');
+        return slash <= 0 ? ("/", source.TrimStart('/')) : (source[..slash], source[(slash + 1)..]);
     }
 
     internal static string Describe(UnixFileType type) => type switch

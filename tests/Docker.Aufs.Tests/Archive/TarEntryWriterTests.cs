@@ -20,7 +20,7 @@ public sealed class TarEntryWriterTests
         var log = new ListLoggerFactory();
         using var output = new MemoryStream();
         var buffer = new byte[TarSplitAssembler.BufferSize];
-        var writer = new TarEntryWriter(new FileSystem(), new StreamTarOutput(output), buffer, log.CreateLogger("test"));
+        var writer = new TarEntryWriter(new FileSystem(), new FileSystemMetadataProvider(new FileSystem()), new StreamTarOutput(output), buffer, log.CreateLogger("test"));
         var status = new UnixFileStatus { Type = UnixFileType.RegularFile, Permissions = 0x1A4, Size = listedSize, ModifiedTime = DateTimeOffset.UnixEpoch };
         SyncCore.Run(writer.WriteEntryAsync<SyncIo>(status, "changing", path, null, FileOptions.None, default));
         SyncCore.Run(writer.WriteEntryAsync<SyncIo>(status with { Size = 0 }, "after", path, null, FileOptions.None, default));

@@ -147,7 +147,10 @@ internal sealed class UnionFile(UnionFileSystem fileSystem) : FileBase(fileSyste
             throw new IOException($"{UnionFileSystem.FullName(entry.Path)}: is a {UnionView.Describe(entry.Type)}, not a regular file");
         }
 
-        return _fs.View.FileSystem.File.OpenHandle(entry.SourcePath, FileMode.Open, FileAccess.Read, share, options);
+        // Relative to its branch directory, through no link, and only if it is still the file listed (as OpenEntry).
+        var (directory, relative) = _fs.View.SplitSource(entry);
+        using var opener = new Docker.Aufs.IO.LayerFileOpener(_fs.View.FileSystem, _fs.View.Metadata);
+        return opener.OpenHandle(directory, relative, entry.Status, UnionFileSystem.FullName(entry.Path), share, options);
     }
 
     public override FileAttributes GetAttributes(string path)
