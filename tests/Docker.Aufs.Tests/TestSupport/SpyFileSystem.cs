@@ -18,6 +18,10 @@ internal static class SpyFileSystem
         var log = new SpyLog();
         return ((IFileSystem)SpyProxy.Create(typeof(IFileSystem), inner, log), log);
     }
+
+    /// <summary>Wraps <paramref name="inner"/> so that any call naming a path <paramref name="deny"/> accepts fails as the operating system refuses a read (<see cref="UnauthorizedAccessException"/>).</summary>
+    public static IFileSystem Denying(IFileSystem inner, Func<string, bool> deny) =>
+        (IFileSystem)SpyProxy.Create(typeof(IFileSystem), inner, new SpyLog { Deny = deny });
 }
 
 internal sealed class SpyLog
@@ -26,6 +30,9 @@ internal sealed class SpyLog
         ["Create", "Write", "Append", "Delete", "Move", "Copy", "Replace", "Set", "set_", "Encrypt", "Decrypt", "Truncate"];
 
     public ConcurrentQueue<string> Calls { get; } = new();
+
+    /// <summary>Gets the paths whose every use but <c>Exists</c> fails with <see cref="UnauthorizedAccessException"/>, as the kernel refuses a user without access.</summary>
+    public Func<string, bool>? Deny { get; init; }
 
     public ConcurrentQueue<string> Mutations { get; } = new();
 
@@ -42,6 +49,10 @@ internal sealed class SpyLog
             if (args![i] is string path && IsPathParameter(parameters[i].Name))
             {
                 Paths.Enqueue(path);
+                if (Deny?.Invoke(path) == true && method.Name != "Exists") // a file that cannot be read still exists
+                {
+                    throw new UnauthorizedAccessException($"Access to the path '{path}' is denied.");
+                }
             }
         }
 
