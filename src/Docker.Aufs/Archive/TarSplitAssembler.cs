@@ -129,6 +129,11 @@ internal sealed class TarSplitAssembler
         FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
+        if (!System.Text.Unicode.Utf8.IsValid(entry.Name))
+        {
+            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "the name is not UTF-8, and this platform opens files by UTF-8 names only");
+        }
+
         if (!_metadata.TryGetStatus(path, out var status))
         {
             throw new LayerReassemblyException(_layerId, Printable(name), path, "the file is missing from the layer directory");

@@ -358,7 +358,8 @@ internal sealed class TarSplitVerifier
         if (header.Typeflag == TarType.HardLink)
         {
             var target = SafeParts(header.Linkname, "hard link target");
-            if (target.Length == 0 || Lookup(name, target) is not { } linked || linked.Status.Type == UnixFileType.Directory)
+            var lookable = System.Text.Unicode.Utf8.IsValid(header.Linkname) && System.Text.Unicode.Utf8.IsValid(header.Name);
+            if (target.Length == 0 || (lookable && (Lookup(name, target) is not { } linked || linked.Status.Type == UnixFileType.Directory)))
             {
                 throw Reassembly(name, _diffPath, $"it is a hard link to '{Shown(header.Linkname)}', which the layer directory does not hold as a file");
             }
@@ -374,6 +375,13 @@ internal sealed class TarSplitVerifier
             return _diffPath;
         }
 
+        if (!System.Text.Unicode.Utf8.IsValid(header.Name) || (header.Typeflag == TarType.HardLink && !System.Text.Unicode.Utf8.IsValid(header.Linkname)))
+        {
+            // Such a name cannot be looked up here (names are opened as UTF-8); it is safe, and a file with content is still
+            // refused when it is opened, as before. Only what can be looked up is compared.
+            return Join(parts);
+        }
+
         var leaf = parts[^1];
         if (leaf.StartsWith(WhiteoutPrefix, StringComparison.Ordinal) && _format != LayerContentFormat.AufsChanges)
         {
@@ -382,6 +390,13 @@ internal sealed class TarSplitVerifier
 
         var found = Lookup(name, parts) ?? throw Reassembly(name, Join(parts), "the file is missing from the layer directory");
         var (path, status) = found;
+        if (!_metadataIsReal && !(type is UnixFileType.RegularFile or UnixFileType.Directory && status.Type is UnixFileType.RegularFile or UnixFileType.Directory))
+        {
+            // A provider derived from IFileSystem tells files from directories, nothing more (links, devices and fifos are not
+            // there to see): only the name's presence is checked.
+            return _seen.Add(string.Join('/', parts)) ? path : throw Reassembly(name, path, "the tar-split data names this file twice, which tar-split refuses");
+        }
+
         if (type is { } expected && status.Type != expected)
         {
             throw Reassembly(name, path, $"the tar-split data records a {Describe(expected)}, the layer directory holds a {Describe(status.Type)}", LayerReassemblyKind.Type);
@@ -493,11 +508,6 @@ internal sealed class TarSplitVerifier
         if (parts.Contains(".."))
         {
             throw new UnsafePathException(_tarDataPath, Shown(raw), $"a tar-split {what} name with '..' could lead outside the layer directory");
-        }
-
-        if (!System.Text.Unicode.Utf8.IsValid(raw))
-        {
-            throw Reassembly(name, _diffPath, "the name is not UTF-8, and this platform opens files by UTF-8 names only");
         }
 
         return parts;

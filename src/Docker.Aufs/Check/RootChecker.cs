@@ -134,12 +134,25 @@ public static class RootChecker
     {
         cancellationToken.ThrowIfCancellationRequested();
         const string changed = "the layer directory changed after Docker applied the layer (or was copied without keeping owners and modes); the tar keeps what was recorded";
-        void OnHeader(TarSplitHeaderDivergence d) => sink.Add(d.Field switch
+
+        // One finding per kind per layer, at its first member: a copy that lost every owner is one fault, not thousands.
+        var first = new Dictionary<TarSplitHeaderField, (TarSplitHeaderDivergence First, int Count)>();
+        void OnHeader(TarSplitHeaderDivergence d) => first[d.Field] = first.TryGetValue(d.Field, out var seen) ? (seen.First, seen.Count + 1) : (d, 1);
+        void Report()
+        {
+            foreach (var (field, (d, count)) in first)
             {
-                TarSplitHeaderField.Mode => FindingCodes.TarSplitModeMismatch,
-                TarSplitHeaderField.Owner => FindingCodes.TarSplitOwnerMismatch,
-                _ => FindingCodes.TarSplitDeviceMismatch,
-            }, FindingSeverity.Error, d.Path, $"{d.EntryName}: {d.Problem}", changed);
+                var more = count > 1 ? $" ({count - 1} more member(s) of the layer differ the same way)" : string.Empty;
+                sink.Add(field switch
+                {
+                    TarSplitHeaderField.Mode => FindingCodes.TarSplitModeMismatch,
+                    TarSplitHeaderField.Owner => FindingCodes.TarSplitOwnerMismatch,
+                    _ => FindingCodes.TarSplitDeviceMismatch,
+                }, FindingSeverity.Error, d.Path, $"{d.EntryName}: {d.Problem}{more}", changed);
+            }
+
+            first.Clear();
+        }
 
         try
         {
@@ -175,6 +188,10 @@ public static class RootChecker
         {
             sink.Add(FindingCodes.TarSplitCorrupt, FindingSeverity.Error, layer.TarSplitPath ?? layer.Directory, FindingSink.ProblemOf(e),
                 "the original layer tar cannot be reassembled; it is regenerated from the diff directory instead");
+        }
+        finally
+        {
+            Report();
         }
     }
 }

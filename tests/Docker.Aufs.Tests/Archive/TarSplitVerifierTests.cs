@@ -62,6 +62,12 @@ public sealed class TarSplitVerifierTests : IDisposable
             return content.Length % 512 == 0 ? this : Segment(new byte[512 - content.Length % 512]);
         }
 
+        public Lines FileEntryRaw(byte[] name)
+        {
+            _text.Append($"{{\"type\":1,\"name_raw\":\"{Convert.ToBase64String(name)}\",\"payload\":null,\"position\":{_position++}}}\n");
+            return this;
+        }
+
         public Lines End() => Segment(new byte[1024]);
 
         public void WriteTo(string path)
@@ -89,6 +95,16 @@ public sealed class TarSplitVerifierTests : IDisposable
         var (error, written) = Assemble(new Lines().Member("a", "abc").Member("d/", type: TarType.Directory).Member("l", type: TarType.Symlink, link: "a").Member("empty").End());
         Assert.Null(error);
         Assert.Equal(4 * 512 + 512 + 1024, written.Length);
+    }
+
+    [Fact]
+    public void Assemble_AnEmptyMemberWhoseNameIsNotUtf8_IsKeptAsBefore_ItsNameCannotBeLookedUpHere()
+    {
+        byte[] raw = [(byte)'d', (byte)'/', 0xFF, (byte)'x'];
+        var header = new GoTarHeaderEncoder().Encode(new TarEntryHeader { Name = raw, Mode = 0x1A4 });
+        var (error, written) = Assemble(new Lines().Member("a", "abc").Segment(header).FileEntryRaw(raw).End());
+        Assert.Null(error);
+        Assert.Equal(2 * 512 + header.Length + 1024, written.Length);
     }
 
     [Fact]

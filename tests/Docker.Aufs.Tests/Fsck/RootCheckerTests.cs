@@ -199,6 +199,20 @@ public sealed class RootCheckerTests
     }
 
     [Fact]
+    public void Check_ALayerCopiedWithoutItsOwners_IsOneFindingNamingHowManyMembersDiffer()
+    {
+        var fixture = new TarSplitFixture();
+        foreach (var name in new[] { "etc", "etc/motd", "etc/issue", "etc/mtab", "dev", "dev/null" })
+        {
+            fixture.Restat(name, s => s with { Uid = 338377, Gid = 89939 });
+        }
+
+        var finding = Assert.Single(fixture.Check().Findings);
+        Assert.Equal((FindingCodes.TarSplitOwnerMismatch, $"{R}/aufs/diff/{fixture.Base}/etc"), (finding.Code, finding.Path));
+        Assert.Contains("records owner 0:0, the layer directory holds 338377:89939 (5 more member(s)", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Check_WithoutContentVerification_DoesNotReadLayerFiles()
     {
         var fixture = new TarSplitFixture();
