@@ -219,12 +219,12 @@ internal sealed class TarEntryWriter : IDisposable
                 {
                     // Padding would keep the tar readable, but the size it would pad to is only what lstat said: a recorded
                     // terabyte would be a terabyte of zeros. A shrunk file fails the write instead, with one line.
-                    throw new IOException($"{DockerIds.Printable(path)} shrank while it was read: it ended after {size - remaining} of the {size} bytes it had when listed (the directory is changing); the tar was not completed");
+                    throw new IOException($"{DockerIds.PrintablePath(path)} shrank while it was read: it ended after {size - remaining} of the {size} bytes it had when listed (the directory is changing); the tar was not completed");
                 }
 
                 if (read > remaining)
                 {
-                    Log.FileGrewWhileRead(_logger, DockerIds.Printable(path), size);
+                    Log.FileGrewWhileRead(_logger, DockerIds.PrintablePath(path), size);
                     read = (int)remaining;
                 }
 
@@ -237,7 +237,7 @@ internal sealed class TarEntryWriter : IDisposable
             if (!probed && remaining == 0
                 && await TIo.ReadAsync(stream, _buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) > 0)
             {
-                Log.FileGrewWhileRead(_logger, DockerIds.Printable(path), size);
+                Log.FileGrewWhileRead(_logger, DockerIds.PrintablePath(path), size);
             }
         }
 

@@ -84,11 +84,22 @@ internal static class DockerIds
     private static bool LooksLikePath(string value) =>
         value.Contains('/', StringComparison.Ordinal) || value.Contains('\\', StringComparison.Ordinal) || value is "." or ".." || value.Contains('\0', StringComparison.Ordinal);
 
-    /// <summary>Shortens and escapes a value for an error message, so garbage cannot flood or corrupt a terminal.</summary>
-    internal static string Printable(string value)
+    /// <summary>
+    /// Escapes a path for a message and, when it is long, shortens it from the front: the end of a path names the file, its
+    /// start only the root (a path cut after 80 characters stopped inside a layer ID and never named the file).
+    /// </summary>
+    internal static string PrintablePath(string path)
     {
-        const int Max = 80;
-        var span = value.AsSpan(0, Math.Min(value.Length, Max));
+        const int Max = 240;
+        return path.Length <= Max ? Printable(path, int.MaxValue) : "…" + Printable(path[^Max..], int.MaxValue);
+    }
+
+    /// <summary>Shortens and escapes a value for an error message, so garbage cannot flood or corrupt a terminal.</summary>
+    internal static string Printable(string value) => Printable(value, 80);
+
+    private static string Printable(string value, int max)
+    {
+        var span = value.AsSpan(0, Math.Min(value.Length, max));
         var builder = new System.Text.StringBuilder(span.Length + 8);
         foreach (var c in span)
         {
@@ -102,7 +113,7 @@ internal static class DockerIds
             }
         }
 
-        if (value.Length > Max)
+        if (value.Length > max)
         {
             builder.Append('…');
         }

@@ -87,6 +87,21 @@ public sealed class TarEntryWriterTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    /// <summary>A host path is long (a root, a layer ID); the message once cut it after 80 characters, inside the layer ID.</summary>
+    [Fact]
+    public void WriteEntry_FileShrankAtTheEndOfALongPath_NamesTheFileItself()
+    {
+        using var temp = new TempDirectory();
+        var directory = temp.Combine(new string('9', 64), "diff", "usr", "lib");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "the-file-that-changed");
+        File.WriteAllBytes(path, new byte[10]);
+
+        var e = Assert.Throws<IOException>(() => Write(path, 1000));
+
+        Assert.Contains("/usr/lib/the-file-that-changed shrank while it was read", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WriteEntry_FileOfTheListedSize_WarnsNothing()
     {
