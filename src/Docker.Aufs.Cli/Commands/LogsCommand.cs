@@ -92,7 +92,7 @@ internal static class LogsCommand
             var time = DockerTime.Parse(value, environment.Time.GetUtcNow(), environment.Time.LocalTimeZone, out var problem);
             if (time is null)
             {
-                result.AddError($"{name}: {problem}");
+                result.AddError(problem ?? $"{ValueRules.Printable(value)} is not a time");
             }
 
             return time;
@@ -113,7 +113,7 @@ internal static class LogsCommand
             return lines < 0 ? All : lines;
         }
 
-        result.AddError($"--tail: {ValueRules.Printable(value)} is not a number of lines or all");
+        result.AddError($"{ValueRules.Printable(value)} is not a number of lines or all");
         return All;
     }
 }

@@ -115,7 +115,8 @@ public sealed class LogsCommandTests
         var result = CliCapture.Run(fs, "--root", "/docker", "logs", option, value, "web");
 
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains(option, result.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"docker-aufs: {option}: ", result.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain($"{option}: {option}", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.Out);
     }
 
