@@ -191,27 +191,10 @@ public sealed class ImageImporterStreamTests : IDisposable
         return compressed.ToArray();
     }
 
-    /// <summary>A pipe's view of bytes: read once, forward only; seeking, a length or a position throw.</summary>
     /// <summary>A prefix, then the same byte forever; counts what was read.</summary>
-    private sealed class EndlessStream(byte[] prefix, byte fill) : Stream
+    private sealed class EndlessStream(byte[] prefix, byte fill) : ForwardOnlyStream
     {
         public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -224,37 +207,12 @@ public sealed class ImageImporterStreamTests : IDisposable
             BytesRead += count;
             return count;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
-    private sealed class OneWayStream(byte[] bytes) : Stream
+    /// <summary>A pipe's view of bytes: read once, forward only; seeking, a length or a position throw.</summary>
+    private sealed class OneWayStream(byte[] bytes) : ForwardOnlyStream
     {
         private int _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -263,15 +221,5 @@ public sealed class ImageImporterStreamTests : IDisposable
             _position += count;
             return count;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

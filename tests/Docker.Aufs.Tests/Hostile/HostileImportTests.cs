@@ -237,27 +237,11 @@ public sealed class HostileImportTests : IDisposable
     };
 
     /// <summary>A tar read at most 512 bytes at a time, which runs an action once when the read at <paramref name="trigger"/> is asked for.</summary>
-    private sealed class SwappingStream(byte[] data, long trigger, Action swap) : Stream
+    private sealed class SwappingStream(byte[] data, long trigger, Action swap) : ForwardOnlyStream
     {
         private int _position;
 
         public bool Swapped { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -276,15 +260,5 @@ public sealed class HostileImportTests : IDisposable
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer.AsSpan(offset, count)));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
