@@ -16,10 +16,44 @@ internal static class AsNobody
     public static string? Unavailable =>
         !OperatingSystem.IsLinux() ? "setpriv is Linux's" : !Docker.Aufs.IO.LinuxNative.IsRoot ? "changing user needs root" : SetPriv is null ? "setpriv is not installed" : null;
 
+    /// <summary>
+    /// The CLI's assemblies where the other user can reach them: a checkout is often where only its owner may look (a clean
+    /// clone in a 0700 temporary directory, as CI makes), so they are copied once into a directory open to all, removed when
+    /// the test process ends.
+    /// </summary>
+    private static readonly Lazy<string> Staged = new(() =>
+    {
+        var source = Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!;
+        var target = Path.Combine(Path.GetTempPath(), $"docker-aufs-nobody-{Environment.ProcessId}");
+        Directory.CreateDirectory(target);
+        const UnixFileMode Open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(target, Open);
+        foreach (var file in Directory.EnumerateFiles(source).Where(f => f.EndsWith(".dll", StringComparison.Ordinal) || f.EndsWith(".json", StringComparison.Ordinal)))
+        {
+            var copy = Path.Combine(target, Path.GetFileName(file));
+            File.Copy(file, copy, overwrite: true);
+            File.SetUnixFileMode(copy, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(target, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: the temporary directory.
+            }
+        };
+        return target;
+    });
+
     /// <summary>Runs <c>docker-aufs</c> with <paramref name="args"/> as uid/gid 65534 and returns its exit code and output.</summary>
     public static (int Exit, string Out, string Err) Cli(params string[] args)
     {
-        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
+        var cli = Path.Combine(Staged.Value, "docker-aufs.dll");
         var start = new ProcessStartInfo(SetPriv ?? "setpriv")
         {
             RedirectStandardOutput = true,
