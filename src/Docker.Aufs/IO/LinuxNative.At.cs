@@ -140,6 +140,13 @@ internal static partial class LinuxNative
         }
 
         duplicate.SetHandleAsInvalid(); // closedir closes it
+        return ReadAndCloseDirectory(stream, name);
+    }
+
+    /// <summary>Every entry of an open directory stream, in the kernel's order; the stream is closed however it ends.</summary>
+    /// <exception cref="IOException">readdir failed.</exception>
+    private static List<DirectoryName> ReadAndCloseDirectory(nint stream, string shownPath)
+    {
         var names = new List<DirectoryName>();
         try
         {
@@ -147,7 +154,7 @@ internal static partial class LinuxNative
             {
                 if (ReadEntry(stream, null, out var errno) is not { } entry)
                 {
-                    return errno == 0 ? names : throw Error("readdir", name, errno);
+                    return errno == 0 ? names : throw Error("readdir", shownPath, errno);
                 }
 
                 names.Add(entry);

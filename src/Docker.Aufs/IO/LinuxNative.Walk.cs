@@ -50,23 +50,7 @@ internal static partial class LinuxNative
 
         // The shared offset starts where the last listing of this descriptor left it: start over.
         RewindDirectory(stream);
-        var names = new List<DirectoryName>();
-        try
-        {
-            while (true)
-            {
-                if (ReadEntry(stream, null, out var errno) is not { } entry)
-                {
-                    return errno == 0 ? names : throw Error("readdir", shownPath, errno);
-                }
-
-                names.Add(entry);
-            }
-        }
-        finally
-        {
-            _ = CloseDirectory(stream);
-        }
+        return ReadAndCloseDirectory(stream, shownPath);
     }
 
     /// <summary>The <c>lstat</c> facts of <paramref name="name"/> in <paramref name="directory"/>; <see langword="false"/> when it vanished.</summary>
