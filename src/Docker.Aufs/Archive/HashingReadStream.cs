@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Docker.Aufs.Archive;
 
 /// <summary>A read-only pass-through stream that hashes what is read (to check a layer against its DiffID while it is imported).</summary>
-internal sealed class HashingReadStream : Stream
+internal sealed class HashingReadStream : Docker.Aufs.IO.ReadOnlyStream
 {
     private readonly Stream _inner;
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -16,22 +16,6 @@ internal sealed class HashingReadStream : Stream
 
     /// <summary>Gets the digest of everything read, once the stream was read to its end.</summary>
     public string? Digest => _digest;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -49,16 +33,6 @@ internal sealed class HashingReadStream : Stream
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

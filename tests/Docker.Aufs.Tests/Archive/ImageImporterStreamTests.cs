@@ -192,7 +192,7 @@ public sealed class ImageImporterStreamTests : IDisposable
     }
 
     /// <summary>A prefix, then the same byte forever; counts what was read.</summary>
-    private sealed class EndlessStream(byte[] prefix, byte fill) : ForwardOnlyStream
+    private sealed class EndlessStream(byte[] prefix, byte fill) : ReadOnlyStream
     {
         public long BytesRead { get; private set; }
 
@@ -210,7 +210,7 @@ public sealed class ImageImporterStreamTests : IDisposable
     }
 
     /// <summary>A pipe's view of bytes: read once, forward only; seeking, a length or a position throw.</summary>
-    private sealed class OneWayStream(byte[] bytes) : ForwardOnlyStream
+    private sealed class OneWayStream(byte[] bytes) : ReadOnlyStream
     {
         private int _position;
 

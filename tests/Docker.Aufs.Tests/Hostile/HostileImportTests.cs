@@ -237,7 +237,7 @@ public sealed class HostileImportTests : IDisposable
     };
 
     /// <summary>A tar read at most 512 bytes at a time, which runs an action once when the read at <paramref name="trigger"/> is asked for.</summary>
-    private sealed class SwappingStream(byte[] data, long trigger, Action swap) : ForwardOnlyStream
+    private sealed class SwappingStream(byte[] data, long trigger, Action swap) : ReadOnlyStream
     {
         private int _position;
 
