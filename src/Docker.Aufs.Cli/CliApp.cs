@@ -187,7 +187,9 @@ internal static class CliApp
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (UsageErrors.Find(parse, args) is { } problem)
         {
-            environment.Error.WriteLine($"docker-aufs: {problem}"); // its values are quoted by ValueRules.Printable already
+            // Values quoted by ValueRules.Printable are shown escaped already; a message that still holds a raw control
+            // character (the parser's own, quoting a value as typed: `Argument '…' not recognized`) is escaped whole.
+            environment.Error.WriteLine($"docker-aufs: {(HoldsRawControl(problem) ? TerminalText.Escape(problem) : problem)}");
             environment.Error.WriteLine(UsageErrors.UsageLine(parse));
             return UsageError;
         }
@@ -326,6 +328,11 @@ internal static class CliApp
             return Fail(environment, $"internal error: {e.GetType().Name}: {e.Message} (run with --debug for details, and please report it)", e, debug: false);
         }
     }
+
+    /// <summary>Whether <paramref name="text"/> holds a character a terminal could act on (C0, DEL, C1) or a lone surrogate.</summary>
+    private static bool HoldsRawControl(string text) =>
+        text.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') >= 0 || text.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0
+        || (TerminalText.NeedsQuoting(text) && !text.StartsWith("$'", StringComparison.Ordinal));
 
     /// <summary>Says once per run that a signal stopped the command (from the command, or from <see cref="CliProcess"/>'s deadline).</summary>
     public static void ReportStopped(CliEnvironment environment)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Docker.Aufs.Cli.Output;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -29,7 +30,7 @@ internal static class InspectCommand
             {
                 if (session.Json)
                 {
-                    session.Out.WriteLine(System.Text.Encoding.UTF8.GetString(container.Config.Span));
+                    JsonOutput.WriteStored(session.Out, container.Config.Span);
                     return CliApp.Success;
                 }
 
@@ -47,7 +48,7 @@ internal static class InspectCommand
             var value = image.Config;
             if (session.Json)
             {
-                session.Out.WriteLine(System.Text.Encoding.UTF8.GetString(value.Span));
+                JsonOutput.WriteStored(session.Out, value.Span);
                 return CliApp.Success;
             }
 

@@ -188,6 +188,45 @@ public sealed class TerminalTextTests
         Assert.Contains(Json("diff", ContainerId).EnumerateArray(), c => c.GetProperty("path").GetString() == "/" + FileName);
     }
 
+    [Fact]
+    public void InspectJson_OfAStoredConfigHoldingRawDelAndC1_WritesThemEscaped_AndTheSameValue()
+    {
+        // JSON allows DEL and C1 raw inside a string; the stored file holds them so, and `inspect --json` prints what is stored.
+        using var disk = BuildRoot(out var root);
+        var json = System.IO.Path.Combine(root, "graph", ImageId, "json");
+        var stored = System.Text.RegularExpressions.Regex.Replace(File.ReadAllText(json), "\"v(\\\\u009[bB]|\u009b)\"", "\"v\u009b\u007f\"");
+        Assert.Contains("v\u009b\u007f", stored, StringComparison.Ordinal);
+        File.WriteAllText(json, stored);
+
+        var (exit, output, error) = CliRunner.Run("--root", root, "inspect", ImageId, "--json");
+
+        Assert.True(exit == 0, error);
+        AssertNoControlCharacter(output, ["inspect", "--json"]);
+        Assert.Contains("v\\u009b\\u007f", output, StringComparison.Ordinal);
+        var label = JsonDocument.Parse(output).RootElement.GetProperty("config").GetProperty("Labels").EnumerateObject().Single().Value.GetString();
+        Assert.Equal("v\u009b\u007f", label);
+    }
+
+    [Theory]
+    [InlineData("completion", "\u001b[2J")]
+    [InlineData("inspect --type", "\u001b[2J")]
+    [InlineData("logs --since", "\u001b[2J")]
+    [InlineData("logs --until", "1\u001b[2J")]
+    public void AParseErrorOfAValue_ShowsTheValueEscaped(string option, string value)
+    {
+        string[] args = [.. option.Split(' '), value, option.StartsWith("logs", StringComparison.Ordinal) ? "redis-cache" : "busybox"];
+        if (option == "completion")
+        {
+            args = ["completion", value];
+        }
+
+        var result = CliCapture.Run(["--sample", .. args]);
+
+        Assert.Equal(2, result.ExitCode);
+        AssertNoControlCharacter(result.Error, args);
+        Assert.Contains("\\x1b[2J", result.Error, StringComparison.Ordinal);
+    }
+
     private static void AssertNoControlCharacter(string text, string[] args)
     {
         var bad = text.Select((c, i) => (c, i)).Where(x => x.c != '\n' && (x.c < ' ' || x.c is >= '\u007f' and <= '\u009f')).ToList();
