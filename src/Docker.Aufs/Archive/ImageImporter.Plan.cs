@@ -55,6 +55,7 @@ public static partial class ImageImporter
 
                 if (!ImageReference.IsDigestReference(tag))
                 {
+                    CheckTag(archive, RepositoriesName, repository, tag);
                     tags.Add(($"{repository}:{tag}", id));
                 }
             }
@@ -159,10 +160,13 @@ public static partial class ImageImporter
                     throw new ArchiveFormatException(archive.Path, ManifestName, $"RepoTags holds '{DockerIds.Printable(repoTag)}', which holds a NUL byte");
                 }
 
-                if (reference.ExplicitReference is null || reference.IsDigest)
+                var colon = repoTag.LastIndexOf(':');
+                if (reference.ExplicitReference is null || reference.IsDigest || colon < repoTag.LastIndexOf('/'))
                 {
                     throw new ArchiveFormatException(archive.Path, ManifestName, $"RepoTags holds '{DockerIds.Printable(repoTag)}', which is not name:tag");
                 }
+
+                CheckTag(archive, ManifestName, repoTag[..colon], repoTag[(colon + 1)..]);
 
                 tags.Add((repoTag, parent!));
                 repoTags.Add(Normalize(repoTag));
@@ -350,6 +354,26 @@ public static partial class ImageImporter
         return new ConfigInfo(diffIds, history.Count == diffIds.Count ? history : null, created);
 
         static GoTimestamp Time(string? text, GoTimestamp fallback) => text is not null && GoTimestamp.TryParse(text, out var time) ? time : fallback;
+    }
+
+    /// <summary>
+    /// Checks a tag the archive asks import to write (from <c>manifest.json</c>'s <c>RepoTags</c> or the legacy
+    /// <c>repositories</c> map) as Docker's load checks it — the reference grammar of distribution's <c>reference</c>
+    /// package — so that no tag Docker would refuse (a NUL, U+FFFD left by an invalid escape, upper case, an empty tag) is
+    /// written into the new root's tag store.
+    /// </summary>
+    private static void CheckTag(SaveArchive archive, string member, string repository, string tag)
+    {
+        var shown = DockerIds.Printable(repository + ":" + tag);
+        if (repository.Contains('\0', StringComparison.Ordinal) || tag.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArchiveFormatException(archive.Path, member, $"the tag '{shown}' holds a NUL byte");
+        }
+
+        if (ReferenceGrammar.Problem(repository, tag) is { } problem)
+        {
+            throw new ArchiveFormatException(archive.Path, member, $"the tag '{shown}' is not a reference Docker accepts: {problem}");
+        }
     }
 
     private static string Normalize(string reference)

@@ -203,9 +203,17 @@ public sealed class ImageImporterTests : IDisposable
     {
         var id = Ids.Of("bad");
         var other = Ids.Of("other");
-        var layer = Convert.ToBase64String(new TarBytes().File("f", "x").Build());
+        var layerBytes = new TarBytes().File("f", "x").Build();
+        var layer = Convert.ToBase64String(layerBytes);
+        var image = $"F|c.json|{{\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{Docker.Aufs.Formats.Digests.Sha256(layerBytes)}\"]}}}}\nB|l.tar|{layer}";
         return new()
         {
+            // Tags are checked as Docker's load checks them (the reference grammar), in manifest.json and in the legacy map.
+            { "legacy repositories tag holding NUL", $"F|{id}/json|{{\"id\":\"{id}\"}}\nB|{id}/layer.tar|{layer}\nF|repositories|{{\"app\":{{\"6\\u0000x\":\"{id}\"}}}}", typeof(ArchiveFormatException), "repositories: the tag 'app:6\\u0000x' holds a NUL byte" },
+            { "legacy repositories name in upper case", $"F|{id}/json|{{\"id\":\"{id}\"}}\nB|{id}/layer.tar|{layer}\nF|repositories|{{\"App\":{{\"1\":\"{id}\"}}}}", typeof(ArchiveFormatException), "the tag 'App:1' is not a reference Docker accepts" },
+            { "legacy repositories empty tag", $"F|{id}/json|{{\"id\":\"{id}\"}}\nB|{id}/layer.tar|{layer}\nF|repositories|{{\"app\":{{\"\":\"{id}\"}}}}", typeof(ArchiveFormatException), "the tag 'app:' is not a reference Docker accepts" },
+            { "RepoTags with an invalid escape", $"{image}\nF|manifest.json|[{{\"Config\":\"c.json\",\"Layers\":[\"l.tar\"],\"RepoTags\":[\"ev\\ud800il:latest\"]}}]", typeof(ArchiveFormatException), "is not a reference Docker accepts" },
+            { "RepoTags with a tag too long", $"{image}\nF|manifest.json|[{{\"Config\":\"c.json\",\"Layers\":[\"l.tar\"],\"RepoTags\":[\"app:{new string('t', 129)}\"]}}]", typeof(ArchiveFormatException), "is not a reference Docker accepts" },
             { "dot-dot member", "F|../escape.txt|x", typeof(UnsafePathException), "must stay inside the archive" },
             { "absolute member", "F|/etc/cron.d/evil|x", typeof(UnsafePathException), "must stay inside the archive" },
             { "layer.tar symlink out of the archive", $"F|{id}/json|{{\"id\":\"{id}\"}}\nS|{id}/layer.tar|../../../etc/passwd", typeof(UnsafePathException), "leads outside the archive" },
