@@ -41,13 +41,16 @@ internal sealed class TarEntryWriter : IDisposable
 {
     private readonly ITarOutput _output;
     private readonly ILogger _logger;
-    private readonly GoTarHeaderEncoder _encoder = new();
+    private readonly GoTarHeaderEncoder _encoder;
     private readonly Dictionary<(ulong Device, ulong Inode), byte[]> _seen = [];
     private readonly byte[] _buffer;
     private readonly LayerFileOpener _opener;
 
-    public TarEntryWriter(IFileSystem fileSystem, IUnixMetadataProvider metadata, ITarOutput output, byte[] buffer, ILogger logger)
+    // portable: the tar is bound to no digest (an export, cp's tar), so numbers octal cannot hold go in PAX records rather
+    // than Go 1.5's base-256 and the GNU magic that sticks after it (GoTarHeaderEncoder).
+    public TarEntryWriter(IFileSystem fileSystem, IUnixMetadataProvider metadata, ITarOutput output, byte[] buffer, ILogger logger, bool portable = false)
     {
+        _encoder = new GoTarHeaderEncoder(portable);
         _output = output;
         _logger = logger;
         _buffer = buffer;

@@ -32,7 +32,7 @@ internal static class ViewExporter
         var buffer = ArrayPool<byte>.Shared.Rent(TarSplitAssembler.BufferSize);
         try
         {
-            using var writer = new TarEntryWriter(fileSystem, metadata, new StreamTarOutput(output), buffer, logger);
+            using var writer = new TarEntryWriter(fileSystem, metadata, new StreamTarOutput(output), buffer, logger, portable: true);
             var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
             long count = 0;
             foreach (var member in members)

@@ -23,7 +23,20 @@ internal sealed class GoTarHeaderEncoder
     // Go's maxTime: 11 octal digits of seconds.
     private const long MaxModTime = (1L << 33) - 1;
 
+    private readonly bool _portable;
+
     private bool _usedBinary;
+
+    /// <summary>Creates an encoder for one tar.</summary>
+    /// <param name="portable">
+    /// <see langword="false"/> (layer tars, whose DiffID depends on every byte): exactly Go 1.5's headers, base-256 numbers
+    /// and the GNU magic that sticks after them included. <see langword="true"/> (exports, <c>cp</c>'s tar, the outer tar of
+    /// a save, which no digest binds): a number octal cannot hold goes in a PAX record (<c>uid</c>, <c>gid</c>, <c>size</c>,
+    /// <c>mtime</c>, as Go 1.10+ writes it) and the field holds zero, so no header carries the GNU magic beside a USTAR
+    /// prefix — which GNU tar and <c>System.Formats.Tar</c> read as access and change times (docs/hostile-input.md,
+    /// "Tars every reader reads alike").
+    /// </param>
+    public GoTarHeaderEncoder(bool portable = false) => _portable = portable;
 
     /// <summary>Returns the blocks for one entry's header: an optional PAX header with its padded records, then the header block.</summary>
     public byte[] Encode(TarEntryHeader header)
@@ -68,10 +81,21 @@ internal sealed class GoTarHeaderEncoder
 
         var modTime = h.ModTimeSeconds is >= 0 and <= MaxModTime ? h.ModTimeSeconds : 0;
         WriteOctal(span[100..108], h.Mode);
-        WriteNumeric(span[108..116], h.Uid);
-        WriteNumeric(span[116..124], h.Gid);
-        WriteNumeric(span[124..136], h.Size);
-        WriteNumeric(span[136..148], modTime);
+        if (_portable && pax is not null)
+        {
+            WritePaxNumeric(span[108..116], h.Uid, "uid", pax);
+            WritePaxNumeric(span[116..124], h.Gid, "gid", pax);
+            WritePaxNumeric(span[124..136], h.Size, "size", pax);
+            WritePaxNumeric(span[136..148], h.ModTimeSeconds, "mtime", pax);
+        }
+        else
+        {
+            WriteNumeric(span[108..116], h.Uid);
+            WriteNumeric(span[116..124], h.Gid);
+            WriteNumeric(span[124..136], h.Size);
+            WriteNumeric(span[136..148], modTime);
+        }
+
         span[156] = h.Typeflag;
         WriteString(span[157..257], h.Linkname, allowPax, "linkpath", pax);
         "ustar\u000000"u8.CopyTo(span[257..265]);
@@ -79,6 +103,11 @@ internal sealed class GoTarHeaderEncoder
         WriteString(span[297..329], h.Gname, allowPax, "gname", pax);
         WriteNumeric(span[329..337], h.DevMajor);
         WriteNumeric(span[337..345], h.DevMinor);
+        if (_portable)
+        {
+            _usedBinary = false; // device numbers beyond octal stay base-256, but set no GNU magic for this or later headers
+        }
+
         if (_usedBinary)
         {
             "ustar  \0"u8.CopyTo(span[257..265]);
@@ -154,6 +183,19 @@ internal sealed class GoTarHeaderEncoder
         }
 
         field[0] |= 0x80;
+    }
+
+    /// <summary>A number octal holds in the field, else zero there and its decimal value in a PAX record (Go 1.10+'s PAX format).</summary>
+    private static void WritePaxNumeric(Span<byte> field, long value, string paxKey, SortedDictionary<string, byte[]> pax)
+    {
+        if (value >= 0 && Convert.ToString(value, 8).Length < field.Length)
+        {
+            WriteOctal(field, value);
+            return;
+        }
+
+        pax[paxKey] = Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture));
+        WriteOctal(field, 0);
     }
 
     private static int Checksum(ReadOnlySpan<byte> block)

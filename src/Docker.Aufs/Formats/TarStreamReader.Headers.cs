@@ -54,7 +54,12 @@ internal sealed partial class TarStreamReader
                 header.DevMinor = Numeric(block[337..345], "devminor");
             }
 
-            var prefix = CString(format == "star" ? block[345..476] : block[345..500]);
+            var prefix = format switch
+            {
+                "star" => CString(block[345..476]),
+                "gnu" => BuggyGnuPrefix(block),
+                _ => CString(block[345..500]),
+            };
             if (prefix.Length > 0)
             {
                 header.Name = [.. prefix, (byte)'/', .. header.Name];
@@ -107,6 +112,44 @@ internal sealed partial class TarStreamReader
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The name prefix of a header with the GNU magic, read as Go 1.10+ reads it: the GNU format has no prefix (those bytes
+    /// are the access and change times), but Go before 1.8 wrote a USTAR prefix under the GNU magic after a base-256 number
+    /// (golang/go#12594), so when the two time fields do not parse as numbers and the bytes are ASCII they are taken as the
+    /// prefix that writer meant; otherwise there is none.
+    /// </summary>
+    private static byte[] BuggyGnuPrefix(ReadOnlySpan<byte> block)
+    {
+        var accessTime = block[345..357];
+        var changeTime = block[357..369];
+        if (IsNumeric(accessTime) && IsNumeric(changeTime))
+        {
+            return [];
+        }
+
+        var prefix = CString(block[345..500]);
+        return Ascii.IsValid(prefix) ? prefix : [];
+    }
+
+    /// <summary>Whether Go's <c>parseNumeric</c> accepts the field (unused, base-256, or octal with spaces and NULs around it).</summary>
+    private static bool IsNumeric(ReadOnlySpan<byte> field)
+    {
+        if (field[0] == 0 || (field[0] & 0x80) != 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = Numeric(field, "time");
+            return true;
+        }
+        catch (TarFormatException)
+        {
+            return false;
+        }
     }
 
     internal static byte[] CString(ReadOnlySpan<byte> field)
@@ -164,15 +207,12 @@ internal sealed partial class TarStreamReader
                 case "linkpath": header.Linkname = value; break;
                 case "uname": header.Uname = value; break;
                 case "gname": header.Gname = value; break;
-                case "uid": header.Uid = ParseDecimal(value, header.Uid); break;
-                case "gid": header.Gid = ParseDecimal(value, header.Gid); break;
-                case "mtime":
-                    var text = Encoding.ASCII.GetString(value);
-                    var dot = text.IndexOf('.', StringComparison.Ordinal);
-                    header.ModTimeSeconds = ParseDecimal(Encoding.ASCII.GetBytes(dot >= 0 ? text[..dot] : text), header.ModTimeSeconds);
-                    break;
+                case "uid": header.Uid = PaxInteger(header, key, value); break;
+                case "gid": header.Gid = PaxInteger(header, key, value); break;
+                case "mtime": header.ModTimeSeconds = PaxTimeSeconds(header, key, value); break;
+                case "atime" or "ctime": _ = PaxTimeSeconds(header, key, value); break; // checked as Go checks them, then unused
                 case "size":
-                    if (ParseDecimal(value, -1) != header.Size)
+                    if (PaxInteger(header, key, value) != header.Size)
                     {
                         throw new TarFormatException($"'{Printable(header.Name)}' has a PAX size that differs from its header size, which Docker 1.9's reader did not support");
                     }
@@ -190,8 +230,35 @@ internal sealed partial class TarStreamReader
         }
     }
 
-    private static long ParseDecimal(byte[] value, long fallback) =>
-        long.TryParse(Encoding.ASCII.GetString(value), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : fallback;
+    /// <summary>
+    /// A PAX record's decimal integer, as Go's reader parses it (<c>strconv.ParseInt(v, 10, 64)</c>: an optional sign, then
+    /// digits, within 64 bits); anything else is the format error Go's <c>ErrHeader</c> is, naming the entry and the record.
+    /// </summary>
+    private static long PaxInteger(TarEntryHeader header, string key, ReadOnlySpan<byte> value)
+    {
+        if (!value.IsEmpty && IsDecimal(value[(value[0] is (byte)'+' or (byte)'-' ? 1 : 0)..]) &&
+            long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+        {
+            return n;
+        }
+
+        throw new TarFormatException($"the PAX header of the entry '{Printable(header.Name)}' has a '{key}' record that is not a decimal integer ('{DockerIds.Printable(Encoding.UTF8.GetString(value))}')");
+    }
+
+    /// <summary>A PAX time record's whole seconds, the record checked as Go's <c>parsePAXTime</c> checks it (seconds, then an optional '.' and digits).</summary>
+    private static long PaxTimeSeconds(TarEntryHeader header, string key, ReadOnlySpan<byte> value)
+    {
+        var dot = value.IndexOf((byte)'.');
+        if (dot >= 0 && !IsDecimal(value[(dot + 1)..], allowEmpty: true))
+        {
+            throw new TarFormatException($"the PAX header of the entry '{Printable(header.Name)}' has a '{key}' record that is not a time ('{DockerIds.Printable(Encoding.UTF8.GetString(value))}')");
+        }
+
+        return PaxInteger(header, key, dot >= 0 ? value[..dot] : value);
+    }
+
+    private static bool IsDecimal(ReadOnlySpan<byte> digits, bool allowEmpty = false) =>
+        (allowEmpty || !digits.IsEmpty) && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9');
 
     internal static string Printable(byte[] name) => DockerIds.Printable(Encoding.UTF8.GetString(name));
 }

@@ -43,6 +43,36 @@ public sealed class ArchiveNameTests
         Assert.Equal("etc/long\u001bname", header.NameString);
     }
 
+    [Theory]
+    [InlineData("size", "1\0")]
+    [InlineData("mtime", "1\02")]
+    [InlineData("mtime", "1.5x")]
+    [InlineData("uid", "99999999999999999999")]
+    [InlineData("gid", " 5")]
+    [InlineData("uid", "")]
+    [InlineData("atime", "yesterday")]
+    [InlineData("ctime", "1.2.3")]
+    public void TarStreamReader_APaxNumberGoWouldRefuse_IsAFormatErrorNamingTheEntryAndTheRecord(string key, string value)
+    {
+        // Go's reader answers ErrHeader for such a record (strconv.ParseInt, parsePAXTime), so docker load refuses the layer.
+        var tar = new TarBytes().Entry("PaxHeaders/0", TarType.PaxHeader, 0x1A4, Pax(key, value)).File("etc/plain", "x").Build();
+        var reader = new TarStreamReader(new MemoryStream(tar));
+        var error = Assert.Throws<TarFormatException>(() => IoRun.Sync(reader.NextAsync<SyncIo>(TestContext.Current.CancellationToken)));
+        Assert.Contains("'etc/plain'", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{key}' record", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mtime", "1234567890.123456789", 1234567890)]
+    [InlineData("mtime", "7.", 7)]
+    [InlineData("uid", "+3000000", 3000000)]
+    public void TarStreamReader_APaxNumberGoAccepts_IsApplied(string key, string value, long expected)
+    {
+        var tar = new TarBytes().Entry("PaxHeaders/0", TarType.PaxHeader, 0x1A4, Pax(key, value)).File("etc/plain", "x").Build();
+        var header = IoRun.Sync(new TarStreamReader(new MemoryStream(tar)).NextAsync<SyncIo>(TestContext.Current.CancellationToken))!;
+        Assert.Equal(expected, key == "uid" ? header.Uid : header.ModTimeSeconds);
+    }
+
     [Fact]
     public void TarStreamReader_AGnuLongNameEndsAtItsFirstNulAsGoReadsIt()
     {

@@ -119,4 +119,73 @@ public sealed class GoTarHeaderEncoderTests
         Assert.Equal(header.Linkname, parsed.Linkname);
         Assert.Equal((header.Mode, header.Uid, header.Gid, header.ModTimeSeconds, header.Typeflag), (parsed.Mode, parsed.Uid, parsed.Gid, parsed.ModTimeSeconds, parsed.Typeflag));
     }
+
+    [Fact]
+    public void Encode_Portable_PutsNumbersOctalCannotHoldInPaxRecords_AndNeverTheGnuMagic()
+    {
+        var encoder = new GoTarHeaderEncoder(portable: true);
+        var big = File("big", 9L << 30);
+        big.Uid = 3_000_000;
+        big.ModTimeSeconds = -300_000_000; // 1960
+        var blocks = encoder.Encode(big);
+        var records = Encoding.ASCII.GetString(blocks, 512, 512);
+        Assert.Contains("mtime=-300000000\n", records, StringComparison.Ordinal);
+        Assert.Contains("size=9663676416\n", records, StringComparison.Ordinal);
+        Assert.Contains("uid=3000000\n", records, StringComparison.Ordinal);
+        var main = blocks[^512..];
+        Assert.Equal("ustar\u000000", Field(main, 257, 8));
+        Assert.Equal("0000000\0", Field(main, 108, 8));
+
+        // The next header, a name of 101 bytes split into prefix and name, keeps the USTAR magic its prefix needs.
+        var next = encoder.Encode(File("z/" + new string('n', 99)));
+        Assert.Equal("ustar\u000000", Field(next, 257, 8));
+        Assert.Equal("z", Field(next, 345, 1));
+    }
+
+    [Fact]
+    public void Encode_PortableTar_ReadsTheSameInSystemFormatsTar()
+    {
+        var encoder = new GoTarHeaderEncoder(portable: true);
+        var owner = new TarEntryHeader { Name = "z/"u8.ToArray(), Mode = 0x41ED, Typeflag = TarType.Directory, Uid = 3_000_000, ModTimeSeconds = 1_500_000_000 };
+        var longName = "z/" + new string('n', 99);
+        byte[] tar = [.. encoder.Encode(owner), .. encoder.Encode(File(longName)), .. new byte[1024]];
+        using var reader = new System.Formats.Tar.TarReader(new MemoryStream(tar));
+        var first = reader.GetNextEntry()!;
+        Assert.Equal(("z/", 3_000_000), (first.Name, first.Uid));
+        Assert.Equal(longName, reader.GetNextEntry()!.Name);
+    }
+
+    [Fact]
+    public void Parse_AGo15HeaderWithTheGnuMagicAndAPrefix_ReadsThePrefixAsGo110Does()
+    {
+        // Go 1.5's writer (and layer tars regenerated as it wrote them) split a long name into the USTAR prefix under the
+        // GNU magic; Go 1.10+ reads those bytes as the prefix when they are no access and change times.
+        var encoder = new GoTarHeaderEncoder();
+        var big = File("big");
+        big.Uid = 3_000_000;
+        var longName = "z/" + new string('n', 99);
+        var (_, headers) = TarStreamReaderTests.Rebuild([.. encoder.Encode(big), .. encoder.Encode(File(longName)), .. new byte[1024]]);
+        Assert.Equal(longName, headers[1].NameString);
+    }
+
+    [Fact]
+    public void Parse_AGnuHeaderWithAccessAndChangeTimes_HasNoPrefix()
+    {
+        var encoder = new GoTarHeaderEncoder();
+        var big = File("big");
+        big.Uid = 3_000_000;
+        var block = encoder.Encode(big);
+        var plain = encoder.Encode(File("plain"));
+        Encoding.ASCII.GetBytes("14000000000\0").CopyTo(plain, 345); // a GNU access time
+        Encoding.ASCII.GetBytes("14000000000\0").CopyTo(plain, 357); // and change time
+        var sum = 8 * ' ';
+        for (var i = 0; i < 512; i++)
+        {
+            sum += i is >= 148 and < 156 ? 0 : plain[i];
+        }
+
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(plain, 148);
+        var (_, headers) = TarStreamReaderTests.Rebuild([.. block, .. plain, .. new byte[1024]]);
+        Assert.Equal("plain", headers[1].NameString);
+    }
 }
