@@ -37,7 +37,9 @@ internal static class CliProcess
         var text = OperatingSystem.IsLinux()
             ? new StreamWriter(stdout, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), outputIsTerminal ? 4096 : 64 * 1024, leaveOpen: true) { AutoFlush = outputIsTerminal }
             : Console.Out;
-        var environment = new CliEnvironment(text, Console.Error, TimeProvider.System, new System.IO.Abstractions.FileSystem(), stdout,
+        var fileSystem = new System.IO.Abstractions.FileSystem();
+        args = NativeArguments.Recover(args, fileSystem);
+        var environment = new CliEnvironment(text, Console.Error, TimeProvider.System, fileSystem, stdout,
             ErrorIsTerminal: !Console.IsErrorRedirected, OutputIsTerminal: outputIsTerminal)
         {
             Cancellation = stop.Token,

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Docker.Aufs.Cli.Output;
+using Docker.Aufs.IO;
 using Docker.Aufs.Union;
 
 namespace Docker.Aufs.Cli.Commands;
@@ -92,6 +93,18 @@ internal static class LsCommand
             writer.WriteNumber("gid", (uint)entry.Gid);
             writer.WriteString("modified", FileModes.ExactTime(entry.ModifiedTime, entry.ModifiedTimeNanosecond));
             writer.WriteString("layer", entry.LayerId);
+            // "path" and "linkTarget" hold U+FFFD for a byte that is not UTF-8, as Docker's encoding/json writes them; the
+            // exact bytes follow in base64, only for such a name (docs/hostile-input.md, "Names that are not UTF-8").
+            if (NativeName.HasEscapedBytes(shown))
+            {
+                writer.WriteBase64String("pathBytes", NativeName.GetBytes(shown));
+            }
+
+            if (entry.LinkTarget is { } target && NativeName.HasEscapedBytes(target))
+            {
+                writer.WriteBase64String("linkTargetBytes", NativeName.GetBytes(target));
+            }
+
             writer.WriteEndObject();
             if (buffer.Length > 64 * 1024)
             {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Cli.Output;
 
@@ -13,10 +14,11 @@ namespace Docker.Aufs.Cli.Output;
 /// <para>The rule: a text that holds no C0 control (U+0000–U+001F), DEL (U+007F), C1 control (U+0080–U+009F) or unpaired
 /// surrogate, and does not begin with <c>$'</c>, is shown as it is. Any other text is shown whole in the shell's ANSI-C
 /// quotes, <c>$'…'</c>: <c>\\</c> and <c>\'</c> for a backslash and a quote, <c>\a \b \t \n \v \f \r</c>, <c>\xHH</c> for
-/// the other C0 controls and DEL, <c>\uHHHH</c> for C1 controls and unpaired surrogates.</para>
+/// the other C0 controls and DEL and for a byte of a name that is not UTF-8 (carried as U+DC80–U+DCFF,
+/// <see cref="Docker.Aufs.IO.NativeName"/>: <c>f\xffo</c>), <c>\uHHHH</c> for C1 controls and other unpaired surrogates.</para>
 /// <para>So the shown form is unambiguous — a text beginning with <c>$'</c> is quoted, anything else is literal — and it
-/// round-trips: pasted into bash or zsh, <c>$'…'</c> is the original text (an unpaired surrogate, which no file name on
-/// Linux can hold, excepted).</para>
+/// round-trips: pasted into bash or zsh, <c>$'…'</c> is the original text, a name's bytes that are not UTF-8 included
+/// (an unpaired surrogate outside U+DC80–U+DCFF, which no name read from Linux holds, excepted).</para>
 /// </remarks>
 internal static class TerminalText
 {
@@ -56,7 +58,12 @@ internal static class TerminalText
                     builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
                     break;
                 default:
-                    if (char.IsSurrogate(c) && !IsPaired(text, i))
+                    if (NativeName.IsEscapedByte(c) && !IsPaired(text, i))
+                    {
+                        // A byte of a name that is not UTF-8: the shell's $'\xHH' is that byte again.
+                        builder.Append(CultureInfo.InvariantCulture, $"\\x{NativeName.EscapedByte(c):x2}");
+                    }
+                    else if (char.IsSurrogate(c) && !IsPaired(text, i))
                     {
                         builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
                     }

@@ -1,5 +1,4 @@
 using System.IO.Abstractions;
-using System.Text;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Logging;
@@ -159,7 +158,8 @@ internal sealed class TarEntryWriter : IDisposable
     {
         var header = new TarEntryHeader
         {
-            Name = Encoding.UTF8.GetBytes(status.Type == UnixFileType.Directory ? name + "/" : name),
+            // The bytes the name stands for (NativeName): a name that is not UTF-8 is written as the disk holds it, as Go does.
+            Name = NativeName.GetBytes(status.Type == UnixFileType.Directory ? name + "/" : name),
             Mode = status.Mode,
             Uid = (uint)status.Uid, // uid_t is unsigned: an owner above int.MaxValue is stored as its two's complement
             Gid = (uint)status.Gid,
@@ -177,8 +177,8 @@ internal sealed class TarEntryWriter : IDisposable
                 break;
             case UnixFileType.SymbolicLink:
                 header.Typeflag = TarType.Symlink;
-                // The bytes on disk when they are not UTF-8 (a Go string is bytes: Docker writes them as they are).
-                header.Linkname = status.LinkTargetBytes ?? Encoding.UTF8.GetBytes(status.LinkTarget ?? string.Empty);
+                // The bytes on disk, UTF-8 or not (a Go string is bytes: Docker writes them as they are).
+                header.Linkname = NativeName.GetBytes(status.LinkTarget ?? string.Empty);
                 break;
             case UnixFileType.CharacterDevice:
                 header.Typeflag = TarType.CharDevice;

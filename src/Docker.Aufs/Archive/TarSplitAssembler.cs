@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Abstractions;
 using System.IO.Compression;
-using System.Text;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 
@@ -80,7 +79,7 @@ internal sealed class TarSplitAssembler
                     throw new CorruptFileException(_tarDataPath, $"the entry for '{TarSplitReader.Quote(entry.Name)}' has no 8-byte CRC-64 payload");
                 }
 
-                var name = Encoding.UTF8.GetString(entry.Name);
+                var name = NativeName.Decode(entry.Name);
                 await CopyFileAsync<TIo>(opener, entry, name, path, System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(crc), sink, buffer, progress, options, cancellationToken).ConfigureAwait(false);
             }
 
@@ -129,11 +128,6 @@ internal sealed class TarSplitAssembler
         FileOptions options, CancellationToken cancellationToken)
         where TIo : struct, IIoMode
     {
-        if (!System.Text.Unicode.Utf8.IsValid(entry.Name))
-        {
-            throw new LayerReassemblyException(_layerId, Printable(name), _diffPath, "the name is not UTF-8, and this platform opens files by UTF-8 names only");
-        }
-
         if (!_metadata.TryGetStatus(path, out var status))
         {
             throw new LayerReassemblyException(_layerId, Printable(name), path, "the file is missing from the layer directory");

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Abstractions;
-using System.Text;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 
@@ -172,7 +171,7 @@ internal sealed class TarSplitVerifier
         }
 
         var header = _current!;
-        if (!entry.Name.AsSpan().SequenceEqual(header.Name) && Encoding.UTF8.GetString(entry.Name) != Encoding.UTF8.GetString(header.Name))
+        if (!entry.Name.AsSpan().SequenceEqual(header.Name) && NativeName.Decode(entry.Name) != NativeName.Decode(header.Name))
         {
             throw Corrupt($"the file entry '{Shown(entry.Name)}' follows the header of '{Shown(header.Name)}': the tar-split data does not describe the tar it claims to");
         }
@@ -341,7 +340,7 @@ internal sealed class TarSplitVerifier
     /// <summary>Checks one member against the layer directory; returns the path of its file.</summary>
     private string Verify(TarEntryHeader header)
     {
-        var name = Encoding.UTF8.GetString(header.Name);
+        var name = NativeName.Decode(header.Name);
         var parts = SafeParts(header.Name, "member");
         var type = header.Typeflag switch
         {
@@ -358,8 +357,7 @@ internal sealed class TarSplitVerifier
         if (header.Typeflag == TarType.HardLink)
         {
             var target = SafeParts(header.Linkname, "hard link target");
-            var lookable = System.Text.Unicode.Utf8.IsValid(header.Linkname) && System.Text.Unicode.Utf8.IsValid(header.Name);
-            if (target.Length == 0 || (lookable && (Lookup(name, target) is not { } linked || linked.Status.Type == UnixFileType.Directory)))
+            if (target.Length == 0 || Lookup(name, target) is not { } linked || linked.Status.Type == UnixFileType.Directory)
             {
                 throw Reassembly(name, _diffPath, $"it is a hard link to '{Shown(header.Linkname)}', which the layer directory does not hold as a file");
             }
@@ -375,13 +373,7 @@ internal sealed class TarSplitVerifier
             return _diffPath;
         }
 
-        if (!System.Text.Unicode.Utf8.IsValid(header.Name) || (header.Typeflag == TarType.HardLink && !System.Text.Unicode.Utf8.IsValid(header.Linkname)))
-        {
-            // Such a name cannot be looked up here (names are opened as UTF-8); it is safe, and a file with content is still
-            // refused when it is opened, as before. Only what can be looked up is compared.
-            return Join(parts);
-        }
-
+        // A name that is not UTF-8 is looked up like any other: its bytes are carried in the string (NativeName).
         var leaf = parts[^1];
         if (leaf.StartsWith(WhiteoutPrefix, StringComparison.Ordinal) && _format != LayerContentFormat.AufsChanges)
         {
@@ -407,7 +399,7 @@ internal sealed class TarSplitVerifier
             throw Reassembly(name, path, "the tar-split data records a hard link, the layer directory holds a directory", LayerReassemblyKind.Type);
         }
 
-        if (type == UnixFileType.SymbolicLink && status.LinkTarget is { } target2 && target2 != Encoding.UTF8.GetString(header.Linkname))
+        if (type == UnixFileType.SymbolicLink && status.LinkTarget is { } target2 && target2 != NativeName.Decode(header.Linkname))
         {
             throw Reassembly(name, path, $"the tar-split data records a link to '{Shown(header.Linkname)}', the link in the layer directory points to '{DockerIds.Printable(target2)}'", LayerReassemblyKind.LinkTarget);
         }
@@ -493,7 +485,7 @@ internal sealed class TarSplitVerifier
     /// <summary>The name's components: refused when absolute, holding a NUL, or climbing with <c>..</c>.</summary>
     private string[] SafeParts(byte[] raw, string what)
     {
-        var name = Encoding.UTF8.GetString(raw);
+        var name = NativeName.Decode(raw);
         if (raw.Length == 0)
         {
             throw Corrupt($"a {what} has an empty name");

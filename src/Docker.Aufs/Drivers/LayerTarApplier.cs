@@ -137,12 +137,14 @@ internal static class LayerTarApplier
         /// <summary>Applies one entry, consuming its content; returns the CRC-64 of the content (none for size 0).</summary>
         public ulong? Apply(TarEntryHeader header, TarStreamReader reader, byte[] buffer)
         {
-            if (!System.Text.Unicode.Utf8.IsValid(header.Name))
+            // On disk a name that is not UTF-8 is created with its bytes (NativeName, through the directory handles);
+            // a file system reached through .NET's path APIs would write U+FFFD instead, so it refuses such a name.
+            if (!Native && !System.Text.Unicode.Utf8.IsValid(header.Name))
             {
                 throw new ArchiveFormatException(_source, Printable(header.Name), "the name is not UTF-8, and this platform creates files by UTF-8 names only");
             }
 
-            var name = GoPath.Clean(Encoding.UTF8.GetString(header.Name)).TrimStart('/');
+            var name = GoPath.Clean(NativeName.Decode(header.Name)).TrimStart('/');
             if (name is "" or "." || header.Typeflag == TarType.PaxGlobalHeader)
             {
                 return Drain(header, reader, buffer); // the root itself (Docker merges nothing into it), or a global PAX header (ignored)
@@ -317,7 +319,7 @@ internal static class LayerTarApplier
 
         private Tracked Link(string name, string path, TarEntryHeader header)
         {
-            var target = GoPath.Clean(Encoding.UTF8.GetString(header.Linkname)).TrimStart('/');
+            var target = GoPath.Clean(NativeName.Decode(header.Linkname)).TrimStart('/');
             if (target == ".." || target.StartsWith("../", StringComparison.Ordinal))
             {
                 throw new UnsafePathException(_source, DockerIds.Printable(name), $"its hardlink target '{DockerIds.Printable(target)}' is outside the layer directory");
@@ -351,7 +353,7 @@ internal static class LayerTarApplier
 
         private Tracked Symlink(string name, string path, TarEntryHeader header, DateTimeOffset time)
         {
-            var target = Encoding.UTF8.GetString(header.Linkname);
+            var target = NativeName.Decode(header.Linkname);
             var parent = name.Contains('/', StringComparison.Ordinal) ? name[..name.LastIndexOf('/')] : string.Empty;
             var resolved = GoPath.Clean(parent.Length == 0 ? target.TrimStart('/') : target.StartsWith('/') ? target : parent + "/" + target).TrimStart('/');
             if (!target.StartsWith('/') && (resolved == ".." || resolved.StartsWith("../", StringComparison.Ordinal)))
@@ -369,7 +371,7 @@ internal static class LayerTarApplier
                 _writer.SetTime(path, UnixFileType.SymbolicLink, time);
             }
 
-            return new Tracked(UnixFileType.SymbolicLink, _writer.NextInode(), Encoding.UTF8.GetByteCount(target));
+            return new Tracked(UnixFileType.SymbolicLink, _writer.NextInode(), NativeName.GetByteCount(target));
         }
 
         /// <summary>A fifo or device node; <see langword="null"/> for a device a non-root import cannot create (rootless Docker skips those too).</summary>
@@ -488,7 +490,7 @@ internal static class LayerTarApplier
                 LinkCount = tracked.Type == UnixFileType.Directory ? 2u : 1u,
                 DeviceMajor = (uint)header.DevMajor,
                 DeviceMinor = (uint)header.DevMinor,
-                LinkTarget = tracked.Type == UnixFileType.SymbolicLink ? Encoding.UTF8.GetString(header.Linkname) : null,
+                LinkTarget = tracked.Type == UnixFileType.SymbolicLink ? NativeName.Decode(header.Linkname) : null,
                 SecurityCapability = header.Xattrs is { } x && x.TryGetValue("security.capability", out var capability) ? capability : null,
             });
 

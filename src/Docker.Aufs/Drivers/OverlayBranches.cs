@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.IO.Abstractions;
 using System.IO.Compression;
-using System.Text;
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
 using Docker.Aufs.Union;
@@ -176,7 +175,7 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
                 return;
             }
 
-            var name = GoPath.Clean("/" + Encoding.UTF8.GetString(entry.Name));
+            var name = GoPath.Clean("/" + NativeName.Decode(entry.Name));
             if (ImagePath.NameOf(name) == ImagePath.OpaqueMarker)
             {
                 var directory = name[..name.LastIndexOf('/')].TrimStart('/');

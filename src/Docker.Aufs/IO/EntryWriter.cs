@@ -1,5 +1,4 @@
 using System.IO.Abstractions;
-using System.Text;
 
 namespace Docker.Aufs.IO;
 
@@ -163,7 +162,7 @@ internal sealed class EntryWriter
             Size = entry.Type switch
             {
                 UnixFileType.RegularFile => entry.Content.Length,
-                UnixFileType.SymbolicLink => Encoding.UTF8.GetByteCount(entry.LinkTarget!),
+                UnixFileType.SymbolicLink => NativeName.GetByteCount(entry.LinkTarget!),
                 _ => 0,
             },
             ModifiedTime = modified,

@@ -40,8 +40,7 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
             LinkCount = raw.LinkCount,
             DeviceMajor = raw.RdevMajor,
             DeviceMinor = raw.RdevMinor,
-            LinkTarget = target is null ? null : System.Text.Encoding.UTF8.GetString(target),
-            LinkTargetBytes = target is null || System.Text.Unicode.Utf8.IsValid(target) ? null : target,
+            LinkTarget = target is null ? null : NativeName.Decode(target),
             SecurityCapability = type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(path) : null,
         };
         return true;

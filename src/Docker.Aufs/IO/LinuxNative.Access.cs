@@ -33,7 +33,7 @@ internal static partial class LinuxNative
         }
     }
 
-    [LibraryImport("libc", EntryPoint = "faccessat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "faccessat", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static partial int FAccessAt(int directory, string path, int mode, int flags);
 
     [LibraryImport("libc", EntryPoint = "getpwuid")]

@@ -93,16 +93,19 @@ internal static partial class LinuxNative
                 continue;
             }
 
+            // A name that is not UTF-8 is kept whole: each invalid byte as its escape (NativeName), never U+FFFD.
+            var valid = System.Text.Unicode.Utf8.IsValid(name);
             if (expression is not null &&
-                !System.IO.Enumeration.FileSystemName.MatchesWin32Expression(expression, decoded[..Encoding.UTF8.GetChars(name, decoded)], ignoreCase: false))
+                !System.IO.Enumeration.FileSystemName.MatchesWin32Expression(expression, valid ? decoded[..Encoding.UTF8.GetChars(name, decoded)] : NativeName.Decode(name), ignoreCase: false))
             {
                 continue;
             }
 
+            var text = valid ? Encoding.UTF8.GetString(name) : NativeName.Decode(name);
             var type = dirent[DirentTypeOffset];
             return type == DtUnknown
-                ? new DirectoryName(Encoding.UTF8.GetString(name), null)
-                : new DirectoryName(Encoding.UTF8.GetString(name), type == DtDirectory, type == DtCharacterDevice) { IsSymbolicLink = type == DtSymbolicLink };
+                ? new DirectoryName(text, null)
+                : new DirectoryName(text, type == DtDirectory, type == DtCharacterDevice) { IsSymbolicLink = type == DtSymbolicLink };
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
-using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace Docker.Aufs.IO;
@@ -168,8 +167,9 @@ internal static partial class LinuxNative
 
     private static byte[] Utf8z(string text)
     {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
-        Encoding.UTF8.GetBytes(text, bytes);
+        // The bytes the name stands for (NativeName), not its UTF-8: a name that is not UTF-8 must reach the kernel as it is.
+        var bytes = new byte[NativeName.GetByteCount(text) + 1];
+        _ = NativeName.GetBytes(text, bytes);
         return bytes;
     }
 

@@ -45,7 +45,7 @@ internal static partial class LinuxNative
 
         try
         {
-            return Marshal.PtrToStringUTF8(resolved);
+            return NativeName.Decode(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)resolved));
         }
         finally
         {
@@ -184,7 +184,8 @@ internal static partial class LinuxNative
             RdevMajor: *(uint*)(buffer + 128),
             RdevMinor: *(uint*)(buffer + 132));
 
-    public static string ReadLink(string path) => System.Text.Encoding.UTF8.GetString(ReadLinkBytes(path));
+    /// <summary>A symbolic link's target as a string that keeps bytes which are not UTF-8 (<see cref="NativeName"/>).</summary>
+    public static string ReadLink(string path) => NativeName.Decode(ReadLinkBytes(path));
 
     /// <summary>A symbolic link's target as the bytes the file system holds (not necessarily UTF-8).</summary>
     public static unsafe byte[] ReadLinkBytes(string path)
@@ -277,10 +278,10 @@ internal static partial class LinuxNative
     private static IOException Error(string call, string path, int errno) =>
         new($"{call}({path}) failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
 
-    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static partial int OpenNative(string path, int flags, uint mode);
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
@@ -292,36 +293,36 @@ internal static partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
     private static unsafe partial nint WriteNative(int descriptor, byte* buffer, nuint count);
 
-    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static unsafe partial nint RealPathNative(string path, byte* resolved);
 
     [LibraryImport("libc", EntryPoint = "free")]
     private static partial void Free(nint pointer);
 
-    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static unsafe partial nint ReadLinkNative(string path, byte* buffer, nuint size);
 
-    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static unsafe partial nint LGetXattr(string path, string name, byte* value, nuint size);
 
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static partial int LinkNative(string existing, string newPath);
 
-    [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "lsetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static unsafe partial int LSetXattr(string path, string name, byte* value, nuint size, int flags);
 
-    [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static partial int MkFifo(string path, uint mode);
 
-    [LibraryImport("libc", EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static partial int MkNod(string path, uint mode, ulong device);
 
-    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static partial int LChown(string path, int uid, int gid);
 
     [LibraryImport("libc", EntryPoint = "geteuid")]
     private static partial uint GetEffectiveUserId();
 
-    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Custom, StringMarshallingCustomType = typeof(NativeName.Marshaller))]
     private static unsafe partial int UtimensAt(int dirfd, string path, long* times, int flags);
 }

@@ -78,15 +78,13 @@ public sealed record UnixFileStatus
     /// <summary>Gets the minor device number of a character or block device.</summary>
     public uint DeviceMinor { get; init; }
 
-    /// <summary>Gets a symbolic link's target as stored, or <see langword="null"/> for other types.</summary>
-    public string? LinkTarget { get; init; }
-
     /// <summary>
-    /// A symbolic link's target as the bytes the file system holds, when they are not valid UTF-8 (then
-    /// <see cref="LinkTarget"/> shows them with U+FFFD); <see langword="null"/> otherwise. Tars are written from these
-    /// bytes, as Docker's Go code writes a target (a Go string is bytes), so the DiffID of a regenerated tar matches.
+    /// Gets a symbolic link's target as stored, or <see langword="null"/> for other types. A byte of the target that is
+    /// not part of valid UTF-8 is kept as the lone surrogate U+DC00 plus the byte (U+DC80–U+DCFF, as Python's
+    /// <c>surrogateescape</c>), so the exact bytes can be recovered: tars are written from them, as Docker's Go code writes
+    /// a target, and the DiffID of a regenerated tar matches.
     /// </summary>
-    internal byte[]? LinkTargetBytes { get; init; }
+    public string? LinkTarget { get; init; }
 
     /// <summary>
     /// Gets the raw value of the <c>security.capability</c> extended attribute (file capabilities) of a regular file, or

@@ -38,8 +38,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "The size of image {Id} is unknown: {Problem}")]
     public static partial void SizeUnknown(ILogger logger, string id, string problem);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Skipping {Path}: its name is not valid UTF-8, so it cannot be addressed; the rest of the directory is listed")]
-    public static partial void NameNotUtf8(ILogger logger, string path);
+    // 3001 (a name that is not UTF-8 skipped) is retired: such names are carried whole (IO/NativeName).
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "{Path} vanished while its directory was being listed; skipped")]
     public static partial void EntryVanished(ILogger logger, string path);

@@ -125,7 +125,7 @@ internal sealed class BranchTable
         {
             return metadata.TryGetStatus(path, out _);
         }
-        catch (IOException) when (System.Text.Encoding.UTF8.GetByteCount(ImagePath.NameOf(path)) > 255)
+        catch (IOException) when (NativeName.GetByteCount(ImagePath.NameOf(path)) > 255)
         {
             // ENAMETOOLONG: a whiteout name four bytes longer than a 252+ byte name cannot exist.
             return false;
@@ -139,7 +139,7 @@ internal sealed class BranchTable
         {
             return metadata.TryGetStatus(source, out status);
         }
-        catch (IOException) when (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
+        catch (IOException) when (NativeName.GetByteCount(name) > 255)
         {
             status = null;
             return false;

@@ -293,14 +293,7 @@ public sealed partial class UnionView
             return true;
         }
 
-        if (source.Contains('\uFFFD', StringComparison.Ordinal))
-        {
-            Log.NameNotUtf8(_logger, source);
-        }
-        else
-        {
-            Log.EntryVanished(_logger, source);
-        }
+        Log.EntryVanished(_logger, source);
 
         return false;
     }

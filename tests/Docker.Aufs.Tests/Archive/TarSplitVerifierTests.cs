@@ -98,13 +98,27 @@ public sealed class TarSplitVerifierTests : IDisposable
     }
 
     [Fact]
-    public void Assemble_AnEmptyMemberWhoseNameIsNotUtf8_IsKeptAsBefore_ItsNameCannotBeLookedUpHere()
+    public void Assemble_AnEmptyMemberWhoseNameIsNotUtf8_IsLookedUpByItsBytesAndKept()
     {
+        // Names that are not UTF-8 are carried as bytes (docs/hostile-input.md, "Names that are not UTF-8"): the member is
+        // checked against the directory like any other.
         byte[] raw = [(byte)'d', (byte)'/', 0xFF, (byte)'x'];
+        using var file = TarExtraction.CreateFileWithRawName(Path.Combine(Diff, "d"), [0xFF, (byte)'x']);
         var header = new GoTarHeaderEncoder().Encode(new TarEntryHeader { Name = raw, Mode = 0x1A4 });
         var (error, written) = Assemble(new Lines().Member("a", "abc").Segment(header).FileEntryRaw(raw).End());
         Assert.Null(error);
         Assert.Equal(2 * 512 + header.Length + 1024, written.Length);
+    }
+
+    [Fact]
+    public void Assemble_AMemberWhoseNameIsNotUtf8AndThatTheDirectoryLacks_IsRefusedAsMissing()
+    {
+        byte[] raw = [(byte)'d', (byte)'/', 0xFF, (byte)'x'];
+        var header = new GoTarHeaderEncoder().Encode(new TarEntryHeader { Name = raw, Mode = 0x1A4 });
+        var (error, written) = Assemble(new Lines().Member("a", "abc").Segment(header).FileEntryRaw(raw).End());
+        var e = Assert.IsType<LayerReassemblyException>(error);
+        Assert.Contains("missing from the layer directory", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2 * 512, written.Length);
     }
 
     [Fact]

@@ -58,6 +58,35 @@ public sealed class TerminalTextTests
         Assert.Equal(@"$'\ud800\ud800'", TerminalText.Escape("\ud800\ud800"));
     }
 
+    [Fact]
+    public void Escape_ABytesOfANameThatIsNotUtf8_AreShownAsTheBytesThemselves()
+    {
+        // A name's byte that is not UTF-8 is carried as U+DC00 plus the byte (NativeName); the shell's \xHH is that byte.
+        Assert.Equal(@"$'f\xffo'", TerminalText.Escape("f\udcffo"));
+        Assert.Equal(@"$'c\xc3( \x80 \xe2\x82 \u009b'", TerminalText.Escape("c\udcc3( \udc80 \udce2\udc82 \u009b"));
+        Assert.Equal(@"$'\xff\ud800'", TerminalText.Escape("\udcff\ud800"));
+        Assert.Equal("\ud800\udcff", TerminalText.Escape("\ud800\udcff")); // a pair (U+103FF), not an escaped byte
+    }
+
+    [Fact]
+    public void Escape_ANameThatIsNotUtf8PastedIntoBash_GivesTheNamesBytes()
+    {
+        Assert.SkipUnless(File.Exists("/bin/bash"), "bash is not installed");
+        byte[] name = [0x66, 0xFF, 0x6F, 0xC3, 0x28, 0xC0, 0xAF, 0x80, 0xE2, 0x82, 0x1B];
+
+        var start = new ProcessStartInfo("/bin/bash", ["-c", "printf %s " + TerminalText.Escape(Docker.Aufs.IO.NativeName.Decode(name))])
+        {
+            RedirectStandardOutput = true,
+            Environment = { ["LC_ALL"] = "C.UTF-8" },
+        };
+        using var bash = Process.Start(start)!;
+        using var output = new MemoryStream();
+        bash.StandardOutput.BaseStream.CopyTo(output);
+        bash.WaitForExit();
+
+        Assert.Equal(name, output.ToArray());
+    }
+
     [Theory]
     [InlineData("a\u001b[2Jb")]
     [InlineData("new\nline\r\t\a\b\v\f\u007f")]

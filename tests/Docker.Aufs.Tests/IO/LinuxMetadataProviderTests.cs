@@ -8,7 +8,7 @@ namespace Docker.Aufs.Tests.IOTests;
 public sealed class LinuxMetadataProviderTests
 {
     [Fact]
-    public void ReadDirectory_RealDirectory_GivesNamesWithTheKernelsTypesAndFollowsNothing()
+    public void ReadDirectory_RealDirectory_GivesNamesWithTheKernelsTypesKeepsBytesThatAreNotUtf8AndFollowsNothing()
     {
         using var directory = new TempDirectory();
         Directory.CreateDirectory(directory.Combine("dir"));
@@ -20,7 +20,7 @@ public sealed class LinuxMetadataProviderTests
         var names = LinuxMetadataProvider.Instance.ReadDirectory(directory.Path).OrderBy(n => n.Name, StringComparer.Ordinal).ToList();
 
         Assert.Equal(
-            [new DirectoryName("b\uFFFD", false, false) { IsSymbolicLink = false }, new DirectoryName("dir", true, false) { IsSymbolicLink = false }, new DirectoryName("file", false, false) { IsSymbolicLink = false },
+            [new DirectoryName("b\uDCFF", false, false) { IsSymbolicLink = false }, new DirectoryName("dir", true, false) { IsSymbolicLink = false }, new DirectoryName("file", false, false) { IsSymbolicLink = false },
                 new DirectoryName("host-etc", false, false) { IsSymbolicLink = true }, new DirectoryName("link-to-dir", false, false) { IsSymbolicLink = true }],
             names);
     }

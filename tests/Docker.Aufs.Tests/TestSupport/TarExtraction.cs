@@ -99,13 +99,41 @@ internal static class TarExtraction
     /// Creates an empty file whose name is given as raw bytes (which need not be valid UTF-8). .NET cannot delete such a
     /// name, so dispose the result to unlink it before the directory is removed.
     /// </summary>
-    public static IDisposable CreateFileWithRawName(string directory, byte[] name)
+    public static IDisposable CreateFileWithRawName(string directory, byte[] name) => WriteFileWithRawName(directory, name, []);
+
+    /// <summary>Unlinks, when disposed, the file named <paramref name="name"/> (raw bytes) in <paramref name="directory"/> that something else made.</summary>
+    public static IDisposable RawNameToUnlink(string directory, byte[] name) =>
+        new RawName(System.Text.Encoding.UTF8.GetBytes(directory + "/").Concat(name).Append((byte)0).ToArray());
+
+    /// <summary>Creates a symbolic link at <paramref name="path"/> whose target is given as raw bytes; dispose to unlink it.</summary>
+    public static IDisposable CreateSymlinkWithRawTarget(byte[] target, string path)
+    {
+        var link = System.Text.Encoding.UTF8.GetBytes(path).Append((byte)0).ToArray();
+        if (symlink([.. target, 0], link) != 0)
+        {
+            throw new IOException($"symlink {path} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        return new RawName(link);
+    }
+
+    /// <summary>
+    /// Creates a file whose name is given as raw bytes (which need not be valid UTF-8) holding <paramref name="content"/>.
+    /// Dispose the result to unlink it before the directory is removed.
+    /// </summary>
+    public static IDisposable WriteFileWithRawName(string directory, byte[] name, byte[] content)
     {
         var path = System.Text.Encoding.UTF8.GetBytes(directory + "/").Concat(name).Append((byte)0).ToArray();
         var fd = open(path, 0x41 /* O_WRONLY | O_CREAT */, 0x1A4);
         if (fd < 0)
         {
             throw new IOException($"open failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        if (content.Length > 0 && write(fd, content, (nuint)content.Length) != content.Length)
+        {
+            _ = close(fd);
+            throw new IOException($"write failed: errno {Marshal.GetLastPInvokeError()}");
         }
 
         _ = close(fd);
@@ -150,6 +178,12 @@ internal static class TarExtraction
 
     [DllImport("libc")]
     private static extern int close(int fd);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int symlink(byte[] target, byte[] path);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint write(int fd, byte[] buffer, nuint count);
 
     [DllImport("libc")]
     private static extern int unlink(byte[] path);
