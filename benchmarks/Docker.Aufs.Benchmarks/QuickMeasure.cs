@@ -16,7 +16,7 @@ public static class QuickMeasure
         var fs = new FileSystem();
         var targetId = DockerRoot.Open(fs, large).ResolveImage(SyntheticRoot.TargetReference).Id;
         var graph = Path.Combine(large, LegacyLayout.GraphDirectory);
-        Console.WriteLine($"{"operation",-44} {"wall (best)",12} {"CPU (best)",12}");
+        Console.WriteLine($"{"operation",-44} {"wall (best)",12} {"CPU (best)",12} {"allocated",13}");
         Report("resolve tag, 20 layers", 300, () => DockerRoot.Open(fs, small).ResolveImage(SyntheticRoot.TargetReference));
         Report("resolve tag, 10,000 layers", 300, () => DockerRoot.Open(fs, large).ResolveImage(SyntheticRoot.TargetReference));
         Report("resolve short ID, 10,000", 50, () => DockerRoot.Open(fs, large).ResolveImage(targetId[..12]));
@@ -44,6 +44,7 @@ public static class QuickMeasure
         var process = Process.GetCurrentProcess();
         var bestWall = double.MaxValue;
         var bestCpu = double.MaxValue;
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (var round = 0; round < 7; round++)
         {
             process.Refresh();
@@ -59,6 +60,7 @@ public static class QuickMeasure
             bestCpu = Math.Min(bestCpu, (process.TotalProcessorTime - cpu).TotalMilliseconds / count);
         }
 
-        Console.WriteLine($"{name,-44} {bestWall,9:F3} ms {bestCpu,9:F3} ms");
+        allocated = (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (7L * count);
+        Console.WriteLine($"{name,-44} {bestWall,9:F3} ms {bestCpu,9:F3} ms {allocated / 1024.0,10:F0} KB");
     }
 }

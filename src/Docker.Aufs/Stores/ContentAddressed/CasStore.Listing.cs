@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Docker.Aufs.Formats;
 using Docker.Aufs.Logging;
@@ -9,6 +10,16 @@ internal sealed partial class CasStore
 {
     /// <summary>Below this many images a listing is read on one thread: starting workers would cost more than it saves.</summary>
     internal const int ParallelListingThreshold = 64;
+
+    /// <summary>
+    /// ChainIDs computed by listings, by parent ChainID and DiffID: images built on one another share the bottom of their
+    /// stacks, so each ChainID is hashed once, not once per image above it (2,000 images of about 10 layers: 1,205 hashes
+    /// instead of about 20,000).
+    /// </summary>
+    private readonly ConcurrentDictionary<(string Parent, string DiffId), string> _chainIdSteps = new();
+
+    /// <summary>The size of every layer chain a listing walked whole (no missing layer, no loop): a layer's size and all below it, by its ChainID.</summary>
+    private readonly ConcurrentDictionary<string, long> _chainSizes = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Lists images as Docker 1.10–23.0's <c>Images</c> does without <c>-a</c> (moby v1.10.0 <c>daemon/images.go</c>): every
@@ -110,15 +121,7 @@ internal sealed partial class CasStore
         {
             // Not cached: a listing of a large store does not keep every config in memory.
             var config = _configs.TryGetValue(id, out var cached) ? cached : ImageConfigFile.Read(FileSystem, ContentDirectory, id);
-            long size = 0;
-            if (config.TopChainId is { } top)
-            {
-                foreach (var layer in WalkChain(id, top))
-                {
-                    size += layer.Size;
-                }
-            }
-
+            var size = TopChainId(config.DiffIds) is { } top ? ChainSize(id, top) : 0;
             return new ListingResult(new ListedImage(id, ReadImageParent(id), config.Image.Created, size), null);
         }
         catch (FileNotFoundException) when (!HasImage(id))
@@ -131,6 +134,53 @@ internal sealed partial class CasStore
         {
             return new ListingResult(null, e);
         }
+    }
+
+    /// <summary>
+    /// The ChainID of a config's top layer (<see cref="ImageConfigFile.TopChainId"/>: the same SHA-256 of each parent
+    /// ChainID and DiffID, as Docker's <c>RootFS.ChainID</c>), each step looked up among those already computed.
+    /// </summary>
+    private string? TopChainId(IReadOnlyList<string> diffIds)
+    {
+        if (diffIds.Count == 0)
+        {
+            return null;
+        }
+
+        var chainId = diffIds[0];
+        for (var i = 1; i < diffIds.Count; i++)
+        {
+            chainId = _chainIdSteps.GetOrAdd((chainId, diffIds[i]), static step => Digests.ChainIds([step.Parent, step.DiffId])[1]);
+        }
+
+        return chainId;
+    }
+
+    /// <summary>
+    /// The size of the chain below <paramref name="top"/>, walked as <see cref="WalkChain(string, string)"/> walks it (every
+    /// layer read and checked, a loop or missing layer refused) down to the first layer of a chain already walked whole.
+    /// </summary>
+    private long ChainSize(string owner, string top)
+    {
+        if (_chainSizes.TryGetValue(top, out var known))
+        {
+            return known;
+        }
+
+        var above = WalkChain(owner, top, _chainSizes);
+        if (above.Count == 0)
+        {
+            return _chainSizes[top]; // another thread walked it meanwhile
+        }
+
+        var size = above[^1].Parent is { } below ? _chainSizes[below] : 0;
+        for (var i = above.Count - 1; i >= 0; i--)
+        {
+            size += above[i].Size;
+            _chainSizes.TryAdd(above[i].ChainId, size);
+        }
+
+        return size;
     }
 
     /// <summary>What a listing keeps of an image.</summary>

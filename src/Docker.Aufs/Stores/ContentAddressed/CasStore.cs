@@ -172,17 +172,22 @@ internal sealed partial class CasStore : ImageStore
     /// <param name="topChainId">The ChainID of the top layer.</param>
     /// <exception cref="BrokenLayerChainException">A layer of the chain is missing, or the chain loops.</exception>
     /// <exception cref="DockerDataException">A layer's files are corrupt.</exception>
-    public List<CasLayer> WalkChain(string owner, string topChainId)
+    public List<CasLayer> WalkChain(string owner, string topChainId) => WalkChain(owner, topChainId, stopAt: null);
+
+    /// <summary>
+    /// <see cref="WalkChain(string, string)"/> that stops above the first layer <paramref name="stopAt"/> holds (a chain
+    /// already walked whole, whose layers are therefore known to load and not to loop): the layers above it, top first.
+    /// </summary>
+    private List<CasLayer> WalkChain(string owner, string topChainId, ConcurrentDictionary<string, long>? stopAt)
     {
         var chain = new List<CasLayer>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         string? chainId = topChainId;
-        while (chainId is not null)
+        while (chainId is not null && (stopAt is null || !stopAt.ContainsKey(chainId)))
         {
-            var directory = FileSystem.Path.Combine(LayersDirectory, Digests.Hex(chainId));
             if (!seen.Add(chainId))
             {
-                throw new BrokenLayerChainException(owner, directory, $"its layer chain loops back to {chainId}");
+                throw new BrokenLayerChainException(owner, FileSystem.Path.Combine(LayersDirectory, Digests.Hex(chainId)), $"its layer chain loops back to {chainId}");
             }
 
             if (!Digests.IsSha256(chainId))
@@ -197,6 +202,7 @@ internal sealed partial class CasStore : ImageStore
             }
             catch (DirectoryNotFoundException)
             {
+                var directory = FileSystem.Path.Combine(LayersDirectory, Digests.Hex(chainId));
                 throw new BrokenLayerChainException(owner, directory, $"its layer {chainId} is missing (no {directory})");
             }
 
@@ -263,15 +269,21 @@ internal sealed partial class CasStore : ImageStore
     /// <summary>The parent image recorded in <c>imagedb/metadata/sha256/&lt;hex&gt;/parent</c>, or <see langword="null"/>.</summary>
     public string? ReadImageParent(string imageId)
     {
+        // One lstat of the directory (most pulled images have none; a link there is refused), then the file's one lstat
+        // and read (SmallFile.TryRead): six system calls for a parent, one for none.
         var directory = FileSystem.Path.Combine(MetadataDirectory, Digests.Hex(imageId));
-        var path = FileSystem.Path.Combine(directory, CasLayout.ParentFile);
-        if (!NoFollow.Exists(FileSystem, path))
+        if (!NoFollow.IsDirectory(FileSystem, directory))
         {
             return null;
         }
 
-        NoFollow.RequireNotLink(FileSystem, directory);
-        var text = System.Text.Encoding.UTF8.GetString(SmallFile.Read(FileSystem, path, SmallFile.LineLimit));
+        var path = FileSystem.Path.Combine(directory, CasLayout.ParentFile);
+        if (SmallFile.TryRead(FileSystem, path, SmallFile.LineLimit) is not { } bytes)
+        {
+            return null;
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(bytes);
         if (!Digests.IsSha256(text))
         {
             Log.ImageInconsistent(Logger, imageId, $"{path} holds '{DockerIds.Printable(text)}', which is not an image ID; the image is read without a parent");

@@ -33,14 +33,28 @@ internal sealed record ImageConfigFile(string Id, string Path, byte[] Bytes, Ima
     public static ImageConfigFile Read(IFileSystem fileSystem, string contentDirectory, string imageId)
     {
         var path = fileSystem.Path.Combine(contentDirectory, Digests.Hex(imageId));
+        return Parse(ReadVerified(fileSystem, path, imageId), imageId, path);
+    }
+
+    private static byte[] ReadVerified(IFileSystem fileSystem, string path, string imageId)
+    {
         var bytes = SmallFile.TryRead(fileSystem, path, SmallFile.JsonLimit) ?? throw new FileNotFoundException($"There is no image config {path}.", path);
-        var actual = Digests.Sha256(bytes);
-        if (actual != imageId)
+        if (!HashesTo(bytes, imageId))
         {
-            throw new CorruptFileException(path, $"its SHA-256 is {actual}, not the image ID its name says: the config was changed after Docker wrote it (Docker skips such an image: \"failed to verify image\")");
+            throw new CorruptFileException(path, $"its SHA-256 is {Digests.Sha256(bytes)}, not the image ID its name says: the config was changed after Docker wrote it (Docker skips such an image: \"failed to verify image\")");
         }
 
-        return Parse(bytes, imageId, path);
+        return bytes;
+    }
+
+    /// <summary>Whether the SHA-256 of <paramref name="bytes"/> is <paramref name="imageId"/> (<c>sha256:</c> and lowercase hex), compared without making a string of it.</summary>
+    internal static bool HashesTo(ReadOnlySpan<byte> bytes, string imageId)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        Span<char> hex = stackalloc char[64];
+        System.Security.Cryptography.SHA256.HashData(bytes, hash);
+        _ = Convert.TryToHexStringLower(hash, hex, out _);
+        return imageId.StartsWith(Digests.Sha256Prefix, StringComparison.Ordinal) && imageId.AsSpan(Digests.Sha256Prefix.Length).SequenceEqual(hex);
     }
 
     /// <summary>Decodes verified config bytes.</summary>
