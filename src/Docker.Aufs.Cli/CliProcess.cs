@@ -63,7 +63,23 @@ internal static class CliProcess
         }
 
         stop.Finish();
-        return stop.ExitCode ?? exit;
+        return Conclude(environment, exit, stop.ExitCode);
+    }
+
+    /// <summary>
+    /// The exit code once the command returned: when a signal came (<paramref name="signalExit"/>, 128 + its number) it is
+    /// that, and the stop is reported (once) even when the command finished anyway (the signal came after its last check, or
+    /// after its commit while the summary printed), saying whether the output was written: decided under the commit gate.
+    /// </summary>
+    internal static int Conclude(CliEnvironment environment, int exit, int? signalExit)
+    {
+        if (signalExit is not { } stopped)
+        {
+            return exit;
+        }
+
+        CliApp.ReportStopped(environment);
+        return stopped;
     }
 
     /// <summary>Writes one line to stderr, unless stderr itself cannot be written (then the exit code says it all).</summary>
@@ -116,6 +132,12 @@ internal static class CliProcess
         {
             context.Cancel = true; // never the default action: the command stops itself and cleans up
             var number = context.Signal switch { PosixSignal.SIGHUP => 1, PosixSignal.SIGINT => 2, PosixSignal.SIGQUIT => 3, _ => 15 };
+
+            // The one place the stop is decided: the first handler to get here sets the number, no other code writes it. The
+            // runtime reads signals in the order they were delivered but runs each one's handlers on a thread of its own
+            // (SIGINT, SIGTERM, SIGQUIT: a new thread each; SIGHUP: the thread pool), so two signals closer together than
+            // it takes to start that thread can reach this line in either order; the exit code is then that of one of the
+            // signals sent, never another (docs/hostile-input.md, "Stopping on SIGINT and SIGTERM").
             if (Interlocked.CompareExchange(ref _signal, number, 0) != 0)
             {
                 return; // a later signal: the first one's stop is under way

@@ -45,7 +45,7 @@ public sealed class ProcessStopTests : IClassFixture<ProcessStopTests.LargeRoot>
         public void Dispose() => _temp.Dispose();
     }
 
-    private static Process Start(IEnumerable<string> arguments, bool readOutput)
+    internal static Process Start(IEnumerable<string> arguments, bool readOutput)
     {
         var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -69,7 +69,7 @@ public sealed class ProcessStopTests : IClassFixture<ProcessStopTests.LargeRoot>
         return process;
     }
 
-    private static void Kill(int pid, string signal)
+    internal static void Kill(int pid, string signal)
     {
         using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
         kill.WaitForExit();
