@@ -118,10 +118,11 @@ public sealed class SampleCommandTests
         };
         try
         {
-            var (exit, _) = Run(signal.Token, "sample", root);
+            var (exit, error) = Run(signal.Token, "sample", root);
             Assert.True(deadline!.Join(TimeSpan.FromSeconds(10)));
 
             Assert.Equal(CliApp.Failure, exit);
+            Assert.Equal("docker-aufs: stopped by a signal; no output file was written\n", error); // not a copy that failed midway
             Assert.Equal(existedEmpty ? [root] : [], Directory.EnumerateFileSystemEntries(temp.Path));
             Assert.True(!existedEmpty || !Directory.EnumerateFileSystemEntries(root).Any());
         }
