@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Docker.Aufs.Cli.Output;
 using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Cli;
@@ -47,8 +48,7 @@ internal static class CliProcess
         int exit;
         try
         {
-            exit = CliApp.Run(args, environment);
-            text.Flush();
+            exit = FlushOutput(text, environment, CliApp.Run(args, environment), TryReport);
         }
         catch (OutputClosedException)
         {
@@ -56,8 +56,8 @@ internal static class CliProcess
         }
         catch (IOException e)
         {
-            // Standard output failed otherwise (a full disk, /dev/full, an I/O error) where no command catches it: in the
-            // final flush of buffered text, in --help or --version. One line, exit 1, as for a failure inside a command.
+            // Standard output failed otherwise (a full disk, /dev/full, an I/O error) where no command catches it: in
+            // --help or --version. One line, exit 1, as for a failure inside a command.
             exit = CliApp.Failure;
             TryReport($"docker-aufs: cannot write standard output: {e.Message}");
         }
@@ -80,6 +80,37 @@ internal static class CliProcess
 
         CliApp.ReportStopped(environment);
         return stopped;
+    }
+
+    /// <summary>
+    /// Flushes the text the command left buffered for standard output (its summary, a listing) and gives the exit code. When
+    /// standard output cannot take it, what happens depends on whether the command committed an output file (<c>-o FILE</c>,
+    /// <c>sample DIR</c>): then the file is written and stays, the summary was only a report of it, so the command's own
+    /// exit code stands (quietly when the reader left, with one line when the descriptor failed otherwise, e.g. closed with
+    /// <c>&gt;&amp;-</c>); with nothing committed the text was the output, and its loss is exit 141 (reader gone) or 1 with one line.
+    /// </summary>
+    internal static int FlushOutput(TextWriter text, CliEnvironment environment, int exit, Action<string> report)
+    {
+        try
+        {
+            text.Flush();
+            return exit;
+        }
+        catch (OutputClosedException)
+        {
+            return environment.Committed.Count > 0 ? exit : CliApp.OutputClosed;
+        }
+        catch (IOException e)
+        {
+            if (environment.Committed is [.., var written])
+            {
+                report($"docker-aufs: wrote {TerminalText.Escape(written)}, but could not print the summary: cannot write standard output: {e.Message}");
+                return exit;
+            }
+
+            report($"docker-aufs: cannot write standard output: {e.Message}");
+            return CliApp.Failure;
+        }
     }
 
     /// <summary>Writes one line to stderr, unless stderr itself cannot be written (then the exit code says it all).</summary>

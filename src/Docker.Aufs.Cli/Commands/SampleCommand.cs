@@ -81,7 +81,7 @@ internal static class SampleCommand
         {
             if (!existed)
             {
-                Docker.Aufs.IO.PendingOutputs.Step(() => fs.Directory.CreateDirectory(target), cancellationToken);
+                Docker.Aufs.IO.PendingOutputs.Step(() => CreateTarget(fs, target), cancellationToken);
             }
 
             copy();
@@ -110,6 +110,23 @@ internal static class SampleCommand
 
             Docker.Aufs.IO.PendingOutputs.Remove(target);
             throw;
+        }
+    }
+
+    /// <summary>Creates DIR, or says in one line why it cannot be (not the runtime's message: <c>/proc/x</c> gave "Could not find file").</summary>
+    private static void CreateTarget(System.IO.Abstractions.IFileSystem fs, string target)
+    {
+        try
+        {
+            fs.Directory.CreateDirectory(target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var parent = fs.Path.GetDirectoryName(target);
+            var why = e is UnauthorizedAccessException ? "permission denied"
+                : parent is not null && !fs.Directory.Exists(parent) ? $"{parent} is not a directory that exists"
+                : "the file system refuses a new directory there (read-only, or a kernel file system such as /proc or /sys)";
+            throw new IOException($"cannot create {target}: {why}", e);
         }
     }
 }
