@@ -92,7 +92,7 @@ internal static class RootCopy
         writer.WriteEntry(entry, path, firstName ?? path);
         foreach (var (name, value) in metadata.RecordedAttributes(path))
         {
-            SetAttribute(path, name, value);
+            SetAttribute(writer, path, name, value);
         }
 
         // A record without a time (the drivers' own directories and links, made as Docker makes them) keeps the time of writing.
@@ -112,11 +112,15 @@ internal static class RootCopy
         }
     }
 
-    /// <summary>Sets a recorded attribute natively; an opaque mark needs root in <c>trusted.*</c>, so without root it goes in <c>user.*</c>, as the builder writes it.</summary>
-    private static void SetAttribute(string path, string name, byte[] value)
+    /// <summary>
+    /// Sets a recorded attribute natively (an opaque mark needs root in <c>trusted.*</c>, so without root it goes in
+    /// <c>user.*</c>, as the builder writes it), or records it where the target holds no attributes (in memory).
+    /// </summary>
+    private static void SetAttribute(EntryWriter writer, string path, string name, byte[] value)
     {
-        if (!OperatingSystem.IsLinux())
+        if (!writer.Native || !OperatingSystem.IsLinux())
         {
+            writer.Metadata.RecordAttribute(path, name, value);
             return;
         }
 
