@@ -26,6 +26,9 @@ internal sealed record CliEnvironment(TextWriter Out, TextWriter Error, TimeProv
     /// <summary>Gets the token SIGINT and SIGTERM cancel (<see cref="CliProcess"/>); every command stops on it.</summary>
     public CancellationToken Cancellation { get; init; }
 
+    /// <summary>Gets the outputs this run committed (<see cref="Docker.Aufs.IO.PendingOutputs.Log"/>), so a stop can say whether one was written.</summary>
+    internal List<string> Committed { get; } = [];
+
     /// <summary>Gets whether the stop was reported (1), so that it is reported once.</summary>
     internal StrongBox<int> StopReported { get; } = new();
 
@@ -283,6 +286,8 @@ internal static class CliApp
     {
         var session = new Session(parse, options, environment);
         var debug = parse.GetValue(options.Debug);
+        var log = Docker.Aufs.IO.PendingOutputs.Log.Value;
+        Docker.Aufs.IO.PendingOutputs.Log.Value = environment.Committed; // what this run commits, for the stop's report
         try
         {
             if (environment.StandardOutputIsProcess)
@@ -327,6 +332,10 @@ internal static class CliApp
         {
             return Fail(environment, $"internal error: {e.GetType().Name}: {e.Message} (run with --debug for details, and please report it)", e, debug: false);
         }
+        finally
+        {
+            Docker.Aufs.IO.PendingOutputs.Log.Value = log;
+        }
     }
 
     /// <summary>Whether <paramref name="text"/> holds a character a terminal could act on (C0, DEL, C1) or a lone surrogate.</summary>
@@ -334,14 +343,27 @@ internal static class CliApp
         text.AsSpan().IndexOfAnyInRange('\u0000', '\u001f') >= 0 || text.AsSpan().IndexOfAnyInRange('\u007f', '\u009f') >= 0
         || (TerminalText.NeedsQuoting(text) && !text.StartsWith("$'", StringComparison.Ordinal));
 
-    /// <summary>Says once per run that a signal stopped the command (from the command, or from <see cref="CliProcess"/>'s deadline).</summary>
+    /// <summary>
+    /// Says once per run that a signal stopped the command (from the command, from <see cref="CliProcess"/>'s deadline, or
+    /// after a command that finished although a signal came), and whether an output was committed before it: that answer is
+    /// read under the commit gate (<see cref="Docker.Aufs.IO.PendingOutputs.Committed"/>) once the token is cancelled, so it
+    /// is final and true. The exit code stays 128 + the signal's number either way.
+    /// </summary>
     public static void ReportStopped(CliEnvironment environment)
     {
         if (Interlocked.Exchange(ref environment.StopReported.Value, 1) == 0)
         {
-            environment.Error.WriteLine("docker-aufs: stopped by a signal; no output file was written");
+            environment.Error.WriteLine(StoppedLine(Docker.Aufs.IO.PendingOutputs.Committed(environment.Committed)));
         }
     }
+
+    /// <summary>The line that reports a stop, given the outputs committed before it.</summary>
+    internal static string StoppedLine(IReadOnlyList<string> committed) => committed.Count switch
+    {
+        0 => "docker-aufs: stopped by a signal; no output file was written",
+        1 => $"docker-aufs: stopped by a signal after the output was written: {TerminalText.Escape(committed[0])}",
+        var count => $"docker-aufs: stopped by a signal after {count} outputs were written (the last: {TerminalText.Escape(committed[^1])})",
+    };
 
     /// <summary>Writes the one line of a failure (escaped: messages quote names from the root), and with --debug the trace, line by line.</summary>
     private static int Fail(CliEnvironment environment, string message, Exception e, bool debug)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Docker.Aufs.Cli.Output;
 using Docker.Aufs.IO;
 
 namespace Docker.Aufs.Cli;
@@ -49,8 +50,7 @@ internal static class CliProcess
         int exit;
         try
         {
-            exit = CliApp.Run(args, environment);
-            text.Flush();
+            exit = FlushOutput(text, environment, CliApp.Run(args, environment), TryReport);
         }
         catch (OutputClosedException)
         {
@@ -58,14 +58,61 @@ internal static class CliProcess
         }
         catch (IOException e)
         {
-            // Standard output failed otherwise (a full disk, /dev/full, an I/O error) where no command catches it: in the
-            // final flush of buffered text, in --help or --version. One line, exit 1, as for a failure inside a command.
+            // Standard output failed otherwise (a full disk, /dev/full, an I/O error) where no command catches it: in
+            // --help or --version. One line, exit 1, as for a failure inside a command.
             exit = CliApp.Failure;
             TryReport($"docker-aufs: cannot write standard output: {e.Message}");
         }
 
         stop.Finish();
-        return stop.ExitCode ?? exit;
+        return Conclude(environment, exit, stop.ExitCode);
+    }
+
+    /// <summary>
+    /// The exit code once the command returned: when a signal came (<paramref name="signalExit"/>, 128 + its number) it is
+    /// that, and the stop is reported (once) even when the command finished anyway (the signal came after its last check, or
+    /// after its commit while the summary printed), saying whether the output was written: decided under the commit gate.
+    /// </summary>
+    internal static int Conclude(CliEnvironment environment, int exit, int? signalExit)
+    {
+        if (signalExit is not { } stopped)
+        {
+            return exit;
+        }
+
+        CliApp.ReportStopped(environment);
+        return stopped;
+    }
+
+    /// <summary>
+    /// Flushes the text the command left buffered for standard output (its summary, a listing) and gives the exit code. When
+    /// standard output cannot take it, what happens depends on whether the command committed an output file (<c>-o FILE</c>,
+    /// <c>sample DIR</c>): then the file is written and stays, the summary was only a report of it, so the command's own
+    /// exit code stands (quietly when the reader left, with one line when the descriptor failed otherwise, e.g. closed with
+    /// <c>&gt;&amp;-</c>); with nothing committed the text was the output, and its loss is exit 141 (reader gone) or 1 with one line.
+    /// </summary>
+    internal static int FlushOutput(TextWriter text, CliEnvironment environment, int exit, Action<string> report)
+    {
+        try
+        {
+            text.Flush();
+            return exit;
+        }
+        catch (OutputClosedException)
+        {
+            return environment.Committed.Count > 0 ? exit : CliApp.OutputClosed;
+        }
+        catch (IOException e)
+        {
+            if (environment.Committed is [.., var written])
+            {
+                report($"docker-aufs: wrote {TerminalText.Escape(written)}, but could not print the summary: cannot write standard output: {e.Message}");
+                return exit;
+            }
+
+            report($"docker-aufs: cannot write standard output: {e.Message}");
+            return CliApp.Failure;
+        }
     }
 
     /// <summary>Writes one line to stderr, unless stderr itself cannot be written (then the exit code says it all).</summary>
@@ -118,6 +165,12 @@ internal static class CliProcess
         {
             context.Cancel = true; // never the default action: the command stops itself and cleans up
             var number = context.Signal switch { PosixSignal.SIGHUP => 1, PosixSignal.SIGINT => 2, PosixSignal.SIGQUIT => 3, _ => 15 };
+
+            // The one place the stop is decided: the first handler to get here sets the number, no other code writes it. The
+            // runtime reads signals in the order they were delivered but runs each one's handlers on a thread of its own
+            // (SIGINT, SIGTERM, SIGQUIT: a new thread each; SIGHUP: the thread pool), so two signals closer together than
+            // it takes to start that thread can reach this line in either order; the exit code is then that of one of the
+            // signals sent, never another (docs/hostile-input.md, "Stopping on SIGINT and SIGTERM").
             if (Interlocked.CompareExchange(ref _signal, number, 0) != 0)
             {
                 return; // a later signal: the first one's stop is under way

@@ -83,6 +83,17 @@ internal static class ValueRules
     /// </summary>
     public static string Printable(string value) => TerminalText.Escape(value) is var shown && shown.StartsWith("$'", StringComparison.Ordinal) ? shown : "'" + value + "'";
 
+    /// <summary>
+    /// The part of a reference left empty, as Docker's reference grammar refuses it: a tag after <c>:</c> (<c>busybox:</c>), a
+    /// digest after <c>@</c> (<c>busybox@</c>), or the name before either (<c>:latest</c>, <c>@sha256:…</c>). No container
+    /// name or layer ID holds <c>:</c> or <c>@</c>, so this holds for every REF, CONTAINER and LAYER-ID.
+    /// </summary>
+    internal static string? EmptyPart(string value) =>
+        value.EndsWith(':') ? "tag"
+        : value.EndsWith('@') ? "digest"
+        : value.StartsWith(':') || value.StartsWith('@') ? "name"
+        : null;
+
     private static bool IsText(Type type) => type == typeof(string) || type == typeof(string[]);
 
     private static void CheckText(SymbolResult result, IReadOnlyList<Token> tokens, bool reference)
@@ -100,6 +111,10 @@ internal static class ValueRules
             else if (reference && token.Value.Any(char.IsControl))
             {
                 result.AddError($"{Printable(token.Value)} holds a control character, which no image, container or layer name has");
+            }
+            else if (reference && EmptyPart(token.Value) is { } part)
+            {
+                result.AddError($"{Printable(token.Value)} is not a valid reference: its {part} is empty (name[:tag], name@digest, or an ID)");
             }
         }
     }

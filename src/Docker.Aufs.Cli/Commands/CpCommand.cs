@@ -20,6 +20,15 @@ internal static class CpCommand
             {
                 result.AddError($"'{token.Value}' is not REF:PATH: give a container or image, a colon, and a path inside it (e.g. web:/etc/nginx)");
             }
+
+            // The REF part follows the same grammar as every REF (ValueRules): busybox::/etc names an empty tag.
+            foreach (var token in result.Tokens)
+            {
+                if (TrySplit(token.Value) is { } split && ValueRules.EmptyPart(split.Reference) is { } part)
+                {
+                    result.AddError($"{ValueRules.Printable(split.Reference)} is not a valid reference: its {part} is empty (name[:tag], name@digest, or an ID)");
+                }
+            }
         });
         var destination = new Argument<string>("DEST") { Description = "Where to copy: an existing directory (copied into it), a path to create, or - for a tar on standard output" };
         var follow = new Option<bool>("--follow-link", "-L") { Description = "Always follow a symbolic link at the end of PATH (inside the image); without it the link itself is copied" };

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Docker.Aufs.Archive;
 using Docker.Aufs.Cli.Output;
+using Docker.Aufs.Formats;
 
 namespace Docker.Aufs.Cli.Commands;
 
@@ -10,6 +11,16 @@ internal static class LayerTarCommand
     public static Command Create(GlobalOptions options, CliEnvironment environment)
     {
         var layer = new Argument<string>("LAYER-ID") { Description = "A layer: a full ID, a unique ID prefix, or an image reference (its top layer)" };
+        layer.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens.Where(t => !string.IsNullOrWhiteSpace(t.Value) && !t.Value.Any(char.IsControl) && ValueRules.EmptyPart(t.Value) is null))
+            {
+                if (NotALayerOrImage(token.Value) is { } problem)
+                {
+                    result.AddError($"{ValueRules.Printable(token.Value)} is neither a layer ID (hexadecimal, or a layer directory's name) nor an image reference ({problem})");
+                }
+            }
+        });
         var output = new Option<string>("--output", "-o") { Description = "The tar file to write ('-' for standard output)", HelpName = "FILE", Required = true };
         var layerSource = ArchiveCommandOptions.LayerSourceOption();
         var quiet = ArchiveCommandOptions.QuietOption();
@@ -51,5 +62,21 @@ internal static class LayerTarCommand
                 return CliApp.Success;
             }, cancellationToken))));
         return command;
+    }
+
+    /// <summary>
+    /// Why <paramref name="value"/> names no layer and no image, by its form alone: it is no hexadecimal ID or prefix (with or
+    /// without <c>sha256:</c>), no layer directory's name (an ID with <c>-init</c>), and Docker's reference grammar refuses it;
+    /// <see langword="null"/> when it could name one (whether it does is for the root to say).
+    /// </summary>
+    internal static string? NotALayerOrImage(string value)
+    {
+        var id = value.StartsWith("sha256:", StringComparison.Ordinal) ? value["sha256:".Length..] : value;
+        if (DockerIds.IsLowerHex(id) || DockerIds.IsLayerId(value))
+        {
+            return null;
+        }
+
+        return NamedReference.TryParse(value, out _, out var problem) ? null : problem;
     }
 }

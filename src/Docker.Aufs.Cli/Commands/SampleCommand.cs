@@ -22,13 +22,18 @@ internal static class SampleCommand
                 throw new IOException($"{target} already exists and is not an empty directory; the sample is only written to a new or empty one");
             }
 
-            var builder = session.SampleBuilder(fs, target, Docker.Aufs.IO.SpecialFileMode.Auto);
+            // Built in memory at its final path first (its containers record absolute paths), then copied to disk entry by
+            // entry with the cancellation checked before each: a signal leaves DIR as it was (docs/hostile-input.md, "Outputs").
+            var memory = new System.IO.Abstractions.TestingHelpers.MockFileSystem();
+            var builder = session.SampleBuilder(memory, target, Docker.Aufs.IO.SpecialFileMode.Recorded);
             if (builder.Driver is "overlay2" or "overlay" && fs is System.IO.Abstractions.FileSystem && System.Environment.UserName != "root")
             {
                 throw new NotSupportedException($"writing the {builder.Driver} sample to disk needs root: its whiteouts are character devices, which only root can create");
             }
 
-            var written = WriteOrNothing(fs, target, () => SampleRoots.Write(builder));
+            var written = SampleRoots.Write(builder);
+            var cancellation = session.Environment.Cancellation;
+            WriteOrNothing(fs, target, () => RootCopy.Copy(memory, written.Metadata, fs, target, cancellation), cancellation);
             if (session.Json)
             {
                 JsonOutput.Write(session.Out, w =>
@@ -55,21 +60,32 @@ internal static class SampleCommand
     }
 
     /// <summary>
-    /// Writes the sample in place (its containers record absolute paths under the root's final name, so it cannot be built
-    /// under a temporary one and renamed), and removes what it wrote when the write fails: a new directory goes, an empty
-    /// one is emptied again. A new directory is registered for removal should a signal stop the process first.
+    /// Writes the sample in place through <paramref name="copy"/> and commits it (<see cref="Docker.Aufs.IO.PendingOutputs.Commit"/>:
+    /// the last cancellation check, one decision with a stop), or removes what it wrote: a new directory goes, an empty one
+    /// is emptied again. Until the commit the target is registered with <see cref="Docker.Aufs.IO.PendingOutputs"/>, so the
+    /// process's own removal after a signal (the 0.5 s deadline) leaves it as the user gave it too.
     /// </summary>
-    private static T WriteOrNothing<T>(System.IO.Abstractions.IFileSystem fs, string target, Func<T> write)
+    private static void WriteOrNothing(System.IO.Abstractions.IFileSystem fs, string target, Action copy, CancellationToken cancellationToken)
     {
         var existed = fs.Directory.Exists(target);
-        if (!existed)
+        if (existed)
+        {
+            Docker.Aufs.IO.PendingOutputs.AddContents(fs, target);
+        }
+        else
         {
             Docker.Aufs.IO.PendingOutputs.Add(fs, target, isDirectory: true);
         }
 
         try
         {
-            return write();
+            if (!existed)
+            {
+                Docker.Aufs.IO.PendingOutputs.Step(() => CreateTarget(fs, target), cancellationToken);
+            }
+
+            copy();
+            Docker.Aufs.IO.PendingOutputs.Commit(target, target, () => { }, cancellationToken);
         }
         catch
         {
@@ -77,21 +93,14 @@ internal static class SampleCommand
             {
                 if (!existed)
                 {
-                    fs.Directory.Delete(target, recursive: true);
+                    if (fs.Directory.Exists(target))
+                    {
+                        fs.Directory.Delete(target, recursive: true);
+                    }
                 }
                 else
                 {
-                    foreach (var entry in fs.Directory.EnumerateFileSystemEntries(target))
-                    {
-                        if (fs.Directory.Exists(entry) && fs.FileInfo.New(entry).LinkTarget is null)
-                        {
-                            fs.Directory.Delete(entry, recursive: true);
-                        }
-                        else
-                        {
-                            fs.File.Delete(entry);
-                        }
-                    }
+                    Docker.Aufs.IO.PendingOutputs.DeleteContents(fs, target);
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -99,11 +108,25 @@ internal static class SampleCommand
                 // Best effort: the write's own failure is what the user needs to see.
             }
 
+            Docker.Aufs.IO.PendingOutputs.Remove(target);
             throw;
         }
-        finally
+    }
+
+    /// <summary>Creates DIR, or says in one line why it cannot be (not the runtime's message: <c>/proc/x</c> gave "Could not find file").</summary>
+    private static void CreateTarget(System.IO.Abstractions.IFileSystem fs, string target)
+    {
+        try
         {
-            Docker.Aufs.IO.PendingOutputs.Remove(target);
+            fs.Directory.CreateDirectory(target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var parent = fs.Path.GetDirectoryName(target);
+            var why = e is UnauthorizedAccessException ? "permission denied"
+                : parent is not null && !fs.Directory.Exists(parent) ? $"{parent} is not a directory that exists"
+                : "the file system refuses a new directory there (read-only, or a kernel file system such as /proc or /sys)";
+            throw new IOException($"cannot create {target}: {why}", e);
         }
     }
 }

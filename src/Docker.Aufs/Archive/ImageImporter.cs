@@ -101,7 +101,7 @@ public static partial class ImageImporter
     /// <exception cref="ArchiveFormatException">The archive is not a readable save archive: a member missing or listed twice, JSON that does not add up, a layer whose digest differs from its config.</exception>
     /// <exception cref="UnsafePathException">A member name, link or layer entry leads outside the archive or the layer directory.</exception>
     /// <exception cref="CorruptFileException">A JSON member is not JSON.</exception>
-    /// <exception cref="IOException">The target exists and is not empty, or cannot be written.</exception>
+    /// <exception cref="IOException">The archive is a directory; the target exists and is not empty, or cannot be written.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static ImportResult Import(IFileSystem fileSystem, string archivePath, string targetDirectory, ImportOptions? options = null,
         CancellationToken cancellationToken = default)
@@ -112,6 +112,11 @@ public static partial class ImageImporter
         var archiveFull = fileSystem.Path.GetFullPath(archivePath);
         if (!fileSystem.File.Exists(archiveFull))
         {
+            if (fileSystem.Directory.Exists(archiveFull))
+            {
+                throw new IOException($"{archiveFull} is a directory, not an archive: give the file docker save wrote (or - for standard input)");
+            }
+
             throw new FileNotFoundException($"{archiveFull} does not exist.", archiveFull);
         }
 

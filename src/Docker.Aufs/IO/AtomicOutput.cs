@@ -68,10 +68,14 @@ internal sealed class AtomicFile : IDisposable
     {
         Stream.Flush(flushToDisk: true);
         Stream.Dispose();
-        cancellationToken.ThrowIfCancellationRequested();
-        _fileSystem.File.Move(TemporaryPath, Path, overwrite: true);
-        _committed = true;
-        PendingOutputs.Remove(TemporaryPath);
+
+        // The check and the rename are one decision with a stop (PendingOutputs.Commit): a signal's stop comes wholly
+        // before (nothing renamed) or wholly after (the output is reported as written).
+        PendingOutputs.Commit(Path, TemporaryPath, () =>
+        {
+            _fileSystem.File.Move(TemporaryPath, Path, overwrite: true);
+            _committed = true;
+        }, cancellationToken);
     }
 
     public void Dispose()
@@ -175,14 +179,18 @@ internal sealed class AtomicDirectory : IDisposable
             SetMode(_fileSystem, TemporaryPath, mode);
         }
 
-        if (_fileSystem.Directory.Exists(Path))
+        // The removal of an empty target and the move are one step under the gate, with the check (PendingOutputs.Commit):
+        // the 0.5 s deadline cannot end the process between them, and a stop is wholly before or wholly after.
+        PendingOutputs.Commit(Path, TemporaryPath, () =>
         {
-            _fileSystem.Directory.Delete(Path);
-        }
+            if (_fileSystem.Directory.Exists(Path))
+            {
+                _fileSystem.Directory.Delete(Path);
+            }
 
-        _fileSystem.Directory.Move(TemporaryPath, Path);
-        _committed = true;
-        PendingOutputs.Remove(TemporaryPath);
+            _fileSystem.Directory.Move(TemporaryPath, Path);
+            _committed = true;
+        }, cancellationToken);
     }
 
     public void Dispose()

@@ -254,38 +254,174 @@ internal static class OutputGuard
 
 /// <summary>
 /// The temporary files and directories of outputs not yet committed, process-wide, so that a process stopped by a signal
-/// can remove them before it exits even when the writer cannot be reached (blocked in a system call).
+/// can remove them before it exits even when the writer cannot be reached (blocked in a system call); and the one gate
+/// that makes "commit" and "stop" a single decision (docs/hostile-input.md, "Outputs appear whole or not at all").
 /// </summary>
+/// <remarks>
+/// A commit (<see cref="Commit"/>) takes the gate, checks the cancellation, puts the output in place and records it in the
+/// run's log (<see cref="Log"/>), then releases it; the stop paths take the same gate (<see cref="DeleteAll"/>,
+/// <see cref="Committed"/>). So a stop either comes before a commit (which then sees the cancellation and puts nothing in
+/// place) or after it (and knows the output was written). Once <see cref="DeleteAll"/> ran (the process is about to exit)
+/// no commit or step runs at all, whatever token it was given.
+/// </remarks>
 internal static class PendingOutputs
 {
-    private static readonly ConcurrentDictionary<string, (IFileSystem FileSystem, bool IsDirectory)> Pending = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, (IFileSystem FileSystem, PendingKind Kind)> Pending = new(StringComparer.Ordinal);
 
-    public static void Add(IFileSystem fileSystem, string path, bool isDirectory) => Pending[path] = (fileSystem, isDirectory);
+    /// <summary>The gate: held by a commit from its check to its record, and by each stop path.</summary>
+    private static readonly Lock Gate = new();
+
+    /// <summary>Whether <see cref="DeleteAll"/> ran: the process is stopping, nothing more is put in place.</summary>
+    private static bool s_stopped;
+
+    /// <summary>
+    /// The list the outputs committed in this flow are added to (the CLI sets one per run, <c>CliEnvironment</c>'s), so a
+    /// stop can say whether the output was written; none: not recorded.
+    /// </summary>
+    internal static readonly AsyncLocal<List<string>?> Log = new();
+
+    /// <summary>
+    /// A test seam: run inside the gate right after the cancellation check, before a commit's move or a step's work, on the
+    /// thread (and flow) that set it; it lets a test land a "signal" (or the deadline's removal) exactly there.
+    /// </summary>
+    internal static readonly AsyncLocal<Action?> InsideGate = new();
+
+    private enum PendingKind
+    {
+        File,
+        Directory,
+        DirectoryContents,
+    }
+
+    public static void Add(IFileSystem fileSystem, string path, bool isDirectory) => Pending[path] = (fileSystem, isDirectory ? PendingKind.Directory : PendingKind.File);
+
+    /// <summary>Registers what is written inside an existing (empty) directory: a stop removes it and leaves the directory as it was.</summary>
+    public static void AddContents(IFileSystem fileSystem, string directory) => Pending[directory] = (fileSystem, PendingKind.DirectoryContents);
 
     public static void Remove(string path) => Pending.TryRemove(path, out _);
 
-    /// <summary>Deletes every temporary output still pending; best effort, never throws.</summary>
+    /// <summary>
+    /// Puts an output in place as one decision with the stop: under the gate, throws when <paramref name="cancellationToken"/>
+    /// was cancelled, else runs <paramref name="move"/>, records <paramref name="path"/> as committed and stops tracking
+    /// <paramref name="temporaryPath"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled first: nothing was moved.</exception>
+    public static void Commit(string path, string? temporaryPath, Action move, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            ThrowIfStopped(cancellationToken);
+            InsideGate.Value?.Invoke();
+            move();
+            Log.Value?.Add(path);
+
+            if (temporaryPath is not null)
+            {
+                Pending.TryRemove(temporaryPath, out _);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs one step of an output written in place (<c>sample DIR</c>'s copy, file by file) under the gate, unless
+    /// <paramref name="cancellationToken"/> was cancelled: then nothing is created, and nothing will be once a stop path ran.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Cancelled first: the step did not run.</exception>
+    public static void Step(Action step, CancellationToken cancellationToken)
+    {
+        lock (Gate)
+        {
+            ThrowIfStopped(cancellationToken);
+            InsideGate.Value?.Invoke();
+            step();
+        }
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="log"/> (a run's <see cref="Log"/>), read under the gate: no commit is half done, and once
+    /// the run's token is cancelled (a stop path runs only then) no more can be added, so the answer is final.
+    /// </summary>
+    public static IReadOnlyList<string> Committed(List<string> log)
+    {
+        lock (Gate)
+        {
+            return [.. log];
+        }
+    }
+
+    private static void ThrowIfStopped(CancellationToken cancellationToken)
+    {
+        if (s_stopped)
+        {
+            throw new OperationCanceledException("the process is stopping", cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>Deletes every temporary output still pending, under the gate (after a commit in progress, before any that has not checked yet); best effort, never throws.</summary>
     public static void DeleteAll()
     {
-        foreach (var (path, (fileSystem, isDirectory)) in Pending)
+        lock (Gate)
         {
-            try
-            {
-                if (isDirectory)
-                {
-                    fileSystem.Directory.Delete(path, recursive: true);
-                }
-                else
-                {
-                    fileSystem.File.Delete(path);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Best effort: the process is stopping.
-            }
+            s_stopped = true;
+            DeleteAllUnder(null);
+        }
+    }
 
-            Pending.TryRemove(path, out _);
+    /// <summary>
+    /// Like <see cref="DeleteAll"/> without marking the process stopping, for the pending outputs under
+    /// <paramref name="directory"/> only (all of them when <see langword="null"/>): tests run side by side in one process.
+    /// </summary>
+    internal static void DeleteAllUnder(string? directory)
+    {
+        lock (Gate)
+        {
+            foreach (var (path, (fileSystem, kind)) in Pending)
+            {
+                if (directory is not null && !path.StartsWith(directory + "/", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    switch (kind)
+                    {
+                        case PendingKind.Directory:
+                            fileSystem.Directory.Delete(path, recursive: true);
+                            break;
+                        case PendingKind.DirectoryContents:
+                            DeleteContents(fileSystem, path);
+                            break;
+                        default:
+                            fileSystem.File.Delete(path);
+                            break;
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Best effort: the process is stopping.
+                }
+
+                Pending.TryRemove(path, out _);
+            }
+        }
+    }
+
+    /// <summary>Deletes everything inside <paramref name="directory"/> (without following links), leaving it empty.</summary>
+    internal static void DeleteContents(IFileSystem fileSystem, string directory)
+    {
+        foreach (var entry in fileSystem.Directory.EnumerateFileSystemEntries(directory))
+        {
+            if (fileSystem.Directory.Exists(entry) && fileSystem.FileInfo.New(entry).LinkTarget is null)
+            {
+                fileSystem.Directory.Delete(entry, recursive: true);
+            }
+            else
+            {
+                fileSystem.File.Delete(entry);
+            }
         }
     }
 }

@@ -54,6 +54,14 @@ public sealed class RecordedMetadataProvider : IUnixMetadataProvider, IExtendedA
     /// <returns>Whether a record was removed.</returns>
     public bool Forget(string path) => _records.TryRemove(path, out _);
 
+    /// <summary>Gets the record of <paramref name="path"/> itself (never the fallback's answer).</summary>
+    internal bool TryGetRecorded(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UnixFileStatus? status) =>
+        _records.TryGetValue(path, out status);
+
+    /// <summary>The extended attributes recorded for <paramref name="path"/>, by name.</summary>
+    internal IEnumerable<(string Name, byte[] Value)> RecordedAttributes(string path) =>
+        _attributes.Where(a => a.Key.Path == path).Select(a => (a.Key.Name, a.Value)).OrderBy(a => a.Name, StringComparer.Ordinal);
+
     /// <summary>Forgets an extended attribute of <paramref name="path"/> (a copy that lost it), if recorded.</summary>
     /// <returns>Whether an attribute was removed.</returns>
     internal bool ForgetAttribute(string path, string name) => _attributes.TryRemove((path, name), out _);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.IO.Abstractions;
 using Docker.Aufs.Cli;
+using Docker.Aufs.IO;
 using Docker.Aufs.Testing;
 using Docker.Aufs.Tests.TestSupport;
 
@@ -45,7 +46,7 @@ public sealed class ProcessStopTests : IClassFixture<ProcessStopTests.LargeRoot>
         public void Dispose() => _temp.Dispose();
     }
 
-    private static Process Start(IEnumerable<string> arguments, bool readOutput)
+    internal static Process Start(IEnumerable<string> arguments, bool readOutput)
     {
         var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -69,7 +70,7 @@ public sealed class ProcessStopTests : IClassFixture<ProcessStopTests.LargeRoot>
         return process;
     }
 
-    private static void Kill(int pid, string signal)
+    internal static void Kill(int pid, string signal)
     {
         using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-" + signal, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!;
         kill.WaitForExit();
@@ -153,6 +154,51 @@ public sealed class ProcessStopTests : IClassFixture<ProcessStopTests.LargeRoot>
         Assert.True(process.WaitForExit(TimeSpan.FromSeconds(20)), "the writer went on after its reader left");
         Assert.Equal(CliApp.OutputClosed, process.ExitCode);
         Assert.Empty(await error);
+    }
+
+    [Fact]
+    public async Task BlockedWriter_IntThenTerm_ExitsWithOneOfThem_AndWithTheFirstWhenTheyAreApart()
+    {
+        // The first signal's handler decides; the runtime runs each signal's handler on a thread of its own, so two signals
+        // closer together than a thread's start may be decided by the second (docs: "Stopping on SIGINT and SIGTERM"). What
+        // holds always: 130 or 143, one line, nothing left; and with the handler's thread started in between, the first.
+        foreach (var gap in new[] { 10, 300, 10, 300, 10, 300, 10, 300 })
+        {
+            using var temp = new TempDirectory();
+            var fifo = temp.Combine("pipe");
+            LinuxNative.MakeFifo(fifo, 0x1A4);
+            using var process = Start(["--root", _root.Path, "export", "redis", "-o", fifo], readOutput: false);
+            var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+            await WaitBlockedInOpen(process);
+
+            Kill(process.Id, "INT");
+            await Task.Delay(gap, TestContext.Current.CancellationToken);
+            Kill(process.Id, "TERM");
+
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(10)), "the writer did not stop");
+            Assert.True(gap == 10 ? process.ExitCode is 130 or 143 : process.ExitCode == 130, $"exit {process.ExitCode} with {gap} ms between INT and TERM");
+            Assert.Equal("docker-aufs: stopped by a signal; no output file was written\n", await error);
+            Assert.Equal([fifo], Directory.EnumerateFileSystemEntries(temp.Path));
+        }
+    }
+
+    /// <summary>Waits until the writer's main thread sleeps in the fifo's open (no reader comes), its signal handlers in place long before.</summary>
+    private static async Task WaitBlockedInOpen(Process process)
+    {
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Assert.False(process.HasExited, "the writer exited before it opened the fifo");
+            var wchan = File.ReadAllText($"/proc/{process.Id}/wchan");
+            if (wchan.Contains("partner", StringComparison.Ordinal) || wchan.Contains("fifo", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Fail("the writer never blocked in the fifo's open");
     }
 
     /// <summary>Whether this process ignores SIGHUP (bit 0 of <c>SigIgn</c> in <c>/proc/self/status</c>), which a child inherits.</summary>

@@ -100,6 +100,22 @@ public sealed class ValueRulesTests
     [InlineData("REF", "save", "busybox", "redis\r", "-o", "/out.tar")]
     [InlineData("CONTAINER", "diff", "redis-cache\u0007")]
     [InlineData("LAYER-ID", "layer-tar", "\u007f", "-o", "/out.tar")]
+    [InlineData("REF", "inspect", "busybox:")]
+    [InlineData("REF", "inspect", "busybox@")]
+    [InlineData("REF", "ls", "busybox:")]
+    [InlineData("REF", "cat", "busybox@", "/etc/passwd")]
+    [InlineData("REF", "export", ":latest", "-o", "/out.tar")]
+    [InlineData("REF", "save", "busybox", "redis:", "-o", "/out.tar")]
+    [InlineData("REF", "history", "busybox:")]
+    [InlineData("REF", "layers", "busybox@")]
+    [InlineData("REF", "digest", "busybox:")]
+    [InlineData("CONTAINER", "diff", "redis-cache:")]
+    [InlineData("CONTAINER", "logs", "redis-cache@")]
+    [InlineData("LAYER-ID", "layer-tar", "busybox:", "-o", "/out.tar")]
+    [InlineData("LAYER-ID", "layer-tar", "x y", "-o", "/out.tar")]
+    [InlineData("LAYER-ID", "layer-tar", "Busybox", "-o", "/out.tar")]
+    [InlineData("REF:PATH", "cp", "busybox::/etc/passwd", "/out")]
+    [InlineData("REF:PATH", "cp", "busybox@:/etc/passwd", "/out")]
     public void BadValue_IsAUsageErrorNamingTheOption(string name, params string[] args) =>
         AssertUsageError(name, ["--sample", .. args]);
 
@@ -128,6 +144,35 @@ public sealed class ValueRulesTests
         Assert.Equal((2, ""), (exit, output));
         Assert.Equal("docker-aufs: ls: REF: the value is empty\nusage: docker-aufs ls [OPTIONS] REF [PATH]  (see 'docker-aufs ls --help')\n", error);
         Assert.Equal((1, "docker-aufs: / /etc : no such file or directory in the image\n"), (spaced.Exit, spaced.Err));
+    }
+
+    [Fact]
+    public void EmptyTagOrDigest_IsRefusedAsDockersGrammarRefusesIt_SayingWhichPartIsEmpty()
+    {
+        var tag = CliRunner.Run("--sample", "inspect", "busybox:");
+        var digest = CliRunner.Run("--sample", "inspect", "busybox@");
+
+        Assert.Equal(2, tag.Exit);
+        Assert.StartsWith("docker-aufs: inspect: REF: 'busybox:' is not a valid reference: its tag is empty (name[:tag], name@digest, or an ID)\n", tag.Err, StringComparison.Ordinal);
+        Assert.Equal(2, digest.Exit);
+        Assert.StartsWith("docker-aufs: inspect: REF: 'busybox@' is not a valid reference: its digest is empty", digest.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LayerTar_ValueThatIsNeitherALayerNorAReference_SaysWhatItIsNot_WhileIdsAndReferencesStillResolve()
+    {
+        var (exit, output, error) = CliRunner.Run("--sample", "layer-tar", "x y", "-o", "/out.tar");
+
+        Assert.Equal((2, ""), (exit, output));
+        Assert.StartsWith("docker-aufs: layer-tar: LAYER-ID: 'x y' is neither a layer ID (hexadecimal, or a layer directory's name) nor an image reference (invalid reference format)\n", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("No such image", error, StringComparison.Ordinal);
+        foreach (var layer in new[] { "busybox", "busybox:latest", SampleRoots.BusyboxLayers[1], SampleRoots.BusyboxLayers[1][..12] })
+        {
+            var fs = new MockFileSystem();
+            fs.Directory.CreateDirectory("/o");
+            var good = CliRunner.Run(fs, "--sample", "layer-tar", layer, "-o", "/o/out.tar");
+            Assert.True(good.Exit == 0, layer + ": " + good.Err);
+        }
     }
 
     [Fact]
