@@ -19,31 +19,19 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
     {
         ArgumentNullException.ThrowIfNull(path);
         status = null;
+        if (LinuxNative.IsBeyondPathMax(path))
+        {
+            return TryGetDeepStatus(path, out status);
+        }
+
         if (!LinuxNative.TryLstat(path, out var raw))
         {
             return false;
         }
 
         var type = UnixModes.TypeOf(raw.Mode) ?? UnixFileType.RegularFile;
-        var target = type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkBytes(path) : null;
-        status = new UnixFileStatus
-        {
-            Type = type,
-            Permissions = raw.Mode & 0xFFF,
-            Uid = (int)raw.Uid,
-            Gid = (int)raw.Gid,
-            Size = (long)raw.Size,
-            ModifiedTime = DateTimeOffset.FromUnixTimeSeconds(raw.MtimeSeconds).AddTicks(raw.MtimeNanoseconds / 100),
-            ModifiedTimeNanosecond = (int)Math.Min(raw.MtimeNanoseconds, 999_999_999u), // the kernel never reports more; a bad value is not worth a failure
-            Device = ((ulong)raw.DevMajor << 32) | raw.DevMinor,
-            Inode = raw.Inode,
-            LinkCount = raw.LinkCount,
-            DeviceMajor = raw.RdevMajor,
-            DeviceMinor = raw.RdevMinor,
-            LinkTarget = target is null ? null : System.Text.Encoding.UTF8.GetString(target),
-            LinkTargetBytes = target is null || System.Text.Unicode.Utf8.IsValid(target) ? null : target,
-            SecurityCapability = type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(path) : null,
-        };
+        status = Compose(raw, type, type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkBytes(path) : null,
+            type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(path) : null);
         return true;
     }
 
@@ -51,7 +39,22 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
     public IEnumerable<DirectoryName> ReadDirectory(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return LinuxNative.ReadDirectory(path);
+        if (!LinuxNative.IsBeyondPathMax(path))
+        {
+            return LinuxNative.ReadDirectory(path);
+        }
+
+        // Beyond PATH_MAX: the directory is opened relative to its parent's handle and listed through its own.
+        using var parent = LinuxNative.TryOpenLongPathParent(path, out var name, out var errno);
+        using var directory = parent is null ? null : LinuxNative.TryOpenDirectoryQuietlyAt(parent, name, out errno);
+        return directory is null
+            ? throw errno switch
+            {
+                2 or LinuxNative.ErrnoNotDirectory => new DirectoryNotFoundException($"opendir({path}) failed: no such directory"),
+                LinuxNative.ErrnoAccess => new UnauthorizedAccessException($"opendir({path}) failed: permission denied"),
+                _ => LinuxNative.Failure("opendir", path, errno),
+            }
+            : LinuxNative.ListDirectoryQuietly(directory, path);
     }
 
     /// <inheritdoc/>
@@ -59,7 +62,19 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(name);
-        value = LinuxNative.GetAttribute(path, name);
+        if (LinuxNative.IsBeyondPathMax(path))
+        {
+            // lgetxattr has no *at form: the entry is named through its parent's handle (/proc/self/fd/<n>/<name>).
+            using var parent = LinuxNative.TryOpenLongPathParent(path, out var entry, out var errno);
+            value = parent is not null ? LinuxNative.GetAttribute(LinuxNative.ThroughHandle(parent, entry), name)
+                : errno is 2 or LinuxNative.ErrnoNotDirectory ? null
+                : throw LinuxNative.Failure("lgetxattr", path, errno);
+        }
+        else
+        {
+            value = LinuxNative.GetAttribute(path, name);
+        }
+
         if (value is not null)
         {
             return AttributeAnswer.Present;
@@ -68,4 +83,44 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
         // Without CAP_SYS_ADMIN the kernel hides trusted.* attributes: "no such attribute" means nothing then.
         return name.StartsWith("trusted.", StringComparison.Ordinal) && !LinuxNative.IsRoot ? AttributeAnswer.Unknown : AttributeAnswer.Absent;
     }
+
+    /// <summary><c>lstat</c> of a path longer than <c>PATH_MAX</c>: its parent opened piece by piece, the entry examined relative to it.</summary>
+    private static bool TryGetDeepStatus(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out UnixFileStatus? status)
+    {
+        status = null;
+        using var parent = LinuxNative.TryOpenLongPathParent(path, out var name, out var errno);
+        if (parent is null)
+        {
+            return errno is 2 or LinuxNative.ErrnoNotDirectory ? false : throw LinuxNative.Failure("statx", path, errno);
+        }
+
+        if (!LinuxNative.TryStatusAt(parent, name, out var raw))
+        {
+            return false;
+        }
+
+        var type = UnixModes.TypeOf(raw.Mode) ?? UnixFileType.RegularFile;
+        status = Compose(raw, type, type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkAtBytes(parent, name, path) : null,
+            type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(LinuxNative.ThroughHandle(parent, name)) : null);
+        return true;
+    }
+
+    private static UnixFileStatus Compose(LinuxNative.RawStatus raw, UnixFileType type, byte[]? target, byte[]? capability) => new()
+    {
+        Type = type,
+        Permissions = raw.Mode & 0xFFF,
+        Uid = (int)raw.Uid,
+        Gid = (int)raw.Gid,
+        Size = (long)raw.Size,
+        ModifiedTime = DateTimeOffset.FromUnixTimeSeconds(raw.MtimeSeconds).AddTicks(raw.MtimeNanoseconds / 100),
+        ModifiedTimeNanosecond = (int)Math.Min(raw.MtimeNanoseconds, 999_999_999u), // the kernel never reports more; a bad value is not worth a failure
+        Device = ((ulong)raw.DevMajor << 32) | raw.DevMinor,
+        Inode = raw.Inode,
+        LinkCount = raw.LinkCount,
+        DeviceMajor = raw.RdevMajor,
+        DeviceMinor = raw.RdevMinor,
+        LinkTarget = target is null ? null : System.Text.Encoding.UTF8.GetString(target),
+        LinkTargetBytes = target is null || System.Text.Unicode.Utf8.IsValid(target) ? null : target,
+        SecurityCapability = capability,
+    };
 }
