@@ -30,8 +30,7 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
         }
 
         var type = UnixModes.TypeOf(raw.Mode) ?? UnixFileType.RegularFile;
-        status = Compose(raw, type, type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkBytes(path) : null,
-            type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(path) : null);
+        status = Compose(raw, type, type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkBytes(path) : null, path);
         return true;
     }
 
@@ -58,23 +57,31 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
     }
 
     /// <inheritdoc/>
-    public AttributeAnswer TryGetAttribute(string path, string name, out byte[]? value)
+    public AttributeAnswer TryGetAttribute(string path, string name, out byte[]? value) => TryGetListedAttribute(path, name, null, out value);
+
+    /// <summary>
+    /// The names of the extended attributes of the entry at <paramref name="path"/> this process can see (one
+    /// <c>llistxattr</c>), to pass to <see cref="TryGetListedAttribute"/> for each attribute a
+    /// caller wants: those not listed are answered without a call. <see langword="null"/> when they cannot be listed.
+    /// </summary>
+    public static string[]? ListAttributes(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!LinuxNative.IsBeyondPathMax(path))
+        {
+            return LinuxNative.ListAttributeNames(path);
+        }
+
+        using var parent = LinuxNative.TryOpenLongPathParent(path, out var entry, out _);
+        return parent is null ? null : LinuxNative.ListAttributeNames(LinuxNative.ThroughHandle(parent, entry));
+    }
+
+    /// <summary>Like <see cref="TryGetAttribute(string, string, out byte[])"/>, knowing the entry's attribute names (<see cref="ListAttributes"/>; <see langword="null"/>: not known).</summary>
+    public static AttributeAnswer TryGetListedAttribute(string path, string name, string[]? listed, out byte[]? value)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(name);
-        if (LinuxNative.IsBeyondPathMax(path))
-        {
-            // lgetxattr has no *at form: the entry is named through its parent's handle (/proc/self/fd/<n>/<name>).
-            using var parent = LinuxNative.TryOpenLongPathParent(path, out var entry, out var errno);
-            value = parent is not null ? LinuxNative.GetAttribute(LinuxNative.ThroughHandle(parent, entry), name)
-                : errno is 2 or LinuxNative.ErrnoNotDirectory ? null
-                : throw LinuxNative.Failure("lgetxattr", path, errno);
-        }
-        else
-        {
-            value = LinuxNative.GetAttribute(path, name);
-        }
-
+        value = listed is not null && Array.IndexOf(listed, name) < 0 ? null : GetAttribute(path, name);
         if (value is not null)
         {
             return AttributeAnswer.Present;
@@ -100,12 +107,30 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
         }
 
         var type = UnixModes.TypeOf(raw.Mode) ?? UnixFileType.RegularFile;
-        status = Compose(raw, type, type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkAtBytes(parent, name, path) : null,
-            type == UnixFileType.RegularFile ? LinuxNative.GetSecurityCapability(LinuxNative.ThroughHandle(parent, name)) : null);
+        status = Compose(raw, type, type == UnixFileType.SymbolicLink ? LinuxNative.ReadLinkAtBytes(parent, name, path) : null, path);
         return true;
     }
 
-    private static UnixFileStatus Compose(LinuxNative.RawStatus raw, UnixFileType type, byte[]? target, byte[]? capability) => new()
+    /// <summary>An extended attribute of an entry by a path of any length (<see langword="null"/> without it).</summary>
+    private static byte[]? GetAttribute(string path, string name)
+    {
+        if (!LinuxNative.IsBeyondPathMax(path))
+        {
+            return LinuxNative.GetAttribute(path, name);
+        }
+
+        // lgetxattr has no *at form: the entry is named through its parent's handle (/proc/self/fd/<n>/<name>).
+        using var parent = LinuxNative.TryOpenLongPathParent(path, out var entry, out var errno);
+        return parent is not null ? LinuxNative.GetAttribute(LinuxNative.ThroughHandle(parent, entry), name)
+            : errno is 2 or LinuxNative.ErrnoNotDirectory ? null
+            : throw LinuxNative.Failure("lgetxattr", path, errno);
+    }
+
+    /// <summary>What a deferred <see cref="UnixFileStatus.SecurityCapability"/> reads.</summary>
+    private static readonly Func<string, byte[]?> CapabilityReader = path => GetAttribute(path, "security.capability");
+
+    /// <summary>A status from <c>statx</c> facts; a regular file's capability is read when first asked for.</summary>
+    private static UnixFileStatus Compose(LinuxNative.RawStatus raw, UnixFileType type, byte[]? target, string path) => new()
     {
         Type = type,
         Permissions = raw.Mode & 0xFFF,
@@ -121,6 +146,6 @@ internal sealed class LinuxMetadataProvider : IUnixMetadataProvider, IUnixDirect
         DeviceMinor = raw.RdevMinor,
         LinkTarget = target is null ? null : System.Text.Encoding.UTF8.GetString(target),
         LinkTargetBytes = target is null || System.Text.Unicode.Utf8.IsValid(target) ? null : target,
-        SecurityCapability = capability,
+        DeferredCapability = type == UnixFileType.RegularFile ? new DeferredAttribute(path, CapabilityReader) : null,
     };
 }

@@ -98,6 +98,38 @@ internal static partial class LinuxNative
     public static string ThroughHandle(SafeFileHandle directory, string name) =>
         string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{directory.DangerousGetHandle()}/{name}");
 
+    /// <summary>
+    /// The names of an entry's extended attributes (<c>llistxattr</c>, not following a final link; those of namespaces
+    /// hidden from this process are left out by the kernel), or <see langword="null"/> when the file system keeps none or
+    /// the list cannot be read (a caller then reads the attributes it wants one by one).
+    /// </summary>
+    public static unsafe string[]? ListAttributeNames(string path)
+    {
+        var buffer = stackalloc byte[1024];
+        var length = LListXattr(path, buffer, 1024);
+        if (length < 0)
+        {
+            return Marshal.GetLastPInvokeError() is 2 /* ENOENT */ or ErrnoNotDirectory ? [] : null; // ERANGE and the rest: read one by one
+        }
+
+        if (length == 0)
+        {
+            return [];
+        }
+
+        var names = new List<string>();
+        var list = new ReadOnlySpan<byte>(buffer, (int)length);
+        while (list.Length > 0)
+        {
+            var end = list.IndexOf((byte)0);
+            end = end < 0 ? list.Length : end;
+            names.Add(Encoding.UTF8.GetString(list[..end]));
+            list = end < list.Length ? list[(end + 1)..] : [];
+        }
+
+        return [.. names];
+    }
+
     /// <summary>Where the piece of <paramref name="path"/> starting at <paramref name="start"/> ends: at a slash, within <see cref="PieceBytes"/> bytes (a component is at most 255 bytes, so one always fits).</summary>
     private static int PieceEnd(string path, int start)
     {
@@ -133,6 +165,9 @@ internal static partial class LinuxNative
             }
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial nint LListXattr(string path, byte* list, nuint size);
 
     [LibraryImport("libc", EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static unsafe partial nint ReadLinkAtNative(SafeFileHandle directory, string name, byte* buffer, nuint size);
