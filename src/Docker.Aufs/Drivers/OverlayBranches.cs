@@ -136,9 +136,10 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
         }
 
         var answer = AttributeAnswer.Absent;
+        var listed = ListAttributes(directory);
         foreach (var attribute in (ReadOnlySpan<string>)[OpaqueAttribute, UserOpaqueAttribute])
         {
-            switch (reader.TryGetAttribute(directory, attribute, out var value))
+            switch (TryGetAttribute(reader, directory, attribute, listed, out var value))
             {
                 case AttributeAnswer.Present when value is [(byte)'y']:
                     return AttributeAnswer.Present;
@@ -237,9 +238,10 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
         }
 
         var unknown = false;
+        var listed = ListAttributes(directory);
         foreach (var attribute in (ReadOnlySpan<string>)[OpaqueAttribute, UserOpaqueAttribute])
         {
-            switch (reader.TryGetAttribute(directory, attribute, out var value))
+            switch (TryGetAttribute(reader, directory, attribute, listed, out var value))
             {
                 case AttributeAnswer.Present:
                     return value is [(byte)'y'];
@@ -256,6 +258,15 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
 
         return false;
     }
+
+    /// <summary>On the real disk, the names of a directory's attributes in one call, so the two marks cost one call, not two (docs/benchmarks.md #9); <see langword="null"/> elsewhere.</summary>
+    private string[]? ListAttributes(string directory) =>
+        OperatingSystem.IsLinux() && _inner is LinuxMetadataProvider ? LinuxMetadataProvider.ListAttributes(directory) : null;
+
+    private static AttributeAnswer TryGetAttribute(IExtendedAttributeReader reader, string directory, string attribute, string[]? listed, out byte[]? value) =>
+        OperatingSystem.IsLinux() && listed is not null && reader is LinuxMetadataProvider
+            ? LinuxMetadataProvider.TryGetListedAttribute(directory, attribute, listed, out value)
+            : reader.TryGetAttribute(directory, attribute, out value);
 
     /// <summary>The status shown for a marker name: an empty regular file with the times and owner of what it stands for.</summary>
     private static UnixFileStatus Marker(UnixFileStatus source) => source with

@@ -53,7 +53,8 @@ internal static partial class LinuxNative
             {
                 Volatile.Write(ref s_openat2State, 1);
                 // EPERM without O_NOATIME: a seccomp filter that answers EPERM to system calls it does not know; walk instead.
-                if (descriptor >= 0 || errno != EPerm)
+                // ENAMETOOLONG: a path below the directory longer than PATH_MAX, which the walk takes one name at a time.
+                if (descriptor >= 0 || (errno != EPerm && errno != ENameTooLong))
                 {
                     return descriptor;
                 }

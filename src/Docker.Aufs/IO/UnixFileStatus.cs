@@ -89,10 +89,34 @@ public sealed record UnixFileStatus
     /// <summary>
     /// Gets the raw value of the <c>security.capability</c> extended attribute (file capabilities) of a regular file, or
     /// <see langword="null"/> when it has none or the provider cannot tell. It is the only extended attribute Docker puts
-    /// into layer tars.
+    /// into layer tars. The on-disk provider reads it when it is first asked for (a listing never asks), not with the
+    /// <c>lstat</c>.
     /// </summary>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "A raw attribute value; records compare it by reference, which is enough for a snapshot of lstat.")]
-    public byte[]? SecurityCapability { get; init; }
+    public byte[]? SecurityCapability
+    {
+        get => _deferredCapability is { } deferred ? deferred.Value : _securityCapability;
+        init
+        {
+            _securityCapability = value;
+            _deferredCapability = null;
+        }
+    }
+
+    private readonly byte[]? _securityCapability;
+
+    /// <summary>
+    /// Gets, for a provider that reads <see cref="SecurityCapability"/> only when asked (the on-disk one: reading it for
+    /// every entry cost a listing one <c>lgetxattr</c> per file, docs/benchmarks.md #9), how it is read; setting
+    /// <see cref="SecurityCapability"/> afterwards (<c>with</c>) replaces it.
+    /// </summary>
+    internal DeferredAttribute? DeferredCapability
+    {
+        get => _deferredCapability;
+        init => _deferredCapability = value;
+    }
+
+    private readonly DeferredAttribute? _deferredCapability;
 
     /// <summary>Gets the type and permission bits combined as <c>st_mode</c>.</summary>
     public int Mode => UnixModes.TypeBits(Type) | (Permissions & 0xFFF);
@@ -141,4 +165,50 @@ internal static class UnixModes
         0x1000 => UnixFileType.Fifo,
         _ => null,
     };
+}
+
+/// <summary>
+/// An extended attribute read the first time it is asked for, then kept. Two compare equal when they hold the same value
+/// (by reference, as <see cref="UnixFileStatus"/> compares <see cref="UnixFileStatus.SecurityCapability"/>: both absent),
+/// so a status whose attribute is deferred equals another of the same facts.
+/// </summary>
+/// <threadsafety static="true" instance="true"/>
+internal sealed class DeferredAttribute : IEquatable<DeferredAttribute>
+{
+    private readonly string _path;
+    private readonly Func<string, byte[]?> _read;
+    private byte[]? _value;
+    private volatile bool _done;
+
+    /// <summary>Initializes an attribute of <paramref name="path"/> that <paramref name="read"/> reads (from any thread; it may run more than once).</summary>
+    public DeferredAttribute(string path, Func<string, byte[]?> read)
+    {
+        _path = path;
+        _read = read;
+    }
+
+    /// <summary>Gets the value, reading it on first use.</summary>
+    /// <exception cref="IOException">The attribute cannot be read.</exception>
+    public byte[]? Value
+    {
+        get
+        {
+            if (!_done)
+            {
+                _value = _read(_path);
+                _done = true;
+            }
+
+            return _value;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool Equals(DeferredAttribute? other) => other is not null && (ReferenceEquals(this, other) || ReferenceEquals(Value, other.Value));
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as DeferredAttribute);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => 0;
 }

@@ -186,9 +186,9 @@ public sealed partial class UnionView
                 Record(kind, path, isDirectory);
             }
 
-            if (isDirectory)
+            if (isDirectory && TryOpenFrameBelow(top, path, [.. lowerDirectories!], frame, name) is { } content)
             {
-                pending.Push(OpenFrame(top, path, [.. lowerDirectories!], frame, name));
+                pending.Push(content);
             }
         }
 
@@ -201,6 +201,19 @@ public sealed partial class UnionView
         var names = DirectoryListing.Read(FileSystem, Metadata, ImagePath.InBranch(top, directory)).Select(e => e.Name).ToArray();
         Array.Sort(names, Utf8Ordinal.Instance);
         return new ChangeFrame(directory, name, names, lower, parent);
+    }
+
+    /// <summary>A directory below the top of <see cref="GetChanges"/>'s walk; one this process may not read is left out with a warning, as in listings.</summary>
+    private ChangeFrame? TryOpenFrameBelow(string top, string directory, int[] lower, ChangeFrame parent, string name)
+    {
+        try
+        {
+            return OpenFrame(top, directory, lower, parent, name);
+        }
+        catch (Exception e) when (SkipUnreadable(directory, 0, e))
+        {
+            return null;
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Docker.Aufs.Formats;
 using Docker.Aufs.IO;
+using Docker.Aufs.Logging;
 
 namespace Docker.Aufs.Union;
 
@@ -108,11 +109,66 @@ public sealed partial class UnionView
             var child = frame.Children[frame.Next];
             frame.Children[frame.Next++] = default; // let the entry go once it is handed out
             yield return child.Entry;
-            if (child.Run is not null)
+            if (child.Run is not null && TryMergeBelow(child.Entry.Path, child.Run) is { } children)
             {
-                stack.Push(new Frame(Merge(child.Entry.Path, child.Run)));
+                stack.Push(new Frame(children));
             }
         }
+    }
+
+    /// <summary>
+    /// Merges a directory below the start of a walk; one this process may not read is left out with a warning (event 1101,
+    /// <see cref="SkipUnreadable"/>) and the walk goes on (docs/hostile-input.md, "Partly readable roots").
+    /// </summary>
+    private List<Child>? TryMergeBelow(string directory, int[] run)
+    {
+        try
+        {
+            return Merge(directory, run);
+        }
+        catch (Exception e) when (SkipUnreadable(directory, run[0], e))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is the operating system refusing to read the image directory <paramref name="directory"/>
+    /// (in branch <paramref name="branch"/> or one below it); if so, logs it once as a warning naming the refused host
+    /// directory (relative to the Docker root), its mode and owner, and what the walk leaves out. Anything else is not
+    /// skipped.
+    /// </summary>
+    private bool SkipUnreadable(string directory, int branch, Exception e)
+    {
+        if (!AccessProblems.IsDenied(e))
+        {
+            return false;
+        }
+
+        var host = ImagePath.InBranch(_branches[branch].Path, directory);
+        var denied = AccessProblems.Describe(Metadata, DockerRootOf(_branches[branch].Path), host, e);
+        Log.Unreadable(_logger, denied.Message, $"{ImagePath.Display(directory)} is left out with everything in it");
+        return true;
+    }
+
+    /// <summary>
+    /// The Docker root a branch directory lies in, to show refused paths relative to it: three levels up from every
+    /// driver's layer directory (<c>aufs/diff/&lt;id&gt;</c>, <c>overlay2/&lt;id&gt;/diff</c>, <c>vfs/dir/&lt;id&gt;</c>,
+    /// <c>volumes/&lt;name&gt;/_data</c>); <c>/</c> for a shallower one.
+    /// </summary>
+    private static string DockerRootOf(string branchPath)
+    {
+        var end = branchPath.Length;
+        for (var level = 0; level < 3; level++)
+        {
+            end = end > 0 ? branchPath.LastIndexOf('/', end - 1) : -1;
+            if (end <= 0)
+            {
+                return "/";
+            }
+        }
+
+        return branchPath[..end];
     }
 
     internal readonly record struct Child(UnionEntry Entry, int[]? Run);

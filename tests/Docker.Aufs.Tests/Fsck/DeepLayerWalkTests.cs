@@ -1,9 +1,6 @@
-using System.Diagnostics;
 using System.IO.Abstractions;
 using System.Runtime.Versioning;
-using Docker.Aufs.IO;
 using Docker.Aufs.Tests.TestSupport;
-using Microsoft.Win32.SafeHandles;
 
 namespace Docker.Aufs.Tests.Fsck;
 
@@ -23,7 +20,7 @@ public sealed class DeepLayerWalkTests
         var root = temp.Combine("docker");
         Assert.Equal(0, CliRunner.Run(new FileSystem(), "sample", root).Exit);
         var diff = Path.Combine(root, "aufs", "diff", BusyboxTop);
-        var depth = MakeDeepFile(diff, bytes: 1234);
+        var (_, depth) = DeepTree.MakeDeepFile(diff, bytes: 1234);
         try
         {
             Assert.True(depth > 5000, $"{depth} bytes");
@@ -39,43 +36,7 @@ public sealed class DeepLayerWalkTests
         }
         finally
         {
-            RemoveTree(diff);
+            DeepTree.Remove(diff);
         }
-    }
-
-    /// <summary>Makes directories of 200-character names under <paramref name="top"/> until the path passes 5,000 bytes, and a file of <paramref name="bytes"/> bytes at the bottom; returns the file's path length.</summary>
-    private static int MakeDeepFile(string top, int bytes)
-    {
-        var name = new string('d', 200);
-        var handles = new List<SafeFileHandle> { LinuxNative.OpenDirectoryAt(null, top) };
-        var length = top.Length;
-        try
-        {
-            while (length <= 5000)
-            {
-                LinuxNative.MakeDirectoryAt(handles[^1], name, 0b111_101_101);
-                handles.Add(LinuxNative.OpenDirectoryAt(handles[^1], name));
-                length += name.Length + 1;
-            }
-
-            using var file = LinuxNative.CreateFileAt(handles[^1], "bottom");
-            using var stream = new FileStream(file, FileAccess.Write);
-            stream.Write(new byte[bytes]);
-            return length + "/bottom".Length;
-        }
-        finally
-        {
-            foreach (var handle in handles)
-            {
-                handle.Dispose();
-            }
-        }
-    }
-
-    /// <summary>Removes a tree deeper than PATH_MAX (rm walks by handle).</summary>
-    private static void RemoveTree(string path)
-    {
-        using var rm = Process.Start(new ProcessStartInfo("rm", ["-rf", "--", path]) { UseShellExecute = false })!;
-        rm.WaitForExit();
     }
 }

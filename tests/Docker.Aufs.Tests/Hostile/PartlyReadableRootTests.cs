@@ -203,6 +203,66 @@ public sealed class PartlyReadableRootTests
         Assert.Equal((2, line), (fsck.Exit, fsck.Err.TrimEnd('\n')));
     }
 
+    [Fact]
+    public void LsRecursive_DirectoryInsideALayerClosed_ListsTheRestWarnsOnceAndExits1()
+    {
+        using var root = Root(Seed.GraphAufs);
+
+        // The sample's base layer keeps /root as the image has it: mode 0700, owner root.
+        var (exit, output, error) = root.Cli("ls", "-R", "redis", "/");
+
+        Assert.Equal(1, exit);
+        Assert.Contains(" /root\n", output, StringComparison.Ordinal);
+        Assert.Contains("/usr/local/bin/docker-entrypoint.sh\n", output, StringComparison.Ordinal);
+        Assert.Equal($"docker-aufs: warning: permission denied: aufs/diff/{RedisBase}/root (mode 0700, owner root): {Remedy}; /root is left out with everything in it", OneDenial(error));
+    }
+
+    [Fact]
+    public void Diff_DirectoryInsideTheContainerLayerClosed_ShowsTheOtherChangesWarnsOnceAndExits1()
+    {
+        using var root = Root(Seed.GraphAufs);
+        var container = root.Container();
+
+        var (exit, output, error) = root.Cli("diff", container);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("C /data\nA /data/dump.rdb\nC /root\nC /usr/local/bin\nD /usr/local/bin/redis-benchmark\n", output);
+        Assert.Equal($"docker-aufs: warning: permission denied: aufs/diff/{container}/root (mode 0700, owner root): {Remedy}; /root is left out with everything in it", OneDenial(error));
+    }
+
+    [Fact]
+    public void Export_DirectoryInsideALayerClosed_WritesTheTarWithoutItsContentWarnsAndExits1()
+    {
+        using var root = Root(Seed.GraphAufs);
+        root.Close($"aufs/diff/{RedisConfigLayer}/etc/shadow", 0b110_100_100); // a file it may not read stops an export; only the directory is closed here
+        var output = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(root.Path)!, "out");
+        Directory.CreateDirectory(output);
+        File.SetUnixFileMode(output, (UnixFileMode)0b111_111_111); // the tar is written beside its target, by the other user
+        var tar = System.IO.Path.Combine(output, "redis.tar");
+
+        var (exit, _, error) = root.Cli("export", "redis", "-o", tar);
+
+        Assert.Equal(1, exit);
+        Assert.Equal($"docker-aufs: warning: permission denied: aufs/diff/{RedisBase}/root (mode 0700, owner root): {Remedy}; /root is left out with everything in it", OneDenial(error));
+        var names = new List<string>();
+        using (var reader = new System.Formats.Tar.TarReader(File.OpenRead(tar)))
+        {
+            while (reader.GetNextEntry() is { } entry)
+            {
+                names.Add(entry.Name);
+            }
+        }
+
+        Assert.Contains("root/", names);
+        Assert.Contains("usr/local/bin/docker-entrypoint.sh", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("root/", StringComparison.Ordinal) && n != "root/");
+    }
+
+    /// <summary>The redis image's base layer (its /root is mode 0700) and the layer holding its /etc/shadow.</summary>
+    private const string RedisBase = "2e4125888032d525ea7911decb974240d77d5946a00262bbabf6a765b28351c4";
+
+    private const string RedisConfigLayer = "e5bcc9ce9b776659b5d8a8dc4d1b4bccb0d3f5a9c3ec750f5e1aa5f58c3e5a4e";
+
     /// <summary>The one line of standard error that says what was refused; every line is the CLI's own, none is errno text.</summary>
     private static string OneDenial(string error)
     {

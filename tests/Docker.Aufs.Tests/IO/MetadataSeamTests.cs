@@ -26,6 +26,29 @@ public sealed class MetadataSeamTests
     }
 
     [Fact]
+    public void LinuxMetadataProvider_Status_ReadsTheCapabilityWhenFirstAskedNotWithTheLstat()
+    {
+        if (InteropTools.Run("id", "-u").Trim() != "0")
+        {
+            Assert.Skip("setting security.capability needs root");
+        }
+
+        using var temp = new TempDirectory();
+        var ping = temp.Combine("ping");
+        File.WriteAllText(ping, "#!");
+        byte[] capability = [0x01, 0x00, 0x00, 0x02, 0x00, 0x20, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+
+        // A listing never asks for it: the attribute set after the lstat is what the status shows, read once.
+        Assert.True(LinuxMetadataProvider.Instance.TryGetStatus(ping, out var status));
+        InteropTools.Run("python3", "-c", $"import os; os.setxattr('{ping}', 'security.capability', bytes.fromhex('{Convert.ToHexString(capability)}'))");
+
+        Assert.Equal(capability, status.SecurityCapability);
+        InteropTools.Run("python3", "-c", $"import os; os.removexattr('{ping}', 'security.capability')");
+        Assert.Equal(capability, status.SecurityCapability);
+        Assert.Null((status with { SecurityCapability = null }).SecurityCapability);
+    }
+
+    [Fact]
     public void LinuxMetadataProvider_OrdinaryFileAndSymlink_HaveNoCapability()
     {
         using var temp = new TempDirectory();
