@@ -238,7 +238,9 @@ public sealed class ImageArchiver
     /// <summary>
     /// Copies chosen entries of views of this root into a directory, as <c>docker cp CONTAINER:PATH DEST</c> extracts them:
     /// each entry at its name under <paramref name="directory"/>, in the order given (a directory before its content);
-    /// regular files written beside their path and renamed into place when complete; symbolic links as links (never
+    /// regular files written beside their path and renamed into place when complete, and a new directory copied whole under
+    /// a hidden name beside its place and renamed there when complete (removed on failure or cancellation); file content
+    /// opened without following a link and checked against its listing; symbolic links as links (never
     /// followed); files sharing an inode linked again where the file system allows; permission bits and modification times
     /// kept (directories' set last). Owners are kept only with <paramref name="keepOwners"/> and only where the process may
     /// set them (root); otherwise each file the caller asked to own is listed in <see cref="CopyResult.OwnersNotKept"/>.
@@ -259,11 +261,16 @@ public sealed class ImageArchiver
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var copier = new ViewCopier(fileSystem, _root.FileSystem, _root.Path, keepOwners);
-        return copier.Copy(OpenEntry, members, directory, cancellationToken);
-    }
 
-    private Stream OpenEntry(Docker.Aufs.Union.UnionEntry entry) =>
-        _root.FileSystem.FileStream.New(entry.SourcePath, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 4096, FileOptions.SequentialScan);
+        // Each file's content relative to its directory's handle, following no link, checked against its listing (as
+        // ExportMembers opens it): a file swapped after it was listed is refused, never read through a link (R6).
+        using var opener = new Docker.Aufs.IO.LayerFileOpener(_root.FileSystem, _root.Metadata);
+        return copier.Copy(entry =>
+        {
+            var (parent, name) = UnionView.SplitByParent(entry.SourcePath);
+            return opener.Open(parent, name, entry.Status, ImagePath.Display(entry.Path), 4096, FileOptions.SequentialScan);
+        }, members, directory, cancellationToken);
+    }
 
     private ImageExporter Exporter => new(_root.FileSystem, _root.Path, _root.Metadata, _logger);
 

@@ -47,8 +47,7 @@ internal sealed class TarSplitAssembler
     {
         var options = TIo.IsAsync ? FileOptions.Asynchronous | FileOptions.SequentialScan : FileOptions.SequentialScan;
         // Streams that are only read are disposed synchronously in both modes: there is nothing to flush.
-        NoFollow.RequireRegularFile(_fileSystem, _tarDataPath);
-        using var file = _fileSystem.FileStream.New(_tarDataPath, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, options);
+        using var file = RootFile.OpenRead(_fileSystem, _tarDataPath, 64 * 1024, options);
         await CheckGzipMagicAsync<TIo>(file, cancellationToken).ConfigureAwait(false);
         using var gzip = new GZipStream(file, CompressionMode.Decompress);
         using var opener = new LayerFileOpener(_fileSystem, _metadata);

@@ -22,6 +22,7 @@ internal sealed class ViewCopier
     private readonly List<(string Path, UnixFileType Type, UnionEntry Entry)> _directories = [];
     private readonly List<string> _notCopied = [];
     private readonly List<string> _ownersNotKept = [];
+    private AtomicDirectory? _staging;
 
     public ViewCopier(IFileSystem fileSystem, IFileSystem? rootFileSystem, string? rootPath, bool keepOwners)
     {
@@ -38,70 +39,109 @@ internal sealed class ViewCopier
         var root = fs.Path.GetFullPath(directory);
         OutputGuard.CheckDirectory(fs, root, _rootFileSystem, _rootPath);
         long count = 0;
-        foreach (var member in members)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var entry = member.Entry;
-            var path = member.Name.Length == 0 ? root : fs.Path.Combine(root, member.Name);
-            var type = entry.Type;
-            var existing = Probe(path);
-            if (type == UnixFileType.Directory)
+            foreach (var member in members)
             {
-                if (existing is { } other && other != UnixFileType.Directory)
+                cancellationToken.ThrowIfCancellationRequested();
+                var entry = member.Entry;
+                var path = member.Name.Length == 0 ? root : fs.Path.Combine(root, member.Name);
+                if (_staging is null && count == 0 && member.Name.Length > 0 && entry.Type == UnixFileType.Directory && Probe(path) is null)
                 {
-                    throw new IOException($"{path}: cannot overwrite non-directory with directory /{entry.Path}");
+                    // A new directory is copied whole or not at all: built under a hidden name beside its place and moved
+                    // there when complete; removed on failure or cancellation, and by a signal's handler (R5).
+                    _staging = AtomicDirectory.Create(fs, path, _rootFileSystem, _rootPath);
                 }
 
-                if (existing is null)
+                if (CopyMember(open, entry, Staged(path), cancellationToken))
                 {
-                    OutputGuard.CheckDirectory(fs, path, _rootFileSystem, _rootPath);
-                    fs.Directory.CreateDirectory(path);
+                    count++;
                 }
-
-                _directories.Add((path, type, entry));
-                count++;
-                continue;
             }
 
-            if (existing == UnixFileType.Directory)
+            // Directories last, deepest first, so that writing their content does not change their times.
+            for (var i = _directories.Count - 1; i >= 0; i--)
             {
-                throw new IOException($"{path}: cannot overwrite directory with non-directory /{entry.Path}");
+                var (path, type, entry) = _directories[i];
+                _writer.SetMode(path, entry.Permissions);
+                Owners(path, entry);
+                _writer.SetTime(path, type, entry.ModifiedTime);
             }
 
-            switch (type)
-            {
-                case UnixFileType.RegularFile:
-                    WriteFile(open, entry, path, existing is not null, cancellationToken);
-                    break;
-                case UnixFileType.SymbolicLink:
-                    Replace(path, existing);
-                    _writer.WriteEntry(Describe(entry, path) with { LinkTarget = entry.LinkTarget }, path, path);
-                    Finish(path, entry);
-                    break;
-                case UnixFileType.Fifo when _writer.Native:
-                case UnixFileType.CharacterDevice or UnixFileType.BlockDevice when _writer.NativeOwners:
-                    Replace(path, existing);
-                    _writer.WriteEntry(Describe(entry, path) with { Major = entry.DeviceMajor, Minor = entry.DeviceMinor }, path, path);
-                    Finish(path, entry);
-                    break;
-                default:
-                    _notCopied.Add(ImagePath.Display(entry.Path) + ": a " + UnionView.Describe(type) + (type == UnixFileType.Socket ? " (never copied)" : " (only root can create one)"));
-                    continue;
-            }
-
-            count++;
+            _staging?.Commit(cancellationToken);
         }
-
-        // Directories last, deepest first, so that writing their content does not change their times.
-        for (var i = _directories.Count - 1; i >= 0; i--)
+        finally
         {
-            var (path, type, entry) = _directories[i];
-            _writer.SetMode(path, entry.Permissions);
-            Owners(path, entry);
-            _writer.SetTime(path, type, entry.ModifiedTime);
+            _staging?.Dispose();
         }
 
         return new CopyResult { Entries = count, NotCopied = [.. _notCopied], OwnersNotKept = [.. _ownersNotKept] };
+    }
+
+    /// <summary>Where <paramref name="path"/> is written: inside the staging directory while a new directory is built.</summary>
+    private string Staged(string path) =>
+        _staging is null ? path
+        : path == _staging.Path ? _staging.TemporaryPath
+        : path.StartsWith(_staging.Path + "/", StringComparison.Ordinal) ? _staging.TemporaryPath + path[_staging.Path.Length..]
+        : path;
+
+    /// <summary>How a path being written is named in messages: its final place.</summary>
+    private string Shown(string path) =>
+        _staging is null ? path
+        : path == _staging.TemporaryPath ? _staging.Path
+        : path.StartsWith(_staging.TemporaryPath + "/", StringComparison.Ordinal) ? _staging.Path + path[_staging.TemporaryPath.Length..]
+        : path;
+
+    /// <summary>Copies one entry to <paramref name="path"/>; <see langword="false"/> when it is not copied (and listed as such).</summary>
+    private bool CopyMember(Func<UnionEntry, Stream> open, UnionEntry entry, string path, CancellationToken cancellationToken)
+    {
+        var fs = _fileSystem;
+        var type = entry.Type;
+        var existing = Probe(path);
+        if (type == UnixFileType.Directory)
+        {
+            if (existing is { } other && other != UnixFileType.Directory)
+            {
+                throw new IOException($"{Shown(path)}: cannot overwrite non-directory with directory /{entry.Path}");
+            }
+
+            if (existing is null)
+            {
+                OutputGuard.CheckDirectory(fs, path, _rootFileSystem, _rootPath);
+                fs.Directory.CreateDirectory(path);
+            }
+
+            _directories.Add((path, type, entry));
+            return true;
+        }
+
+        if (existing == UnixFileType.Directory)
+        {
+            throw new IOException($"{Shown(path)}: cannot overwrite directory with non-directory /{entry.Path}");
+        }
+
+        switch (type)
+        {
+            case UnixFileType.RegularFile:
+                WriteFile(open, entry, path, existing is not null, cancellationToken);
+                break;
+            case UnixFileType.SymbolicLink:
+                Replace(path, existing);
+                _writer.WriteEntry(Describe(entry, path) with { LinkTarget = entry.LinkTarget }, path, path);
+                Finish(path, entry);
+                break;
+            case UnixFileType.Fifo when _writer.Native:
+            case UnixFileType.CharacterDevice or UnixFileType.BlockDevice when _writer.NativeOwners:
+                Replace(path, existing);
+                _writer.WriteEntry(Describe(entry, path) with { Major = entry.DeviceMajor, Minor = entry.DeviceMinor }, path, path);
+                Finish(path, entry);
+                break;
+            default:
+                _notCopied.Add(ImagePath.Display(entry.Path) + ": a " + UnionView.Describe(type) + (type == UnixFileType.Socket ? " (never copied)" : " (only root can create one)"));
+                return false;
+        }
+
+        return true;
     }
 
     private void WriteFile(Func<UnionEntry, Stream> open, UnionEntry entry, string path, bool exists, CancellationToken cancellationToken)
@@ -155,7 +195,7 @@ internal sealed class ViewCopier
 
         if (!_writer.NativeOwners)
         {
-            _ownersNotKept.Add($"{path}: owner {(uint)entry.Uid}:{(uint)entry.Gid} not kept (only root can give files to another user)");
+            _ownersNotKept.Add($"{Shown(path)}: owner {(uint)entry.Uid}:{(uint)entry.Gid} not kept (only root can give files to another user)");
             return;
         }
 
@@ -165,7 +205,7 @@ internal sealed class ViewCopier
         }
         catch (IOException e)
         {
-            _ownersNotKept.Add($"{path}: owner {(uint)entry.Uid}:{(uint)entry.Gid} not kept ({e.Message})");
+            _ownersNotKept.Add($"{Shown(path)}: owner {(uint)entry.Uid}:{(uint)entry.Gid} not kept ({e.Message})");
         }
     }
 

@@ -219,7 +219,7 @@ internal sealed class OverlayBranches : IUnixMetadataProvider, IUnixDirectoryRea
     }
 
     private static FileSystemStream OpenTarSplit(IFileSystem fileSystem, string path) =>
-        fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
+        RootFile.OpenRead(fileSystem, path, 64 * 1024, FileOptions.SequentialScan);
 
     private static ReadOnlySpan<byte> OpaqueName => ".wh..wh..opq"u8;
 

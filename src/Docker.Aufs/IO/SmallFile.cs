@@ -28,6 +28,12 @@ internal static class SmallFile
     /// <summary>Reads a file into a buffer rented from the shared pool, for content that is parsed and dropped (no large-object-heap garbage).</summary>
     public static RentedBytes ReadRented(IFileSystem fileSystem, string path, int limit)
     {
+        if (RootFile.IsNative(fileSystem) && OperatingSystem.IsLinux())
+        {
+            NoFollow.RequireRegularFile(fileSystem, path);
+            return ReadNativeRented(fileSystem, path, limit);
+        }
+
         using var stream = Open(fileSystem, path, limit, out var length);
         var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)length);
         try
@@ -73,6 +79,7 @@ internal static class SmallFile
     private static FileSystemStream OpenChecked(IFileSystem fileSystem, string path, int limit, out long length)
     {
         // Unbuffered (buffer size 1): the file is read whole with one call into an array of its size.
+        RootFile.BeforeOpen.Value?.Invoke(path);
         var stream = fileSystem.FileStream.New(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
         length = stream.Length;
         if (length > limit)
@@ -93,30 +100,10 @@ internal static class SmallFile
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static byte[] ReadNative(IFileSystem fileSystem, string path, int limit)
     {
-        var descriptor = LinuxNative.OpenNoFollow(path, out var errno);
-        if (descriptor < 0)
-        {
-            throw errno switch
-            {
-                2 /* ENOENT */ => new FileNotFoundException($"Could not find file '{path}'.", path),
-                13 /* EACCES */ or 1 /* EPERM */ => new UnauthorizedAccessException($"Access to the path '{path}' is denied."),
-                _ => Changed(fileSystem, path) ?? LinuxNative.Failure("open", path, errno),
-            };
-        }
-
+        var descriptor = RootFile.OpenChecked(fileSystem, path, out var status);
         try
         {
-            var status = LinuxNative.Fstat(descriptor, path);
-            if (UnixModes.TypeOf(status.Mode) != UnixFileType.RegularFile)
-            {
-                throw Changed(fileSystem, path) ?? new CorruptFileException(path, "was replaced by something other than a regular file while it was read");
-            }
-
-            if (status.Size > (ulong)limit)
-            {
-                throw new CorruptFileException(path, $"the file is {status.Size} bytes, more than the {limit} bytes such a file can plausibly hold");
-            }
-
+            CheckLimit(path, status.Size, limit);
             var buffer = new byte[(int)status.Size];
             var read = LinuxNative.ReadFull(descriptor, buffer, path);
             return read == buffer.Length ? buffer : buffer[..read];
@@ -127,17 +114,36 @@ internal static class SmallFile
         }
     }
 
-    /// <summary>The refusal <see cref="NoFollow"/> gives for what is at <paramref name="path"/> now, or <see langword="null"/> when it is a regular file again.</summary>
-    private static Exception? Changed(IFileSystem fileSystem, string path)
+    /// <summary>As <see cref="ReadNative"/>, into a buffer rented from the shared pool.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static RentedBytes ReadNativeRented(IFileSystem fileSystem, string path, int limit)
     {
+        var descriptor = RootFile.OpenChecked(fileSystem, path, out var status);
         try
         {
-            NoFollow.RequireRegularFile(fileSystem, path);
-            return null;
+            CheckLimit(path, status.Size, limit);
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent((int)status.Size);
+            try
+            {
+                return new RentedBytes(buffer, LinuxNative.ReadFull(descriptor, buffer.AsSpan(0, (int)status.Size), path));
+            }
+            catch
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+                throw;
+            }
         }
-        catch (Exception e) when (e is UnsafePathException or CorruptFileException)
+        finally
         {
-            return e;
+            LinuxNative.Close(descriptor);
+        }
+    }
+
+    private static void CheckLimit(string path, ulong size, int limit)
+    {
+        if (size > (ulong)limit)
+        {
+            throw new CorruptFileException(path, $"the file is {size} bytes, more than the {limit} bytes such a file can plausibly hold");
         }
     }
 

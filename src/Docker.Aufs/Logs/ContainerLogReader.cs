@@ -276,8 +276,8 @@ public sealed class ContainerLogRead : IEnumerable<ContainerLogEntry>
 
     private Stream Open(string file)
     {
-        NoFollow.RequireRegularFile(_fileSystem, file);
-        Stream stream = _fileSystem.FileStream.New(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.None);
+        // Without following a link and without blocking on a fifo, even one put there after the check (RootFile).
+        Stream stream = RootFile.OpenRead(_fileSystem, file, 1, FileOptions.None);
         return file.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
     }
 

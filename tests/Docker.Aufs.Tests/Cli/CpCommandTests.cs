@@ -26,6 +26,54 @@ public sealed class CpCommandTests
     }, store);
 
     [Fact]
+    public void Cp_OfADirectoryStoppedMidway_LeavesNothingAtItsTarget_AndTheExistingDestinationAsItWas()
+    {
+        using var dest = new TempDirectory();
+        File.WriteAllText(dest.Combine("kept"), "kept");
+        using var cancel = new CancellationTokenSource();
+        var opened = 0;
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        int exit;
+
+        // Stopped (as a signal stops it) when the second file's content is about to be opened: the directory and a file are written by then.
+        Docker.Aufs.IO.LayerFileOpener.BeforeOpen.Value = _ =>
+        {
+            if (++opened == 2)
+            {
+                cancel.Cancel();
+            }
+        };
+        try
+        {
+            exit = CliApp.Run(["--sample", "cp", "redis:/etc", dest.Path],
+                new CliEnvironment(output, error, TimeProvider.System, new FileSystem(), new MemoryStream()) { Cancellation = cancel.Token });
+        }
+        finally
+        {
+            Docker.Aufs.IO.LayerFileOpener.BeforeOpen.Value = null;
+        }
+
+        Assert.True(opened >= 2, $"the copy opened {opened} files");
+        Assert.Equal(1, exit);
+        Assert.Equal("docker-aufs: stopped by a signal; no output file was written\n", error.ToString());
+        Assert.Equal([dest.Combine("kept")], Directory.EnumerateFileSystemEntries(dest.Path)); // no etc, no hidden temporary beside it
+        Assert.Equal("kept", File.ReadAllText(dest.Combine("kept")));
+    }
+
+    [Fact]
+    public void Cp_OfADirectoryToANewName_AppearsWhole()
+    {
+        using var dest = new TempDirectory();
+
+        var result = Cp("redis:/etc", dest.Combine("x"));
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Equal(["x"], Directory.GetFileSystemEntries(dest.Path).Select(Path.GetFileName));
+        Assert.Equal(CliCapture.Run("--sample", "cat", "redis", "/etc/passwd").Bytes, File.ReadAllBytes(dest.Combine("x", "passwd")));
+    }
+
+    [Fact]
     public void Cp_FileIntoExistingDirectory_KeepsItsNameModeAndTime()
     {
         using var dest = new TempDirectory();

@@ -11,7 +11,8 @@ namespace Docker.Aufs.Tests.Hostile;
 /// command has already listed is replaced, just before its content is opened (<see cref="LayerFileOpener.BeforeOpen"/>,
 /// so the race is won every time, without sleeping), by a symbolic link to a watched host file, by a fifo with no writer,
 /// by another file, or one of its directories by a link to a watched host directory. Every command that reads file
-/// content — cat, export, layer-tar, digest, save, fsck's content check — must then fail with one line naming the file,
+/// content — cat, export, layer-tar, digest, save, fsck's content check, cp of the file and of its directory — must then
+/// fail with one line naming the file,
 /// put no byte of the host file anywhere, open nothing outside the root, and never hang.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -33,8 +34,8 @@ public sealed class SwappedFileTests : IClassFixture<SwappedFileTests.Roots>
     public static TheoryData<string, string, Swap> Cases()
     {
         var data = new TheoryData<string, string, Swap>();
-        string[] graph = ["cat", "export", "layer-tar regenerate", "digest regenerate", "save regenerate"];
-        string[] cas = ["cat", "export", "layer-tar tar-split", "digest tar-split", "save tar-split", "fsck"];
+        string[] graph = ["cat", "export", "layer-tar regenerate", "digest regenerate", "save regenerate", "cp file", "cp directory"];
+        string[] cas = ["cat", "export", "layer-tar tar-split", "digest tar-split", "save tar-split", "fsck", "cp file", "cp directory"];
         foreach (var swap in Enum.GetValues<Swap>())
         {
             foreach (var command in graph)
@@ -66,6 +67,8 @@ public sealed class SwappedFileTests : IClassFixture<SwappedFileTests.Roots>
             "cat" => ["cat", "busybox", "/etc/passwd"],
             "export" => ["export", "busybox", "-o", output],
             "fsck" => ["fsck"],
+            // cp of the file itself, and of its directory: a copy that fails midway leaves nothing at the target.
+            "cp" => ["cp", words[1] == "file" ? "busybox:/etc/passwd" : "busybox:/etc", output],
             // busybox's top layer is empty in the graph-era sample: its base layer holds the file.
             _ => ["layer-tar", store == "graph" ? LayerOf(_roots.Passwd(store)) : "busybox", "--layer-source", words[1], "-o", output],
         };
@@ -95,9 +98,19 @@ public sealed class SwappedFileTests : IClassFixture<SwappedFileTests.Roots>
         }, target);
 
         Assert.Equal(1, swapped);
-        var all = stdout + stderr + (File.Exists(output) ? Encoding.Latin1.GetString(File.ReadAllBytes(output)) : string.Empty);
+        var written = Directory.Exists(output) ? Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories) : File.Exists(output) ? [output] : [];
+        var all = stdout + stderr + string.Concat(written.Select(f => Encoding.Latin1.GetString(File.ReadAllBytes(f))));
         Assert.DoesNotContain(HostSentinel.Secret, all, StringComparison.Ordinal);
         Assert.DoesNotContain("internal error", all, StringComparison.OrdinalIgnoreCase);
+        if (command == "cp directory" && swap == Swap.DirectoryOnTheWayLinked && exit == 0)
+        {
+            // The copy holds the directory it listed open: the file is read from there, the link put in its place is never
+            // followed, and the copy is the original's.
+            Assert.StartsWith("root:x:0:0:", File.ReadAllText(Path.Combine(output, "passwd")), StringComparison.Ordinal);
+            sentinel.AssertUntouched($"{command} after {swap}");
+            return;
+        }
+
         Assert.NotEqual(0, exit);
         var report = words[0] == "fsck" ? stdout + stderr : stderr;
         Assert.Contains("etc/passwd", report, StringComparison.Ordinal);
@@ -105,7 +118,11 @@ public sealed class SwappedFileTests : IClassFixture<SwappedFileTests.Roots>
         {
             // One line: the error, nothing else (no stack trace).
             Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("docker-aufs:", StringComparison.Ordinal));
-            Assert.False(File.Exists(output), "a failed output leaves nothing");
+            Assert.False(File.Exists(output) || Directory.Exists(output), "a failed output leaves nothing");
+            if (words[0] == "cp")
+            {
+                Assert.Equal([temp.Combine("aside")], Directory.EnumerateFileSystemEntries(temp.Path)); // nor anything hidden beside it
+            }
         }
 
         sentinel.AssertUntouched($"{command} after {swap}");

@@ -22,6 +22,63 @@ public sealed class ContainerLogReaderTests
         return (fs, root, root.ResolveContainer("web"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Read_OnDisk_ALogSwappedAfterItsCheckForALinkOrAFifo_IsRefusedNamingIt_NeverFollowedAndNeverHanging(bool fifo)
+    {
+        Assert.SkipUnless(OperatingSystem.IsLinux(), "the race is the Linux kernel's");
+        using var temp = new Docker.Aufs.Tests.TestSupport.TempDirectory();
+        var disk = new System.IO.Abstractions.FileSystem();
+        var builder = new DockerRootBuilder(disk, temp.Combine("docker"));
+        var image = builder.AddLayer(l => l.File("bin/sh", "#!"));
+        builder.AddContainer(c => c.Name("web").Image(image).RawLog(Encoding.UTF8.GetBytes(Entry)));
+        builder.Build();
+        var root = DockerRoot.Open(disk, temp.Combine("docker"));
+        var container = root.ResolveContainer("web");
+        var log = Path.Combine(container.Directory, container.Id + "-json.log");
+        var secret = temp.Combine("secret");
+        File.WriteAllText(secret, "{\"log\":\"HOST-SECRET\\n\",\"stream\":\"stdout\",\"time\":\"2017-12-31T10:00:00Z\"}\n");
+        var swapped = 0;
+        RootFile.BeforeOpen.Value = path =>
+        {
+            if (path == log && swapped++ == 0)
+            {
+                File.Move(log, temp.Combine("aside"));
+                if (fifo)
+                {
+                    LinuxNative.MakeFifo(log, 0x1A4);
+                }
+                else
+                {
+                    File.CreateSymbolicLink(log, secret);
+                }
+            }
+        };
+        Task<Exception?> read;
+        try
+        {
+            read = Task.Run(() => Record.Exception(() => new ContainerLogReader(root).Read(container, null, TestContext.Current.CancellationToken).ToList()), TestContext.Current.CancellationToken);
+            if (await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)) != read)
+            {
+                using (new FileStream(log, FileMode.Open, FileAccess.Write))
+                {
+                }
+
+                Assert.Fail("the read hung on the fifo");
+            }
+        }
+        finally
+        {
+            RootFile.BeforeOpen.Value = null;
+        }
+
+        Assert.Equal(1, swapped);
+        var refused = Assert.IsAssignableFrom<DockerDataException>(await read);
+        Assert.Contains("-json.log", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("HOST-SECRET", refused.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_ALogFileThatIsASymbolicLink_IsRefusedNotFollowed()
     {
