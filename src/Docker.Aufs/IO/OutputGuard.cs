@@ -307,10 +307,10 @@ internal static class OutputGuard
     }
 
     /// <summary>
-    /// The full path of an output as the kernel reaches it: a path with a <c>..</c> step has the directory before its last
-    /// component resolved by the kernel (a <c>..</c> after a symbolic link goes up from where the link led, not back along
-    /// the text); any other path is made full as text. A directory that cannot be opened leaves the path as text (whoever
-    /// writes there reports it).
+    /// The full path of an output as the kernel reaches it: in a path with a <c>..</c> step, the longest leading part that
+    /// names an existing directory is resolved by the kernel (a <c>..</c> after a symbolic link goes up from where the link
+    /// led, not back along the text, as .NET's path calls would take it) and the rest appended; any other path is made
+    /// full as text.
     /// </summary>
     public static string FullPath(IFileSystem fileSystem, string path)
     {
@@ -319,15 +319,24 @@ internal static class OutputGuard
             return fileSystem.Path.GetFullPath(path);
         }
 
-        try
+        var text = TrimTrailingSlashes(path);
+        var rest = string.Empty;
+        while (true)
         {
-            var (handle, _, _, shown) = Locate(fileSystem, path, directoryOutput: true);
-            handle.Dispose();
-            return shown;
-        }
-        catch (IOException)
-        {
-            return path;
+            using var existing = LinuxNative.TryOpenPlace(null, text, followLast: true, out _);
+            if (existing is not null && (LinuxNative.PathOf(existing) ?? LinuxNative.RealPath(text)) is { } real)
+            {
+                return rest.Length == 0 ? real : fileSystem.Path.GetFullPath(Join(real, rest));
+            }
+
+            if (text is "." or "/")
+            {
+                return fileSystem.Path.GetFullPath(path); // no working directory, or no /proc: as text
+            }
+
+            var slash = text.LastIndexOf('/');
+            rest = rest.Length == 0 ? text[(slash + 1)..] : text[(slash + 1)..] + "/" + rest;
+            text = slash < 0 ? "." : slash == 0 ? "/" : text[..slash];
         }
     }
 

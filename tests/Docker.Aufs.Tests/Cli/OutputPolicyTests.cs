@@ -109,7 +109,7 @@ public sealed class OutputPolicyTests
     }
 
     [Fact]
-    public void ImportAndSample_DotDotAfterALinkIntoTheRoot_AreRefused()
+    public void ImportSampleAndCp_DotDotAfterALinkIntoTheRoot_AreRefused()
     {
         using var temp = SampleOnDisk();
         File.CreateSymbolicLink(temp.Combine("into"), temp.Combine("root", "graph"));
@@ -119,13 +119,16 @@ public sealed class OutputPolicyTests
 
         var import = CliCapture.Run(Disk, "--root", temp.Combine("root"), "import", archive, "--into", temp.Path + "/into/../imported");
         var sample = CliCapture.Run(Disk, "--root", temp.Combine("root"), "sample", temp.Path + "/into/../sample");
+        var cp = CliCapture.Run(Disk, "--root", temp.Combine("root"), "cp", "busybox:/etc", temp.Path + "/into/../copied");
 
-        Assert.Equal((1, 1), (import.ExitCode, sample.ExitCode));
+        Assert.Equal((1, 1, 1), (import.ExitCode, sample.ExitCode, cp.ExitCode));
+        Assert.Contains("inside the Docker root", cp.Error, StringComparison.Ordinal);
         Assert.Contains("inside the Docker root", import.Error, StringComparison.Ordinal);
         Assert.Contains("inside the Docker root", sample.Error, StringComparison.Ordinal);
         Assert.Equal(before, Tree(temp.Combine("root")));
         Assert.False(Directory.Exists(temp.Combine("imported")));
         Assert.False(Directory.Exists(temp.Combine("sample")));
+        Assert.False(Directory.Exists(temp.Combine("copied")));
     }
 
     [Theory]
