@@ -2,7 +2,6 @@ using System.Globalization;
 using System.IO.Abstractions;
 using System.Runtime.Versioning;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace Docker.Aufs.IO;
 
@@ -54,13 +53,14 @@ internal sealed class MountMap
     }
 
     /// <summary>
-    /// Whether the directory held by <paramref name="directory"/> (at <paramref name="directoryPath"/>) lies, on its file
-    /// system, at or below the root held by <paramref name="root"/> (at <paramref name="rootPath"/>) or below a mount made
-    /// inside the root: the same directories, whatever other mount shows them.
+    /// Whether the directory at <paramref name="directoryPath"/> (on the mount <paramref name="directoryMountId"/>, when the
+    /// kernel tells) lies, on its file system, at or below the root at <paramref name="rootPath"/> (on
+    /// <paramref name="rootMountId"/>) or below a mount made inside the root: the same directories, whatever other mount
+    /// shows them.
     /// </summary>
-    public bool Holds(SafeFileHandle root, string? rootPath, SafeFileHandle directory, string directoryPath)
+    public bool Holds(ulong? rootMountId, string? rootPath, ulong? directoryMountId, string directoryPath)
     {
-        if (rootPath is null || Find(LinuxNative.MountIdOf(directory), directoryPath) is not { } mount || Find(LinuxNative.MountIdOf(root), rootPath) is not { } rootMount)
+        if (rootPath is null || Find(directoryMountId, directoryPath) is not { } mount || Find(rootMountId, rootPath) is not { } rootMount)
         {
             return false;
         }

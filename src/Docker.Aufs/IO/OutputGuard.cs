@@ -485,7 +485,11 @@ internal static class OutputGuard
             held?.Dispose();
         }
 
-        if (MountMap.Read(fileSystem) is { } mounts && mounts.Holds(root, LinuxNative.PathOf(root) ?? LinuxNative.RealPath(rootPath), directory, directoryPath))
+        // On the root's own mount, the ancestors above tell it all; on another, only the places on the file system do.
+        var mountId = LinuxNative.MountIdOf(directory);
+        var rootMountId = LinuxNative.MountIdOf(root);
+        if ((mountId is null || mountId != rootMountId) && MountMap.Read(fileSystem) is { } mounts &&
+            mounts.Holds(rootMountId, LinuxNative.PathOf(root) ?? LinuxNative.RealPath(rootPath), mountId, directoryPath))
         {
             throw Inside(shown, rootPath);
         }
