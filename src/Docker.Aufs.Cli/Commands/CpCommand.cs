@@ -130,7 +130,7 @@ internal static class CpCommand
     private static (string Directory, string Name) Destination(Session session, string dest, UnionEntry entry, string name, bool contentsOnly)
     {
         var fs = session.Environment.FileSystem;
-        var full = fs.Path.GetFullPath(dest);
+        var full = Docker.Aufs.IO.OutputGuard.FullPath(fs, dest);
         var isDirectory = fs.Directory.Exists(full);
         var exists = isDirectory || fs.File.Exists(full);
         var slash = dest.EndsWith('/');

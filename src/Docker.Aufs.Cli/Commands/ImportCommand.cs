@@ -33,13 +33,14 @@ internal static class ImportCommand
             ArchiveCommandOptions.Cancellable(session, token =>
             {
                 using var bar = ProgressBar.Create(session, "Importing", quiet);
+                var (rootFileSystem, rootPath) = session.ProtectedRoot();
                 var importOptions = new ImportOptions
                 {
+                    ProtectedRoot = rootFileSystem is null || rootPath is null ? null : (rootFileSystem, rootPath),
                     Progress = bar,
                     TarSplitDialect = session.Value(dialect) switch { "v0.9.4" => TarSplitDialect.Version094, "v0.9.6" => TarSplitDialect.Version096, _ => TarSplitDialect.Version0910 },
                     Store = session.Value(options.Store) ?? ImageStoreKind.Graph,
                 };
-                var (rootFileSystem, rootPath) = session.ProtectedRoot();
                 Docker.Aufs.IO.OutputGuard.CheckDirectory(session.Environment.FileSystem, session.Value(into)!, rootFileSystem, rootPath);
                 var result = session.Value(archive) == "-"
                     ? ImageImporter.ImportStream(session.Environment.FileSystem, session.Environment.OpenStandardInput(), "standard input", session.Value(into)!, importOptions, token)

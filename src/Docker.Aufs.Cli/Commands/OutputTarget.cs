@@ -57,8 +57,8 @@ internal sealed class OutputTarget
         }
 
         var fileSystem = session.Environment.FileSystem;
-        var kind = OutputGuard.Check(fileSystem, value, rootFileSystem, rootPath);
-        return new OutputTarget(session, fileSystem.Path.GetFullPath(value), isStandardOutput: false) { IsStream = kind == OutputKind.Stream };
+        var kind = OutputGuard.Check(fileSystem, value, rootFileSystem, rootPath, out var full);
+        return new OutputTarget(session, full, isStandardOutput: false) { IsStream = kind == OutputKind.Stream };
     }
 
     /// <summary>Opens a stream output: standard output, or the fifo or device, opened for writing without creating or truncating anything.</summary>

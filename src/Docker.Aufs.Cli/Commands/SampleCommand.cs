@@ -14,7 +14,7 @@ internal static class SampleCommand
         command.SetAction(parse => CliApp.Execute(parse, options, environment, session =>
         {
             var fs = session.Environment.FileSystem;
-            var target = fs.Path.GetFullPath(session.Value(directory)!);
+            var target = Docker.Aufs.IO.OutputGuard.FullPath(fs, session.Value(directory)!);
             var (rootFileSystem, rootPath) = session.ProtectedRoot();
             Docker.Aufs.IO.OutputGuard.CheckDirectory(fs, target, rootFileSystem, rootPath);
             if (fs.File.Exists(target) || (fs.Directory.Exists(target) && fs.Directory.EnumerateFileSystemEntries(target).Any()))

@@ -30,6 +30,9 @@ public sealed record ImportOptions
     /// layers and the bytes of layer tars read so far (<see cref="ArchiveProgress.BytesEstimated"/> is not known).
     /// </summary>
     public IProgress<ArchiveProgress>? Progress { get; init; }
+
+    /// <summary>Gets the Docker root the new root must not be written into (the CLI's <c>--root</c>), checked where the root is created; <see langword="null"/>: none.</summary>
+    internal (IFileSystem FileSystem, string Path)? ProtectedRoot { get; init; }
 }
 
 /// <summary>The result of <see cref="ImageImporter.Import"/>.</summary>
@@ -163,7 +166,7 @@ public static partial class ImageImporter
         CancellationToken cancellationToken)
     {
         options ??= ImportOptions.Default;
-        using var target = AtomicDirectory.Create(fileSystem, targetDirectory, mode: RootMode);
+        using var target = AtomicDirectory.Create(fileSystem, targetDirectory, options.ProtectedRoot?.FileSystem, options.ProtectedRoot?.Path, RootMode);
         var tarPath = tarFor(target.TemporaryPath);
         var archive = SaveArchive.Open(fileSystem, archiveFull, tarPath, requireEnd: tarPath != archiveFull);
         if (archive.HasFile("oci-layout") && !archive.HasFile(ManifestName))

@@ -36,7 +36,7 @@ internal sealed class ViewCopier
     public CopyResult Copy(Func<UnionEntry, Stream> open, IEnumerable<ArchiveMember> members, string directory, CancellationToken cancellationToken)
     {
         var fs = _fileSystem;
-        var root = fs.Path.GetFullPath(directory);
+        var root = OutputGuard.FullPath(fs, directory);
         OutputGuard.CheckDirectory(fs, root, _rootFileSystem, _rootPath);
         long count = 0;
         try

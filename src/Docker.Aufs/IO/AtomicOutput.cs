@@ -9,12 +9,16 @@ namespace Docker.Aufs.IO;
 internal sealed class AtomicFile : IDisposable
 {
     private readonly IFileSystem _fileSystem;
+    private readonly OutputPlace _place;
+    private readonly string _temporaryName;
     private bool _committed;
 
-    private AtomicFile(IFileSystem fileSystem, string path, string temporaryPath, FileSystemStream stream)
+    private AtomicFile(IFileSystem fileSystem, OutputPlace place, string temporaryName, string temporaryPath, FileSystemStream stream)
     {
         _fileSystem = fileSystem;
-        Path = path;
+        _place = place;
+        _temporaryName = temporaryName;
+        Path = place.FullPath;
         TemporaryPath = temporaryPath;
         Stream = stream;
     }
@@ -28,7 +32,10 @@ internal sealed class AtomicFile : IDisposable
     /// <summary>Gets the stream to write (readable and seekable).</summary>
     public FileSystemStream Stream { get; }
 
-    /// <summary>Creates the temporary file beside <paramref name="path"/>, after the output policy's checks (<see cref="OutputGuard"/>).</summary>
+    /// <summary>
+    /// Creates the temporary file beside <paramref name="path"/>, after the output policy's checks (<see cref="OutputGuard"/>),
+    /// in the directory those checks held open (<c>openat</c> with <c>O_CREAT | O_EXCL | O_NOFOLLOW</c> on a real disk).
+    /// </summary>
     /// <param name="fileSystem">Where to write.</param>
     /// <param name="path">The final path.</param>
     /// <param name="asynchronous">Whether the stream is opened for asynchronous I/O.</param>
@@ -41,23 +48,31 @@ internal sealed class AtomicFile : IDisposable
     /// </exception>
     public static AtomicFile Create(IFileSystem fileSystem, string path, bool asynchronous, IFileSystem? rootFileSystem = null, string? rootPath = null)
     {
-        var full = fileSystem.Path.GetFullPath(path);
-        if (OutputGuard.Check(fileSystem, full, rootFileSystem, rootPath) == OutputKind.Stream)
-        {
-            throw new IOException($"refusing to replace {full}: it is a fifo or device, which is written as a stream, never replaced by a file");
-        }
-
-        var temporary = TemporaryName(fileSystem, full);
-        PendingOutputs.Add(fileSystem, temporary, isDirectory: false);
+        var place = OutputGuard.Open(fileSystem, path, rootFileSystem, rootPath);
         try
         {
-            var stream = fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
-                asynchronous ? FileOptions.Asynchronous : FileOptions.None);
-            return new AtomicFile(fileSystem, full, temporary, stream);
+            if (place.Kind == OutputKind.Stream)
+            {
+                throw new IOException($"refusing to replace {place.FullPath}: it is a fifo or device, which is written as a stream, never replaced by a file");
+            }
+
+            OutputGuard.BeforeCreateForTests.Value?.Invoke();
+            var name = OutputGuard.TemporaryName(place.Name);
+            var temporary = fileSystem.Path.Combine(place.DirectoryPath, name);
+            PendingOutputs.Add(fileSystem, temporary, isDirectory: false);
+            try
+            {
+                return new AtomicFile(fileSystem, place, name, temporary, CreateStream(fileSystem, place, name, temporary, asynchronous));
+            }
+            catch
+            {
+                PendingOutputs.Remove(temporary);
+                throw;
+            }
         }
         catch
         {
-            PendingOutputs.Remove(temporary);
+            place.Dispose();
             throw;
         }
     }
@@ -68,12 +83,11 @@ internal sealed class AtomicFile : IDisposable
     {
         Stream.Flush(flushToDisk: true);
         Stream.Dispose();
-
         // The check and the rename are one decision with a stop (PendingOutputs.Commit): a signal's stop comes wholly
         // before (nothing renamed) or wholly after (the output is reported as written).
         PendingOutputs.Commit(Path, TemporaryPath, () =>
         {
-            _fileSystem.File.Move(TemporaryPath, Path, overwrite: true);
+            MoveIntoPlace();
             _committed = true;
         }, cancellationToken);
     }
@@ -82,13 +96,14 @@ internal sealed class AtomicFile : IDisposable
     {
         if (_committed)
         {
+            _place.Dispose();
             return;
         }
 
         Stream.Dispose();
         try
         {
-            _fileSystem.File.Delete(TemporaryPath);
+            DeleteTemporary();
         }
         catch (IOException)
         {
@@ -96,10 +111,52 @@ internal sealed class AtomicFile : IDisposable
         }
 
         PendingOutputs.Remove(TemporaryPath);
+        _place.Dispose();
     }
 
-    internal static string TemporaryName(IFileSystem fileSystem, string full) =>
-        fileSystem.Path.Combine(fileSystem.Path.GetDirectoryName(full)!, "." + fileSystem.Path.GetFileName(full) + ".tmp-" + Guid.NewGuid().ToString("N")[..12]);
+    /// <summary>The temporary file, created in the held directory (on disk: by handle, never through a link, 0666 less the umask).</summary>
+    private static FileSystemStream CreateStream(IFileSystem fileSystem, OutputPlace place, string name, string temporary, bool asynchronous)
+    {
+        if (!OperatingSystem.IsLinux() || place.Directory is not { } directory)
+        {
+            return fileSystem.FileStream.New(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+                asynchronous ? FileOptions.Asynchronous : FileOptions.None);
+        }
+
+        var handle = LinuxNative.CreateOutputFileAt(directory, name);
+        try
+        {
+            return fileSystem.FileStream.New(handle, FileAccess.ReadWrite, 64 * 1024, asynchronous);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Renames the temporary file over the target (on disk: <c>renameat</c> within the held directory).</summary>
+    private void MoveIntoPlace()
+    {
+        if (OperatingSystem.IsLinux() && _place.Directory is { } directory)
+        {
+            LinuxNative.RenameAt(directory, _temporaryName, _place.Name);
+            return;
+        }
+
+        _fileSystem.File.Move(TemporaryPath, Path, overwrite: true);
+    }
+
+    private void DeleteTemporary()
+    {
+        if (OperatingSystem.IsLinux() && _place.Directory is { } directory)
+        {
+            LinuxNative.UnlinkAt(directory, _temporaryName, isDirectory: false);
+            return;
+        }
+
+        _fileSystem.File.Delete(TemporaryPath);
+    }
 }
 
 /// <summary>
@@ -109,13 +166,17 @@ internal sealed class AtomicFile : IDisposable
 internal sealed class AtomicDirectory : IDisposable
 {
     private readonly IFileSystem _fileSystem;
+    private readonly OutputPlace _place;
+    private readonly string _temporaryName;
     private readonly UnixFileMode? _mode;
     private bool _committed;
 
-    private AtomicDirectory(IFileSystem fileSystem, string path, string temporaryPath, UnixFileMode? mode)
+    private AtomicDirectory(IFileSystem fileSystem, OutputPlace place, string temporaryName, string temporaryPath, UnixFileMode? mode)
     {
         _fileSystem = fileSystem;
-        Path = path;
+        _place = place;
+        _temporaryName = temporaryName;
+        Path = place.FullPath;
         TemporaryPath = temporaryPath;
         _mode = mode;
     }
@@ -126,7 +187,10 @@ internal sealed class AtomicDirectory : IDisposable
     /// <summary>Gets the temporary directory to fill.</summary>
     public string TemporaryPath { get; }
 
-    /// <summary>Creates the temporary directory beside <paramref name="path"/>, after the output policy's checks (<see cref="OutputGuard.CheckDirectory"/>).</summary>
+    /// <summary>
+    /// Creates the temporary directory beside <paramref name="path"/>, after the output policy's checks
+    /// (<see cref="OutputGuard.CheckDirectory"/>), in the parent those checks held open (<c>mkdirat</c> on a real disk).
+    /// </summary>
     /// <param name="fileSystem">Where to write.</param>
     /// <param name="path">The final path: a new or empty directory.</param>
     /// <param name="rootFileSystem">The file system of a Docker root that must not be written, or <see langword="null"/>.</param>
@@ -140,33 +204,59 @@ internal sealed class AtomicDirectory : IDisposable
     /// <exception cref="DirectoryNotFoundException">Its parent does not exist.</exception>
     public static AtomicDirectory Create(IFileSystem fileSystem, string path, IFileSystem? rootFileSystem = null, string? rootPath = null, UnixFileMode? mode = null)
     {
-        var full = fileSystem.Path.GetFullPath(path);
-        OutputGuard.CheckDirectory(fileSystem, full, rootFileSystem, rootPath);
-        if (fileSystem.File.Exists(full))
+        var place = OutputGuard.OpenDirectory(fileSystem, path, rootFileSystem, rootPath);
+        try
         {
-            throw new IOException($"{full} is a file; give a new or empty directory");
-        }
+            var full = place.FullPath;
+            var existing = ThroughPlace(fileSystem, place, place.Name);
+            if (fileSystem.File.Exists(existing))
+            {
+                throw new IOException($"{full} is a file; give a new or empty directory");
+            }
 
-        if (fileSystem.Directory.Exists(full) && fileSystem.Directory.EnumerateFileSystemEntries(full).Any())
+            if (fileSystem.Directory.Exists(existing) && fileSystem.Directory.EnumerateFileSystemEntries(existing).Any())
+            {
+                throw new IOException($"{full} already exists and is not empty; give a new or empty directory");
+            }
+
+            if (place.Directory is null && !fileSystem.Directory.Exists(place.DirectoryPath))
+            {
+                throw new DirectoryNotFoundException($"The directory {place.DirectoryPath} does not exist.");
+            }
+
+            OutputGuard.BeforeCreateForTests.Value?.Invoke();
+            var name = OutputGuard.TemporaryName(place.Name);
+            var temporary = fileSystem.Path.Combine(place.DirectoryPath, name);
+            PendingOutputs.Add(fileSystem, temporary, isDirectory: true);
+            try
+            {
+                if (OperatingSystem.IsLinux() && place.Directory is { } directory)
+                {
+                    // Its owner's alone from the start when a mode is to be set at the commit; else the umask's.
+                    LinuxNative.MakeDirectoryAt(directory, name, mode is null ? 0x1FF : 0x1C0);
+                }
+                else
+                {
+                    fileSystem.Directory.CreateDirectory(temporary);
+                    if (mode is not null)
+                    {
+                        SetMode(fileSystem, temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    }
+                }
+            }
+            catch
+            {
+                PendingOutputs.Remove(temporary);
+                throw;
+            }
+
+            return new AtomicDirectory(fileSystem, place, name, temporary, mode);
+        }
+        catch
         {
-            throw new IOException($"{full} already exists and is not empty; give a new or empty directory");
+            place.Dispose();
+            throw;
         }
-
-        var parent = fileSystem.Path.GetDirectoryName(full) ?? throw new IOException($"{full} has no parent directory");
-        if (!fileSystem.Directory.Exists(parent))
-        {
-            throw new DirectoryNotFoundException($"The directory {parent} does not exist.");
-        }
-
-        var temporary = AtomicFile.TemporaryName(fileSystem, full);
-        PendingOutputs.Add(fileSystem, temporary, isDirectory: true);
-        fileSystem.Directory.CreateDirectory(temporary);
-        if (mode is not null)
-        {
-            SetMode(fileSystem, temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-
-        return new AtomicDirectory(fileSystem, full, temporary, mode);
     }
 
     /// <summary>Moves the directory into place (an empty directory there is replaced), unless <paramref name="cancellationToken"/> was cancelled first.</summary>
@@ -176,19 +266,14 @@ internal sealed class AtomicDirectory : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         if (_mode is { } mode)
         {
-            SetMode(_fileSystem, TemporaryPath, mode);
+            SetTemporaryMode(mode);
         }
 
-        // The removal of an empty target and the move are one step under the gate, with the check (PendingOutputs.Commit):
-        // the 0.5 s deadline cannot end the process between them, and a stop is wholly before or wholly after.
+        // The move (one renameat on disk, which replaces an empty target directory in the same step) is one decision
+        // with a stop, under the gate with the check (PendingOutputs.Commit): a stop is wholly before or wholly after.
         PendingOutputs.Commit(Path, TemporaryPath, () =>
         {
-            if (_fileSystem.Directory.Exists(Path))
-            {
-                _fileSystem.Directory.Delete(Path);
-            }
-
-            _fileSystem.Directory.Move(TemporaryPath, Path);
+            MoveIntoPlace();
             _committed = true;
         }, cancellationToken);
     }
@@ -197,24 +282,28 @@ internal sealed class AtomicDirectory : IDisposable
     {
         if (_committed)
         {
+            _place.Dispose();
             return;
         }
 
-        for (var attempt = 0; attempt < 2 && _fileSystem.Directory.Exists(TemporaryPath); attempt++)
+        // Through the held parent: the temporary tree removed is the one created, whatever was renamed since.
+        var temporary = ThroughPlace(_fileSystem, _place, _temporaryName);
+        for (var attempt = 0; attempt < 2 && _fileSystem.Directory.Exists(temporary); attempt++)
         {
             try
             {
-                _fileSystem.Directory.Delete(TemporaryPath, recursive: true);
+                _fileSystem.Directory.Delete(temporary, recursive: true);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // An imported layer can hold directories without write permission (0555 and the like), which only root
                 // can empty: give the owner write access to every directory, then try once more. Best effort, as above.
-                MakeDirectoriesWritable(TemporaryPath);
+                MakeDirectoriesWritable(temporary);
             }
         }
 
         PendingOutputs.Remove(TemporaryPath);
+        _place.Dispose();
     }
 
     /// <summary>Sets a directory's mode where the file system holds modes (not on Windows, nor on a file system that cannot).</summary>
@@ -233,6 +322,53 @@ internal sealed class AtomicDirectory : IDisposable
         {
             // A file system without modes.
         }
+    }
+
+    /// <summary>The path of <paramref name="name"/> in the held directory: through its handle on disk (<c>/proc/self/fd/N/name</c>), else by path.</summary>
+    private static string ThroughPlace(IFileSystem fileSystem, OutputPlace place, string name) =>
+        OperatingSystem.IsLinux() && place.Directory is { } directory ? LinuxNative.ThroughHandle(directory, name) : fileSystem.Path.Combine(place.DirectoryPath, name);
+
+    private void SetTemporaryMode(UnixFileMode mode)
+    {
+        if (OperatingSystem.IsLinux() && _place.Directory is { } directory)
+        {
+            LinuxNative.ChangeModeAt(directory, _temporaryName, (int)mode);
+            return;
+        }
+
+        SetMode(_fileSystem, TemporaryPath, mode);
+    }
+
+    /// <summary>
+    /// Moves the temporary directory to the target: on disk one <c>renameat</c> within the held parent, which replaces an
+    /// empty directory there in the same step and fails on anything else; in memory, the empty directory removed first.
+    /// </summary>
+    private void MoveIntoPlace()
+    {
+        if (OperatingSystem.IsLinux() && _place.Directory is { } directory)
+        {
+            try
+            {
+                LinuxNative.RenameAt(directory, _temporaryName, _place.Name);
+            }
+            catch (IOException e) when (e.HResult is 39 /* ENOTEMPTY */ or LinuxNative.ErrnoExists)
+            {
+                throw new IOException($"{Path} already exists and is not empty; give a new or empty directory", e);
+            }
+            catch (IOException e) when (e.HResult == LinuxNative.ErrnoNotDirectory)
+            {
+                throw new IOException($"{Path} is a file; give a new or empty directory", e);
+            }
+
+            return;
+        }
+
+        if (_fileSystem.Directory.Exists(Path))
+        {
+            _fileSystem.Directory.Delete(Path);
+        }
+
+        _fileSystem.Directory.Move(TemporaryPath, Path);
     }
 
     private void MakeDirectoriesWritable(string directory)

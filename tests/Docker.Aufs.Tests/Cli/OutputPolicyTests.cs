@@ -71,6 +71,69 @@ public sealed class OutputPolicyTests
     [Theory]
     [InlineData("export")]
     [InlineData("save")]
+    [InlineData("save-oci")]
+    [InlineData("layer-tar")]
+    public void Writer_OutputUnderABindMountOfADirectoryInsideTheRoot_IsRefusedAndTheRootUnchanged(string command)
+    {
+        using var temp = SampleOnDisk();
+        Directory.CreateDirectory(temp.Combine("bound"));
+        using var mounts = new Mounts();
+        mounts.Bind(temp.Combine("root", "graph"), temp.Combine("bound"));
+        var before = Tree(temp.Combine("root"));
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("root"), .. Writer(command, temp.Combine("bound", "out.tar"))]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("inside the Docker root", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Tree(temp.Combine("root")));
+    }
+
+    [Theory]
+    [InlineData("export")]
+    [InlineData("save")]
+    [InlineData("save-oci")]
+    [InlineData("layer-tar")]
+    public void Writer_DotDotAfterALinkIntoTheRoot_IsRefusedAndNothingWrittenWhereTheTextPoints(string command)
+    {
+        // into/.. is the root as the kernel resolves it; collapsed as text, into/../out.tar would be temp/out.tar.
+        using var temp = SampleOnDisk();
+        File.CreateSymbolicLink(temp.Combine("into"), temp.Combine("root", "graph"));
+        var before = Tree(temp.Combine("root"));
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("root"), .. Writer(command, temp.Path + "/into/../out.tar")]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("inside the Docker root", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Tree(temp.Combine("root")));
+        Assert.False(File.Exists(temp.Combine("out.tar")));
+    }
+
+    [Fact]
+    public void ImportSampleAndCp_DotDotAfterALinkIntoTheRoot_AreRefused()
+    {
+        using var temp = SampleOnDisk();
+        File.CreateSymbolicLink(temp.Combine("into"), temp.Combine("root", "graph"));
+        var archive = temp.Combine("busybox.tar");
+        Assert.Equal(0, CliCapture.Run(Disk, "--root", temp.Combine("root"), "save", "busybox", "-o", archive).ExitCode);
+        var before = Tree(temp.Combine("root"));
+
+        var import = CliCapture.Run(Disk, "--root", temp.Combine("root"), "import", archive, "--into", temp.Path + "/into/../imported");
+        var sample = CliCapture.Run(Disk, "--root", temp.Combine("root"), "sample", temp.Path + "/into/../sample");
+        var cp = CliCapture.Run(Disk, "--root", temp.Combine("root"), "cp", "busybox:/etc", temp.Path + "/into/../copied");
+
+        Assert.Equal((1, 1, 1), (import.ExitCode, sample.ExitCode, cp.ExitCode));
+        Assert.Contains("inside the Docker root", cp.Error, StringComparison.Ordinal);
+        Assert.Contains("inside the Docker root", import.Error, StringComparison.Ordinal);
+        Assert.Contains("inside the Docker root", sample.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Tree(temp.Combine("root")));
+        Assert.False(Directory.Exists(temp.Combine("imported")));
+        Assert.False(Directory.Exists(temp.Combine("sample")));
+        Assert.False(Directory.Exists(temp.Combine("copied")));
+    }
+
+    [Theory]
+    [InlineData("export")]
+    [InlineData("save")]
     [InlineData("layer-tar")]
     public void Writer_SymbolicLinkOutput_IsNeverFollowedIntoTheRoot(string command)
     {

@@ -151,4 +151,175 @@ public sealed class OutputGuardTests
         Assert.Throws<IOException>(() => OutputGuard.CheckDirectory(Disk, temp.Combine(target), Disk, temp.Combine("root")));
         Assert.Throws<IOException>(() => AtomicDirectory.Create(Disk, temp.Combine(target), Disk, temp.Combine("root")));
     }
+
+    [Fact]
+    public void Check_UnderABindMountOfADirectoryInsideTheRoot_IsRefused()
+    {
+        // The bind mount's own place is in no ancestor chain of the root: only its place on the file system tells.
+        using var temp = Layout();
+        Directory.CreateDirectory(temp.Combine("bound"));
+        Directory.CreateDirectory(temp.Combine("elsewhere", "data"));
+        Directory.CreateDirectory(temp.Combine("beside"));
+        using var mounts = new Mounts();
+        mounts.Bind(temp.Combine("root", "graph"), temp.Combine("bound"));
+        mounts.Bind(temp.Combine("elsewhere"), temp.Combine("beside"));
+
+        var file = Assert.Throws<IOException>(() => AtomicFile.Create(Disk, temp.Combine("bound", "out.tar"), false, Disk, temp.Combine("root")));
+        var directory = Assert.Throws<IOException>(() => AtomicDirectory.Create(Disk, temp.Combine("bound", "new-root"), Disk, temp.Combine("root")));
+        var checkedDirectory = Assert.Throws<IOException>(() => OutputGuard.CheckDirectory(Disk, temp.Combine("bound"), Disk, temp.Combine("root")));
+
+        Assert.All([file, directory, checkedDirectory], e => Assert.Contains("inside the Docker root", e.Message, StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Combine("root", "graph")));
+        // A bind mount of a directory beside the root is no part of it.
+        Assert.Equal(OutputKind.File, OutputGuard.Check(Disk, temp.Combine("beside", "data", "out.tar"), Disk, temp.Combine("root")));
+    }
+
+    [Fact]
+    public void Check_UnderABindMountOfAFileSystemMountedInsideTheRoot_IsRefused()
+    {
+        // A file system mounted inside the root (a layer's mount, a volume) shows the root's content, wherever else it is mounted.
+        using var temp = Layout();
+        Directory.CreateDirectory(temp.Combine("root", "mnt"));
+        Directory.CreateDirectory(temp.Combine("bound"));
+        using var mounts = new Mounts();
+        mounts.Tmpfs(temp.Combine("root", "mnt"));
+        Directory.CreateDirectory(temp.Combine("root", "mnt", "layer"));
+        mounts.Bind(temp.Combine("root", "mnt", "layer"), temp.Combine("bound"));
+
+        var e = Assert.Throws<IOException>(() => OutputGuard.Check(Disk, temp.Combine("bound", "out.tar"), Disk, temp.Combine("root")));
+
+        Assert.Contains("inside the Docker root", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Check_DotDotAfterALinkIntoTheRoot_IsRefusedWhereTheKernelLands()
+    {
+        // into/.. is root/graph as the kernel resolves it; collapsed as text it would be temp itself, outside the root.
+        using var temp = Layout();
+        Directory.CreateDirectory(temp.Combine("root", "graph", "deep"));
+        File.CreateSymbolicLink(temp.Combine("into"), temp.Combine("root", "graph", "deep"));
+        var output = temp.Path + "/into/../out.tar";
+
+        var check = Assert.Throws<IOException>(() => OutputGuard.Check(Disk, output, Disk, temp.Combine("root")));
+        Assert.Throws<IOException>(() => AtomicFile.Create(Disk, output, false, Disk, temp.Combine("root")));
+        Assert.Throws<IOException>(() => AtomicDirectory.Create(Disk, temp.Path + "/into/../new-root", Disk, temp.Combine("root")));
+
+        Assert.Contains("inside the Docker root", check.Message, StringComparison.Ordinal);
+        Assert.Equal(["deep"], Directory.EnumerateFileSystemEntries(temp.Combine("root", "graph")).Select(Path.GetFileName));
+        Assert.False(File.Exists(temp.Combine("out.tar")));
+    }
+
+    [Fact]
+    public void AtomicFile_DotDotAfterALink_WritesWhereTheKernelLands()
+    {
+        using var temp = Layout();
+        Directory.CreateDirectory(temp.Combine("elsewhere", "sub"));
+        File.CreateSymbolicLink(temp.Combine("to-sub"), temp.Combine("elsewhere", "sub"));
+
+        using (var file = AtomicFile.Create(Disk, temp.Path + "/to-sub/../out.tar", false, Disk, temp.Combine("root")))
+        {
+            file.Stream.WriteByte(42);
+            file.Commit(TestContext.Current.CancellationToken);
+            Assert.Equal(temp.Combine("elsewhere", "out.tar"), file.Path);
+        }
+
+        Assert.Equal([42], File.ReadAllBytes(temp.Combine("elsewhere", "out.tar")));
+        Assert.False(File.Exists(temp.Combine("out.tar")));
+    }
+
+    [Fact]
+    public void AtomicFile_ParentSwappedForALinkToTheRootBeforeTheCreate_WritesInTheCheckedDirectoryOnly()
+    {
+        using var temp = Layout();
+        var work = temp.Combine("work");
+        Directory.CreateDirectory(work);
+        OutputGuard.BeforeCreateForTests.Value = () => SwapForLinkToTheRoot(temp, work);
+        try
+        {
+            using var file = AtomicFile.Create(Disk, Path.Combine(work, "out.tar"), false, Disk, temp.Combine("root"));
+            file.Stream.WriteByte(42);
+            file.Commit(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            OutputGuard.BeforeCreateForTests.Value = null;
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Combine("root", "graph")));
+        Assert.Equal(["out.tar"], Directory.EnumerateFileSystemEntries(temp.Combine("work-moved")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void AtomicFile_ParentSwappedForALinkToTheRootBeforeTheCommit_RenamesInTheCheckedDirectoryOnly()
+    {
+        using var temp = Layout();
+        var work = temp.Combine("work");
+        Directory.CreateDirectory(work);
+
+        using (var file = AtomicFile.Create(Disk, Path.Combine(work, "out.tar"), false, Disk, temp.Combine("root")))
+        {
+            file.Stream.WriteByte(42);
+            SwapForLinkToTheRoot(temp, work);
+            file.Commit(TestContext.Current.CancellationToken);
+        }
+
+        using (var failed = AtomicFile.Create(Disk, Path.Combine(temp.Combine("elsewhere"), "out.tar"), false, Disk, temp.Combine("root")))
+        {
+            Directory.Move(temp.Combine("elsewhere"), temp.Combine("elsewhere-moved"));
+            File.CreateSymbolicLink(temp.Combine("elsewhere"), temp.Combine("root", "graph"));
+            // Disposed without a commit: the temporary file removed is the one created, in the directory it was created in.
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Combine("root", "graph")));
+        Assert.Equal(["out.tar"], Directory.EnumerateFileSystemEntries(temp.Combine("work-moved")).Select(Path.GetFileName));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Combine("elsewhere-moved")));
+    }
+
+    [Fact]
+    public void AtomicDirectory_ParentSwappedForALinkToTheRoot_BuildsAndCommitsInTheCheckedDirectoryOnly()
+    {
+        using var temp = Layout();
+        var work = temp.Combine("work");
+        Directory.CreateDirectory(work);
+        OutputGuard.BeforeCreateForTests.Value = () => SwapForLinkToTheRoot(temp, work);
+        try
+        {
+            using var directory = AtomicDirectory.Create(Disk, Path.Combine(work, "new-root"), Disk, temp.Combine("root"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            directory.Commit(TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            OutputGuard.BeforeCreateForTests.Value = null;
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Combine("root", "graph")));
+        Assert.Equal(["new-root"], Directory.EnumerateFileSystemEntries(temp.Combine("work-moved")).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void MountMap_PlacesADirectoryThroughEscapedPathsAndTheLongestMountPoint()
+    {
+        // A kernel before 5.8 gives no mount id: the mount is the last one whose mount point is the longest holding the path.
+        var map = MountMap.Parse(
+            "21 1 8:1 / / rw - ext4 /dev/sda1 rw\n" +
+            "30 21 8:1 /var/lib/docker\\040root/graph /mnt/my\\040data rw shared:1 - ext4 /dev/sda1 rw\n" +
+            "31 21 8:1 /srv /mnt/my\\040data rw - ext4 /dev/sda1 rw\n" +
+            "garbage\n");
+
+        var mount = map.Find(null, "/mnt/my data/sub");
+        var root = map.Find(null, "/var/lib/docker root");
+
+        Assert.Equal(31UL, mount!.Value.Id);
+        Assert.Equal("/srv/sub", mount.Value.PlaceOf("/mnt/my data/sub"));
+        Assert.Equal("/var/lib/docker root/graph", map.Find(30, "/mnt/my data")!.Value.PlaceOf("/mnt/my data"));
+        Assert.Equal("/var/lib/docker root", root!.Value.PlaceOf("/var/lib/docker root"));
+        Assert.Null(map.Find(null, "relative"));
+    }
+
+    /// <summary>What a local attacker does between the check and the write: the checked directory moved away, a link to the root in its place.</summary>
+    private static void SwapForLinkToTheRoot(TempDirectory temp, string directory)
+    {
+        Directory.Move(directory, temp.Combine("work-moved"));
+        File.CreateSymbolicLink(directory, temp.Combine("root", "graph"));
+    }
 }
