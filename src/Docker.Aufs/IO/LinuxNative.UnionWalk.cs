@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using System.Text;
@@ -26,8 +25,6 @@ internal static partial class LinuxNative
     /// <summary>The bytes each piece of a long path may take: below <see cref="LongestPath"/> with room to spare.</summary>
     private const int PieceBytes = 3072;
 
-    /// <summary><c>O_PATH</c>: a handle that only locates a directory (search permission on the way is all it needs; nothing is read); the same value on every architecture .NET runs on.</summary>
-    private const int OPath = 0x200000;
 
     /// <summary>Whether <paramref name="path"/> is too long for one call (more than <see cref="LongestPath"/> bytes of UTF-8).</summary>
     public static bool IsBeyondPathMax(string path) =>
@@ -93,10 +90,6 @@ internal static partial class LinuxNative
             size *= 4;
         }
     }
-
-    /// <summary>The short path naming <paramref name="name"/> in the directory <paramref name="directory"/> is a handle of (<c>/proc/self/fd/&lt;n&gt;/&lt;name&gt;</c>), for the calls that have no <c>*at</c> form; valid while the handle is open.</summary>
-    public static string ThroughHandle(SafeFileHandle directory, string name) =>
-        string.Create(CultureInfo.InvariantCulture, $"/proc/self/fd/{directory.DangerousGetHandle()}/{name}");
 
     /// <summary>
     /// The names of an entry's extended attributes (<c>llistxattr</c>, not following a final link; those of namespaces
