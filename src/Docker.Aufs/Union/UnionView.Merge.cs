@@ -24,7 +24,7 @@ public sealed partial class UnionView
 
             // One listing per branch directory gives the names and, where the kernel says it (d_type), which of them are
             // directories; only the others need an lstat now. Whiteouts need none.
-            foreach (var listed in ReadDirectory(hostDirectory))
+            foreach (var listed in ReadBranchDirectory(b, directory, hostDirectory))
             {
                 var name = listed.Name;
                 if (!name.StartsWith(ImagePath.WhiteoutPrefix, StringComparison.Ordinal))
@@ -92,6 +92,57 @@ public sealed partial class UnionView
 
     /// <summary>A branch directory's names, with what the listing says of their types.</summary>
     private IEnumerable<DirectoryName> ReadDirectory(string hostDirectory) => DirectoryListing.Read(FileSystem, Metadata, hostDirectory);
+
+    /// <summary>
+    /// A branch directory's names. On a real disk a directory below the branch's own is opened relative to a handle of the
+    /// branch directory, following no symbolic link on the way or at the end (<c>openat2</c> with
+    /// <c>RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH</c>, else one name at a time with <c>O_NOFOLLOW</c>), as file content is
+    /// (<see cref="LayerFileOpener"/>): a directory swapped for a link after its parent was listed is refused, never listed
+    /// through the link (docs/hostile-input.md, "Files swapped between listing and opening").
+    /// </summary>
+    private IEnumerable<DirectoryName> ReadBranchDirectory(int branch, string directory, string hostDirectory)
+    {
+        if (directory.Length == 0 || Metadata is not LinuxMetadataProvider || !OperatingSystem.IsLinux() || BranchHandle(branch) is not { } root)
+        {
+            return ReadDirectory(hostDirectory);
+        }
+
+        var descriptor = LinuxNative.OpenBeneath(root, directory.TrimStart('/'), out var errno);
+        if (descriptor < 0)
+        {
+            throw errno switch
+            {
+                2 => new DirectoryNotFoundException($"opendir({hostDirectory}) failed: no such directory"),
+                LinuxNative.ErrnoAccess => new UnauthorizedAccessException($"opendir({hostDirectory}) failed: permission denied"),
+                LinuxNative.ErrnoLoop or LinuxNative.ErrnoNotDirectory or 18 /* EXDEV */ => new UnsafePathException(hostDirectory, ImagePath.Display(directory),
+                    "a symbolic link (or something else that is not a directory) is now at its place or on the way to it: the layer changed after it was listed, and a directory is never listed through a link"),
+                _ => LinuxNative.Failure("openat", hostDirectory, errno),
+            };
+        }
+
+        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(descriptor, ownsHandle: true);
+        return LinuxNative.ListDirectoryQuietly(handle, hostDirectory);
+    }
+
+    /// <summary>A handle of a branch's own directory (opened once per view, not through a link), or <see langword="null"/> when it cannot be opened (the listing by path then says why).</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private Microsoft.Win32.SafeHandles.SafeFileHandle? BranchHandle(int branch)
+    {
+        var handles = _branchHandles ??= new Microsoft.Win32.SafeHandles.SafeFileHandle?[_branches.Length];
+        if (handles[branch] is { IsInvalid: false, IsClosed: false } held)
+        {
+            return held;
+        }
+
+        var opened = LinuxNative.TryOpenDirectoryNoFollow(_branches[branch].Path, out _);
+        if (opened is not null && Interlocked.CompareExchange(ref handles[branch], opened, null) is { } other)
+        {
+            opened.Dispose();
+            return other;
+        }
+
+        return opened;
+    }
 
     private IEnumerable<UnionEntry> Walk(Located start)
     {
@@ -170,6 +221,9 @@ public sealed partial class UnionView
 
         return branchPath[..end];
     }
+
+    /// <summary>The branch directories' handles, opened as listings below them need them (their descriptors close with the view's collection).</summary>
+    private Microsoft.Win32.SafeHandles.SafeFileHandle?[]? _branchHandles;
 
     internal readonly record struct Child(UnionEntry Entry, int[]? Run);
 
