@@ -620,7 +620,13 @@ internal static class PendingOutputs
             ThrowIfStopped(cancellationToken);
             InsideGate.Value?.Invoke();
             move();
-            Log.Value?.Add(path);
+
+            // An output committed inside another output's temporary directory (a file cp writes into the directory it
+            // builds whole) is not yet the user's: only the directory's own commit makes it appear.
+            if (!Pending.Any(e => e.Value.Kind == PendingKind.Directory && path.StartsWith(e.Key + "/", StringComparison.Ordinal)))
+            {
+                Log.Value?.Add(path);
+            }
 
             if (temporaryPath is not null)
             {
