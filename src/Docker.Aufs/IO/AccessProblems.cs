@@ -63,6 +63,14 @@ internal static class AccessProblems
     }
 
     /// <summary>The path an error message names in the root: <c>Access to the path '…' is denied.</c>, <c>statx(…) failed</c>.</summary>
+    /// <summary>
+    /// Whether <paramref name="message"/> names an absolute path, and none in <paramref name="root"/>: a refusal met writing an
+    /// output or reading a user's archive, which the root's probe must not describe as the root being unreadable.
+    /// </summary>
+    public static bool NamesOnlyPathsOutside(string message, string root) =>
+        PathIn(message, root) is null && (message.Contains(" /", StringComparison.Ordinal) || message.Contains("'/", StringComparison.Ordinal) ||
+            message.Contains("(/", StringComparison.Ordinal) || message.Contains("\"/", StringComparison.Ordinal));
+
     private static string? PathIn(string message, string root)
     {
         var trimmed = root.Length > 1 ? root.TrimEnd('/') : root;

@@ -123,7 +123,16 @@ internal sealed class AtomicFile : IDisposable
                 asynchronous ? FileOptions.Asynchronous : FileOptions.None);
         }
 
-        var handle = LinuxNative.CreateOutputFileAt(directory, name);
+        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+        try
+        {
+            handle = LinuxNative.CreateOutputFileAt(directory, name);
+        }
+        catch (IOException e) when (e.HResult is 13 or 1 or 30 /* EACCES, EPERM, EROFS */)
+        {
+            throw CannotWrite(place, e);
+        }
+
         try
         {
             return fileSystem.FileStream.New(handle, FileAccess.ReadWrite, 64 * 1024, asynchronous);
@@ -136,6 +145,17 @@ internal sealed class AtomicFile : IDisposable
     }
 
     /// <summary>Renames the temporary file over the target (on disk: <c>renameat</c> within the held directory).</summary>
+    /// <summary>
+    /// The error for an output whose directory this process may not write (or a read-only file system): it names the output
+    /// and its directory, so that it is never taken for a refusal met reading the Docker root (review of issue 15, R8).
+    /// </summary>
+    internal static IOException CannotWrite(OutputPlace place, IOException e)
+    {
+        var target = place.FullPath;
+        var why = e.HResult == 30 ? "it is on a read-only file system" : "this process may not create files there";
+        return new IOException($"cannot write {target}: {why} (an output is written beside its target in {place.DirectoryPath}, then renamed into place); choose a directory you can write", e);
+    }
+
     private void MoveIntoPlace()
     {
         if (OperatingSystem.IsLinux() && _place.Directory is { } directory)
@@ -233,7 +253,14 @@ internal sealed class AtomicDirectory : IDisposable
                 if (OperatingSystem.IsLinux() && place.Directory is { } directory)
                 {
                     // Its owner's alone from the start when a mode is to be set at the commit; else the umask's.
-                    LinuxNative.MakeDirectoryAt(directory, name, mode is null ? 0x1FF : 0x1C0);
+                    try
+                    {
+                        LinuxNative.MakeDirectoryAt(directory, name, mode is null ? 0x1FF : 0x1C0);
+                    }
+                    catch (IOException e) when (e.HResult is 13 or 1 or 30 /* EACCES, EPERM, EROFS */)
+                    {
+                        throw AtomicFile.CannotWrite(place, e);
+                    }
                 }
                 else
                 {

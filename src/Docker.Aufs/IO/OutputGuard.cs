@@ -167,6 +167,7 @@ internal static class OutputGuard
             case BlockDevice:
                 throw new IOException("refusing to write to standard output: it is a block device, which may hold the Docker root or other data; write to a file, a pipe or a terminal");
             case Regular or Fifo or CharacterDevice:
+                RefuseHardLinked(status, "standard output", fileSystem, rootPath);
                 if (LinuxNative.RealPath("/proc/self/fd/1") is { } path && path.StartsWith('/') && fileSystem.Path.GetDirectoryName(path) is { } directory)
                 {
                     RefuseInside(fileSystem, directory, $"standard output ({path})", fileSystem, rootPath);
@@ -394,11 +395,13 @@ internal static class OutputGuard
         {
             case Regular:
                 RefuseInside(fileSystem, directory, directoryPath, shown, rootFileSystem, rootPath);
+                RefuseHardLinked(status, shown, rootFileSystem, rootPath);
                 return OutputKind.File;
             case BlockDevice:
                 throw BlockDeviceRefused(shown);
             case Fifo or CharacterDevice:
                 RefuseInside(fileSystem, directory, directoryPath, shown, rootFileSystem, rootPath);
+                RefuseHardLinked(status, shown, rootFileSystem, rootPath);
                 return OutputKind.Stream;
             case Directory:
                 throw new IOException($"{shown} is a directory; give the path of a file to write");
@@ -416,6 +419,8 @@ internal static class OutputGuard
                 {
                     throw BlockDeviceRefused(shown);
                 }
+
+                RefuseHardLinked(reached, shown, rootFileSystem, rootPath);
 
                 // A link to a stream (/dev/stdout, /dev/null): where it really leads must not be inside the root either.
                 if (LinuxNative.RealPath(through) is { } real && fileSystem.Path.GetDirectoryName(real) is { } realParent)
@@ -492,6 +497,33 @@ internal static class OutputGuard
             mounts.Holds(rootMountId, LinuxNative.PathOf(root) ?? LinuxNative.RealPath(rootPath), mountId, directoryPath))
         {
             throw Inside(shown, rootPath);
+        }
+    }
+
+    /// <summary>
+    /// Refuses an existing output (a file to replace, a fifo or device to write, standard output) that has more than one
+    /// hard link on the root's file system: its other names are in no ancestor chain, so only its inode could say whether
+    /// one of them is a file of the root — writing it, or replacing a link to it, would change the root (its content, or
+    /// its times and link count). Review of issue 15, R1 and R2.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    private static void RefuseHardLinked(LinuxNative.RawStatus status, string shown, IFileSystem? rootFileSystem, string? rootPath)
+    {
+        if (status.LinkCount <= 1 || rootFileSystem is not FileSystem || rootPath is null)
+        {
+            return;
+        }
+
+        using var root = LinuxNative.TryOpenPlace(null, rootPath, followLast: true, out _);
+        if (root is null)
+        {
+            return;
+        }
+
+        var rootStatus = LinuxNative.StatusOf(root, rootPath);
+        if (rootStatus.DevMajor == status.DevMajor && rootStatus.DevMinor == status.DevMinor)
+        {
+            throw new IOException($"refusing to write {shown}: it has {status.LinkCount} hard links on the file system of the Docker root {rootPath}, so another of its names may be a file of the root; write to a new file, a pipe or a terminal");
         }
     }
 

@@ -86,7 +86,7 @@ public sealed class DockerRoot : IDockerRoot
     /// <param name="fileSystem">The file system holding the root.</param>
     /// <param name="path">The root; <see langword="null"/> for <c>/var/lib/docker</c>.</param>
     /// <param name="error">The error met.</param>
-    /// <returns>The description (<paramref name="error"/> itself when it is one), or <see langword="null"/> when <paramref name="error"/> is not a refusal.</returns>
+    /// <returns>The description (<paramref name="error"/> itself when it is one), or <see langword="null"/> when <paramref name="error"/> is not a refusal, or is one of a path it names outside the root (an output's directory, an archive), which its own message describes.</returns>
     public static PathAccessDeniedException? DescribeAccessDenied(IFileSystem fileSystem, string? path, Exception error)
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
@@ -97,6 +97,11 @@ public sealed class DockerRoot : IDockerRoot
         }
 
         var root = fileSystem.Path.GetFullPath(string.IsNullOrEmpty(path) ? DefaultPath : path);
+        if (AccessProblems.NamesOnlyPathsOutside(error.Message, root))
+        {
+            return null; // a refusal of something else (an output's directory, an archive): its own message names it
+        }
+
         return AccessProblems.Describe(MetadataProviders.For(fileSystem), root, root, error);
     }
 

@@ -244,6 +244,105 @@ public sealed class OutputPolicyTests
         Assert.Equal(0, new FileInfo(temp.Combine("root/graph/out")).Length);
     }
 
+    /// <summary>
+    /// A hard link outside the root to a file of the root has its own place, in no ancestor chain of the root; only its inode
+    /// says what it is. Standard output appended (<c>&gt;&gt;</c>) to such a link must not write into the root (review of
+    /// issue 15, R1).
+    /// </summary>
+    [Fact]
+    public async Task StandardOutputAppendedToAHardLinkOfARootFile_IsRefused_AndTheRootFileIsUnchanged()
+    {
+        using var temp = SampleOnDisk();
+        var json = temp.Combine("root", "graph", SampleRoots.BusyboxId, "json");
+        var before = await File.ReadAllBytesAsync(json, TestContext.Current.CancellationToken);
+        var link = temp.Combine("outside-link");
+        LinuxNative.Link(json, link);
+        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec dotnet \"$0\" --root \"$1\" export busybox -o - >> \"$2\"");
+        start.ArgumentList.Add(cli);
+        start.ArgumentList.Add(temp.Combine("root"));
+        start.ArgumentList.Add(link);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("refusing to write standard output: it has 2 hard links", error, StringComparison.Ordinal);
+        Assert.Equal(before, await File.ReadAllBytesAsync(json, TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>
+    /// An output naming a hard link of a root file, or of a fifo in a layer, is refused before anything is opened: the
+    /// rename that replaces the link would change the root file's link count and change time, and the fifo would be written
+    /// into the root (review of issue 15, R1 and R2).
+    /// </summary>
+    [Theory]
+    [InlineData("export", false)]
+    [InlineData("save", false)]
+    [InlineData("layer-tar", false)]
+    [InlineData("export", true)]
+    public void Writer_OutputIsAHardLinkOfAFileOrFifoInTheRoot_IsRefused_AndTheRootIsUnchanged(string command, bool fifo)
+    {
+        using var temp = SampleOnDisk();
+        var inRoot = fifo
+            ? temp.Combine("root", "aufs", "diff", SampleRoots.BusyboxLayers[1], "evidence-fifo")
+            : temp.Combine("root", "graph", SampleRoots.BusyboxId, "json");
+        if (fifo)
+        {
+            LinuxNative.MakeFifo(inRoot, 0x1A4);
+        }
+
+        var link = temp.Combine("out");
+        LinuxNative.Link(inRoot, link);
+        var before = Tree(temp.Combine("root"));
+        Assert.True(LinuxNative.TryLstat(inRoot, out var statusBefore));
+
+        var result = CliCapture.Run(Disk, ["--root", temp.Combine("root"), .. Writer(command, link)]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("hard links on the file system of the Docker root", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before, Tree(temp.Combine("root")));
+        Assert.True(LinuxNative.TryLstat(inRoot, out var statusAfter));
+        Assert.Equal((statusBefore.LinkCount, statusBefore.Size, statusBefore.MtimeSeconds, statusBefore.MtimeNanoseconds),
+            (statusAfter.LinkCount, statusAfter.Size, statusAfter.MtimeSeconds, statusAfter.MtimeNanoseconds));
+    }
+
+    /// <summary>
+    /// An output directory this user may not write is the output's problem, not the root's: the line names the output and
+    /// its directory, never "permission denied: ROOT … read access to the copy" (review of issue 15, R8).
+    /// </summary>
+    [Theory]
+    [InlineData("export")]
+    [InlineData("save")]
+    public void Writer_AsAnotherUserIntoADirectoryItCannotWrite_NamesTheOutputNotTheRoot(string command)
+    {
+        Assert.SkipWhen(AsNobody.Unavailable is not null, AsNobody.Unavailable ?? string.Empty);
+        using var temp = SampleOnDisk();
+        var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        File.SetUnixFileMode(temp.Path, open);
+        foreach (var entry in Directory.EnumerateFileSystemEntries(temp.Combine("root"), "*", SearchOption.AllDirectories).Append(temp.Combine("root")))
+        {
+            if (!File.GetAttributes(entry).HasFlag(FileAttributes.ReparsePoint))
+            {
+                File.SetUnixFileMode(entry, File.GetUnixFileMode(entry) | UnixFileMode.OtherRead | (Directory.Exists(entry) ? UnixFileMode.OtherExecute : 0));
+            }
+        }
+
+        var closed = temp.Combine("closed");
+        Directory.CreateDirectory(closed);
+        File.SetUnixFileMode(closed, open & ~UnixFileMode.UserWrite);
+
+        var (exit, _, error) = AsNobody.Cli(["--root", temp.Combine("root"), .. Writer(command, Path.Combine(closed, "out.tar"))]);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"cannot write {closed}/out.tar: this process may not create files there", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("read access to the copy", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(closed));
+    }
+
     /// <summary>A full disk is not a reader who left (exit 141): one line naming standard output, exit 1, never a stack trace.</summary>
     [Theory]
     [InlineData("--sample images")]
