@@ -11,11 +11,11 @@ namespace Docker.Aufs.Cli.Output;
 /// writer escapes control characters as JSON does, and the value it carries stays exact.
 /// </summary>
 /// <remarks>
-/// <para>The rule: a text that holds no C0 control (U+0000–U+001F), DEL (U+007F), C1 control (U+0080–U+009F) or unpaired
-/// surrogate, and does not begin with <c>$'</c>, is shown as it is. Any other text is shown whole in the shell's ANSI-C
+/// <para>The rule: a text that holds no C0 control (U+0000–U+001F), DEL (U+007F), C1 control (U+0080–U+009F), bidirectional
+/// formatting character or unpaired surrogate, and does not begin with <c>$'</c>, is shown as it is. Any other text is shown whole in the shell's ANSI-C
 /// quotes, <c>$'…'</c>: <c>\\</c> and <c>\'</c> for a backslash and a quote, <c>\a \b \t \n \v \f \r</c>, <c>\xHH</c> for
 /// the other C0 controls and DEL and for a byte of a name that is not UTF-8 (carried as U+DC80–U+DCFF,
-/// <see cref="Docker.Aufs.IO.NativeName"/>: <c>f\xffo</c>), <c>\uHHHH</c> for C1 controls and other unpaired surrogates.</para>
+/// <see cref="Docker.Aufs.IO.NativeName"/>: <c>f\xffo</c>), <c>\uHHHH</c> for C1 controls, bidirectional formatting characters and other unpaired surrogates.</para>
 /// <para>So the shown form is unambiguous — a text beginning with <c>$'</c> is quoted, anything else is literal — and it
 /// round-trips: pasted into bash or zsh, <c>$'…'</c> is the original text, a name's bytes that are not UTF-8 included
 /// (an unpaired surrogate outside U+DC80–U+DCFF, which no name read from Linux holds, excepted).</para>
@@ -55,6 +55,7 @@ internal static class TerminalText
                     builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
                     break;
                 case >= '\u0080' and <= '\u009f':
+                case var bidi when IsBidiControl(bidi):
                     builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
                     break;
                 default:
@@ -94,7 +95,7 @@ internal static class TerminalText
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c < ' ' || c is >= '\u007f' and <= '\u009f')
+            if (c < ' ' || c is >= '\u007f' and <= '\u009f' || IsBidiControl(c))
             {
                 return true;
             }
@@ -119,6 +120,13 @@ internal static class TerminalText
         var arguments = line.GetArguments().Select(a => a is string s ? Escape(s) : a).ToArray();
         writer.WriteLine(string.Format(CultureInfo.CurrentCulture, line.Format, arguments));
     }
+
+    /// <summary>
+    /// Whether <paramref name="c"/> is a bidirectional formatting character (U+061C, U+200E, U+200F, U+202A–U+202E,
+    /// U+2066–U+2069): invisible, it reorders what a terminal shows after it ("Trojan Source"), so a name holding one could
+    /// show as another; it is escaped as <c>\uHHHH</c>.
+    /// </summary>
+    private static bool IsBidiControl(char c) => c is '\u061c' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069');
 
     /// <summary>Whether the surrogate at <paramref name="i"/> is the high half of a pair, or the low half following one.</summary>
     private static bool IsPaired(string text, int i) => char.IsHighSurrogate(text[i])

@@ -46,6 +46,8 @@ public sealed class TerminalTextTests
     [InlineData("nul\0", @"$'nul\x00'")]
     [InlineData("it's\\\u001b", @"$'it\'s\\\x1b'")]
     [InlineData("$'looks quoted'", @"$'$\'looks quoted\''")]
+    [InlineData("invoice\u202Egpj.exe", @"$'invoice\u202egpj.exe'")]
+    [InlineData("a\u2066b\u2069c\u200fd\u061c", @"$'a\u2066b\u2069c\u200fd\u061c'")]
     public void Escape_ShowsCleanTextAsItIsAndQuotesAnythingElseWhole(string text, string shown) =>
         Assert.Equal(shown, TerminalText.Escape(text));
 
@@ -93,6 +95,7 @@ public sealed class TerminalTextTests
     [InlineData("it's a \\ backslash\u001b")]
     [InlineData("$'x'")]
     [InlineData("c1 \u0085\u009b ünï😀")]
+    [InlineData("invoice\u202Egpj.exe \u2066x\u2069")]
     public void Escape_TheQuotedFormPastedIntoBash_IsTheOriginalText(string text)
     {
         if (!File.Exists("/bin/bash"))
