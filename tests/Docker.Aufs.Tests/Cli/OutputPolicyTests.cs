@@ -25,6 +25,27 @@ public sealed class OutputPolicyTests
         return temp;
     }
 
+    /// <summary>
+    /// Runs the built CLI through bash, so that the shell opens its standard output as a user's redirection does:
+    /// <paramref name="script"/> names the CLI's assembly <c>$0</c> and <paramref name="arguments"/> <c>$1</c>, <c>$2</c>….
+    /// </summary>
+    private static async Task<(int Exit, string Error)> ThroughShell(string script, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add(Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, error);
+    }
+
     private static string[] Tree(string directory) =>
         [.. Directory.EnumerateFileSystemEntries(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal)];
 
@@ -228,18 +249,11 @@ public sealed class OutputPolicyTests
     public async Task Writer_StandardOutputRedirectedByTheShellIntoTheRoot_IsRefusedAndWritesNothing(string command)
     {
         using var temp = SampleOnDisk();
-        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
         var arguments = command.Replace("{layer}", SampleRoots.BusyboxLayers[1], StringComparison.Ordinal);
-        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"exec dotnet \"$0\" --root \"$1\" {arguments} > \"$1/graph/out\"");
-        start.ArgumentList.Add(cli);
-        start.ArgumentList.Add(temp.Combine("root"));
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, process.ExitCode);
+        var (exit, error) = await ThroughShell($"exec dotnet \"$0\" --root \"$1\" {arguments} > \"$1/graph/out\"", temp.Combine("root"));
+
+        Assert.Equal(1, exit);
         Assert.Contains($"refusing to write standard output ({temp.Combine("root")}/graph/out): it is inside the Docker root", error, StringComparison.Ordinal);
         Assert.Equal(0, new FileInfo(temp.Combine("root/graph/out")).Length);
     }
@@ -257,18 +271,10 @@ public sealed class OutputPolicyTests
         var before = await File.ReadAllBytesAsync(json, TestContext.Current.CancellationToken);
         var link = temp.Combine("outside-link");
         LinuxNative.Link(json, link);
-        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("exec dotnet \"$0\" --root \"$1\" export busybox -o - >> \"$2\"");
-        start.ArgumentList.Add(cli);
-        start.ArgumentList.Add(temp.Combine("root"));
-        start.ArgumentList.Add(link);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(1, process.ExitCode);
+        var (exit, error) = await ThroughShell("exec dotnet \"$0\" --root \"$1\" export busybox -o - >> \"$2\"", temp.Combine("root"), link);
+
+        Assert.Equal(1, exit);
         Assert.Contains("refusing to write standard output: it has 2 hard links", error, StringComparison.Ordinal);
         Assert.Equal(before, await File.ReadAllBytesAsync(json, TestContext.Current.CancellationToken));
     }
@@ -352,16 +358,9 @@ public sealed class OutputPolicyTests
     [InlineData("--sample cat busybox /bin/sh")]
     public async Task Command_StandardOutputOnAFullDisk_FailsWithOneLine(string command)
     {
-        var cli = Path.Combine(Path.GetDirectoryName(typeof(CliApp).Assembly.Location)!, "docker-aufs.dll");
-        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"exec dotnet \"$0\" {command} > /dev/full");
-        start.ArgumentList.Add(cli);
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var error = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var (exit, error) = await ThroughShell($"exec dotnet \"$0\" {command} > /dev/full");
 
-        Assert.Equal(1, process.ExitCode);
+        Assert.Equal(1, exit);
         Assert.Contains("No space left on device", error, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
