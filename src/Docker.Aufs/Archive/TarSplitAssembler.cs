@@ -190,7 +190,7 @@ internal sealed class TarSplitAssembler
         }
     }
 
-    private static string Describe(UnixFileType type) => TarSplitVerifier.Describe(type);
+    private static string Describe(UnixFileType type) => LayerFileOpener.Describe(type);
 
     private static string Printable(string name) => DockerIds.Printable(TarSplitReader.Shorten(name));
 }

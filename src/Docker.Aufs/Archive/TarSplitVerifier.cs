@@ -391,7 +391,7 @@ internal sealed class TarSplitVerifier
 
         if (type is { } expected && status.Type != expected)
         {
-            throw Reassembly(name, path, $"the tar-split data records a {Describe(expected)}, the layer directory holds a {Describe(status.Type)}", LayerReassemblyKind.Type);
+            throw Reassembly(name, path, $"the tar-split data records a {LayerFileOpener.Describe(expected)}, the layer directory holds a {LayerFileOpener.Describe(status.Type)}", LayerReassemblyKind.Type);
         }
 
         if (type is null && status.Type == UnixFileType.Directory)
@@ -527,7 +527,7 @@ internal sealed class TarSplitVerifier
                 throw Reassembly(name, directory,
                     status.Type == UnixFileType.SymbolicLink
                         ? "its path runs through a symbolic link, which is never followed out of the layer directory"
-                        : $"its parent is a {Describe(status.Type)}, not a directory", LayerReassemblyKind.Type);
+                        : $"its parent is a {LayerFileOpener.Describe(status.Type)}, not a directory", LayerReassemblyKind.Type);
             }
 
             _verifiedDirectories.Add(directory);
@@ -539,16 +539,6 @@ internal sealed class TarSplitVerifier
 
     private string Join(string[] parts) => parts.Aggregate(_diffPath, _fileSystem.Path.Combine);
 
-    internal static string Describe(UnixFileType type) => type switch
-    {
-        UnixFileType.Directory => "directory",
-        UnixFileType.SymbolicLink => "symbolic link",
-        UnixFileType.CharacterDevice => "character device",
-        UnixFileType.BlockDevice => "block device",
-        UnixFileType.Fifo => "fifo",
-        UnixFileType.Socket => "socket",
-        _ => "regular file",
-    };
 
     /// <summary>A name as shown in a message: control characters escaped, and no more than 200 characters of it.</summary>
     internal static string Shown(byte[] name) => TarSplitReader.Quote(name);

@@ -192,7 +192,8 @@ internal sealed class LayerFileOpener : IDisposable
 
     private static string DisplayName(string name) => Formats.DockerIds.Printable(name);
 
-    private static string Describe(UnixFileType type) => type switch
+    /// <summary>A file type as messages name it (<c>symbolic link</c>, <c>fifo</c>).</summary>
+    internal static string Describe(UnixFileType type) => type switch
     {
         UnixFileType.Directory => "directory",
         UnixFileType.SymbolicLink => "symbolic link",

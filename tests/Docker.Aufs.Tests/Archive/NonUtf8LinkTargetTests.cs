@@ -60,16 +60,16 @@ public sealed class NonUtf8LinkTargetTests
                 break;
             }
 
-            var memberName = Encoding.Latin1.GetString(Field(header[..100]));
-            var size = Convert.ToInt64(Encoding.ASCII.GetString(Field(header.Slice(124, 12))).Trim(), 8);
+            var memberName = Encoding.Latin1.GetString(TarExtraction.CString(header[..100]));
+            var size = Convert.ToInt64(Encoding.ASCII.GetString(TarExtraction.CString(header.Slice(124, 12))).Trim(), 8);
             var data = tar.AsSpan(offset + 512, (int)size);
             if (header[156] == (byte)'x')
             {
-                linkpath = Record(data, "linkpath");
+                linkpath = TarExtraction.PaxValue(data, "linkpath");
             }
             else if (memberName == name)
             {
-                return (header[156], linkpath ?? Field(header.Slice(157, 100)));
+                return (header[156], linkpath ?? TarExtraction.CString(header.Slice(157, 100)));
             }
             else
             {
@@ -81,32 +81,6 @@ public sealed class NonUtf8LinkTargetTests
 
         Assert.Fail($"no member {name} in the tar");
         return default;
-    }
-
-    /// <summary>The value of a PAX record (<c>"&lt;length&gt; &lt;key&gt;=&lt;value&gt;\n"</c>), as bytes.</summary>
-    private static byte[]? Record(ReadOnlySpan<byte> records, string key)
-    {
-        while (records.Length > 0)
-        {
-            var space = records.IndexOf((byte)' ');
-            var length = int.Parse(Encoding.ASCII.GetString(records[..space]), System.Globalization.CultureInfo.InvariantCulture);
-            var record = records[(space + 1)..(length - 1)];
-            var equals = record.IndexOf((byte)'=');
-            if (Encoding.ASCII.GetString(record[..equals]) == key)
-            {
-                return record[(equals + 1)..].ToArray();
-            }
-
-            records = records[length..];
-        }
-
-        return null;
-    }
-
-    private static byte[] Field(ReadOnlySpan<byte> field)
-    {
-        var end = field.IndexOf((byte)0);
-        return (end < 0 ? field : field[..end]).ToArray();
     }
 
     private static void MakeLink(byte[] target, string path)

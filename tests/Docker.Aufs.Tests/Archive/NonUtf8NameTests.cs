@@ -236,10 +236,10 @@ public sealed class NonUtf8NameTests
                 break;
             }
 
-            var size = Convert.ToInt64(Encoding.ASCII.GetString(Field(header.Slice(124, 12))).Trim(), 8);
+            var size = Convert.ToInt64(Encoding.ASCII.GetString(TarExtraction.CString(header.Slice(124, 12))).Trim(), 8);
             var data = tar.AsSpan(offset + 512, (int)size).ToArray();
-            var name = Field(header[..100]);
-            var prefix = Field(header.Slice(345, 155));
+            var name = TarExtraction.CString(header[..100]);
+            var prefix = TarExtraction.CString(header.Slice(345, 155));
             if (header[156] == (byte)'x')
             {
                 paxHeader = name;
@@ -247,7 +247,7 @@ public sealed class NonUtf8NameTests
             }
             else
             {
-                var path = records is null ? null : Value(records, "path");
+                var path = records is null ? null : TarExtraction.PaxValue(records, "path");
                 var full = path ?? (prefix.Length > 0 ? [.. prefix, (byte)'/', .. name] : name);
                 members.Add(new Member(full, header[156], name, paxHeader, records, data));
                 paxHeader = null;
@@ -258,31 +258,5 @@ public sealed class NonUtf8NameTests
         }
 
         return members;
-    }
-
-    private static byte[]? Value(byte[] records, string key)
-    {
-        var rest = records.AsSpan();
-        while (rest.Length > 0)
-        {
-            var space = rest.IndexOf((byte)' ');
-            var length = int.Parse(Encoding.ASCII.GetString(rest[..space]), System.Globalization.CultureInfo.InvariantCulture);
-            var record = rest[(space + 1)..(length - 1)];
-            var equals = record.IndexOf((byte)'=');
-            if (Encoding.ASCII.GetString(record[..equals]) == key)
-            {
-                return record[(equals + 1)..].ToArray();
-            }
-
-            rest = rest[length..];
-        }
-
-        return null;
-    }
-
-    private static byte[] Field(ReadOnlySpan<byte> field)
-    {
-        var end = field.IndexOf((byte)0);
-        return (end < 0 ? field : field[..end]).ToArray();
     }
 }

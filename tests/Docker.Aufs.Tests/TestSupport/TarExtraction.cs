@@ -85,6 +85,33 @@ internal static class TarExtraction
         }
     }
 
+    /// <summary>The value of a PAX record (<c>"&lt;length&gt; &lt;key&gt;=&lt;value&gt;\n"</c>) in raw records, as bytes; <see langword="null"/> when absent.</summary>
+    public static byte[]? PaxValue(ReadOnlySpan<byte> records, string key)
+    {
+        while (records.Length > 0)
+        {
+            var space = records.IndexOf((byte)' ');
+            var length = int.Parse(System.Text.Encoding.ASCII.GetString(records[..space]), System.Globalization.CultureInfo.InvariantCulture);
+            var record = records[(space + 1)..(length - 1)];
+            var equals = record.IndexOf((byte)'=');
+            if (System.Text.Encoding.ASCII.GetString(record[..equals]) == key)
+            {
+                return record[(equals + 1)..].ToArray();
+            }
+
+            records = records[length..];
+        }
+
+        return null;
+    }
+
+    /// <summary>A tar header field up to its first NUL, as bytes.</summary>
+    public static byte[] CString(ReadOnlySpan<byte> field)
+    {
+        var end = field.IndexOf((byte)0);
+        return (end < 0 ? field : field[..end]).ToArray();
+    }
+
     public static bool IsRoot => geteuid() == 0;
 
     public static void Link(string existing, string newPath)
